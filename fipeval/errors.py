@@ -1,0 +1,78 @@
+"""The exception hierarchy.
+
+Every error fipeval raises for bad input is a ``FipevalError``. Messages follow one
+template: what was wrong, where (file, line, column, value), and what to do.
+Raw citizen numbers (BSN) never appear in a message: refer to rows by line number.
+"""
+
+from __future__ import annotations
+
+
+class FipevalError(Exception):
+    """Root of every error fipeval raises on purpose."""
+
+
+class InputError(FipevalError, ValueError):
+    """Bad data or arguments passed by the caller."""
+
+
+class SchemaError(InputError):
+    """A table does not match the canonical schema (missing column, wrong dtype, bad category)."""
+
+
+class LoadError(InputError):
+    """A file could not be read or mapped onto the canonical tables."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 column: str | None = None):
+        self.file, self.line, self.column = file, line, column
+        where = ", ".join(
+            part for part in (
+                f"file {file}" if file else "",
+                f"line {line}" if line is not None else "",
+                f"column `{column}`" if column else "",
+            ) if part
+        )
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class PrivacyError(FipevalError):
+    """Personal data would leak (for example BSNs without a pseudonymisation key)."""
+
+
+class DesignError(InputError):
+    """The study design does not fit the data (unknown caseworker, empty group, ...)."""
+
+
+class EstimationError(FipevalError, RuntimeError):
+    """A model could not be estimated (no events, singular design, no variation)."""
+
+
+class ConfigError(InputError):
+    """A study file (TOML) has an unknown key or a value of the wrong type."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped before converging; the message says what to try."""
+
+
+class FewClustersWarning(UserWarning):
+    """Cluster-robust inference rests on few clusters and may be unreliable."""
+
+
+def check_option(name: str, value, allowed) -> None:
+    """Raise InputError unless ``value`` is one of ``allowed`` (scikit-learn's wording)."""
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in allowed)
+        raise InputError(f"The `{name}` parameter must be one of {{{options}}}. Got {value!r} instead.")
+
+
+def check_columns(df, columns, *, what: str = "data") -> None:
+    """Raise SchemaError naming the first missing column and the ones that exist."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{what} has no column `{missing[0]}`"
+            + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else "")
+            + f"; available columns: {', '.join(map(str, df.columns))}."
+        )

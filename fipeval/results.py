@@ -1,0 +1,91 @@
+"""One summary API for every result: text in a terminal, a table in Jupyter, Markdown in reports.
+
+Estimator results subclass ``Result`` and implement ``tidy()`` and ``_header()``;
+``summary()`` then renders the same content three ways.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper"]
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A titled table with a header of settings and plain-language notes."""
+
+    title: str
+    header: dict = field(default_factory=dict)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: tuple = ()
+
+    def to_text(self) -> str:
+        lines = [self.title, "=" * len(self.title)]
+        lines += [f"{k}: {_fmt(v)}" for k, v in self.header.items()]
+        if len(self.table):
+            lines += ["", self.table.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        lines = [f"**{self.title}**", ""]
+        lines += [f"- {k}: {_fmt(v)}" for k, v in self.header.items()]
+        if len(self.table):
+            cols = [str(c) for c in self.table.columns]
+            lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+            for row in self.table.itertuples(index=False):
+                lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
+        lines += [""] + [f"> {n}" for n in self.notes]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                       f"<td style='text-align:left'>{html.escape(_fmt(v))}</td></tr>"
+                       for k, v in self.header.items())
+        table = self.table.to_html(index=False, float_format=lambda x: f"{x:.4g}",
+                                   na_rep="", border=0) if len(self.table) else ""
+        notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self.notes)
+        return (f"<div class='fipeval-summary'><h4>{html.escape(self.title)}</h4>"
+                f"<table>{head}</table>{table}{notes}</div>")
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+
+class Result:
+    """Base for estimator results. Subclasses implement ``tidy`` and ``_header``."""
+
+    title: str = "Result"
+
+    def tidy(self) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _header(self) -> dict:
+        return {}
+
+    def _notes(self) -> tuple:
+        return ()
+
+    def summary(self) -> Summary:
+        return Summary(self.title, self._header(), self.tidy(), tuple(self._notes()))
+
+    def to_markdown(self) -> str:
+        return self.summary().to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def __repr__(self) -> str:
+        return self.summary().to_text()

@@ -1,0 +1,180 @@
+"""The canonical register: the tables every stage reads, and the ``Register`` that holds them.
+
+Every stage imports column names and category sets from here instead of repeating them.
+
+Tables
+------
+spells    one row per benefit period (a client may have several)
+contacts  one row per contact between caseworker and client
+events    one row per fraud signal or activation step
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import SchemaError
+
+END_REASONS = ("work", "enforcement", "moved", "partner", "other_benefit",
+               "education", "death", "other", "unknown")
+HOUSEHOLD_TYPES = ("single", "single_parent", "couple")
+SEXES = ("female", "male", "unknown")
+CONTACT_KINDS = ("intake", "fip_talk", "regular")
+ACTIVATION_KINDS = ("volunteering", "informal_care", "programme_start", "ladder_step")
+EVENT_KINDS = ("fraud_signal",) + ACTIVATION_KINDS
+LADDER_RUNGS = (1, 2, 3, 4, 5, 6)  # participatieladder: 1 isolated ... 6 paid work
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str                      # pandas dtype name; "category" uses `categories`
+    required: bool = True
+    categories: tuple | None = None
+    description: str = ""
+
+
+SPELL_COLUMNS = (
+    Column("client_id", "string", description="pseudonymous client id (keyed hash of the BSN)"),
+    Column("municipality", "category", description="municipality (gemeente)"),
+    Column("caseworker", "category", description="caseworker (klantmanager) id"),
+    Column("start_date", "datetime64[ns]", description="first day on benefit (ingangsdatum)"),
+    Column("end_date", "datetime64[ns]", description="last day on benefit; NaT while running"),
+    Column("end_reason", "category", categories=END_REASONS,
+           description="why the benefit ended; missing while running"),
+    Column("monthly_amount", "float64", required=False, description="monthly benefit in euros"),
+    Column("household_type", "category", required=False, categories=HOUSEHOLD_TYPES),
+    Column("birth_year", "Int16", required=False),
+    Column("sex", "category", required=False, categories=SEXES),
+    Column("ladder_rung", "Int8", required=False, description="participatieladder rung 1-6"),
+)
+CONTACT_COLUMNS = (
+    Column("client_id", "string"),
+    Column("date", "datetime64[ns]"),
+    Column("kind", "category", categories=CONTACT_KINDS),
+    Column("minutes", "float64", required=False),
+)
+EVENT_COLUMNS = (
+    Column("client_id", "string"),
+    Column("date", "datetime64[ns]"),
+    Column("kind", "category", categories=EVENT_KINDS),
+    Column("detail", "string", required=False),
+)
+TABLES: Mapping[str, tuple[Column, ...]] = {
+    "spells": SPELL_COLUMNS,
+    "contacts": CONTACT_COLUMNS,
+    "events": EVENT_COLUMNS,
+}
+
+
+def column_names(table: str) -> list[str]:
+    return [c.name for c in TABLES[table]]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A zero-row table with the canonical columns and dtypes."""
+    return conform(table, pd.DataFrame({c.name: [] for c in TABLES[table]}))
+
+
+def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with canonical column order and dtypes.
+
+    Missing optional columns are added empty; extra columns are kept after the canonical
+    ones. Raises SchemaError for a missing required column or a value outside a category set.
+    """
+    if table not in TABLES:
+        raise SchemaError(f"Unknown table {table!r}; expected one of {', '.join(TABLES)}.")
+    out = {}
+    for col in TABLES[table]:
+        if col.name not in df.columns:
+            if col.required:
+                raise SchemaError(
+                    f"The {table} table has no column `{col.name}`; "
+                    f"available columns: {', '.join(map(str, df.columns))}."
+                )
+            values = pd.Series(pd.NA, index=df.index, dtype="object")
+        else:
+            values = df[col.name]
+        out[col.name] = _coerce(values, col, table)
+    extra = [c for c in df.columns if c not in out]
+    result = pd.DataFrame(out, index=df.index)
+    for c in extra:
+        result[c] = df[c].copy()
+    return result.reset_index(drop=True)
+
+
+def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
+    if col.dtype == "category":
+        if col.categories is None:
+            return values.astype("string").astype("category")
+        if isinstance(values.dtype, pd.CategoricalDtype) and \
+                tuple(values.cat.categories) == col.categories:
+            return values.copy()
+        bad = ~values.isna() & ~values.isin(col.categories)
+        if bad.any():
+            first = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SchemaError(
+                f"`{col.name}` in the {table} table has {int(bad.sum())} value(s) outside "
+                f"{{{', '.join(col.categories)}}} (first: row {first}, value {values.iloc[first]!r}); "
+                "map them in the loader's mapping file."
+            )
+        return pd.Categorical(values, categories=col.categories)
+    if col.dtype.startswith("datetime"):
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return values.astype("datetime64[ns]")
+        try:
+            return pd.to_datetime(values).astype("datetime64[ns]")
+        except (ValueError, TypeError) as err:
+            raise SchemaError(f"`{col.name}` in the {table} table is not a date column: {err}") from err
+    try:
+        return values.astype(col.dtype)
+    except (ValueError, TypeError) as err:
+        raise SchemaError(
+            f"`{col.name}` in the {table} table cannot be read as {col.dtype}: {err}"
+        ) from err
+
+
+@dataclass(frozen=True)
+class Register:
+    """The canonical tables of one or more benefit-register extracts.
+
+    Parameters
+    ----------
+    spells, contacts, events
+        Canonical tables (see ``fipeval.schema.TABLES``); ``conform`` is applied.
+    extract_date
+        The day the extract was made: running spells are censored here.
+    load_report
+        Row accounting from the loader (``fipeval.io``), or None for tables built in memory.
+    """
+
+    spells: pd.DataFrame
+    contacts: pd.DataFrame = field(default_factory=lambda: empty_table("contacts"))
+    events: pd.DataFrame = field(default_factory=lambda: empty_table("events"))
+    extract_date: pd.Timestamp | None = None
+    load_report: Any = None
+
+    def __post_init__(self):
+        for name in TABLES:
+            object.__setattr__(self, name, conform(name, getattr(self, name)))
+        if self.extract_date is None:
+            dates = pd.concat([self.spells["start_date"], self.spells["end_date"]]).dropna()
+            object.__setattr__(self, "extract_date", dates.max() if len(dates) else None)
+        else:
+            object.__setattr__(self, "extract_date", pd.Timestamp(self.extract_date))
+
+    @property
+    def n_clients(self) -> int:
+        return int(self.spells["client_id"].nunique())
+
+    def with_tables(self, **tables) -> "Register":
+        return replace(self, **tables)
+
+    def __repr__(self) -> str:
+        return (f"Register({len(self.spells):,} spells of {self.n_clients:,} clients, "
+                f"{len(self.contacts):,} contacts, {len(self.events):,} events, "
+                f"extract {self.extract_date.date() if self.extract_date is not None else '?'})")
