@@ -1,0 +1,348 @@
+"""Weighted least squares with honest variance estimates: iid, HC1, CR0, CR1, CR2.
+
+API (imported by the DiD and effect-measure stages)
+---------------------------------------------------
+``fit_ols(y, X, *, weights=None, cluster=None, vcov="CR1", names=None, alpha=0.05) -> OLSFit``
+
+- ``y`` (n,), ``X`` (n, k) array or DataFrame (its columns become ``names``); include the
+  intercept column yourself.
+- ``weights``: non-negative analysis/precision weights (IPW, matching weights); rows with
+  weight 0 are dropped before fitting (n counts only positive weights).
+- ``cluster``: array of cluster labels (caseworker ids), required for the CR kinds.
+- ``vcov``:
+    ``"iid"``  s^2 (X'WX)^-1, t with n-k df;
+    ``"HC1"``  White's sandwich times n/(n-k), t with n-k df;
+    ``"CR0"``  Liang-Zeger sandwich without any small-sample factor, t with G-1 df;
+    ``"CR1"``  CR0 times G/(G-1) * (n-1)/(n-k): exactly R ``sandwich::vcovCL(type="HC1")``
+               (its default), Stata's ``vce(cluster)``; t with G-1 df;
+    ``"CR2"``  Bell-McCaffrey bias-reduced sandwich (Pustejovsky & Tipton 2018, R
+               ``clubSandwich::vcovCR(type="CR2")``), t with the Bell-McCaffrey /
+               Satterthwaite degrees of freedom, one per coefficient.
+  R's ``vcovCL(type="HC0")`` equals our CR0 times G/(G-1) (its ``cadjust=TRUE``).
+
+``OLSFit`` (frozen, a ``fipeval.results.Result``): ``.coef``, ``.vcov``, ``.se``,
+``.df_resid`` (n-k), ``.df`` (degrees of freedom used for each coefficient's t test),
+``.n_obs``, ``.n_clusters``, ``.vcov_kind``, ``.names``, ``.residuals`` (unweighted y - Xb),
+``.tidy()``, ``.coef_of(name)``, ``.se_of(name)``, ``.index(name)``.
+
+Resampling inference for one coefficient lives beside this module and is re-exported
+from ``fipeval.inference``:
+``wild_cluster_bootstrap(y, X, cluster, *, column, ...)`` (``fipeval.inference.wild``) and
+``randomization_inference(y, X, cluster, *, column, ...)`` (``fipeval.inference.randomization``).
+
+References
+----------
+Cameron, Gelbach & Miller (2008); Bell & McCaffrey (2002); Imbens & Kolesar (2016);
+Pustejovsky & Tipton (2018), J. Business & Economic Statistics 36(4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import EstimationError, InputError, check_option
+from ..results import TIDY_COLUMNS, Result
+
+VcovKind = Literal["iid", "HC1", "CR0", "CR1", "CR2"]
+VCOV_KINDS = ("iid", "HC1", "CR0", "CR1", "CR2")
+CLUSTER_KINDS = ("CR0", "CR1", "CR2")
+# Eigenvalues of I - H_gg below this are treated as zero (a generalised inverse square
+# root, as clubSandwich does) so clusters absorbed by fixed effects do not blow up CR2.
+_CR2_EIG_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Design:
+    """Validated, weight-transformed design: the common input of every variance routine."""
+
+    y: np.ndarray              # sqrt(w) * y
+    X: np.ndarray              # sqrt(w) * X
+    sqrt_w: np.ndarray
+    cluster_codes: np.ndarray | None   # 0..G-1 per row, or None
+    n_clusters: int | None
+    names: tuple[str, ...]
+    keep: np.ndarray           # boolean mask of rows kept (positive weight) in the input
+
+
+def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | None = None,
+                   need_cluster: bool = False) -> Design:
+    """Check inputs and return the weight-transformed design (rows with weight 0 dropped)."""
+    if isinstance(X, pd.DataFrame):
+        names = tuple(map(str, X.columns)) if names is None else tuple(names)
+        X = X.to_numpy(dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    y = np.asarray(y, dtype=float).ravel()
+    n, k = X.shape
+    if names is None:
+        names = tuple(f"x{j}" for j in range(k))
+    names = tuple(names)
+    if len(names) != k:
+        raise InputError(f"`names` has {len(names)} entries but X has {k} columns; "
+                         "give one name per column.")
+    if len(y) != n:
+        raise InputError(f"`y` has {len(y)} values but X has {n} rows; pass arrays of equal length.")
+    if not np.all(np.isfinite(y)):
+        bad = int(np.flatnonzero(~np.isfinite(y))[0])
+        raise InputError(f"`y` has {int((~np.isfinite(y)).sum())} missing or infinite value(s) "
+                         f"(first: row {bad}); drop or impute them before fitting.")
+    if not np.all(np.isfinite(X)):
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise InputError(f"X has missing or infinite values (first: row {row}, column "
+                         f"`{names[col]}`); drop or impute them before fitting.")
+    if weights is None:
+        w = np.ones(n)
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if len(w) != n:
+            raise InputError(f"`weights` has {len(w)} values but the data have {n} rows.")
+        if not np.all(np.isfinite(w)):
+            raise InputError("`weights` has missing or infinite values; every row needs a "
+                             "finite weight (use 0 to leave a row out).")
+        if np.any(w < 0):
+            bad = int(np.flatnonzero(w < 0)[0])
+            raise InputError(f"`weights` has {int((w < 0).sum())} negative value(s) (first: row "
+                             f"{bad}, value {w[bad]:g}); weights must be >= 0.")
+        if not np.any(w > 0):
+            raise InputError("`weights` are all zero: no row is left to fit; check the matching "
+                             "or IPW step that produced them.")
+    keep = w > 0
+    codes, g = None, None
+    if cluster is not None:
+        cl = np.asarray(cluster)
+        if cl.ndim != 1 or len(cl) != n:
+            raise InputError(f"`cluster` must be one label per row ({n} rows); got shape {cl.shape}.")
+        if pd.isna(pd.Series(cl)).any():
+            raise InputError("`cluster` has missing labels; every row needs a cluster "
+                             "(caseworker) id.")
+        codes_all = pd.factorize(pd.Series(cl)[keep], sort=True)[0]
+        codes = codes_all.astype(np.int64)
+        g = int(codes.max()) + 1 if len(codes) else 0
+        if g < 2:
+            raise InputError(f"`cluster` has only {g} level(s) among the rows used; cluster-robust "
+                             "variance needs at least 2 clusters (use vcov='HC1' or a coarser "
+                             "design).")
+    elif need_cluster:
+        raise InputError("A cluster-robust variance needs `cluster` (one label per row, e.g. the "
+                         "caseworker column); pass it or choose vcov='HC1'.")
+    sw = np.sqrt(w[keep])
+    Xk, yk = X[keep] * sw[:, None], y[keep] * sw
+    if Xk.shape[0] <= k:
+        raise EstimationError(f"Only {Xk.shape[0]} rows with positive weight for {k} "
+                              "coefficients; the model cannot be estimated.")
+    rank = np.linalg.matrix_rank(Xk)
+    if rank < k:
+        raise EstimationError(f"X is rank deficient (rank {rank} < {k} columns): some columns "
+                              f"({', '.join(names)}) are collinear or constant; drop one.")
+    return Design(yk, Xk, sw, codes, g, names, keep)
+
+
+def _bread(X: np.ndarray) -> np.ndarray:
+    return np.linalg.inv(X.T @ X)
+
+
+def cluster_scores(X: np.ndarray, resid: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Sum of x_i * e_i within each cluster: a (G, k) array."""
+    out = np.zeros((n_clusters, X.shape[1]))
+    np.add.at(out, codes, X * resid[:, None])
+    return out
+
+
+def _cr2_adjusted_scores(X, resid, codes, n_clusters, bread):
+    """Scores X_g' A_g e_g with A_g = (I - H_gg)^(-1/2), via a thin SVD of X_g L (L L' = bread).
+
+    Returns the (G, k) scores and, per cluster, the pieces needed for the BM degrees of
+    freedom (the map from c to p_g = A_g X_g bread c is kept implicit).
+    """
+    L = np.linalg.cholesky(bread)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(n_clusters + 1))
+    scores = np.zeros((n_clusters, X.shape[1]))
+    parts = []
+    for g in range(n_clusters):
+        idx = order[bounds[g]:bounds[g + 1]]
+        Xg, eg = X[idx], resid[idx]
+        Z = Xg @ L                                     # n_g x k; Z Z' = H_gg
+        U, s, _ = np.linalg.svd(Z, full_matrices=False)
+        lam = 1.0 - s ** 2
+        inv_sqrt = np.where(lam > _CR2_EIG_TOL, 1.0 / np.sqrt(np.clip(lam, _CR2_EIG_TOL, None)), 0.0)
+        factor = inv_sqrt - 1.0
+        # A_g v = v + U diag(factor) U' v
+        Ae = eg + U @ (factor * (U.T @ eg))
+        scores[g] = Xg.T @ Ae
+        parts.append((idx, Xg, U, factor))
+    return scores, parts
+
+
+def _bm_df(X, bread, parts, n_clusters) -> np.ndarray:
+    """Bell-McCaffrey (Satterthwaite) degrees of freedom for each coefficient.
+
+    Under the working model Var(e) = s^2 I, the CR2 variance of c'b is sum_g (q_g' y)^2 with
+    q_g = (I - H)[:, g] p_g and p_g = A_g X_g bread c. With P = diag blocks, Q'Q = D - C' bread C
+    (D = diag(p_g'p_g), C = [X_g' p_g]) and df = tr(Q'Q)^2 / ||Q'Q||_F^2.
+    """
+    k = X.shape[1]
+    dfs = np.empty(k)
+    for j in range(k):
+        c = bread[:, j]
+        D = np.empty(n_clusters)
+        C = np.empty((k, n_clusters))
+        for g, (idx, Xg, U, factor) in enumerate(parts):
+            v = Xg @ c
+            p = v + U @ (factor * (U.T @ v))
+            D[g] = p @ p
+            C[:, g] = Xg.T @ p
+        QQ = np.diag(D) - C.T @ bread @ C
+        dfs[j] = np.trace(QQ) ** 2 / np.sum(QQ ** 2)
+    return dfs
+
+
+def compute_vcov(design: Design, kind: str, bread: np.ndarray, resid: np.ndarray):
+    """Return (vcov, df per coefficient) for a fitted weighted-space design."""
+    X = design.X
+    n, k = X.shape
+    if kind == "iid":
+        sigma2 = resid @ resid / (n - k)
+        return sigma2 * bread, np.full(k, float(n - k))
+    if kind == "HC1":
+        meat = (X * resid[:, None] ** 2).T @ X
+        return n / (n - k) * bread @ meat @ bread, np.full(k, float(n - k))
+    G = design.n_clusters
+    if kind in ("CR0", "CR1"):
+        S = cluster_scores(X, resid, design.cluster_codes, G)
+        V = bread @ (S.T @ S) @ bread
+        if kind == "CR1":
+            V = V * (G / (G - 1)) * ((n - 1) / (n - k))
+        return V, np.full(k, float(G - 1))
+    S, parts = _cr2_adjusted_scores(X, resid, design.cluster_codes, G, bread)
+    V = bread @ (S.T @ S) @ bread
+    return V, _bm_df(X, bread, parts, G)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class OLSFit(Result):
+    """A weighted least-squares fit with the variance estimate named in ``vcov_kind``."""
+
+    coef: np.ndarray
+    vcov: np.ndarray
+    df: np.ndarray
+    df_resid: int
+    n_obs: int
+    n_clusters: int | None
+    vcov_kind: str
+    names: tuple[str, ...]
+    residuals: np.ndarray = field(repr=False)
+    alpha: float = 0.05
+    weighted: bool = False
+    title: str = "Weighted least squares"
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+    def index(self, name: str) -> int:
+        if name not in self.names:
+            raise InputError(f"No coefficient `{name}`; coefficients are: {', '.join(self.names)}.")
+        return self.names.index(name)
+
+    def coef_of(self, name: str) -> float:
+        return float(self.coef[self.index(name)])
+
+    def se_of(self, name: str) -> float:
+        return float(self.se[self.index(name)])
+
+    def tidy(self) -> pd.DataFrame:
+        se = self.se
+        t = self.coef / se
+        p = 2 * stats.t.sf(np.abs(t), self.df)
+        q = stats.t.ppf(1 - self.alpha / 2, self.df)
+        out = pd.DataFrame({"term": list(self.names), "estimate": self.coef, "std_error": se,
+                            "statistic": t, "p_value": p, "ci_lower": self.coef - q * se,
+                            "ci_upper": self.coef + q * se, "df": self.df})
+        return out[TIDY_COLUMNS + ["df"]]
+
+    def _header(self) -> dict:
+        from .. import __version__
+        h = {"method": "OLS" if not self.weighted else "weighted least squares",
+             "n": self.n_obs, "variance": _VCOV_LABEL[self.vcov_kind]}
+        if self.n_clusters is not None:
+            h["clusters"] = self.n_clusters
+        h["weights"] = "yes" if self.weighted else "none"
+        h["alpha"] = self.alpha
+        h["fipeval"] = __version__
+        return h
+
+    def _notes(self) -> tuple:
+        if self.n_clusters is not None and self.vcov_kind in CLUSTER_KINDS and self.n_clusters < 42:
+            return (f"Only {self.n_clusters} clusters: cluster-robust standard errors can be "
+                    "badly off with fewer than about 40 clusters; check with "
+                    "wild_cluster_bootstrap or randomization_inference.",)
+        return ()
+
+
+_VCOV_LABEL = {
+    "iid": "classical (iid), t(n-k)",
+    "HC1": "heteroskedasticity-robust HC1, t(n-k)",
+    "CR0": "cluster-robust CR0 (no small-sample factor), t(G-1)",
+    "CR1": "cluster-robust CR1 = G/(G-1)*(n-1)/(n-k), t(G-1)",
+    "CR2": "cluster-robust CR2 (Bell-McCaffrey), Satterthwaite df",
+}
+
+
+def fit_ols(y, X, *, weights=None, cluster=None, vcov: VcovKind = "CR1",
+            names: Sequence[str] | None = None, alpha: float = 0.05) -> OLSFit:
+    """Fit weighted least squares and estimate the variance of the coefficients.
+
+    Parameters
+    ----------
+    y : array-like, shape (n,)
+        Outcome.
+    X : array-like or DataFrame, shape (n, k)
+        Regressors including the intercept column.
+    weights : array-like, optional
+        Non-negative weights (matching or IPW); weight-0 rows are dropped.
+    cluster : array-like, optional
+        Cluster label per row (e.g. caseworker). Required for ``CR0``, ``CR1``, ``CR2``.
+    vcov : {"iid", "HC1", "CR0", "CR1", "CR2"}
+        Variance estimator (see the module docstring for the exact formulas).
+    names : sequence of str, optional
+        Coefficient names (default: DataFrame columns or x0, x1, ...).
+    alpha : float
+        Level for the confidence intervals in ``tidy()``.
+
+    Returns
+    -------
+    OLSFit
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> d = np.repeat([0, 1], 50); cl = np.repeat(np.arange(10), 10)
+    >>> y = 1 + 0.5 * d + rng.normal(size=100)
+    >>> fit = fit_ols(y, np.column_stack([np.ones(100), d]), cluster=cl, vcov="CR1",
+    ...               names=["const", "fip"])
+    >>> round(fit.coef_of("fip"), 3) == round(fit.coef[1], 3)
+    True
+    """
+    check_option("vcov", vcov, VCOV_KINDS)
+    if not (0 < alpha < 1):
+        raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
+    design = prepare_design(y, X, weights=weights, cluster=cluster, names=names,
+                            need_cluster=vcov in CLUSTER_KINDS)
+    bread = _bread(design.X)
+    coef = bread @ (design.X.T @ design.y)
+    resid_w = design.y - design.X @ coef
+    V, df = compute_vcov(design, vcov, bread, resid_w)
+    V = (V + V.T) / 2
+    return OLSFit(coef=coef, vcov=V, df=df, df_resid=design.X.shape[0] - design.X.shape[1],
+                  n_obs=design.X.shape[0],
+                  n_clusters=design.n_clusters if vcov in CLUSTER_KINDS else None,
+                  vcov_kind=vcov, names=design.names, residuals=resid_w / design.sqrt_w,
+                  alpha=alpha, weighted=weights is not None)
