@@ -149,9 +149,9 @@ def _bread(X: np.ndarray) -> np.ndarray:
 
 def cluster_scores(X: np.ndarray, resid: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
     """Sum of x_i * e_i within each cluster: a (G, k) array."""
-    out = np.zeros((n_clusters, X.shape[1]))
-    np.add.at(out, codes, X * resid[:, None])
-    return out
+    xe = X * resid[:, None]
+    return np.column_stack([np.bincount(codes, xe[:, c], minlength=n_clusters)
+                            for c in range(X.shape[1])])
 
 
 def _cr2_adjusted_scores(X, resid, codes, n_clusters, bread):

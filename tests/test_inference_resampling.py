@@ -1,0 +1,190 @@
+"""Wild cluster bootstrap and randomization inference against wildboottest and brute force."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from fipeval.errors import DesignError, EstimationError, InputError
+from fipeval.inference import fit_ols, randomization_inference, wild_cluster_bootstrap
+
+RTOL_EXACT = 1e-10   # enumerated p-values are shares of a finite set: identical or wrong
+ATOL_P = 1e-12
+TIE = 1e-9
+
+
+def _data(G=7, m=20, treated=3, seed=0, effect=0.4):
+    rng = np.random.default_rng(seed)
+    cl = np.repeat(np.arange(G), m)
+    n = len(cl)
+    d = (cl < treated).astype(float)
+    x = rng.normal(size=n)
+    y = rng.normal(size=G)[cl] + rng.normal(size=n) + effect * d + 0.3 * x
+    return y, pd.DataFrame({"const": 1.0, "fip": d, "x": x}), cl
+
+
+def _brute_wild(y, X, cl, col, null, points, w=None):
+    """Refit every bootstrap sample: the textbook WCR algorithm (slow, obviously right)."""
+    X = np.asarray(X, float)
+    w = np.ones(len(y)) if w is None else w
+    full = fit_ols(y, X, weights=w, cluster=cl, vcov="CR1")
+    t_obs = (full.coef[col] - null) / full.se[col]
+    others = [i for i in range(X.shape[1]) if i != col]
+    sw = np.sqrt(w)
+    b = np.linalg.lstsq(X[:, others] * sw[:, None], (y - null * X[:, col]) * sw, rcond=None)[0]
+    fitted = X[:, others] @ b + null * X[:, col]
+    u = y - fitted
+    ts = []
+    for v in itertools.product(points, repeat=cl.max() + 1):
+        fs = fit_ols(fitted + u * np.asarray(v)[cl], X, weights=w, cluster=cl, vcov="CR1")
+        ts.append((fs.coef[col] - null) / fs.se[col])
+    return np.mean(np.abs(ts) >= abs(t_obs) * (1 - TIE))
+
+
+@pytest.mark.filterwarnings("ignore:2\\^G < the number:UserWarning")
+def test_wild_matches_wildboottest_full_enumeration():
+    wbt = pytest.importorskip("wildboottest.wildboottest")
+    y, X, cl = _data()
+    ref = wbt.wildboottest(sm.OLS(y, X), B=9999, cluster=cl, param="fip", show=False)
+    res = wild_cluster_bootstrap(y, X, cl, column="fip")
+    assert res.enumerated and res.n_boot == 2 ** 7
+    np.testing.assert_allclose(res.p_value, ref["p-value"].iloc[0], rtol=RTOL_EXACT, atol=ATOL_P)
+    np.testing.assert_allclose(res.statistic, ref["statistic"].iloc[0], rtol=1e-8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wild_matches_brute_force_refits(weighted):
+    y, X, cl = _data(G=6, treated=2, seed=2)
+    w = np.random.default_rng(1).uniform(0.3, 2.0, len(y)) if weighted else None
+    res = wild_cluster_bootstrap(y, X, cl, column=1, null=0.25, weights=w, ci=None)
+    ref = _brute_wild(y, X, cl, 1, 0.25, (-1.0, 1.0), w)
+    np.testing.assert_allclose(res.p_value, ref, rtol=RTOL_EXACT, atol=ATOL_P)
+
+
+def test_webb_enumeration_matches_brute_force():
+    y, X, cl = _data(G=4, m=12, treated=2, seed=3)
+    res = wild_cluster_bootstrap(y, X, cl, column="fip", weight_type="webb", ci=None)
+    assert res.enumerated and res.n_boot == 6 ** 4
+    webb = (-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5))
+    np.testing.assert_allclose(res.p_value, _brute_wild(y, X, cl, 1, 0.0, webb),
+                               rtol=RTOL_EXACT, atol=ATOL_P)
+
+
+def test_wild_interval_is_the_set_of_nulls_not_rejected():
+    y, X, cl = _data(G=9, treated=4, seed=4)
+    res = wild_cluster_bootstrap(y, X, cl, column="fip", alpha=0.1)
+    assert res.ci_lower < res.estimate < res.ci_upper
+    eps = 1e-4 * res.std_error
+    for bound, inside in ((res.ci_lower, +1), (res.ci_upper, -1)):
+        p_in = wild_cluster_bootstrap(y, X, cl, column="fip", null=bound + inside * eps, ci=None)
+        p_out = wild_cluster_bootstrap(y, X, cl, column="fip", null=bound - inside * eps, ci=None)
+        assert p_in.p_value > 0.1 >= p_out.p_value
+    pct = wild_cluster_bootstrap(y, X, cl, column="fip", ci="percentile-t", alpha=0.1)
+    assert pct.ci_lower < pct.estimate < pct.ci_upper
+
+
+def test_wild_few_clusters_is_honest():
+    y, X, cl = _data(G=4, m=100, treated=2, seed=5, effect=3.0)
+    res = wild_cluster_bootstrap(y, X, cl, column="fip")
+    assert res.n_boot == 16 and res.p_value >= 2 / 16 - ATOL_P
+    assert np.isinf(res.ci_lower) and np.isinf(res.ci_upper)
+    assert "only 16 distinct sign vectors" in repr(res) and "unbounded" in repr(res)
+    # Webb: 1296 vectors, can reach 5%
+    webb = wild_cluster_bootstrap(y, X, cl, column="fip", weight_type="webb")
+    assert webb.n_boot == 6 ** 4 and np.isfinite(webb.ci_lower)
+
+
+def test_wild_one_cluster_per_arm_is_refused():
+    y, X, cl = _data(G=2, m=50, treated=1, seed=5)
+    with pytest.raises(EstimationError, match="cluster-robust standard error of `fip` is zero"):
+        wild_cluster_bootstrap(y, X[["const", "fip"]], cl, column="fip")
+
+
+def test_wild_random_draws_are_seeded():
+    y, X, cl = _data(G=16, m=10, treated=6, seed=6)
+    a = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=1, ci=None)
+    b = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=1, ci=None)
+    c = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=2, ci=None)
+    assert not a.enumerated and a.p_value == b.p_value
+    assert a.p_value != c.p_value or a.p_value in (0.0, 1.0)
+    assert "999 rademacher draws, seed 1" in repr(a)
+
+
+def _brute_ri(y, X, cl, col, null, statistic, treated_sets):
+    X = np.asarray(X, float)
+    d_obs = X[:, col]
+    vals = []
+    for chosen in treated_sets:
+        Xp = X.copy()
+        Xp[:, col] = np.isin(cl, chosen).astype(float)
+        f = fit_ols(y - null * d_obs, Xp, cluster=cl, vcov="CR1")
+        vals.append(f.coef[col] if statistic == "coef" else f.coef[col] / f.se[col])
+    return vals
+
+
+@pytest.mark.parametrize("statistic", ["t", "coef"])
+def test_randomization_matches_brute_force(statistic):
+    y, X, cl = _data(G=8, m=15, treated=2, seed=7, effect=0.8)
+    res = randomization_inference(y, X, cl, column="fip", statistic=statistic, null=0.2)
+    sets = list(itertools.combinations(range(8), 2))
+    vals = np.abs(_brute_ri(y, X, cl, 1, 0.2, statistic, sets))
+    obs = vals[sets.index((0, 1))]
+    assert res.enumerated and res.n_assignments == 28
+    np.testing.assert_allclose(res.p_value, np.mean(vals >= obs * (1 - TIE)),
+                               rtol=RTOL_EXACT, atol=ATOL_P)
+
+
+def test_randomization_within_strata():
+    y, X, cl = _data(G=8, m=10, treated=0, seed=8)
+    d = np.isin(cl, [0, 4]).astype(float)           # one treated caseworker per municipality
+    X = X.assign(fip=d)
+    strata = (cl >= 4).astype(int)
+    res = randomization_inference(y, X, cl, column="fip", strata=strata, statistic="coef")
+    sets = [(a, b) for a in range(4) for b in range(4, 8)]
+    vals = np.abs(_brute_ri(y, X, cl, 1, 0.0, "coef", sets))
+    obs = vals[sets.index((0, 4))]
+    assert res.n_assignments == 16
+    np.testing.assert_allclose(res.p_value, np.mean(vals >= obs * (1 - TIE)),
+                               rtol=RTOL_EXACT, atol=ATOL_P)
+
+
+def test_randomization_did_design_with_make_x(shared_reference):
+    panel = pd.read_csv(shared_reference / "did" / "did_panel.csv")
+    post = panel.post.to_numpy(float)
+    X = np.column_stack([np.ones(len(panel)), panel.treat, post, panel.treat * post])
+
+    def make_X(d):
+        return np.column_stack([np.ones(len(d)), d, post, d * post])
+
+    res = randomization_inference(panel.y, X, panel.unit, column=3, treatment=panel.treat,
+                                  make_X=make_X, n_perm=199, seed=3)
+    fit = fit_ols(panel.y, X, cluster=panel.unit, vcov="CR1")
+    np.testing.assert_allclose(res.estimate, fit.coef[3], rtol=1e-12)
+    np.testing.assert_allclose(res.std_error, fit.se[3], rtol=1e-10)
+    assert not res.enumerated and res.n_assignments == 200
+    assert res.ci_lower < res.estimate < res.ci_upper
+    again = randomization_inference(panel.y, X, panel.unit, column=3, treatment=panel.treat,
+                                    make_X=make_X, n_perm=199, seed=3, ci=False)
+    assert again.p_value == res.p_value
+
+
+def test_resampling_bad_input():
+    y, X, cl = _data()
+    with pytest.raises(InputError, match="`weight_type` parameter must be one of"):
+        wild_cluster_bootstrap(y, X, cl, column="fip", weight_type="mammen")
+    with pytest.raises(InputError, match="`column` 'ffip' is not a coefficient"):
+        wild_cluster_bootstrap(y, X, cl, column="ffip")
+    with pytest.raises(InputError, match="only 1 level"):
+        wild_cluster_bootstrap(y, X, np.zeros(len(y)), column="fip")
+    with pytest.raises(InputError, match="`n_boot` must be at least 99"):
+        wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=10)
+    with pytest.raises(DesignError, match="varies within cluster"):
+        randomization_inference(y, X, cl, column="fip", treatment=np.r_[1, np.zeros(len(y) - 1)])
+    with pytest.raises(DesignError, match="All 7 clusters are control"):  # noqa: PT012
+        randomization_inference(y, X, cl, column="fip", treatment=np.zeros(len(y)))
+    with pytest.raises(InputError, match="`statistic` parameter"):
+        randomization_inference(y, X, cl, column="fip", statistic="z")
+    with pytest.raises(InputError, match="must be 0/1"):
+        randomization_inference(y, X, cl, column="x")
