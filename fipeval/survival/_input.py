@@ -1,0 +1,117 @@
+"""Checks shared by the survival estimators: columns, missing values, durations, entry, weights."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError, InputError, check_columns
+
+
+def as_list(columns: str | Sequence[str] | None) -> list[str]:
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+def _first_bad(mask: np.ndarray, index: pd.Index) -> str:
+    return repr(index[int(np.flatnonzero(mask)[0])])
+
+
+def check_no_missing(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        miss = data[col].isna().to_numpy()
+        if miss.any():
+            raise InputError(
+                f"`{col}` has {int(miss.sum())} missing value(s) (first at index "
+                f"{_first_bad(miss, data.index)}); drop or impute these rows before fitting "
+                "(for example data.dropna(subset=[...]))."
+            )
+
+
+def numeric(data: pd.DataFrame, col: str) -> np.ndarray:
+    try:
+        return data[col].to_numpy(dtype=float)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"`{col}` must be numeric; got dtype {data[col].dtype}.") from err
+
+
+def survival_arrays(data: pd.DataFrame, duration: str, event: str | None, entry: str | None,
+                    weights: str | None, extra: Sequence[str] = ()):
+    """Validate and return (stop, event, start, weights) as float arrays.
+
+    ``start`` is None when there is no delayed entry; ``event`` is 0/1.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"`data` must be a pandas DataFrame; got {type(data).__name__}.")
+    cols = [duration] + as_list(event) + as_list(entry) + as_list(weights) + list(extra)
+    check_columns(data, cols, what="data")
+    check_no_missing(data, cols)
+    if len(data) == 0:
+        raise InputError("`data` has no rows.")
+    stop = numeric(data, duration)
+    bad = ~np.isfinite(stop) | (stop <= 0)
+    if bad.any():
+        raise InputError(
+            f"`{duration}` must be a positive, finite duration; {int(bad.sum())} row(s) are not "
+            f"(first at index {_first_bad(bad, data.index)}, value {stop[bad][0]!r}). Durations of "
+            "zero usually mean a spell that ended on the day it started: drop them or add half a "
+            "time unit."
+        )
+    if event is None:
+        ev = np.ones(len(data))
+    else:
+        ev = numeric(data, event)
+        bad = ~np.isin(ev, (0.0, 1.0))
+        if bad.any():
+            raise InputError(
+                f"`{event}` must be 0/1 (1 = the benefit ended); found {ev[bad][0]!r} at index "
+                f"{_first_bad(bad, data.index)}."
+            )
+    start = None
+    if entry is not None:
+        start = numeric(data, entry)
+        bad = ~np.isfinite(start) | (start < 0)
+        if bad.any():
+            raise InputError(
+                f"`{entry}` (delayed entry) must be a finite time >= 0; first bad value "
+                f"{start[bad][0]!r} at index {_first_bad(bad, data.index)}."
+            )
+        bad = start >= stop
+        if bad.any():
+            raise InputError(
+                f"entry `{entry}` is not before exit `{duration}` in {int(bad.sum())} row(s) "
+                f"(first at index {_first_bad(bad, data.index)}: entry {start[bad][0]!r}, exit "
+                f"{stop[bad][0]!r}); a spell must be observed for some time after entry. Check "
+                "that both columns use the same time scale (total spell duration)."
+            )
+    w = np.ones(len(data))
+    if weights is not None:
+        w = numeric(data, weights)
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            raise InputError(
+                f"`{weights}` must be finite and non-negative; first bad value {w[bad][0]!r} at "
+                f"index {_first_bad(bad, data.index)}."
+            )
+        if not (w > 0).any():
+            raise InputError(f"`{weights}` is zero in every row; nothing to estimate.")
+    if ev[w > 0].sum() == 0:
+        raise EstimationError(
+            f"There are no events (`{event}` is 0 in every row with positive weight): a hazard "
+            "cannot be estimated. Check the event column or lengthen the follow-up."
+        )
+    return stop, ev, start, w
+
+
+def codes(data: pd.DataFrame, col: str | None) -> tuple[np.ndarray | None, list]:
+    """Integer codes (0..k-1) and the sorted labels of a grouping column."""
+    if col is None:
+        return None, []
+    values = data[col]
+    codes_, labels = pd.factorize(values, sort=True)
+    return codes_.astype(np.int64), list(labels)
