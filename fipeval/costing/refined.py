@@ -51,17 +51,18 @@ def give_back_share(recidivism: RecidivismTable, end_reason: str, horizon_months
     """
     horizon = check_number("horizon_months", horizon_months, positive=True)
     x, y = recidivism.curve(end_reason)
-    y = np.minimum(1.0, scale * y)
+    scale = check_number("scale", scale, nonnegative=True)
     knots = np.union1d(np.r_[0.0, horizon], x[(x > 0) & (x < horizon)])
-    # points where the capped curve reaches 1 are kinks too
-    if scale * y.max() >= 1.0:
-        fine = np.linspace(0.0, horizon, 20001)
-        knots = np.union1d(knots, fine)
+    # where the scaled curve crosses the cap of 1 is a kink too: add it so Simpson stays exact
+    sy = scale * y
+    cross = np.flatnonzero((sy[:-1] < 1.0) & (sy[1:] > 1.0))
+    at = x[cross] + (1.0 - sy[cross]) / (sy[cross + 1] - sy[cross]) * (x[cross + 1] - x[cross])
+    knots = np.union1d(knots, at[(at > 0) & (at < horizon)])
     a, b = knots[:-1], knots[1:]
     m = (a + b) / 2
 
     def f(u):
-        return np.interp(u, x, y) * 2 * (horizon - u) / horizon ** 2
+        return np.minimum(1.0, scale * np.interp(u, x, y)) * 2 * (horizon - u) / horizon ** 2
 
     return float(np.sum((b - a) / 6 * (f(a) + 4 * f(m) + f(b))))
 
