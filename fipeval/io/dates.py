@@ -1,0 +1,228 @@
+"""Dates as municipal systems export them, parsed per distinct value (vectorised).
+
+Formats (names as used in mapping files):
+
+==============  ==========================  ==================================
+name            example                     notes
+==============  ==========================  ==================================
+``dd-mm-jjjj``  ``01-11-2014``              also ``/`` or ``.`` between parts
+``dd-mm-jj``    ``01-11-14``                two-digit year (a repair, see below)
+``mm-dd-jjjj``  ``11-01-2014``              only when declared or unambiguous
+``iso``         ``2014-11-01``              a time part is ignored
+``yyyymmdd``    ``20141101``                text or integer
+``excel``       ``41944``                   Excel serial day number (1900 system)
+==============  ==========================  ==================================
+
+A column's format is detected from its values (the most frequent form; day-first unless
+the values show otherwise) or declared in the mapping file. Repairs, counted per row:
+
+* ``two_digit_year``: ``jj`` becomes ``20jj`` unless that is after the pivot year (the
+  extract year), then ``19jj``.
+* ``swapped_day_month``: a value whose month is over 12 and whose day is 12 or less is read
+  with day and month swapped (unambiguous: the value cannot be a date otherwise).
+* ``mixed_date_format``: a value in another recognised form than the column's.
+
+Anything else non-empty is unreadable (``invalid``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+from .fields import ParsedColumn, as_text, dictionary
+
+DATE_FORMATS = ("dd-mm-jjjj", "dd-mm-jj", "mm-dd-jjjj", "iso", "yyyymmdd", "excel")
+_ALIASES = {
+    "%d-%m-%Y": "dd-mm-jjjj", "%d/%m/%Y": "dd-mm-jjjj", "%d.%m.%Y": "dd-mm-jjjj",
+    "dd-mm-yyyy": "dd-mm-jjjj", "dd/mm/jjjj": "dd-mm-jjjj", "dd/mm/yyyy": "dd-mm-jjjj",
+    "%d-%m-%y": "dd-mm-jj", "%d/%m/%y": "dd-mm-jj", "dd-mm-yy": "dd-mm-jj",
+    "%m-%d-%Y": "mm-dd-jjjj", "%m/%d/%Y": "mm-dd-jjjj", "mm-dd-yyyy": "mm-dd-jjjj",
+    "mm/dd/yyyy": "mm-dd-jjjj", "%Y-%m-%d": "iso", "yyyy-mm-dd": "iso", "jjjj-mm-dd": "iso",
+    "%Y%m%d": "yyyymmdd", "jjjjmmdd": "yyyymmdd", "serial": "excel",
+}
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_PATTERN = (
+    rf"^(?:(?P<a>\d{{1,2}})[-/.](?P<b>\d{{1,2}})[-/.](?P<c>\d{{4}}|\d{{2}}){_TIME}"
+    rf"|(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}}){_TIME}"
+    r"|(?P<ymd>(?:19|20|21)\d{6})(?:\.0+)?"
+    r"|(?P<serial>\d{1,5})(?:[.,]0+)?)$"
+)
+MIN_YEAR, MAX_YEAR = 1880, 2200
+
+
+def canonical_format(name: str | None) -> str | None:
+    """The canonical name of a date format (``"%d-%m-%Y"`` -> ``"dd-mm-jjjj"``); None = detect."""
+    if name is None or name == "auto":
+        return None
+    name = _ALIASES.get(name, name)
+    if name not in DATE_FORMATS:
+        raise InputError(f"Unknown date format {name!r}; use one of {', '.join(DATE_FORMATS)}, "
+                         "a strftime form such as '%d-%m-%Y', or 'auto'.")
+    return name
+
+
+def _classify(uniques: pd.Series) -> pd.DataFrame:
+    parts = uniques.str.strip().str.extract(_PATTERN)
+    kind = pd.Series(np.full(len(uniques), None, dtype=object), index=uniques.index)
+    dmy = parts["a"].notna()
+    kind[dmy & (parts["c"].str.len() == 4)] = "d4"
+    kind[dmy & (parts["c"].str.len() == 2)] = "d2"
+    kind[parts["iy"].notna()] = "iso"
+    kind[parts["ymd"].notna()] = "yyyymmdd"
+    kind[parts["serial"].notna()] = "excel"
+    parts["kind"] = kind
+    return parts
+
+
+def detect_format(arr, *, weights: np.ndarray | None = None) -> str | None:
+    """The most frequent date format of a column, or None if no value looks like a date."""
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+        return "native"
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        values = pc.drop_null(arr).to_numpy(zero_copy_only=False)
+        values = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+        if len(values) == 0:
+            return None
+        return "yyyymmdd" if np.median(values) > 1e7 else "excel"
+    codes, uniques = dictionary(as_text(arr))
+    if not uniques:
+        return None
+    parts = _classify(pd.Series(uniques, dtype=object).astype(str))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    by_kind = pd.Series(counts).groupby(parts["kind"].to_numpy()).sum()
+    if by_kind.empty:
+        return None
+    best = by_kind.idxmax()
+    if best == "d2":
+        return "dd-mm-jj"
+    if best == "d4":
+        first = pd.to_numeric(parts["a"], errors="coerce")
+        second = pd.to_numeric(parts["b"], errors="coerce")
+        d4 = (parts["kind"] == "d4").to_numpy()
+        if counts[d4 & (second > 12).to_numpy()].sum() > counts[d4 & (first > 12).to_numpy()].sum():
+            return "mm-dd-jjjj"
+        return "dd-mm-jjjj"
+    return best
+
+
+def _two_digit(years: np.ndarray, pivot_year: int) -> np.ndarray:
+    modern = 2000 + years
+    return np.where(modern <= pivot_year, modern, 1900 + years)
+
+
+def _from_parts(year, month, day) -> np.ndarray:
+    year, month, day = (np.asarray(x, dtype=float) for x in (year, month, day))
+    ok = np.isfinite(year) & np.isfinite(month) & np.isfinite(day)
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= MIN_YEAR) & (year <= MAX_YEAR)
+    out = np.full(len(year), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ok.any():
+        frame = pd.DataFrame({"year": year[ok].astype(int), "month": month[ok].astype(int),
+                              "day": day[ok].astype(int)})
+        out[ok] = pd.to_datetime(frame, errors="coerce").to_numpy()
+    return out
+
+
+def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None = None) -> ParsedColumn:
+    """Parse a raw date column into ``datetime64[ns]`` with per-row repair flags.
+
+    Parameters
+    ----------
+    arr
+        pyarrow array: text, integers (yyyymmdd or Excel serials) or native dates.
+    date_format
+        One of ``DATE_FORMATS`` (or a strftime alias); None detects it.
+    pivot_year
+        Two-digit years above this become 19jj (default: the current year).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> res = parse_dates(pa.array(["01-11-2014", "2014-11-02", "12-25-2014", "28-11-2014", ""]))
+    >>> [str(v)[:10] for v in res.values]
+    ['2014-11-01', '2014-11-02', '2014-12-25', '2014-11-28', 'NaT']
+    >>> res.repairs["swapped_day_month"].tolist()
+    [False, False, True, False, False]
+    """
+    n = len(arr)
+    pivot_year = pivot_year or _dt.date.today().year
+    date_format = canonical_format(date_format)
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+        values = pc.cast(pc.cast(arr, pa.timestamp("ns")) if pa.types.is_date(arr.type) else arr,
+                         pa.timestamp("ns")).to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        missing = np.isnat(values)
+        return ParsedColumn(values=values, missing=missing, invalid=np.zeros(n, bool))
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        return _parse_numeric(arr, date_format or detect_format(arr))
+    codes, uniques = dictionary(as_text(arr))
+    text = pd.Series(uniques, dtype=object).astype(str)
+    parts = _classify(text)
+    column = date_format or detect_format(arr) or "dd-mm-jjjj"
+    kind = parts["kind"].to_numpy()
+    num = {c: pd.to_numeric(parts[c], errors="coerce").to_numpy(dtype=float)
+           for c in ("a", "b", "c", "iy", "im", "id")}
+    year, month, day = (np.full(len(text), np.nan) for _ in range(3))
+    two_digit = np.zeros(len(text), bool)
+    swapped = np.zeros(len(text), bool)
+    # day-month-year family
+    dm = np.isin(kind, ["d4", "d2"])
+    first, second = (num["b"], num["a"]) if column == "mm-dd-jjjj" else (num["a"], num["b"])
+    day[dm], month[dm] = first[dm], second[dm]
+    year[dm] = num["c"][dm]
+    two_digit = (kind == "d2")
+    year[two_digit] = _two_digit(num["c"][two_digit], pivot_year)
+    swap = dm & (month > 12) & (day <= 12)
+    day[swap], month[swap] = month[swap], day[swap]
+    swapped |= swap
+    iso = kind == "iso"
+    year[iso], month[iso], day[iso] = num["iy"][iso], num["im"][iso], num["id"][iso]
+    swap = iso & (num["im"] > 12) & (num["id"] <= 12)
+    day[swap], month[swap] = num["im"][swap], num["id"][swap]
+    swapped |= swap
+    values = _from_parts(year, month, day)
+    ymd = kind == "yyyymmdd"
+    if ymd.any():
+        values[ymd] = pd.to_datetime(parts["ymd"][ymd], format="%Y%m%d", errors="coerce").to_numpy()
+    serial = kind == "excel"
+    if serial.any():
+        values[serial] = _excel(pd.to_numeric(parts["serial"][serial]).to_numpy(dtype=float))
+    blank = np.array([u.strip() == "" for u in text], dtype=bool)
+    invalid = np.isnat(values) & ~blank
+    column_kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4", "dd-mm-jj": "d2"}.get(column, column)
+    mixed = ~invalid & ~blank & (kind != column_kind) & ~((column_kind == "d4") & (kind == "d2"))
+    extra = lambda a, fill: np.append(a, fill)  # noqa: E731  (row code -1 = null)
+    values = extra(values, np.datetime64("NaT"))
+    repairs = {"two_digit_year": extra(two_digit & ~invalid, False)[codes],
+               "swapped_day_month": extra(swapped & ~invalid, False)[codes],
+               "mixed_date_format": extra(mixed, False)[codes]}
+    return ParsedColumn(values=values[codes], missing=extra(blank, True)[codes],
+                        invalid=extra(invalid, False)[codes], repairs=repairs)
+
+
+def _excel(serials: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(serials) & (serials >= 1) & (serials <= 2_958_465)
+    out = np.full(len(serials), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = (_EXCEL_EPOCH + serials[ok].astype(np.int64).astype("timedelta64[D]")).astype("datetime64[ns]")
+    year = out.astype("datetime64[Y]").astype(float) + 1970
+    out[(year < MIN_YEAR) | (year > MAX_YEAR)] = np.datetime64("NaT")
+    return out
+
+
+def _parse_numeric(arr, column: str | None) -> ParsedColumn:
+    values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    missing = np.isnan(values)
+    whole = np.where(missing, 0, values)
+    if column == "yyyymmdd":
+        text = pd.Series(np.where(missing, 0, whole).astype(np.int64).astype(str))
+        out = pd.to_datetime(text.where(~missing), format="%Y%m%d", errors="coerce").to_numpy()
+    else:
+        out = _excel(values)
+    out = out.astype("datetime64[ns]")
+    invalid = np.isnat(out) & ~missing
+    return ParsedColumn(values=out, missing=missing, invalid=invalid)

@@ -1,0 +1,176 @@
+"""Column parsers shared by the loaders: codes, amounts, integers, text.
+
+Every parser takes one raw column (a pyarrow array of any type) and returns a
+``ParsedColumn``: canonical values, which rows were empty, which held a value that could
+not be read, and which were repaired (by kind). Parsers work on the distinct values of a
+column (dictionary encoding), so a million rows with a few thousand distinct values cost
+a few thousand Python operations.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .bsn import redact
+
+
+@dataclass
+class ParsedColumn:
+    """One parsed column: values aligned with the input rows, plus row masks."""
+
+    values: np.ndarray | pd.api.extensions.ExtensionArray
+    missing: np.ndarray                     # empty in the export
+    invalid: np.ndarray                     # non-empty but unreadable
+    repairs: dict[str, np.ndarray] = field(default_factory=dict)
+    unknown: Counter = field(default_factory=Counter)   # unknown code -> rows
+    unknown_rows: np.ndarray | None = None              # rows holding an unknown code
+    codes: np.ndarray | None = None                     # row -> index into ``uniques``
+    uniques: list | None = None
+
+    def unknown_counts(self, rows: np.ndarray) -> Counter:
+        """Unknown codes with their row counts among ``rows`` (a boolean mask)."""
+        if self.unknown_rows is None:
+            return Counter()
+        picked = self.codes[self.unknown_rows & rows]
+        counts = np.bincount(picked, minlength=len(self.uniques)) if len(picked) else []
+        return Counter({redact(str(self.uniques[i]).strip()): int(c)
+                        for i, c in enumerate(counts) if c})
+
+
+def normalise_key(text: str) -> str:
+    """Lower case, no accents, single spaces, ``_``/``-`` as spaces: how headers and codes match.
+
+    Examples
+    --------
+    >>> normalise_key("  Reden_Beëindiging ")
+    'reden beeindiging'
+    """
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.strip().strip('"').strip("'").lower().replace("_", " ").replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def as_text(arr) -> pa.ChunkedArray | pa.Array:
+    """Any pyarrow array as strings (numbers without a spurious ``.0``)."""
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    if pa.types.is_floating(arr.type):
+        values = arr.to_numpy(zero_copy_only=False)
+        whole = np.isfinite(values) & (np.mod(np.nan_to_num(values), 1) == 0) & (np.abs(values) < 1e15)
+        text = np.where(whole, np.nan_to_num(values).astype(np.int64).astype(str), values.astype(str))
+        return pa.array(text, mask=np.isnan(values), type=pa.string())
+    if pa.types.is_dictionary(arr.type):
+        return as_text(arr.cast(arr.type.value_type))
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), type=pa.string())
+    try:
+        return pc.cast(arr, pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in arr.to_pylist()], type=pa.string())
+
+
+def dictionary(arr) -> tuple[np.ndarray, list]:
+    """Row codes (-1 for null) and the distinct values of ``arr``."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = pa.chunked_array(enc.chunks, type=enc.type).combine_chunks() if enc.num_chunks \
+            else pa.array([], type=enc.type)
+    idx = enc.indices
+    codes = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, enc.dictionary.to_pylist()
+
+
+def trimmed_mask(arr) -> np.ndarray:
+    """Rows whose text had leading or trailing whitespace."""
+    text = as_text(arr)
+    changed = pc.not_equal(pc.utf8_length(text), pc.utf8_length(pc.utf8_trim_whitespace(text)))
+    return pc.fill_null(changed, False).to_numpy(zero_copy_only=False)
+
+
+def _blank(values: list) -> np.ndarray:
+    return np.array([v is None or str(v).strip() == "" for v in values], dtype=bool)
+
+
+def parse_code(arr, table: dict[str, str], *, unknown: str | None) -> ParsedColumn:
+    """Map raw codes onto canonical ones (matching with ``normalise_key``).
+
+    Codes not in ``table`` become ``unknown`` (or missing when ``unknown`` is None) and are
+    counted in ``ParsedColumn.unknown``; nothing is dropped here.
+    """
+    codes, uniques = dictionary(as_text(arr))
+    lookup = {normalise_key(k): v for k, v in table.items()}
+    keys = [normalise_key(u) for u in uniques]
+    mapped = np.array([lookup.get(k) for k in keys] + [None], dtype=object)
+    blank = np.append(_blank(uniques), True)
+    is_unknown = np.array([m is None for m in mapped], dtype=bool) & ~blank
+    if unknown is not None:
+        mapped[is_unknown] = unknown
+    row_unknown = is_unknown[codes]
+    counts = np.bincount(codes[row_unknown], minlength=len(uniques)) if row_unknown.any() \
+        else np.zeros(len(uniques), dtype=np.int64)
+    unknown_counts = Counter({redact(str(uniques[i]).strip()): int(c)
+                              for i, c in enumerate(counts) if c})
+    return ParsedColumn(values=mapped[codes], missing=blank[codes], invalid=np.zeros(len(codes), bool),
+                        unknown=unknown_counts, unknown_rows=row_unknown, codes=codes,
+                        uniques=uniques)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
+    """Numbers with a decimal comma or point (thousands separators removed)."""
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
+        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        missing = np.isnan(values)
+        return ParsedColumn(values=values, missing=missing, invalid=np.zeros(len(values), bool))
+    text = pc.utf8_trim_whitespace(as_text(arr))
+    text = pc.replace_substring(text, "\u20ac", "")   # euro sign
+    text = pc.replace_substring(text, " ", "")
+    if decimal == ",":
+        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
+    else:
+        text = pc.replace_substring(text, ",", "")
+    nonempty = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+    ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER.pattern), False)
+    good = pc.and_(nonempty, ok)
+    values = pc.cast(pc.if_else(good, text, pa.scalar(None, pa.string())), pa.float64())
+    values = values.to_numpy(zero_copy_only=False).astype(np.float64)
+    nonempty_np = nonempty.to_numpy(zero_copy_only=False)
+    good_np = good.to_numpy(zero_copy_only=False)
+    return ParsedColumn(values=values, missing=~nonempty_np, invalid=nonempty_np & ~good_np)
+
+
+def parse_integer(arr, *, low: int, high: int) -> ParsedColumn:
+    """The first whole number in each value (``"trede 3"`` -> 3) if within [low, high]."""
+    codes, uniques = dictionary(as_text(arr))
+    blank = np.append(_blank(uniques), True)
+    numbers = np.full(len(uniques) + 1, np.nan)
+    for i, u in enumerate(uniques):
+        match = re.search(r"-?\d+", str(u))
+        if match and not blank[i]:
+            numbers[i] = float(match.group())
+    bad = np.isnan(numbers) | (numbers < low) | (numbers > high)
+    invalid = bad & ~blank
+    numbers[bad] = np.nan
+    return ParsedColumn(values=numbers[codes], missing=blank[codes], invalid=invalid[codes])
+
+
+def parse_text(arr) -> ParsedColumn:
+    """Trimmed text; empty becomes missing."""
+    text = pc.utf8_trim_whitespace(as_text(arr))
+    empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), True)
+    values = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
+    missing = empty.to_numpy(zero_copy_only=False)
+    return ParsedColumn(values=values, missing=missing, invalid=np.zeros(len(missing), bool))

@@ -1,0 +1,322 @@
+"""``fipeval.io.load``: benefit-register exports in, one ``Register`` out, every row accounted for.
+
+Which table a file holds (spells, contacts or events) is read from its headers (see
+``fipeval.io.mapping``); several files combine into one register: one file per
+municipality, separate spells/contacts/events exports, or both. A folder loads every
+export in it (``.csv``, ``.txt``, ``.xlsx``, ``.parquet``, ``.sav``, ``.dta``) whose
+table can be recognised; others are listed in the report's notes.
+
+Row rules within a file are in ``fipeval.io.normalise``. Rules across rows, applied after
+all files are combined (so duplicates across files are found too):
+
+* **duplicate spells**: spells of one client in one municipality with the same start and
+  end date: the first (by file order, then line) is kept, the others are rejected as
+  ``duplicate spell`` (detail: which line they duplicate);
+* **overlapping spells**: a spell of the same client and municipality that starts on or
+  before the (latest) end of an earlier spell is merged into it: the merged spell runs from
+  the earliest start to the latest end (running if any part is running), takes the end
+  reason of the part that ends last and the other attributes of the earliest part (repair
+  ``merged_overlapping_spells``); the absorbed rows are rejected as
+  ``overlapping spell merged`` (detail: into which line). Spells that touch without overlap
+  (the next starts the day after the previous ends) are kept apart: the study design
+  decides how re-entries count;
+* **duplicate contacts/events**: identical rows (client, date, kind and the rest): the first
+  is kept, the others rejected as ``duplicate row``.
+
+Contacts and events of clients without a spell are kept (and counted in the notes).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import LoadError
+from ..schema import TABLES, Register, empty_table
+from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
+from .bsn import redact
+from .detect import KINDS, TEXT_EXTENSIONS
+from .fields import as_text, parse_code
+from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
+from .normalise import Context, KeyHolder, Part, normalise
+from .readers import RawTable, read_file
+
+LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
+
+
+def _expand(paths) -> list[tuple[Path, bool]]:
+    """(file, found in a folder) for every file to load."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LOADABLE)
+            if not found:
+                raise LoadError("The folder holds no exports (.csv, .txt, .xlsx, .parquet, .sav, "
+                                ".dta).", file=str(p))
+            files += [(f, True) for f in found]
+        else:
+            files.append((p, False))
+    if not files:
+        raise LoadError("No files given; pass a path, a list of paths or a folder.")
+    return files
+
+
+def _kind_share(raw: RawTable, header: str, codes: dict) -> float:
+    sample = as_text(raw.table.column(header).slice(0, 2000).combine_chunks())
+    parsed = parse_code(sample, codes, unknown=None)
+    filled = ~parsed.missing
+    return float((~pd.isna(parsed.values) & filled).sum() / max(filled.sum(), 1))
+
+
+def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
+    """The table a file holds and which header fills which role (None if no table fits)."""
+    declared = mapping.file.get("table")
+    candidates = [declared] if declared else list(ROLES)
+    best, best_score, best_roles = None, None, {}
+    for table in candidates:
+        tmap = mapping.table(table)
+        roles = match_columns(raw.headers, tmap, table_name=table)
+        if not any(r in roles for r in CLIENT_ROLES) or \
+                not all(r in roles for r in REQUIRED_ROLES[table]):
+            continue
+        share = _kind_share(raw, roles["kind"], tmap.codes.get("kind", {})) if "kind" in roles else 1.0
+        score = (len(tmap.explicit & set(roles)), share > 0.5, len(roles), share)
+        if best_score is None or score > best_score:
+            best, best_score, best_roles = table, score, roles
+    return best, best_roles
+
+
+def _unfit_message(raw: RawTable) -> str:
+    return ("Cannot tell which table this file holds: spells need a client column (bsn, "
+            "klantnummer or client_id) and a start date (ingangsdatum); contacts and events a "
+            "client, a date (datum) and a kind (soort contact / soort). Headers found: "
+            f"{', '.join(redact(h) for h in raw.headers[:30])}. Write a mapping file "
+            "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
+            "mapping=...")
+
+
+def _check_explicit(raw: RawTable, table: str, roles: dict, mapping: Mapping) -> None:
+    tmap = mapping.table(table)
+    for role in sorted(tmap.explicit):
+        if role not in roles:
+            names = " or ".join(f"`{h}`" for h in tmap.columns[role])
+            raise LoadError(f"The mapping ({mapping.source}) names {names} for {table}.{role}, but "
+                            f"the file has no such column; columns: {', '.join(map(redact, raw.headers))}. "
+                            "Fix the header name in the mapping file.", file=raw.file,
+                            column=tmap.columns[role][0])
+
+
+def _first_lines(frame: pd.DataFrame, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the file and line of the first row of its group."""
+    first = pd.Series(np.arange(len(frame))).groupby(group).transform("min").to_numpy()
+    return frame["_file"].to_numpy()[first], frame["_line"].to_numpy()[first]
+
+
+def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
+    if spells.empty:
+        return spells
+    end_num = spells["end_date"].to_numpy().astype("datetime64[ns]").view("int64").copy()
+    end_num[np.isnat(spells["end_date"].to_numpy())] = np.iinfo(np.int64).max
+    work = spells.assign(_end=end_num, _start=spells["start_date"].to_numpy().view("int64"))
+    work["_muni"] = work["municipality"].astype(str)
+    work = work.sort_values(["client_id", "_muni", "_start", "_end", "_file", "_line"], kind="stable")
+    work = work.reset_index(drop=True)
+    keys = ["client_id", "_muni", "_start", "_end"]
+    group = work.groupby(keys, sort=False).ngroup().to_numpy()
+    dup = np.r_[False, group[1:] == group[:-1]]
+    if dup.any():
+        files, lines = _first_lines(work, group)
+        for i in np.flatnonzero(dup):
+            rejected.append((int(work["_file"].iat[i]), int(work["_line"].iat[i]), "duplicate spell",
+                             f"of {names[files[i]]} line {lines[i]}"))
+        work = work[~dup].reset_index(drop=True)
+    person = work.groupby(["client_id", "_muni"], sort=False).ngroup().to_numpy()
+    prev_end = pd.Series(work["_end"].to_numpy()).groupby(person).cummax().groupby(person).shift(1)
+    overlap = (work["_start"].to_numpy() <= prev_end.to_numpy()) & ~np.isnan(prev_end.to_numpy())
+    if overlap.any():
+        block = np.cumsum(~overlap)
+        files, lines = _first_lines(work, block)
+        in_block = pd.Series(overlap).groupby(block).transform("any").to_numpy()
+        sub = work[in_block]
+        last = sub.groupby(block[in_block])["_end"].idxmax()
+        first_idx = sub.groupby(block[in_block]).head(1).index
+        ends = work.loc[last.to_numpy(), ["_end", "end_date", "end_reason"]].to_numpy()
+        work.loc[first_idx, "end_date"] = ends[:, 1]
+        work.loc[first_idx, "end_reason"] = ends[:, 2]
+        work.loc[first_idx, "_repair"] = work.loc[first_idx, "_repair"] | \
+            REPAIR_BIT["merged_overlapping_spells"]
+        for i in np.flatnonzero(overlap):
+            rejected.append((int(work["_file"].iat[i]), int(work["_line"].iat[i]),
+                             "overlapping spell merged", f"into {names[files[i]]} line {lines[i]}"))
+        work = work[~overlap]
+    return work.drop(columns=["_end", "_start", "_muni"]).sort_values(["_file", "_line"]) \
+        .reset_index(drop=True)
+
+
+def _resolve_rows(frame: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    cols = [c for c in frame.columns if not c.startswith("_")]
+    group = frame[cols].astype(str).groupby(cols, sort=False).ngroup().to_numpy() if len(cols) else None
+    first = pd.Series(np.arange(len(frame))).groupby(group).transform("min").to_numpy()
+    dup = first != np.arange(len(frame))
+    for i in np.flatnonzero(dup):
+        rejected.append((int(frame["_file"].iat[i]), int(frame["_line"].iat[i]), "duplicate row",
+                         f"of {names[frame['_file'].iat[first[i]]]} line {frame['_line'].iat[first[i]]}"))
+    return frame[~dup].reset_index(drop=True)
+
+
+def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, extract_date=None, *,
+         municipality: str | None = None, decimal: str | None = None,
+         date_format: str | None = None) -> Register:
+    """Load benefit-register exports into a canonical ``Register``.
+
+    Parameters
+    ----------
+    path_or_paths
+        A file, a folder (every export in it) or a list of both. Spells, contacts and events
+        files are recognised from their headers.
+    mapping
+        A mapping file (TOML path), dict or ``Mapping`` laid over the built-in presets
+        (Dutch headers and canonical names); None uses the presets alone.
+    key
+        Pseudonymisation key for BSNs (str/bytes, or a ``pathlib.Path`` to a key file);
+        default ``$FIPEVAL_BSN_KEY`` / ``$FIPEVAL_BSN_KEY_FILE``. Required when the data hold
+        BSNs (``PrivacyError`` otherwise).
+    extract_date
+        The day of the extract: later dates are rejected or censored (see the row rules).
+        Default: the mapping's ``[file] extract_date``, else today for the checks and the
+        latest spell date for the register.
+    municipality
+        Municipality of spells files without a municipality column.
+    decimal, date_format
+        Override the detected decimal mark (``","``/``"."``) and date format.
+
+    Returns
+    -------
+    Register
+        With ``load_report`` (a ``LoadReport``): rows read, kept, repaired and rejected per
+        file and in total; ``rows_read == rows_kept + rows_rejected``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "uitkeringen.csv").write_text(
+    ...     "bsn;gemeente;klantmanager;ingangsdatum;einddatum;reden beëindiging\\n"
+    ...     "111222333;Steenbergen;KM1;01-03-2013;;\\n"
+    ...     "123456782;Steenbergen;KM2;15-06-2012;31-12-2015;Werk\\n", encoding="utf-8")
+    >>> reg = load(folder / "uitkeringen.csv", key="a-secret-of-16-bytes-or-more")
+    >>> reg.load_report["rows_read"], reg.load_report["rows_kept"]
+    (2, 2)
+    >>> reg.spells["end_reason"].tolist()
+    [nan, 'work']
+    """
+    merged = resolve(mapping)
+    opts = merged.file
+    if extract_date is None and opts.get("extract_date") is not None:
+        extract_date = opts["extract_date"]
+    try:
+        extract = None if extract_date is None else pd.Timestamp(extract_date).normalize()
+    except (ValueError, TypeError) as err:
+        raise LoadError(f"extract_date {extract_date!r} is not a date; use e.g. '2019-07-01'.") from err
+    check = np.datetime64(extract if extract is not None else pd.Timestamp(_dt.date.today()), "ns")
+    ctx = Context(key=KeyHolder(key), check_date=check, pivot_year=int(str(check)[:4]),
+                  decimal=decimal or opts.get("decimal"), date_format=date_format or opts.get("date_format"),
+                  municipality=municipality)
+    notes: list[str] = []
+    parts: list[Part] = []
+    names: list[str] = []
+    for path, in_folder in _expand(path_or_paths):
+        raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
+                        sheet=opts.get("sheet"))
+        table, roles = detect_table(raw, merged)
+        if table is None:
+            if not in_folder:
+                raise LoadError(_unfit_message(raw), file=raw.file)
+            notes.append(f"{raw.file}: skipped (no table recognised from its headers)")
+            continue
+        _check_explicit(raw, table, roles, merged)
+        names.append(raw.file)
+        parts.append(normalise(raw, table, roles, merged.table(table), ctx, len(names) - 1))
+    rejected: list[tuple] = []
+    tables = {}
+    for table in ROLES:
+        frames = [p.frame for p in parts if p.table == table]
+        frame = pd.concat(frames, ignore_index=True) if frames else None
+        if frame is None:
+            tables[table] = None
+            continue
+        tables[table] = _resolve_spells(frame, names, rejected) if table == "spells" \
+            else _resolve_rows(frame, names, rejected)
+    reports = _reports(parts, names, tables, rejected)
+    for p in parts:
+        notes += [f"{names[p.frame['_file'].iat[0]] if len(p.frame) else p.detected.get('table')}: {n}"
+                  for n in p.notes]
+    spells = tables["spells"]
+    for table in ("contacts", "events"):
+        if tables[table] is not None and spells is not None and len(tables[table]):
+            orphans = int((~tables[table]["client_id"].isin(spells["client_id"])).sum())
+            if orphans:
+                notes.append(f"{orphans} {table} rows belong to clients without a spell (kept)")
+    report = LoadReport(reports, extract_date=extract, notes=notes)
+    canonical = {t: (empty_table(t) if f is None else _complete(t, f.drop(columns=["_file", "_line", "_repair"])))
+                 for t, f in tables.items()}
+    return Register(spells=canonical["spells"], contacts=canonical["contacts"],
+                    events=canonical["events"], extract_date=extract, load_report=report)
+
+
+def _complete(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add absent optional columns, typed (schema.conform would fill them with untyped NA)."""
+    frame = frame.copy()
+    n = len(frame)
+    for col in TABLES[table]:
+        if col.name in frame.columns:
+            continue
+        if col.dtype == "float64":
+            frame[col.name] = np.full(n, np.nan)
+        elif col.dtype == "category":
+            frame[col.name] = pd.Categorical([None] * n, categories=col.categories)
+        elif col.dtype.startswith("datetime"):
+            frame[col.name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        else:
+            frame[col.name] = pd.array([pd.NA] * n, dtype=col.dtype)
+    return frame[[c.name for c in TABLES[table]]]
+
+
+def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[tuple]) -> list[FileReport]:
+    reports = []
+    by_file: dict[int, list] = {}
+    for f, line, reason, detail in rejected:
+        by_file.setdefault(f, []).append((line, reason, detail))
+    for index, part in enumerate(parts):
+        name = names[index]
+        entries = [(int(line), reason, detail) for line, reason, detail in
+                   zip(part.rejected_lines, part.rejected_reasons, part.rejected_details)]
+        entries += by_file.get(index, [])
+        entries.sort(key=lambda e: e[0])
+        final = tables[part.table]
+        mine = final[final["_file"].to_numpy() == index]
+        bits = mine["_repair"].to_numpy()
+        repaired = Counter({kind: int(((bits & REPAIR_BIT[kind]) != 0).sum()) for kind in REPAIR_KINDS})
+        reports.append(FileReport(
+            file=name, table=part.table, rows_read=len(part.frame) + len(part.rejected_lines),
+            rows_kept=len(mine), rows_repaired=int((bits != 0).sum()),
+            repaired_by_kind=+repaired,
+            rejected=[{"file": name, "line": line, "reason": reason, **({"detail": detail} if detail else {})}
+                      for line, reason, detail in entries],
+            unknown_codes={k: v for k, v in part.unknown_codes.items() if v},
+            missing_values=part.missing_values, detected=part.detected))
+    return reports
+
+
+__all__ = ["load", "detect_table"]

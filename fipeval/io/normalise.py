@@ -1,0 +1,331 @@
+"""Row rules: one file's raw columns into canonical rows, each row kept or rejected.
+
+Rules applied per row, in this order (the first rule that rejects a row names the reason):
+
+Every table
+    * no client id (empty BSN / client number) -> rejected ``missing client id``;
+    * a BSN that fails the 11-proef -> rejected ``invalid BSN (11-proef)`` (by line, never
+      by value); an 8-digit BSN gets its leading zero back (repair ``bsn_leading_zero``);
+    * spaces around any value are trimmed (repair ``trimmed_whitespace``).
+Spells
+    * no municipality (column or ``[spells.constants]``) -> rejected ``missing municipality``;
+    * no / unreadable start date -> rejected; unreadable end date -> rejected;
+    * end date before start date -> rejected ``end date before start date``;
+    * start date after the extract date -> rejected ``start date after the extract date``;
+    * end date after the extract date -> the spell is running at the extract date (end and
+      end reason cleared; repair ``end_after_extract_censored``);
+    * an end date without an end reason -> end reason ``unknown`` (counted under
+      unknown codes as ``(empty)``); unknown reason codes -> ``unknown``, counted;
+    * an end reason without an end date -> reason dropped (``reason_without_end_dropped``);
+    * unreadable amount, ladder rung, birth date/year, or a birth year after the extract
+      year -> left empty (``unreadable_value_blanked``); unknown household or sex codes
+      -> empty / ``unknown``, counted under unknown codes;
+    * an empty caseworker is kept (missing group assignment: the study design decides;
+      counted under ``missing_values``).
+Contacts and events
+    * no / unreadable date, or a date after the extract date -> rejected;
+    * no kind, or a kind not in the mapping -> rejected (``missing kind`` /
+      ``unknown kind``; unknown kinds are also counted under unknown codes);
+    * unreadable or negative minutes -> left empty (``unreadable_value_blanked``).
+
+Rules across rows (duplicate and overlapping spells) are in ``fipeval.io.load``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import LoadError
+from .accounting import REPAIR_BIT
+from .bsn import is_valid_bsn, looks_like_bsn, normalise_bsn, pseudonymise, resolve_key
+from .dates import detect_format, parse_dates
+from .detect import detect_decimal
+from .fields import as_text, parse_amount, parse_code, parse_integer, parse_text, trimmed_mask
+from .mapping import TableMapping
+from .readers import RawTable
+
+REASONS = ("", "wrong number of fields", "missing client id", "invalid BSN (11-proef)",
+           "missing municipality", "missing start date", "unreadable start date",
+           "unreadable end date", "end date before start date",
+           "start date after the extract date", "missing date", "unreadable date",
+           "date after the extract date", "missing kind", "unknown kind", "duplicate row",
+           "duplicate spell", "overlapping spell merged")
+_CODE = {r: i for i, r in enumerate(REASONS)}
+
+
+class KeyHolder:
+    """Resolves the pseudonymisation key once, and only when BSNs are present."""
+
+    def __init__(self, key):
+        self._key, self._resolved = key, None
+
+    def get(self) -> bytes:
+        if self._resolved is None:
+            self._resolved = resolve_key(self._key, required=True)
+        return self._resolved
+
+
+@dataclass
+class Context:
+    """Settings of one load shared by all files."""
+
+    key: KeyHolder
+    check_date: np.datetime64           # the extract date, or today without one
+    pivot_year: int
+    decimal: str | None = None
+    date_format: str | None = None
+    municipality: str | None = None
+
+
+@dataclass
+class Part:
+    """One file's kept rows (canonical columns + ``_file``, ``_line``, ``_repair``) and rejects."""
+
+    table: str
+    frame: pd.DataFrame
+    rejected_lines: np.ndarray
+    rejected_reasons: list
+    rejected_details: list
+    unknown_codes: dict = field(default_factory=dict)
+    missing_values: dict = field(default_factory=dict)
+    detected: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+
+class _Rows:
+    def __init__(self, n: int):
+        self.reason = np.zeros(n, dtype=np.int8)
+        self.repair = np.zeros(n, dtype=np.int32)
+
+    def reject(self, mask: np.ndarray, reason: str) -> None:
+        self.reason[np.asarray(mask, bool) & (self.reason == 0)] = _CODE[reason]
+
+    def repaired(self, mask: np.ndarray, kind: str) -> None:
+        self.repair[np.asarray(mask, bool)] |= REPAIR_BIT[kind]
+
+
+def _column(raw: RawTable, header: str) -> pa.Array:
+    col = raw.table.column(header)
+    return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+
+
+def _client_ids(raw: RawTable, roles: dict, rows: _Rows, ctx: Context, part_notes: list):
+    n = raw.table.num_rows
+    if "bsn" in roles:
+        header, is_bsn = roles["bsn"], True
+    elif "client_id" in roles or "client_number" in roles:
+        role = "client_id" if "client_id" in roles else "client_number"
+        header = roles[role]
+        is_bsn = looks_like_bsn(as_text(_column(raw, header)))
+        if is_bsn:
+            part_notes.append(f"column `{header}` holds BSNs: pseudonymised like a bsn column")
+    else:
+        raise LoadError("No client column found (bsn, klantnummer or client_id); name it in a "
+                        "mapping file under [<table>.columns] bsn = \"...\".", file=raw.file)
+    arr = as_text(_column(raw, header))
+    text = pc.utf8_trim_whitespace(arr)
+    empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), True).to_numpy(zero_copy_only=False)
+    rows.reject(empty, "missing client id")
+    if not is_bsn:
+        return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    valid = is_valid_bsn(arr)
+    rows.reject(~valid & ~empty, "invalid BSN (11-proef)")
+    padded = pc.fill_null(pc.equal(pc.utf8_length(pc.replace_substring_regex(text, r"\.0+$", "")), 8),
+                          False).to_numpy(zero_copy_only=False)
+    rows.repaired(padded & valid, "bsn_leading_zero")
+    if not valid.any():
+        return np.full(n, None, dtype=object)
+    key = ctx.key.get()
+    ids = np.full(n, None, dtype=object)
+    ids[valid] = pseudonymise(normalise_bsn(arr).filter(pa.array(valid)), key)
+    return ids
+
+
+def _date(raw, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
+    arr = _column(raw, roles[role])
+    fmt = tmap.date_formats.get(role) or ctx.date_format
+    detected[f"date_format.{role}"] = fmt or detect_format(arr)
+    return parse_dates(arr, date_format=fmt, pivot_year=ctx.pivot_year)
+
+
+def _decimal(arr, raw: RawTable, ctx: Context) -> str:
+    if ctx.decimal:
+        return ctx.decimal
+    sep = raw.text_format.separator if raw.text_format else ";"
+    return detect_decimal(arr, separator=sep)
+
+
+def _categorical(values: pa.Array) -> pd.Categorical:
+    enc = pc.dictionary_encode(values)
+    return enc.to_pandas()
+
+
+def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
+              file_index: int) -> Part:
+    """Apply the row rules of the module docstring to one file."""
+    n = raw.table.num_rows
+    rows = _Rows(n)
+    notes: list = []
+    detected: dict = {"table": table, "format": raw.kind, "columns": dict(roles),
+                      "unmapped": [h for h in raw.headers if h not in roles.values()]}
+    if raw.text_format:
+        detected.update(encoding=raw.text_format.encoding, separator=raw.text_format.separator)
+    if raw.sheet:
+        detected["sheet"] = raw.sheet
+    for header in roles.values():
+        arr = _column(raw, header)
+        if pa.types.is_string(arr.type):
+            rows.repaired(trimmed_mask(arr), "trimmed_whitespace")
+    ids = _client_ids(raw, roles, rows, ctx, notes)
+    out: dict = {"client_id": ids}
+    codes: dict = {}
+    missing: dict = {}
+    check = ctx.check_date
+    if table == "spells":
+        start = _date(raw, roles, "start_date", tmap, ctx, detected)
+        if "municipality" in roles:
+            muni = parse_text(_column(raw, roles["municipality"]))
+        else:
+            value = tmap.constants.get("municipality") or ctx.municipality
+            if value is None:
+                raise LoadError("The spells have no municipality column (gemeente); add "
+                                "[spells.constants] municipality = \"Name\" to the mapping file "
+                                "or pass municipality=\"Name\".", file=raw.file)
+            muni = parse_text(pa.array([str(value)] * n, type=pa.string()))
+        rows.reject(muni.missing, "missing municipality")
+        rows.reject(start.missing, "missing start date")
+        rows.reject(start.invalid, "unreadable start date")
+        if "end_date" in roles:
+            end = _date(raw, roles, "end_date", tmap, ctx, detected)
+        else:
+            end = parse_dates(pa.nulls(n, pa.string()))
+        rows.reject(end.invalid, "unreadable end date")
+        start_v, end_v = start.values, end.values.copy()
+        rows.reject(~np.isnat(end_v) & ~np.isnat(start_v) & (end_v < start_v), "end date before start date")
+        rows.reject(start_v > check, "start date after the extract date")
+        for parsed in (start, end):
+            for kind, mask in parsed.repairs.items():
+                rows.repaired(mask, kind)
+        censored = ~np.isnat(end_v) & (end_v > check)
+        rows.repaired(censored, "end_after_extract_censored")
+        end_v[censored] = np.datetime64("NaT")
+        ended = ~np.isnat(end_v)
+        if "end_reason" in roles:
+            reason = parse_code(_column(raw, roles["end_reason"]), tmap.codes.get("end_reason", {}),
+                                unknown="unknown")
+            reason_v = reason.values
+            codes["end_reason"] = reason
+        else:
+            reason_v = np.full(n, None, dtype=object)
+        empty_reason = ended & pd.isna(reason_v)
+        reason_v = np.where(ended, np.where(empty_reason, "unknown", reason_v), None)
+        if "end_reason" in roles:
+            rows.repaired(~ended & ~censored & ~reason.missing, "reason_without_end_dropped")
+        out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
+                   end_reason=reason_v)
+        if "caseworker" in roles:
+            cw = parse_text(_column(raw, roles["caseworker"]))
+            out["caseworker"] = _categorical(cw.values)
+            missing["caseworker"] = cw.missing
+        else:
+            out["caseworker"] = pd.Categorical([None] * n)
+            missing["caseworker"] = np.ones(n, bool)
+        if "monthly_amount" in roles:
+            arr = _column(raw, roles["monthly_amount"])
+            dec = _decimal(arr, raw, ctx)
+            detected["decimal"] = dec
+            amount = parse_amount(arr, decimal=dec)
+            out["monthly_amount"] = np.where(amount.invalid, np.nan, amount.values)
+            rows.repaired(amount.invalid, "unreadable_value_blanked")
+            missing["monthly_amount"] = amount.missing | amount.invalid
+        if "household_type" in roles:
+            hh = parse_code(_column(raw, roles["household_type"]),
+                            tmap.codes.get("household_type", {}), unknown=None)
+            out["household_type"] = hh.values
+            codes["household_type"] = hh
+            missing["household_type"] = pd.isna(hh.values)
+        year_max = int(str(check)[:4])
+        if "birth_date" in roles:
+            born = _date(raw, roles, "birth_date", tmap, ctx, detected)
+            years = born.values.astype("datetime64[Y]").astype("int64").astype(float) + 1970
+            years[np.isnat(born.values)] = np.nan
+            bad = born.invalid | (years > year_max)
+            for kind, mask in born.repairs.items():
+                rows.repaired(mask & ~bad, kind)
+        elif "birth_year" in roles:
+            born = parse_integer(_column(raw, roles["birth_year"]), low=1880, high=year_max)
+            years, bad = born.values, born.invalid
+        if "birth_date" in roles or "birth_year" in roles:
+            years = np.where(bad, np.nan, years)
+            rows.repaired(bad, "unreadable_value_blanked")
+            out["birth_year"] = pd.array(np.where(np.isnan(years), None, years), dtype="Int16") \
+                if n else pd.array([], dtype="Int16")
+            missing["birth_year"] = np.isnan(years)
+        if "sex" in roles:
+            sex = parse_code(_column(raw, roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
+            out["sex"] = sex.values
+            codes["sex"] = sex
+            missing["sex"] = sex.missing
+        if "ladder_rung" in roles:
+            rung = parse_integer(_column(raw, roles["ladder_rung"]), low=1, high=6)
+            rows.repaired(rung.invalid, "unreadable_value_blanked")
+            out["ladder_rung"] = pd.array(np.where(np.isnan(rung.values), None, rung.values),
+                                          dtype="Int8") if n else pd.array([], dtype="Int8")
+            missing["ladder_rung"] = np.isnan(rung.values)
+    else:
+        date = _date(raw, roles, "date", tmap, ctx, detected)
+        rows.reject(date.missing, "missing date")
+        rows.reject(date.invalid, "unreadable date")
+        rows.reject(date.values > check, "date after the extract date")
+        for kind, mask in date.repairs.items():
+            rows.repaired(mask, kind)
+        kind = parse_code(_column(raw, roles["kind"]), tmap.codes.get("kind", {}), unknown=None)
+        rows.reject(kind.missing, "missing kind")
+        rows.reject(kind.unknown_rows, "unknown kind")
+        codes["kind"] = kind
+        out.update(date=date.values, kind=kind.values)
+        if table == "contacts" and "minutes" in roles:
+            arr = _column(raw, roles["minutes"])
+            minutes = parse_amount(arr, decimal=_decimal(arr, raw, ctx))
+            bad = minutes.invalid | (np.nan_to_num(minutes.values) < 0)
+            out["minutes"] = np.where(bad, np.nan, minutes.values)
+            rows.repaired(bad, "unreadable_value_blanked")
+            missing["minutes"] = minutes.missing | bad
+        if table == "events" and "detail" in roles:
+            detail = parse_text(_column(raw, roles["detail"]))
+            out["detail"] = np.asarray(detail.values.to_numpy(zero_copy_only=False), dtype=object)
+    keep = rows.reason == 0
+    frame = pd.DataFrame({k: (v[keep] if not isinstance(v, pd.Series) else v[keep].reset_index(drop=True))
+                          for k, v in out.items()})
+    frame["_file"] = np.int32(file_index)
+    frame["_line"] = raw.lines[keep]
+    frame["_repair"] = rows.repair[keep]
+    lines = np.concatenate([np.array([b[0] for b in raw.bad_lines], dtype=np.int64),
+                            raw.lines[~keep]])
+    reasons = [b[1] for b in raw.bad_lines] + [REASONS[c] for c in rows.reason[~keep]]
+    details = [b[2] for b in raw.bad_lines] + [None] * int((~keep).sum())
+    unknown = {}
+    for role, parsed in codes.items():
+        counts = parsed.unknown_counts(keep if role != "kind" else
+                                       keep | (rows.reason == _CODE["unknown kind"]))
+        if role == "end_reason":
+            filled = int((empty_reason & keep).sum())
+            if filled:
+                counts["(empty)"] = filled
+        unknown[role] = counts
+    return Part(table=table, frame=frame, rejected_lines=lines, rejected_reasons=reasons,
+                rejected_details=details,
+                unknown_codes=unknown,
+                missing_values={k: int(np.asarray(v)[keep].sum()) for k, v in missing.items()},
+                detected=detected, notes=notes)
+
+
+def today() -> np.datetime64:
+    return np.datetime64(_dt.date.today(), "ns")
+

@@ -1,0 +1,280 @@
+"""Readers: one file in, its raw columns out (``RawTable``), with the line of every row.
+
+Text exports are split into lines first (NumPy over the bytes): the header is the first
+non-blank line; blank lines are not rows; a line with a different number of fields than
+the header is a row that is rejected (``wrong number of fields``) with its line number.
+The remaining lines are parsed by pyarrow's CSV reader with every column as text. A file
+with quote characters is split by Python's ``csv`` module instead (quoted fields may hold
+separators and line breaks), which is slower but keeps line numbers exact.
+
+Excel rows are numbered as in Excel (the header is row 1 when it is the first row);
+Parquet, SPSS and Stata rows are numbered from 1 after the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import LoadError
+from .detect import TextFormat, check_text, decode, detect_encoding, detect_separator, file_kind
+
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+
+
+@dataclass
+class RawTable:
+    """A file's columns as read (text for CSV; native types for the other formats)."""
+
+    file: str
+    kind: str
+    table: pa.Table
+    lines: np.ndarray                           # line (or row) number of each row
+    bad_lines: list = field(default_factory=list)   # (line, reason, detail) rejected on reading
+    text_format: TextFormat | None = None
+    sheet: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.table.column_names)
+
+    @property
+    def rows_read(self) -> int:
+        return self.table.num_rows + len(self.bad_lines)
+
+
+def _clean_headers(names: list, path: str) -> list[str]:
+    out, seen = [], {}
+    for i, name in enumerate(names):
+        text = "" if name is None else str(name).strip().lstrip("\ufeff").strip()
+        text = text or f"column_{i + 1}"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text}.{seen[text]}"
+        else:
+            seen[text] = 0
+        out.append(text)
+    return out
+
+
+def read_file(path: str | Path, *, separator: str | None = None, encoding: str | None = None,
+              sheet: str | int | None = None) -> RawTable:
+    """Read one export into a ``RawTable`` (see the module docstring for line numbering)."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise LoadError("The file does not exist; check the path.", file=name)
+    if path.is_dir():
+        raise LoadError("This is a folder, not a file; name the export files inside it.", file=name)
+    kind = file_kind(path)
+    try:
+        if kind == "text":
+            return _read_text(path, separator=separator, encoding=encoding)
+        if kind == "excel":
+            return _read_excel(path, sheet)
+        if kind == "parquet":
+            return _read_parquet(path)
+        return _read_stat(path, kind)
+    except PermissionError as err:
+        raise LoadError(f"The file cannot be read ({err.strerror}); check its permissions.",
+                        file=name) from err
+    except OSError as err:
+        raise LoadError(f"The file cannot be read ({err}); check that it is a complete "
+                        f"{kind} file.", file=name) from err
+
+
+def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> RawTable:
+    name = str(path)
+    data = path.read_bytes()
+    check_text(data, name)
+    encoding = encoding or detect_encoding(data)
+    if encoding.replace("-", "").lower() not in ("utf8",):
+        data = decode(data, encoding, name).encode("utf-8")
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+    elif data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:200_000].decode("utf-8", errors="replace").splitlines()
+    head = [line for line in head if line.strip()]
+    if not head:
+        raise LoadError("The file holds only blank lines; export the table again.", file=name)
+    sep = _SEPARATOR_NAMES.get(separator, separator) if separator else detect_separator(head)
+    if len(sep) != 1:
+        raise LoadError(f"The separator must be one character; got {sep!r}.", file=name)
+    has_quotes = b'"' in data
+    fmt = TextFormat(encoding=encoding, separator=sep, has_quotes=has_quotes)
+    if has_quotes:
+        table, lines, bad = _split_quoted(data.decode("utf-8"), sep, name)
+    else:
+        table, lines, bad = _split_plain(data, sep, name)
+    return RawTable(file=name, kind="text", table=table, lines=lines, bad_lines=bad, text_format=fmt)
+
+
+def _split_plain(data: bytes, sep: str, name: str):
+    arr = np.frombuffer(data, dtype=np.uint8)
+    n = len(arr)
+    starts = np.concatenate([[0], np.flatnonzero(arr == 10) + 1])
+    starts = starts[starts < n]
+    nonspace = np.add.reduceat(arr > 32, starts, dtype=np.int64)
+    fields = np.add.reduceat(arr == ord(sep), starts, dtype=np.int64) + 1
+    line_no = np.arange(1, len(starts) + 1)
+    content = np.flatnonzero(nonspace > 0)
+    if len(content) == 0:
+        raise LoadError("The file holds only blank lines; export the table again.", file=name)
+    header_idx = content[0]
+    ends = np.append(starts[1:], n)
+    header_bytes = data[starts[header_idx]:ends[header_idx]].decode("utf-8").rstrip("\r\n")
+    headers = _clean_headers(header_bytes.split(sep), name)
+    records = content[1:]
+    good = fields[records] == len(headers)
+    bad = [(int(line_no[i]), "wrong number of fields", f"{fields[i]} fields, header has {len(headers)}")
+           for i in records[~good]]
+    keep_lines = records[good]
+    if len(keep_lines) == 0:
+        table = pa.table({h: pa.array([], pa.string()) for h in headers})
+        return table, np.array([], dtype=np.int64), bad
+    if len(keep_lines) != len(starts) - header_idx - 1:
+        # rebuild the buffer from the kept lines only (blank and malformed lines dropped)
+        keep = np.zeros(len(starts), bool)
+        keep[keep_lines] = True
+        body = arr[np.repeat(keep, ends - starts)].tobytes()
+    else:
+        body = data[ends[header_idx]:]
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    table = _arrow_csv(body, headers, sep, name)
+    if table.num_rows != len(keep_lines):
+        raise LoadError(f"Read {table.num_rows} rows but the file has {len(keep_lines)} data lines; "
+                        "the file may hold stray carriage returns; re-export it.", file=name)
+    return table, line_no[keep_lines], bad
+
+
+def _arrow_csv(body: bytes, headers: list[str], sep: str, name: str) -> pa.Table:
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as err:
+        raise LoadError(f"The text could not be split into columns: {err}; check the separator "
+                        "(mapping file: [file] separator).", file=name) from err
+
+
+def _split_quoted(text: str, sep: str, name: str):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=False)
+    headers, columns, lines, bad = None, None, [], []
+    previous_end = 0
+    try:
+        for row in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not row or all(not cell.strip() for cell in row) and len(row) <= 1:
+                continue
+            if headers is None:
+                headers = _clean_headers(row, name)
+                columns = [[] for _ in headers]
+                continue
+            if len(row) != len(headers):
+                bad.append((start, "wrong number of fields",
+                            f"{len(row)} fields, header has {len(headers)}"))
+                continue
+            for col, cell in zip(columns, row):
+                col.append(cell)
+            lines.append(start)
+    except csv.Error as err:
+        raise LoadError(f"The text could not be split into columns ({err}); check the quotes "
+                        "around the values.", file=name, line=reader.line_num) from err
+    if headers is None:
+        raise LoadError("The file holds no header line; export the table with column names.",
+                        file=name)
+    table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(headers, columns)})
+    return table, np.asarray(lines, dtype=np.int64), bad
+
+
+def _column(values: list) -> pa.Array:
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def _read_excel(path: Path, sheet) -> RawTable:
+    import openpyxl
+    name = str(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as err:
+        raise LoadError(f"The Excel file cannot be opened ({err}); save it again as .xlsx.",
+                        file=name) from err
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = book.worksheets[sheet]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise LoadError(f"The workbook has no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}.",
+                            file=name)
+        headers, columns, lines = None, None, []
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            if headers is None:
+                headers = _clean_headers(list(row), name)
+                columns = [[] for _ in headers]
+                continue
+            row = list(row)[:len(headers)] + [None] * max(0, len(headers) - len(row))
+            for col, value in zip(columns, row):
+                col.append(value)
+            lines.append(number)
+        sheet_name = ws.title
+    finally:
+        book.close()
+    if headers is None:
+        raise LoadError("The sheet is empty; export the table with a header row.", file=name)
+    table = pa.table({h: _column(c) for h, c in zip(headers, columns)})
+    return RawTable(file=name, kind="excel", table=table, lines=np.asarray(lines, dtype=np.int64),
+                    sheet=sheet_name)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+    name = str(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+        raise LoadError(f"The Parquet file cannot be read ({err}); write it again.", file=name) from err
+    table = table.rename_columns(_clean_headers(table.column_names, name))
+    return RawTable(file=name, kind="parquet", table=table,
+                    lines=np.arange(1, table.num_rows + 1, dtype=np.int64))
+
+
+def _read_stat(path: Path, kind: str) -> RawTable:
+    import pandas as pd
+    import pyreadstat
+    name = str(path)
+    reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+    try:
+        df, _meta = reader(str(path), apply_value_formats=True)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError) as err:
+        raise LoadError(f"The {kind.upper()} file cannot be read ({err}); export it again.",
+                        file=name) from err
+    columns = {}
+    for h, col in zip(_clean_headers(list(df.columns), name), df.columns):
+        series = df[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        columns[h] = _column(series.where(series.notna(), None).tolist()) \
+            if series.dtype == object else pa.array(series)
+    table = pa.table(columns) if columns else pa.table({})
+    return RawTable(file=name, kind=kind, table=table, lines=np.arange(1, len(df) + 1, dtype=np.int64))
