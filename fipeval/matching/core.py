@@ -42,7 +42,8 @@ def treatment_indicator(data: pd.DataFrame, treatment: str) -> np.ndarray:
     values = pd.unique(s)
     if not (pd.api.types.is_bool_dtype(s.dtype)
             or (pd.api.types.is_numeric_dtype(s.dtype) and set(values) <= {0, 1})):
-        shown = ", ".join(repr(v) for v in sorted(values, key=str)[:5])
+        shown = ", ".join(repr(v.item() if hasattr(v, "item") else v)
+                          for v in sorted(values, key=str)[:5])
         raise InputError(f"Treatment column `{treatment}` must hold 0/1 (or True/False); found "
                          f"{shown}. Recode it, e.g. data['{treatment}'] = (data['{treatment}']"
                          " == 'FIP').astype(int).")

@@ -55,7 +55,7 @@ def weights_from_subclass(subclass: np.ndarray, treated: np.ndarray, estimand: s
     --------
     >>> weights_from_subclass(np.array([1, 1, 1, 2, 2]),
     ...                       np.array([1, 0, 0, 1, 0], bool), "ATT").round(3).tolist()
-    [1.0, 0.667, 0.667, 1.0, 1.333]
+    [1.0, 0.75, 0.75, 1.0, 1.5]
     """
     treated = np.asarray(treated, dtype=bool)
     in_sub = subclass > 0

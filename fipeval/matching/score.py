@@ -59,7 +59,7 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
     --------
     >>> df = pd.DataFrame({"fip": [1, 0, 1, 0, 1, 0], "age": [20, 25, 30, 35, 40, 28]})
     >>> propensity_score(df, "fip", ["age"]).round(3).tolist()
-    [0.533, 0.509, 0.484, 0.459, 0.434, 0.494]
+    [0.462, 0.482, 0.501, 0.521, 0.541, 0.493]
     """
     from .core import treatment_indicator
     treated = treatment_indicator(data, treatment)
