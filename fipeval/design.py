@@ -1,0 +1,224 @@
+"""The study design and the analysis cohort built from a Register.
+
+A design has one ``Site`` per municipality (or a single site for all). Each site has a start
+date, a follow-up length, and its FIP group, given by caseworker and/or by client. The
+cohort is every client whose benefit was running at the site's start date and who meets the
+eligibility rules (on benefit at least ``min_months_on_benefit`` months, optionally a
+participatieladder rung at most ``max_ladder_rung``). Everyone else eligible at that site is
+the control group (or only the clients of ``control_caseworkers`` when given).
+
+Rules (documented so reviewers can check them):
+- The spell used is the one running on the start date (start_date <= start < end_date or end
+  missing). A client with two spells running on that date (overlap) keeps the one that
+  started first; the loader normally resolves overlaps before this point.
+- Follow-up is the half-open window [start, follow_up_end): a termination counts when the
+  spell ends before ``follow_up_end``; the window is cut after the extract date when that
+  comes earlier (``censored_at_extract``).
+- Events count when they fall in [start, stop), stop being the end date or the window's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import DesignError
+from .schema import ACTIVATION_KINDS, END_REASONS, Register
+
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class Site:
+    """One municipality's (or the whole organisation's) arm of a study."""
+
+    start_date: pd.Timestamp
+    follow_up_months: int
+    fip_caseworkers: tuple = ()
+    fip_clients: tuple = ()
+    municipality: str | None = None        # None: every municipality in the data
+    control_caseworkers: tuple | None = None  # None: every other caseworker
+
+    def __post_init__(self):
+        object.__setattr__(self, "start_date", pd.Timestamp(self.start_date))
+        object.__setattr__(self, "fip_caseworkers", tuple(self.fip_caseworkers))
+        object.__setattr__(self, "fip_clients", tuple(self.fip_clients))
+        if self.control_caseworkers is not None:
+            object.__setattr__(self, "control_caseworkers", tuple(self.control_caseworkers))
+        if int(self.follow_up_months) <= 0:
+            raise DesignError(f"`follow_up_months` must be positive; got {self.follow_up_months}.")
+        if not self.fip_caseworkers and not self.fip_clients:
+            raise DesignError("A site needs its FIP group: give `fip_caseworkers` or `fip_clients`.")
+
+    @property
+    def follow_up_end(self) -> pd.Timestamp:
+        return self.start_date + pd.DateOffset(months=int(self.follow_up_months))
+
+
+@dataclass(frozen=True)
+class StudyDesign:
+    """Who is in the FIP group, from when, for how long, and who is eligible."""
+
+    sites: tuple
+    min_months_on_benefit: float = 6.0
+    max_ladder_rung: int | None = None
+    name: str = "study"
+
+    def __post_init__(self):
+        object.__setattr__(self, "sites", tuple(self.sites))
+        if not self.sites:
+            raise DesignError("A study design needs at least one site.")
+        munis = [s.municipality for s in self.sites]
+        if None in munis and len(munis) > 1:
+            raise DesignError("A site with municipality=None covers all municipalities; "
+                              "it cannot be combined with other sites.")
+        if len(set(munis)) != len(munis):
+            raise DesignError(f"Municipalities appear in more than one site: {munis}.")
+
+    @classmethod
+    def single(cls, start_date, follow_up_months: int, *, fip_caseworkers=(), fip_clients=(),
+               **kwargs) -> "StudyDesign":
+        """A design with one start date for the whole organisation."""
+        return cls((Site(start_date, follow_up_months, fip_caseworkers, fip_clients),), **kwargs)
+
+    @property
+    def staggered(self) -> bool:
+        return len({s.start_date for s in self.sites}) > 1
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "min_months_on_benefit": self.min_months_on_benefit,
+            "max_ladder_rung": self.max_ladder_rung,
+            "sites": [{
+                "municipality": s.municipality, "start_date": str(s.start_date.date()),
+                "follow_up_months": int(s.follow_up_months),
+                "fip_caseworkers": list(s.fip_caseworkers),
+                "n_fip_clients_listed": len(s.fip_clients),
+                "control_caseworkers": None if s.control_caseworkers is None
+                else list(s.control_caseworkers),
+            } for s in self.sites],
+        }
+
+
+def months_between(start, end) -> np.ndarray:
+    """Months (days / 30.4375) from ``start`` to ``end``, elementwise."""
+    return ((pd.to_datetime(end) - pd.to_datetime(start)) / pd.Timedelta(days=1)).to_numpy(
+        dtype=float) / DAYS_PER_MONTH
+
+
+def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
+    """One row per client in the study: group, outcomes within follow-up, covariates.
+
+    See docs/ARCHITECTURE.md for the columns.
+
+    Examples
+    --------
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal", seed=2014)
+    >>> cohort = build_cohort(study.register, study.design)
+    >>> int(cohort["fip"].sum())
+    360
+    """
+    spells = register.spells
+    known_caseworkers = set(spells["caseworker"].dropna().astype(str))
+    parts = []
+    for site in design.sites:
+        unknown = [c for c in site.fip_caseworkers if str(c) not in known_caseworkers]
+        if unknown:
+            raise DesignError(
+                f"FIP caseworker(s) {', '.join(map(str, unknown))} do not occur in the data "
+                f"({len(known_caseworkers)} caseworkers found); check the study file.")
+        parts.append(_site_cohort(register, design, site))
+    cohort = pd.concat(parts, ignore_index=True)
+    if cohort["client_id"].duplicated().any():
+        dup = int(cohort["client_id"].duplicated().sum())
+        raise DesignError(f"{dup} client(s) fall in more than one site; give each site its "
+                          "own municipality.")
+    return cohort
+
+
+def _site_cohort(register: Register, design: StudyDesign, site: Site) -> pd.DataFrame:
+    spells = register.spells
+    start, fu_end = site.start_date, site.follow_up_end
+    where = f"site {site.municipality or 'all'} starting {start.date()}"
+    if register.extract_date is not None and register.extract_date <= start:
+        raise DesignError(f"The extract date {register.extract_date.date()} is not after the "
+                          f"start of {where}: there is no follow-up in the data.")
+    running = (spells["start_date"] <= start) & (spells["end_date"].isna() | (spells["end_date"] > start))
+    if site.municipality is not None:
+        running &= spells["municipality"].astype(str) == str(site.municipality)
+    s = spells.loc[running].sort_values(["client_id", "start_date"]).drop_duplicates("client_id")
+    months_before = months_between(s["start_date"], start)
+    eligible = months_before >= design.min_months_on_benefit
+    if design.max_ladder_rung is not None:
+        eligible &= (s["ladder_rung"].fillna(99) <= design.max_ladder_rung).to_numpy()
+    s, months_before = s.loc[eligible], months_before[eligible]
+
+    fip = np.zeros(len(s), dtype=np.int8)
+    if site.fip_caseworkers:
+        fip |= s["caseworker"].astype(str).isin([str(c) for c in site.fip_caseworkers]).to_numpy()
+    if site.fip_clients:
+        fip |= s["client_id"].isin(site.fip_clients).to_numpy()
+    keep = np.ones(len(s), dtype=bool)
+    if site.control_caseworkers is not None:
+        keep = (fip == 1) | s["caseworker"].astype(str).isin(
+            [str(c) for c in site.control_caseworkers]).to_numpy()
+    s, months_before, fip = s.loc[keep], months_before[keep], fip[keep]
+    if fip.sum() == 0:
+        raise DesignError(f"No eligible FIP clients at {where}: check the FIP caseworkers or "
+                          "client list and the eligibility rules.")
+    if (fip == 0).sum() == 0:
+        raise DesignError(f"No eligible control clients at {where}.")
+
+    # follow-up is [start, window_end): up to the follow-up end, or through the extract date
+    window_end = fu_end if register.extract_date is None else \
+        min(fu_end, register.extract_date + pd.Timedelta(days=1))
+    ended = (s["end_date"].notna() & (s["end_date"] < window_end)).to_numpy()
+    stop = s["end_date"].where(ended, window_end)
+    out = pd.DataFrame({
+        "client_id": s["client_id"].to_numpy(),
+        "municipality": s["municipality"].astype(str).to_numpy(),
+        "caseworker": s["caseworker"].astype(str).to_numpy(),
+        "fip": fip.astype(np.int64),
+        "study_start": start,
+        "follow_up_end": fu_end,
+        "spell_start": s["start_date"].to_numpy(),
+        "months_before_start": months_before,
+        "months_on_benefit": months_between(pd.Series(start, index=s.index), stop),
+        "ended": ended.astype(np.int64),
+        "end_reason": pd.Categorical(s["end_reason"].where(ended), categories=END_REASONS),
+        "censored_at_extract": np.int64(window_end < fu_end),
+    })
+    for reason in END_REASONS:
+        out[f"ended_{reason}"] = (out["end_reason"] == reason).astype(np.int64).to_numpy()
+    counts = _event_counts(register.events, out["client_id"], start, stop.to_numpy())
+    for col in ("fraud_signals", "activations") + ACTIVATION_KINDS:
+        out[col] = counts[col]
+    out["exposure_years"] = out["months_on_benefit"] / 12.0
+    out["age"] = (start.year - s["birth_year"].astype("float64")).to_numpy()
+    out["household_type"] = s["household_type"].to_numpy()
+    out["sex"] = s["sex"].to_numpy()
+    out["ladder_rung"] = s["ladder_rung"].astype("float64").to_numpy()
+    out["monthly_amount"] = s["monthly_amount"].to_numpy()
+    return out
+
+
+def _event_counts(events: pd.DataFrame, client_ids: pd.Series, start, stops) -> dict:
+    """Counts per client of events in [start, stop], by kind; vectorised via a merge."""
+    n = len(client_ids)
+    result = {k: np.zeros(n, dtype=np.int64) for k in ("fraud_signals", "activations") + ACTIVATION_KINDS}
+    if len(events) == 0 or n == 0:
+        return result
+    index = pd.DataFrame({"client_id": client_ids.to_numpy(), "_row": np.arange(n), "_stop": stops})
+    ev = events[["client_id", "date", "kind"]].merge(index, on="client_id", how="inner")
+    ev = ev[(ev["date"] >= start) & (ev["date"] < ev["_stop"])]
+    kinds = ev["kind"].astype(str).to_numpy()
+    rows = ev["_row"].to_numpy()
+    for kind in ACTIVATION_KINDS:
+        result[kind] = np.bincount(rows[kinds == kind], minlength=n)
+    result["fraud_signals"] = np.bincount(rows[kinds == "fraud_signal"], minlength=n)
+    result["activations"] = sum(result[k] for k in ACTIVATION_KINDS)
+    return result

@@ -1,0 +1,202 @@
+"""Synthetic FIP studies with known truth.
+
+``generate(scenario, seed=...)`` simulates a benefit register (see ``model``) and returns a
+``SyntheticStudy``: the canonical ``Register``, the ``StudyDesign``, and each cohort client's
+potential outcomes with and without FIP (``truth``), so the true effect on the sample is
+known exactly. ``write_export`` writes the data as a Dutch municipal export.
+
+Examples
+--------
+>>> from fipeval.synthetic import generate
+>>> study = generate("brabantse_wal")
+>>> study.true_effects["att"]["ended"] > 0
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..design import Site, StudyDesign
+from ..errors import InputError
+from ..schema import ACTIVATION_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
+from .model import simulate, to_dates
+from .scenarios import DEFAULT_SEEDS, SCENARIOS, ScenarioParams
+
+# The pseudonymisation key of the bundled synthetic exports. It is public on purpose: the
+# numbers are fake. Real extracts need a secret key (see fipeval.io).
+DEMO_KEY = b"fipeval-synthetic-demo-key"
+
+TRUTH_OUTCOMES = ("ended", "months_on_benefit", "fraud_signals", "activations")
+
+__all__ = ["generate", "SyntheticStudy", "SCENARIOS", "DEFAULT_SEEDS", "DEMO_KEY", "fake_bsns"]
+
+
+@dataclass(frozen=True)
+class SyntheticStudy:
+    scenario: str
+    seed: int
+    params: ScenarioParams
+    register: Register
+    design: StudyDesign
+    truth: pd.DataFrame
+    true_effects: dict
+    did_truth: pd.DataFrame
+    bsn: pd.DataFrame  # client_id -> fake BSN and klantnummer, for writing exports only
+
+    def __repr__(self) -> str:
+        att = self.true_effects["att"]
+        return (f"SyntheticStudy({self.scenario!r}, seed={self.seed}, {self.register!r}, "
+                f"{len(self.truth):,} cohort clients, true ATT on ended={att['ended']:.4f})")
+
+
+def pseudonym(bsns, key: bytes = DEMO_KEY) -> np.ndarray:
+    """Keyed pseudonym (HMAC-SHA256, first 16 hex digits) of 9-digit BSN strings."""
+    return np.array([hmac.new(key, b.encode("ascii"), hashlib.sha256).hexdigest()[:16] for b in bsns],
+                    dtype=object)
+
+
+def fake_bsns(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` distinct 9-digit numbers that pass the 11-proef (fake citizen numbers)."""
+    weights = np.array([9, 8, 7, 6, 5, 4, 3, 2])
+    out, seen = [], set()
+    while len(out) < n:
+        digits = rng.integers(0, 10, size=(2 * (n - len(out)) + 16, 8))
+        digits[:, 0] = rng.integers(1, 10, len(digits))
+        check = (digits @ weights) % 11
+        ok = check <= 9
+        numbers = digits[ok] @ (10 ** np.arange(8, 0, -1)) + check[ok]
+        for x in numbers:
+            if x not in seen:
+                seen.add(x)
+                out.append(x)
+                if len(out) == n:
+                    break
+    return np.array([f"{x:09d}" for x in out], dtype=object)
+
+
+def generate(scenario: str, seed: int | None = None, **size) -> SyntheticStudy:
+    """Simulate a scenario: ``brabantse_wal``, ``three_municipalities`` or ``national``.
+
+    Parameters
+    ----------
+    scenario
+        Name of the scenario (see ``fipeval.synthetic.SCENARIOS``).
+    seed
+        Seed of the random generator; the default is the scenario's bundled seed.
+    **size
+        Scenario parameters to override (``scale=0.25`` for ``national``).
+    """
+    if scenario not in SCENARIOS:
+        raise InputError(f"Unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}.")
+    seed = DEFAULT_SEEDS[scenario] if seed is None else int(seed)
+    params = SCENARIOS[scenario](**size)
+    sim = simulate(params, seed)
+    rng = np.random.default_rng([seed, 1])
+
+    clients = np.unique(np.concatenate([sim.spells["client"].to_numpy(), sim.truth["spell"].map(
+        lambda s: -1).to_numpy()[:0]]))
+    bsn = fake_bsns(len(clients), rng)
+    ids = pseudonym(bsn)
+    id_of = pd.Series(ids, index=clients)
+    client_number = np.array([f"K{x:07d}" for x in rng.permutation(len(clients)) + 1000], dtype=object)
+
+    spells = _canonical_spells(sim, id_of, rng)
+    spell_client = pd.Series(sim.spells["client"].to_numpy(), index=sim.spells["spell"].to_numpy())
+    contacts = sim.contacts[sim.contacts["spell"].isin(spell_client.index)]
+    contacts = pd.DataFrame({
+        "client_id": id_of[spell_client[contacts["spell"]].to_numpy()].to_numpy(),
+        "date": pd.to_datetime(contacts["date"].to_numpy()),
+        "kind": np.asarray(CONTACT_KINDS, dtype=object)[contacts["kind"].to_numpy().astype(int)],
+        "minutes": contacts["minutes"].to_numpy().astype(float),
+    }).sort_values(["date", "client_id", "kind"], kind="stable").reset_index(drop=True)
+    events = sim.events[sim.events["spell"].isin(spell_client.index)]
+    events = pd.DataFrame({
+        "client_id": id_of[spell_client[events["spell"]].to_numpy()].to_numpy(),
+        "date": pd.to_datetime(events["date"].to_numpy()),
+        "kind": np.asarray(EVENT_KINDS, dtype=object)[events["kind"].to_numpy().astype(int)],
+    }).sort_values(["date", "client_id", "kind"], kind="stable").reset_index(drop=True)
+    register = Register(spells=spells, contacts=contacts, events=events,
+                        extract_date=pd.Timestamp(params.extract_date))
+
+    design = StudyDesign(
+        sites=tuple(Site(s.start, s.follow_up_months, fip_caseworkers=sim.fip_caseworkers[k],
+                         municipality=s.municipality) for k, s in enumerate(params.sites)),
+        min_months_on_benefit=params.min_months_on_benefit,
+        max_ladder_rung=params.max_ladder_rung, name=params.name)
+
+    truth = _truth_table(sim, id_of, spell_client, params)
+    effects = true_effects(truth)
+    bsn_table = pd.DataFrame({"client_id": ids, "bsn": bsn, "klantnummer": client_number})
+    return SyntheticStudy(scenario, seed, params, register, design, truth, effects,
+                          sim.did_truth, bsn_table)
+
+
+def _canonical_spells(sim, id_of, rng) -> pd.DataFrame:
+    s = sim.spells
+    start = pd.to_datetime(to_dates(s["start_m"].to_numpy(), s["start_d"].to_numpy()))
+    ended = s["end_m"].to_numpy() >= 0
+    end = pd.to_datetime(np.where(ended, to_dates(np.maximum(s["end_m"].to_numpy(), 0),
+                                                   np.maximum(s["end_d"].to_numpy(), 0)),
+                                  np.datetime64("NaT")))
+    reasons = np.asarray(END_REASONS, dtype=object)[np.maximum(s["reason"].to_numpy(), 0)]
+    out = pd.DataFrame({
+        "client_id": id_of[s["client"].to_numpy()].to_numpy(),
+        "municipality": sim.municipalities["name"].to_numpy()[s["muni"].to_numpy()],
+        "caseworker": sim.caseworkers["id"].to_numpy()[s["cw"].to_numpy()],
+        "start_date": start,
+        "end_date": end,
+        "end_reason": np.where(ended, reasons, None),
+        "monthly_amount": s["amount"].to_numpy(),
+        "household_type": np.asarray(HOUSEHOLD_TYPES, dtype=object)[s["household"].to_numpy()],
+        "birth_year": s["birth_year"].to_numpy(),
+        "sex": np.asarray(SEXES, dtype=object)[s["sex"].to_numpy()],
+        "ladder_rung": s["rung"].to_numpy(),
+    })
+    return out.sort_values(["municipality", "start_date", "client_id"], kind="stable").reset_index(drop=True)
+
+
+def _truth_table(sim, id_of, spell_client, params) -> pd.DataFrame:
+    t = sim.truth
+    if len(t) == 0:
+        return pd.DataFrame()
+    out = pd.DataFrame({"client_id": id_of[spell_client[t["spell"]].to_numpy()].to_numpy(),
+                        "site": t["site"].to_numpy(),
+                        "municipality": sim.municipalities["name"].to_numpy()[
+                            pd.Series(sim.spells["muni"].to_numpy(), index=sim.spells["spell"].to_numpy())[
+                                t["spell"]].to_numpy()],
+                        "fip": t["fip"].to_numpy().astype(np.int64)})
+    for a in (0, 1):
+        out[f"ended_{a}"] = t[f"ended_{a}"].to_numpy()
+        codes = t[f"end_reason_{a}"].to_numpy()
+        out[f"end_reason_{a}"] = np.where(codes >= 0, np.asarray(END_REASONS, dtype=object)[np.maximum(codes, 0)], None)
+        out[f"months_on_benefit_{a}"] = t[f"months_on_benefit_{a}"].to_numpy()
+        out[f"fraud_signals_{a}"] = t[f"fraud_signals_{a}"].to_numpy()
+        out[f"activations_{a}"] = t[f"activations_{a}"].to_numpy()
+    return out.sort_values("client_id", kind="stable").reset_index(drop=True)
+
+
+def true_effects(truth: pd.DataFrame) -> dict:
+    """ATT (mean over FIP clients) and SATE (mean over the cohort) of each outcome.
+
+    Outcomes: ended, ended_<reason>, months_on_benefit, fraud_signals, activations; overall
+    and per municipality (``by_municipality``), with group sizes.
+    """
+    def effects(df: pd.DataFrame) -> dict:
+        diffs = {o: df[f"{o}_1"] - df[f"{o}_0"] for o in TRUTH_OUTCOMES}
+        for r in END_REASONS:
+            diffs[f"ended_{r}"] = ((df["end_reason_1"] == r).astype(int) - (df["end_reason_0"] == r).astype(int))
+        fip = df["fip"] == 1
+        return {"att": {k: float(v[fip].mean()) for k, v in diffs.items()},
+                "sate": {k: float(v.mean()) for k, v in diffs.items()},
+                "control_mean": {o: float(df.loc[fip, f"{o}_0"].mean()) for o in TRUTH_OUTCOMES},
+                "n_fip": int(fip.sum()), "n_control": int((~fip).sum())}
+
+    result = effects(truth)
+    result["by_municipality"] = {m: effects(g) for m, g in truth.groupby("municipality", sort=True)}
+    return result

@@ -1,0 +1,131 @@
+"""Write a synthetic study as a Dutch municipal export, with its truth beside it.
+
+Files (UTF-8, ``;`` separator, decimal comma, ``dd-mm-jjjj`` dates, ``\\n`` line ends):
+
+- ``uitkeringen.csv``    spells, Dutch headers and codes, fake BSNs that pass the 11-proef
+- ``contacten.csv``      contacts
+- ``gebeurtenissen.csv`` fraud signals and activation steps
+- ``truth.csv``          per cohort client (pseudonymous id): both arms' outcomes
+- ``truth.json``         true effects (ATT, SATE, per municipality), did truth, scenario
+- ``study.toml``         the study design, for ``python -m fipeval report``
+- ``pseudonym.key``      the public demo key the pseudonyms were made with
+
+The same scenario and seed give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import DEMO_KEY, SyntheticStudy
+
+REASON_CODES = {"work": "Werk", "enforcement": "Handhaving/fraude", "moved": "Verhuizing",
+                "partner": "Huwelijk/samenwonen", "other_benefit": "Andere uitkering",
+                "education": "Studiefinanciering", "death": "Overlijden", "other": "Overig",
+                "unknown": "Onbekend"}
+HOUSEHOLD_CODES = {"single": "Alleenstaande", "single_parent": "Alleenstaande ouder",
+                   "couple": "Gehuwd/samenwonend"}
+SEX_CODES = {"female": "V", "male": "M", "unknown": "O"}
+CONTACT_CODES = {"intake": "Intake", "fip_talk": "FIP-gesprek", "regular": "Regulier"}
+EVENT_CODES = {"fraud_signal": "Fraudesignaal", "volunteering": "Vrijwilligerswerk",
+               "informal_care": "Mantelzorg", "programme_start": "Start traject",
+               "ladder_step": "Trede omhoog"}
+EVENT_DETAIL = {"fraud_signal": "signaal uit gesprek", "volunteering": "start vrijwilligerswerk",
+                "informal_care": "mantelzorg gemeld", "programme_start": "start re-integratietraject",
+                "ladder_step": "een trede hoger op de participatieladder"}
+SPELL_HEADERS = ["bsn", "klantnummer", "gemeente", "klantmanager", "ingangsdatum", "einddatum",
+                 "reden beëindiging", "uitkeringsbedrag", "leefvorm", "geboortedatum", "geslacht",
+                 "trede participatieladder"]
+DATE = "%d-%m-%Y"
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, sep=";", decimal=",", index=False, date_format=DATE, lineterminator="\n",
+              float_format="%.2f", encoding="utf-8")
+
+
+def write_export(study: SyntheticStudy, out: str | Path) -> Path:
+    """Write ``study`` to folder ``out`` (created if needed); return the folder."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([study.seed, 2])
+    ids = study.bsn.set_index("client_id")
+    sp = study.register.spells
+    birth = pd.to_datetime(sp["birth_year"].astype(int).astype(str) + "-01-01") + pd.to_timedelta(
+        rng.integers(0, 365, len(sp)), unit="D")
+    spells = pd.DataFrame({
+        "bsn": ids.loc[sp["client_id"], "bsn"].to_numpy(),
+        "klantnummer": ids.loc[sp["client_id"], "klantnummer"].to_numpy(),
+        "gemeente": sp["municipality"].astype(str).to_numpy(),
+        "klantmanager": sp["caseworker"].astype(str).to_numpy(),
+        "ingangsdatum": sp["start_date"].dt.strftime(DATE).to_numpy(),
+        "einddatum": sp["end_date"].dt.strftime(DATE).fillna("").to_numpy(),
+        "reden beëindiging": sp["end_reason"].astype(object).map(REASON_CODES).fillna("").to_numpy(),
+        "uitkeringsbedrag": sp["monthly_amount"].to_numpy(),
+        "leefvorm": sp["household_type"].astype(object).map(HOUSEHOLD_CODES).to_numpy(),
+        "geboortedatum": birth.dt.strftime(DATE).to_numpy(),
+        "geslacht": sp["sex"].astype(object).map(SEX_CODES).to_numpy(),
+        "trede participatieladder": sp["ladder_rung"].astype(int).to_numpy(),
+    }, columns=SPELL_HEADERS)
+    _write(spells, out / "uitkeringen.csv")
+    c = study.register.contacts
+    _write(pd.DataFrame({
+        "bsn": ids.loc[c["client_id"], "bsn"].to_numpy(),
+        "datum": c["date"].dt.strftime(DATE).to_numpy(),
+        "soort contact": c["kind"].astype(object).map(CONTACT_CODES).to_numpy(),
+        "duur minuten": c["minutes"].astype(int).to_numpy(),
+    }), out / "contacten.csv")
+    e = study.register.events
+    _write(pd.DataFrame({
+        "bsn": ids.loc[e["client_id"], "bsn"].to_numpy(),
+        "datum": e["date"].dt.strftime(DATE).to_numpy(),
+        "soort": e["kind"].astype(object).map(EVENT_CODES).to_numpy(),
+        "omschrijving": e["kind"].astype(object).map(EVENT_DETAIL).to_numpy(),
+    }), out / "gebeurtenissen.csv")
+    study.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n", float_format="%.6f")
+    (out / "truth.json").write_text(json.dumps(_clean({
+        "scenario": study.scenario, "seed": study.seed,
+        "note": "Potential outcomes of every cohort client with (_1) and without (_0) FIP; "
+                "att = mean over FIP clients of the difference, sate = mean over the cohort.",
+        "true_effects": study.true_effects,
+        "did_truth": study.did_truth.to_dict(orient="list"),
+        "design": study.design.to_dict(),
+    }), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "study.toml").write_text(study_toml(study), encoding="utf-8")
+    (out / "pseudonym.key").write_bytes(DEMO_KEY + b"\n")
+    return out
+
+
+def study_toml(study: SyntheticStudy) -> str:
+    d = study.design
+    lines = [f"# Study design of the synthetic scenario {study.scenario!r} (seed {study.seed}).",
+             f'name = "{d.name}"', f'extract_date = "{study.register.extract_date.date()}"',
+             f"seed = {study.seed}", f"min_months_on_benefit = {d.min_months_on_benefit}"]
+    if d.max_ladder_rung is not None:
+        lines.append(f"max_ladder_rung = {d.max_ladder_rung}")
+    for s in d.sites:
+        lines += ["", "[[sites]]"]
+        if s.municipality is not None:
+            lines.append(f'municipality = "{s.municipality}"')
+        lines += [f'start_date = "{s.start_date.date()}"', f"follow_up_months = {s.follow_up_months}",
+                  "fip_caseworkers = [" + ", ".join(f'"{c}"' for c in s.fip_caseworkers) + "]"]
+    return "\n".join(lines) + "\n"
+
+
+def _clean(obj):
+    """JSON-safe: NaN -> None, numpy scalars -> Python."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return None if math.isnan(obj) else round(float(obj), 10)
+    return obj
