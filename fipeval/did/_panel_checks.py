@@ -87,13 +87,13 @@ def binary(df: pd.DataFrame, column: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def prepare(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: str,
+def prepare(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treated: str,
             post: str | None, weights: str | None, cluster: str | None,
             require_post: bool = True) -> PanelArrays:
     """Check a panel and return the arrays the estimators use (rows with weight 0 dropped)."""
     if not isinstance(panel, pd.DataFrame):
         raise InputError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
-    cols = [outcome, unit, time, treated] + [c for c in (post, weights, cluster) if c]
+    cols = [c for c in (outcome, unit, time, treated, post, weights, cluster) if c]
     check_columns(panel, cols, what="The panel")
     keep = np.ones(len(panel), dtype=bool)
     w = None
@@ -111,14 +111,17 @@ def prepare(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated:
                 "rows get weight 0)" if "rate" in outcome else "")
         raise InputError(f"The outcome `{outcome}` is missing in {int(missing.sum())} row(s) with "
                          f"positive weight (first: row {first}){hint}; drop them first.")
-    if panel[unit].isna().any():
+    if unit is not None and panel[unit].isna().any():
         raise InputError(f"The unit column `{unit}` has missing values.")
     sub = panel.loc[keep]
     if len(sub) == 0:
         raise InputError("No rows left with positive weight; check the weights column.")
     t_codes, t_labels = time_codes(sub[time], time)
-    u_codes, u_labels = pd.factorize(sub[unit], sort=True)
     tr = binary(sub, treated)
+    if unit is None:  # repeated cross-sections (2x2 only): every row its own unit
+        u_codes, u_labels = np.arange(len(sub)), np.arange(len(sub))
+    else:
+        u_codes, u_labels = pd.factorize(sub[unit], sort=True)
     n_units = len(u_labels)
     lo = np.full(n_units, 2)
     hi = np.full(n_units, -1)
@@ -146,6 +149,8 @@ def prepare(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated:
         first_t = np.full(n_units, np.iinfo(np.int64).max)
         np.minimum.at(first_t, u_codes, t_codes)
         treated_first = (tr == 1) & (p == 1) & (t_codes == first_t[u_codes])
+        if unit is None:
+            treated_first[:] = False
         if treated_first.any():
             bad = u_labels[u_codes[int(np.flatnonzero(treated_first)[0])]]
             n_bad = len(np.unique(u_codes[treated_first]))

@@ -194,7 +194,7 @@ _INFERENCE_LABEL = {
 }
 
 
-def did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: str,
+def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treated: str,
         post: str, cluster: str | None = None, weights: str | None = None,
         inference: Literal["iid", "HC1", "CR0", "CR1", "CR2", "wild"] = "CR1",
         estimator: Literal["twfe", "2x2"] = "twfe", ssc: Literal["fixest", "lm"] = "fixest",
@@ -209,6 +209,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: str
         Outcome column (e.g. ``"termination_rate"``).
     unit, time : str
         Unit id (caseworker) and period (consecutive integers or month dates) columns.
+        ``unit=None`` treats each row as its own unit: repeated cross-sections, 2x2 only.
     treated : str
         0/1, constant within a unit: the unit gets FIP at some point.
     post : str
@@ -254,6 +255,9 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: str
     if inference in ("CR0", "CR1", "CR2", "wild") and cluster is None:
         raise InputError(f"inference={inference!r} needs `cluster` (normally the unit column, "
                          f"here `{unit}`); pass cluster=... or choose inference='HC1'.")
+    if unit is None and estimator != "2x2":
+        raise InputError("`unit` is required for estimator='twfe'; unit=None (repeated "
+                         "cross-sections) works only with estimator='2x2'.")
     a = prepare(panel, outcome=outcome, unit=unit, time=time, treated=treated, post=post,
                 weights=weights, cluster=cluster)
     d = (a.treated * a.post).astype(float)

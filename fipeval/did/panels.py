@@ -44,6 +44,7 @@ COUNT_COLUMNS = (("intake", "terminations") + tuple(f"terminations_{r}" for r in
 RATE_COLUMNS = {"termination_rate": "terminations", "fraud_signal_rate": "fraud_signals",
                 "activation_rate": "activations", "contact_rate": "contacts"}
 _EPOCH = np.datetime64("1900-01-01", "D")
+DURATION_BANDS = (6, 12, 24, 60)  # months on benefit: the bands of the exit-hazard curve
 
 
 # ------------------------------------------------------------------ month arithmetic
@@ -85,9 +86,17 @@ def _window(register: Register, start, end) -> tuple[int, int]:
     return start_m, end_m
 
 
-def _spell_months(spells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First and last month (absolute index) on a caseload, and whether it ends in the last."""
+def _spell_months(spells: pd.DataFrame, min_months: float | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last month (absolute index) on a caseload, and whether it ends in the last.
+
+    With ``min_months`` the first month is the first month start at least that many months
+    (days / 30.4375, as in ``build_cohort``) after the spell start.
+    """
     start = spells["start_date"].to_numpy(dtype="datetime64[ns]")
+    if min_months:
+        days = np.ceil(float(min_months) * 30.4375 - 1e-9).astype(np.int64)
+        start = start + np.timedelta64(int(days), "D")
     end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
     s_m = _month_index(start)
     first = s_m + (start != _month_start(s_m)).astype(np.int64)      # first month start >= start
@@ -129,7 +138,9 @@ def _dominant(values_codes: np.ndarray, groups: np.ndarray, n_groups: int, n_val
 
 # ------------------------------------------------------------------ caseworker panel
 def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "month",
-                     design=None) -> pd.DataFrame:
+                     design=None, min_months_on_benefit: float | None = None,
+                     max_ladder_rung: int | None = None,
+                     duration_bands: tuple | None = DURATION_BANDS) -> pd.DataFrame:
     """Caseworker-by-month panel: caseload, terminations (by reason), events, contacts.
 
     Parameters
@@ -143,6 +154,23 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         ``"quarter"`` aggregates with :func:`to_quarters`.
     design : StudyDesign, optional
         When given, adds the treatment columns of :func:`mark_treatment`.
+    min_months_on_benefit, max_ladder_rung : optional
+        Count only *eligible* client-months: clients on benefit at least this many months
+        (days / 30.4375) at the start of the month, with a participatieladder rung at most
+        this. Use the study's eligibility rules so the caseloads compared before and after
+        the start hold the same kind of clients (FIP caseloads often hold only eligible
+        clients). Intake counts are not filtered.
+    duration_bands : tuple of float, optional
+        Upper bounds (months on benefit) of the duration bands for indirect
+        standardisation: ``expected_terminations`` is the sum over the caseload of the
+        termination rate of the reference caseworkers (all caseworkers, or the non-FIP ones
+        when ``design`` is given) in the same month and duration band, and
+        ``excess_termination_rate = (terminations - expected_terminations) / caseload``.
+        A FIP caseload is closed at the start and ages, while other caseloads take in new
+        clients, and the exit hazard falls steeply with time on benefit; the raw termination
+        rate of a closed caseload therefore falls even without any effect, and a DiD on it is
+        biased downward. The excess rate removes that composition change (within bands).
+        ``None`` leaves both columns out.
 
     Returns
     -------
@@ -175,7 +203,11 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
                          f"{int(np.flatnonzero(cw_codes < 0)[0])}); a caseworker panel needs one "
                          "for every spell: fill them in the loader's mapping or drop those spells.")
     n_cw = len(caseworkers)
-    first, last, ended = _spell_months(spells)
+    first, last, ended = _spell_months(spells, min_months_on_benefit)
+    if max_ladder_rung is not None:
+        rung = spells["ladder_rung"].astype("float64").to_numpy()
+        first = np.where(np.nan_to_num(rung, nan=np.inf) <= max_ladder_rung, first,
+                         np.iinfo(np.int64).max // 4)
     lo = np.maximum(first, start_m) - start_m
     hi = np.minimum(last, end_m) - start_m
     on = lo <= hi
@@ -202,7 +234,8 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         row = _attribute_to_spells(spells, table)
         unattributed += int((row < 0).sum()) if kinds is None else 0
         month = _month_index(table["date"].to_numpy()) - start_m
-        ok = (row >= 0) & (month >= 0) & (month < n_months)
+        ok = row >= 0
+        ok[ok] &= (month[ok] >= lo[row[ok]]) & (month[ok] <= hi[row[ok]])  # on the caseload
         k = cw_codes[row[ok]] * n_months + month[ok]
         kind = table["kind"].astype(str).to_numpy()[ok]
         if kinds is None:
@@ -230,6 +263,18 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     for c in COUNT_COLUMNS:
         panel[c] = counts[c].astype(np.int64)
     _add_rates(panel, "caseload")
+    if duration_bands:
+        reference = np.ones(n_cw, dtype=bool)
+        if design is not None:
+            fip = {str(c) for site in design.sites for c in site.fip_caseworkers}
+            reference = ~np.isin(caseworkers.astype(str), list(fip))
+        expected = _expected_terminations(spells, cw_codes, n_cw, first, last, ended, start_m,
+                                          n_months, tuple(duration_bands), reference)
+        panel["expected_terminations"] = expected
+        with np.errstate(invalid="ignore", divide="ignore"):
+            panel["excess_termination_rate"] = np.where(
+                caseload > 0, (counts["terminations"] - expected) / np.where(caseload > 0, caseload, 1),
+                np.nan)
     panel.attrs["unattributed_events"] = unattributed
     panel.attrs["unit"] = "caseworker"
     if design is not None:
@@ -237,6 +282,35 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     if freq == "quarter":
         panel = to_quarters(panel)
     return panel
+
+
+def _expected_terminations(spells, cw_codes, n_cw, first, last, ended, start_m, n_months,
+                           bands, reference) -> np.ndarray:
+    """Indirectly standardised terminations per caseworker-month (see ``caseworker_panel``)."""
+    lowers = (0.0,) + tuple(float(b) for b in bands)
+    entry = [np.maximum(_spell_months(spells, L or None)[0], first) for L in lowers]
+    n_b = len(lowers)
+    width = n_months + 1
+    caseload = np.zeros(n_cw * n_b * width, dtype=np.int64)
+    term = np.zeros(n_cw * n_b * n_months, dtype=np.int64)
+    done = ended & (last >= start_m) & (last < start_m + n_months)
+    for b in range(n_b):
+        stop = last if b == n_b - 1 else np.minimum(last, entry[b + 1] - 1)
+        lo = np.maximum(entry[b], start_m) - start_m
+        hi = np.minimum(stop, start_m + n_months - 1) - start_m
+        on = lo <= hi
+        base = (cw_codes[on] * n_b + b) * width
+        caseload += np.bincount(base + lo[on], minlength=caseload.size)
+        caseload -= np.bincount(base + hi[on] + 1, minlength=caseload.size)
+        t = on & done & (last <= stop) & (last >= entry[b])
+        term += np.bincount((cw_codes[t] * n_b + b) * n_months + last[t] - start_m,
+                            minlength=term.size)
+    cl = np.cumsum(caseload.reshape(n_cw, n_b, width), axis=2)[:, :, :n_months]
+    tm = term.reshape(n_cw, n_b, n_months)
+    ref_cl = cl[reference].sum(axis=0)
+    ref_tm = tm[reference].sum(axis=0)
+    rate = np.divide(ref_tm, ref_cl, out=np.zeros(ref_cl.shape), where=ref_cl > 0)
+    return np.einsum("cbm,bm->cm", cl, rate).ravel()
 
 
 def _add_rates(panel: pd.DataFrame, exposure: str) -> None:
