@@ -59,6 +59,7 @@ class RiskSets:
     event_time: np.ndarray   # the time of each event time index
     event_stratum: np.ndarray
     means: np.ndarray        # the column means removed from X
+    weighted_event_sum: np.ndarray | None = None   # sum of w x over the event rows
 
     @property
     def n_times(self) -> int:
@@ -66,7 +67,11 @@ class RiskSets:
 
 
 def build_risk_sets(stop, event, start, X, w, strata, ties: str) -> RiskSets:
-    """Sort once; everything an iteration needs is an index array afterwards."""
+    """Sort once; everything an iteration needs is an index array afterwards.
+
+    Rows are sorted by (stratum, exit time) with the events first among tied exits, so the
+    events at an event time are the contiguous block ``[lo, lo + n_tied)``.
+    """
     n, p = X.shape
     keep = w > 0
     if not keep.all():
@@ -81,23 +86,20 @@ def build_risk_sets(stop, event, start, X, w, strata, ties: str) -> RiskSets:
     times = np.unique(stop) if start is None else np.unique(np.concatenate([stop, start]))
     n_codes = len(times) + 1
     stop_key = s * n_codes + np.searchsorted(times, stop) + 1
-    start_key = s * n_codes if start is None else s * n_codes + np.searchsorted(times, start) + 1
-
-    order = np.argsort(stop_key, kind="stable")
-    stop_key = stop_key[order]
-    start_key = start_key if start is None else start_key[order]
     if start is None:
-        start_key = (s * n_codes)[order]
-    ev = event[order]
-    ws = w[order]
+        start_key = s * n_codes
+    else:
+        start_key = s * n_codes + np.searchsorted(times, start) + 1
+
+    order = np.lexsort((1 - event, stop_key))
+    stop_key, start_key = stop_key[order], start_key[order]
+    ev, ws = event[order], w[order]
     Xs = X[order]
     means = np.average(Xs, axis=0, weights=ws) if p else np.zeros(0)
-    Xs = Xs - means
+    Xs -= means
 
-    is_death = ev == 1
-    death_rows = np.flatnonzero(is_death)            # already grouped by key (sorted)
-    death_keys = stop_key[death_rows]
-    dkeys, first, n_tied = np.unique(death_keys, return_index=True, return_counts=True)
+    death_rows = np.flatnonzero(ev == 1)
+    dkeys, first, n_tied = np.unique(stop_key[death_rows], return_index=True, return_counts=True)
     group = np.repeat(np.arange(len(dkeys)), n_tied)
     if ties == "efron":
         frac = (np.arange(len(death_rows)) - np.repeat(first, n_tied)) / np.repeat(n_tied, n_tied)
@@ -118,37 +120,39 @@ def build_risk_sets(stop, event, start, X, w, strata, ties: str) -> RiskSets:
     stop_idx = np.searchsorted(dkeys, stop_key, side="right")
     start_idx = np.searchsorted(dkeys, start_key, side="right")
     event_time = times[(dkeys % n_codes) - 1]
-    return RiskSets(Xs, ws, ev, kept_rows[order], start_order, lo, hi, lo_e, hi_e, death_rows,
-                    group, frac, n_tied, meanwt, stop_idx, start_idx, event_time, d_stratum, means)
+    rs = RiskSets(Xs, ws, ev, kept_rows[order], start_order, lo, hi, lo_e, hi_e, death_rows,
+                  group, frac, n_tied, meanwt, stop_idx, start_idx, event_time, d_stratum, means)
+    rs.weighted_event_sum = ws[death_rows] @ Xs[death_rows]
+    return rs
 
 
-def _risk_sums(rs: RiskSets, r: np.ndarray, rX: np.ndarray):
-    c0 = np.concatenate([[0.0], np.cumsum(r)])
-    c1 = np.vstack([np.zeros((1, rX.shape[1])), np.cumsum(rX, axis=0)])
-    S0 = c0[rs.hi] - c0[rs.lo]
-    S1 = c1[rs.hi] - c1[rs.lo]
-    if rs.start_order is not None:
-        re, rXe = r[rs.start_order], rX[rs.start_order]
-        c0 = np.concatenate([[0.0], np.cumsum(re)])
-        c1 = np.vstack([np.zeros((1, rX.shape[1])), np.cumsum(rXe, axis=0)])
-        S0 = S0 - (c0[rs.hi_e] - c0[rs.lo_e])
-        S1 = S1 - (c1[rs.hi_e] - c1[rs.lo_e])
-    return S0, S1
+def _cumsum0(values: np.ndarray) -> np.ndarray:
+    """Cumulative sum along axis 0 with a leading row of zeros."""
+    out = np.empty((values.shape[0] + 1,) + values.shape[1:])
+    out[0] = 0
+    np.cumsum(values, axis=0, out=out[1:])
+    return out
 
 
 @dataclass
 class Evaluation:
     loglik: float
     score: np.ndarray
-    information: np.ndarray
+    information: np.ndarray | None
     eta: np.ndarray          # linear predictor minus the common shift of the risk scores
-    M: np.ndarray            # weighted covariate mean at each pseudo-event (n_events x p)
-    h: np.ndarray            # hazard increment at each pseudo-event
+    S1: np.ndarray           # per event time: risk-set sum of w e x
+    E1: np.ndarray           # per event time: sum of w e x over the tied events
+    sums: dict               # per event time: sums over the Efron pseudo-events
     H: np.ndarray            # per row: cumulative hazard over the event times at risk
-    B: np.ndarray            # per event time: sum_k h k/d
 
 
 def evaluate(rs: RiskSets, beta: np.ndarray, *, information: bool = True) -> Evaluation:
+    """Log partial likelihood, score and information at ``beta``.
+
+    With ``D_k = S0 - f_k E0`` and ``M_k = (S1 - f_k E1) / D_k`` for the pseudo-events
+    ``f_k = k/d`` (all 0 for Breslow), every sum over pseudo-events reduces to scalar sums
+    ``a_j = sum_k meanwt f_k^j / D_k^2`` per event time; nothing of size events x p x p.
+    """
     X, w = rs.X, rs.w
     eta = X @ beta
     # exp() overflows beyond ~709: rescale every risk score by a common factor, which leaves
@@ -156,49 +160,71 @@ def evaluate(rs: RiskSets, beta: np.ndarray, *, information: bool = True) -> Eva
     shift = float(eta.max()) if eta.size and np.abs(eta).max() > 500 else 0.0
     r = w * np.exp(eta - shift)
     rX = X * r[:, None]
-    S0, S1 = _risk_sums(rs, r, rX)
-    g, dr, frac = rs.group, rs.death_rows, rs.frac
-    K = rs.n_times
-    E0 = np.bincount(g, weights=r[dr], minlength=K)
-    E1 = _bincount2(g, rX[dr], K)
-    D = S0[g] - frac * E0[g]
-    M = (S1[g] - frac[:, None] * E1[g]) / D[:, None]
+    c0, c1 = _cumsum0(r), _cumsum0(rX)
+    S0, S1 = c0[rs.hi] - c0[rs.lo], c1[rs.hi] - c1[rs.lo]
+    end = rs.lo + rs.n_tied                    # the tied events are rows lo .. lo + d - 1
+    E0, E1 = c0[end] - c0[rs.lo], c1[end] - c1[rs.lo]
+    if rs.start_order is not None:
+        c0e = _cumsum0(r[rs.start_order])
+        c1e = _cumsum0(rX[rs.start_order])
+        S0 = S0 - (c0e[rs.hi_e] - c0e[rs.lo_e])
+        S1 = S1 - (c1e[rs.hi_e] - c1e[rs.lo_e])
+    g, f, K = rs.group, rs.frac, rs.n_times
+    D = S0[g] - f * E0[g]
     mw = rs.meanwt[g]
+    inv = 1.0 / D
+    sums = {
+        "A": np.bincount(g, weights=mw * inv, minlength=K),          # sum_k h_k
+        "B": np.bincount(g, weights=mw * f * inv, minlength=K),      # sum_k h_k f_k
+        "a0": np.bincount(g, weights=mw * inv ** 2, minlength=K),
+        "a1": np.bincount(g, weights=mw * f * inv ** 2, minlength=K),
+        "a2": np.bincount(g, weights=mw * f ** 2 * inv ** 2, minlength=K),
+        "inv": np.bincount(g, weights=inv, minlength=K),
+        "finv": np.bincount(g, weights=f * inv, minlength=K),
+    }
+    dr = rs.death_rows
     loglik = float(np.dot(w[dr], eta[dr]) - np.dot(mw, np.log(D) + shift))
-    score = w[dr] @ X[dr] - mw @ M
-    h = mw / D
-    A = np.bincount(g, weights=h, minlength=K)
-    B = np.bincount(g, weights=h * frac, minlength=K)
-    CA = np.concatenate([[0.0], np.cumsum(A)])
+    A, B = sums["A"], sums["B"]
+    score = rs.weighted_event_sum - (A @ S1 - B @ E1)
+    CA = _cumsum0(A)
     H = CA[rs.stop_idx] - CA[rs.start_idx]
     info = None
     if information:
         c = r * H
         c[dr] -= r[dr] * B[g]
-        info = (X * c[:, None]).T @ X - (M * mw[:, None]).T @ M
-    return Evaluation(loglik, score, info, eta - shift, M, h, H, B)
+        a0, a1, a2 = sums["a0"], sums["a1"], sums["a2"]
+        cross = S1.T @ (S1 * a0[:, None]) - S1.T @ (E1 * a1[:, None])
+        info = X.T @ (X * c[:, None]) - (cross + cross.T - S1.T @ (S1 * a0[:, None])
+                                          + E1.T @ (E1 * a2[:, None]))
+    return Evaluation(loglik, score, info, eta - shift, S1, E1, sums, H)
+
+
+def _event_means(ev: Evaluation, rs: RiskSets) -> np.ndarray:
+    """Per event time: the mean over the pseudo-events of the weighted covariate mean."""
+    sm = ev.sums
+    return (ev.S1 * sm["inv"][:, None] - ev.E1 * sm["finv"][:, None]) / rs.n_tied[:, None]
 
 
 def score_residuals(rs: RiskSets, ev: Evaluation) -> np.ndarray:
     """Score residuals per row in sorted order (R's residuals(fit, type = "score"))."""
-    X = rs.X
-    g, dr, K = rs.group, rs.death_rows, rs.n_times
+    X, sm = rs.X, ev.sums
+    g, dr = rs.group, rs.death_rows
     e = np.exp(ev.eta)
-    n_tied = rs.n_tied
-    mbar = _bincount2(g, ev.M, K) / n_tied[:, None]
-    XH = _bincount2(g, ev.M * ev.h[:, None], K)
-    XB = _bincount2(g, ev.M * (ev.h * rs.frac)[:, None], K)
-    CXH = np.vstack([np.zeros((1, X.shape[1])), np.cumsum(XH, axis=0)])
-    U = -e[:, None] * (X * ev.H[:, None] - (CXH[rs.stop_idx] - CXH[rs.start_idx]))
-    U[dr] += (X[dr] - mbar[g]) + e[dr, None] * (X[dr] * ev.B[g, None] - XB[g])
+    XH = ev.S1 * sm["a0"][:, None] - ev.E1 * sm["a1"][:, None]     # sum_k h_k M_k
+    XB = ev.S1 * sm["a1"][:, None] - ev.E1 * sm["a2"][:, None]     # sum_k h_k f_k M_k
+    CXH = _cumsum0(XH)
+    U = X * ev.H[:, None]
+    U -= CXH[rs.stop_idx]
+    U += CXH[rs.start_idx]
+    U *= -e[:, None]
+    B = sm["B"]
+    U[dr] += (X[dr] - _event_means(ev, rs)[g]) + e[dr, None] * (X[dr] * B[g, None] - XB[g])
     return U
 
 
 def schoenfeld_residuals(rs: RiskSets, ev: Evaluation) -> np.ndarray:
     """Schoenfeld residuals of the event rows (Efron: the mean over the pseudo-events)."""
-    K = rs.n_times
-    mbar = _bincount2(rs.group, ev.M, K) / rs.n_tied[:, None]
-    return rs.X[rs.death_rows] - mbar[rs.group]
+    return rs.X[rs.death_rows] - _event_means(ev, rs)[rs.group]
 
 
 def cluster_sums(values: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:

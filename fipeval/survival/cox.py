@@ -71,7 +71,10 @@ def _check_identifiable(X: np.ndarray, names: list[str], strata: np.ndarray | No
             + "; drop it from `covariates`" + (" or stratify on something else." if strata is not None else ".")
         )
     if X.shape[1] > 1:
-        _, R, piv = linalg.qr(X - X.mean(axis=0), mode="economic", pivoting=True)
+        Xc = X - X.mean(axis=0)
+        scale = np.sqrt((Xc ** 2).sum(axis=0))
+        C = (Xc.T @ Xc) / np.outer(scale, scale)        # correlation matrix: p x p
+        _, R, piv = linalg.qr(C, pivoting=True)
         diag = np.abs(np.diag(R))
         rank = int((diag > diag[0] * 1e-10).sum())
         if rank < X.shape[1]:

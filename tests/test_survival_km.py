@@ -1,0 +1,131 @@
+"""Kaplan-Meier, log-rank and RMST against R survival 3.5-3 (survival_ref.R sections 4-5)
+and statsmodels' stratified survdiff."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from fipeval import InputError
+from fipeval.results import TIDY_COLUMNS
+from fipeval.survival import kaplan_meier, logrank, rmst
+from fipeval.survival.km import rmst_curve
+
+from test_survival_reference import after, read, section
+
+KM_ATOL = 1e-12        # R prints 13 significant digits
+RMST_ATOL = 1e-10
+CHISQ_ATOL = 1e-12
+SM_RTOL = 1e-10        # statsmodels computes the same formulas
+TIMES = [10, 20, 30, 40, 52]
+
+
+def _r_km_table(block: str) -> np.ndarray:
+    rows = [line.split() for line in block.splitlines() if line.strip()[:1].isdigit()]
+    return np.array([[float(x) for x in r] for r in rows])
+
+
+@pytest.fixture(scope="module")
+def ref_out(shared_reference):
+    return read(shared_reference, "survival_ref.out")
+
+
+@pytest.fixture(scope="module")
+def rossi(shared_reference):
+    return pd.read_csv(shared_reference / "survival" / "rossi_entry.csv")
+
+
+@pytest.mark.parametrize("entry,marker,until", [
+    (None, "===== KM overall =====", "====="),
+    ("entry", "KM with delayed entry:", "mgus2 event table"),
+])
+def test_km_matches_r(rossi, ref_out, entry, marker, until):
+    r = _r_km_table(after(ref_out, marker, until))
+    got = kaplan_meier(rossi, "week", "arrest", entry=entry).at(TIMES)
+    cols = ["time", "n_risk", "n_event", "survival", "std_error", "ci_lower", "ci_upper"]
+    np.testing.assert_allclose(got[cols].to_numpy(float), r, rtol=0, atol=KM_ATOL)
+
+
+def test_km_matches_statsmodels_with_weights(rossi):
+    w = 1 + (np.arange(len(rossi)) % 3) / 2
+    got = kaplan_meier(rossi.assign(w=w), "week", "arrest", weights="w").table
+    sm = SurvfuncRight(rossi["week"], rossi["arrest"], freq_weights=w)
+    at_events = got[got["n_event"] > 0]
+    np.testing.assert_allclose(at_events["survival"], sm.surv_prob, rtol=SM_RTOL)
+    np.testing.assert_allclose(at_events["n_risk"], sm.n_risk, rtol=SM_RTOL)
+
+
+def test_rmst_matches_r(rossi, ref_out):
+    block = section(ref_out, "KM by fin, RMST up to 52 (print rmean=52)")
+    rows = {line.split()[0]: line.split() for line in block.splitlines() if line.startswith("fin=")}
+    res = rmst(rossi, "week", "arrest", "fin", tau=52)
+    np.testing.assert_allclose(res.rmst, [float(rows["fin=0"][3]), float(rows["fin=1"][3])],
+                               rtol=0, atol=RMST_ATOL)
+    np.testing.assert_allclose(res.rmst_se, [float(rows["fin=0"][4]), float(rows["fin=1"][4])],
+                               rtol=0, atol=RMST_ATOL)
+    np.testing.assert_allclose(res.difference, 46.875 - 44.83333333333, rtol=0, atol=RMST_ATOL)
+    np.testing.assert_allclose(res.std_error, np.hypot(*res.rmst_se), rtol=1e-14)
+    assert res.months_avoided == -res.difference
+    assert res.ci_lower < res.difference < res.ci_upper
+    tidy = res.tidy()
+    assert list(tidy.columns[:7]) == TIDY_COLUMNS and tidy["term"].iloc[-1] == "difference[1 - 0]"
+    assert res.tau == 52
+
+
+def test_rmst_without_censoring_is_mean_of_truncated_times():
+    """Exact case: with no censoring the RMST is the mean of min(T, tau)."""
+    t = np.array([1.0, 2, 2, 3, 5, 8, 9, 12, 1, 4, 4, 6, 7, 7, 11, 13])
+    g = np.repeat([0, 1], 8)
+    data = pd.DataFrame({"t": t, "e": 1, "g": g})
+    res = rmst(data, "t", "e", "g", tau=6)
+    np.testing.assert_allclose(res.rmst, [np.minimum(t[g == 0], 6).mean(),
+                                          np.minimum(t[g == 1], 6).mean()], rtol=1e-14)
+
+
+def test_logrank_matches_r(rossi, ref_out):
+    res = logrank(rossi, "week", "arrest", "fin")
+    np.testing.assert_allclose(res.chisq, 3.837569576549055, rtol=0, atol=CHISQ_ATOL)
+    np.testing.assert_allclose(res.p_value, 0.050116117409005671, rtol=0, atol=CHISQ_ATOL)
+    np.testing.assert_allclose(res.table["expected"], [55.57444276841, 58.42555723159],
+                               rtol=0, atol=1e-10)
+
+
+def test_stratified_logrank_matches_statsmodels(rossi):
+    chisq, p = survdiff(rossi["week"], rossi["arrest"], rossi["fin"], strata=rossi["wexp"])
+    res = logrank(rossi, "week", "arrest", "fin", strata="wexp")
+    np.testing.assert_allclose(res.chisq, chisq, rtol=SM_RTOL)
+    np.testing.assert_allclose(res.p_value, p, rtol=SM_RTOL)
+    three = rossi.assign(g=rossi["prio"].clip(upper=2))
+    chisq3, _ = survdiff(three["week"], three["arrest"], three["g"], strata=three["mar"])
+    np.testing.assert_allclose(logrank(three, "week", "arrest", "g", strata="mar").chisq,
+                               chisq3, rtol=SM_RTOL)
+
+
+def test_km_plot_and_contract(rossi):
+    before = rossi.copy()
+    km = kaplan_meier(rossi, "week", "arrest", group="fin", entry="entry")
+    pd.testing.assert_frame_equal(rossi, before)
+    ax = km.plot()
+    assert len(ax.get_lines()) == 2 and "at risk" in ax.texts[0].get_text()
+    assert list(km.tidy().columns[:7]) == TIDY_COLUMNS
+    shuffled = kaplan_meier(rossi.sample(frac=1, random_state=1), "week", "arrest", group="fin",
+                            entry="entry")
+    pd.testing.assert_frame_equal(km.table, shuffled.table)
+    curve = rmst_curve(rossi, "week", "arrest", "fin", taus=[13, 26, 52])
+    np.testing.assert_allclose(curve["estimate"].iloc[-1],
+                               rmst(rossi, "week", "arrest", "fin", tau=52).difference)
+
+
+def test_bad_input(rossi):
+    with pytest.raises(InputError, match="exactly two values"):
+        rmst(rossi, "week", "arrest", "prio")
+    with pytest.raises(InputError, match="beyond the follow-up"):
+        rmst(rossi, "week", "arrest", "fin", tau=100)
+    with pytest.raises(InputError, match="`treated`=5 is not a value"):
+        rmst(rossi, "week", "arrest", "fin", treated=5)
+    with pytest.raises(InputError, match="The `conf_type` parameter must be one of"):
+        kaplan_meier(rossi, "week", "arrest", conf_type="arcsine")
+    with pytest.raises(InputError, match="single value"):
+        logrank(rossi.assign(one=1), "week", "arrest", "one")
