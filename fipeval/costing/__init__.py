@@ -24,3 +24,7 @@ __all__ = ["Assumption", "CostInputs", "NormTable", "RecidivismTable", "crude_sa
            "discount_factor", "ContactProtocol", "fip_cost", "FipCost", "capacity", "Capacity",
            "net_result", "NetResult", "monte_carlo", "MonteCarloResult", "sensitivity",
            "Sensitivity"]
+
+from .section import analysis_units, caseload_from_spells, cohort_effects, costing_section  # noqa: E402
+
+__all__ += ["costing_section", "cohort_effects", "caseload_from_spells", "analysis_units"]

@@ -144,7 +144,7 @@ class MonteCarloResult(Result):
 
 def monte_carlo(savings: Savings | Sequence[Savings], *, cost: FipCost | Sequence[FipCost] | None = None,
                 n_draws: int = 10_000, seed: int | None = 0, vary_inputs: bool | Sequence[str] = False,
-                alpha: float | None = None) -> MonteCarloResult:
+                alpha: float | None = None, title: str = "Savings, Monte Carlo") -> MonteCarloResult:
     """Monte Carlo interval for the savings per year (summed over units) and the net savings.
 
     Parameters
@@ -160,6 +160,8 @@ def monte_carlo(savings: Savings | Sequence[Savings], *, cost: FipCost | Sequenc
         False: only the effect varies; True: also every input with a range; or a list of names.
     alpha
         Interval level 1 - alpha; default the effects' alpha.
+    title
+        Title of the result (e.g. naming the units pooled).
 
     Examples
     --------
@@ -190,7 +192,7 @@ def monte_carlo(savings: Savings | Sequence[Savings], *, cost: FipCost | Sequenc
     analytic = {what: _delta_se(units, costs, varied, what) for what in ("savings", "net")}
     return MonteCarloResult(tuple(u.label for u in units), draws, cost_draws if costs else None,
                             point, point_cost if costs else None, analytic, tuple(varied),
-                            n_draws, seed, alpha)
+                            n_draws, seed, alpha, title=str(title))
 
 
 def _delta_se(units, costs, varied, what) -> float:
@@ -240,7 +242,7 @@ class Sensitivity(Result):
         ax.barh(y, t["output_at_high"] - self.base, left=self.base, color="C0", label="at high value")
         ax.axvline(self.base, color="k", lw=1)
         ax.set_yticks(y, t["input"])
-        ax.set_xlabel(f"{self.outcome} (EUR per year)")
+        ax.set_xlabel(f"{self.outcome} (EUR)")
         ax.legend(loc="lower right")
         return ax
 
