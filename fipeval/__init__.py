@@ -10,3 +10,9 @@ __version__ = "0.1.0"
 __all__ = ["Register", "FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyError",
            "DesignError", "EstimationError", "ConfigError", "ConvergenceWarning",
            "FewClustersWarning", "__version__"]
+
+from .costing import (Assumption, CostInputs, capacity, costing_section, crude_savings,  # noqa: E402
+                      fip_cost, monte_carlo, net_result, refined_savings, sensitivity)
+
+__all__ += ["Assumption", "CostInputs", "capacity", "costing_section", "crude_savings", "fip_cost",
+            "monte_carlo", "net_result", "refined_savings", "sensitivity"]
