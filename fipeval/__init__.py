@@ -4,6 +4,7 @@ from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationErr
                      FewClustersWarning, FipevalError, InputError, LoadError, PrivacyError,
                      SchemaError)
 from .schema import Register
+from .matching import balance, match  # matching and balance (issue 4)
 
 __version__ = "0.1.0"
 

@@ -33,7 +33,7 @@ def love_plot(balance_result, ax=None, *, absolute: bool = True):
         for yi, b, a in zip(y, before, after):
             ax.plot([b, a], [yi, yi], color="lightgray", lw=0.8, zorder=2)
     t = balance_result.threshold
-    ax.axvline(t, ls="--", color="tab:red", lw=0.8)
+    ax.axvline(t, ls="--", color="tab:red", lw=0.8, label=f"threshold {t:g}")
     if not absolute:
         ax.axvline(-t, ls="--", color="tab:red", lw=0.8)
         ax.axvline(0, color="black", lw=0.5)
@@ -42,5 +42,5 @@ def love_plot(balance_result, ax=None, *, absolute: bool = True):
     ax.set_xlabel("|standardised mean difference|" if absolute
                   else "standardised mean difference")
     ax.set_title("Covariate balance")
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     return ax
