@@ -1,5 +1,13 @@
-"""Difference-in-differences on caseworker and client panels."""
+"""Difference-in-differences on caseworker and client panels.
 
+``caseworker_panel`` / ``client_panel`` build the panels from a Register, ``did`` fits the
+2x2 and two-way fixed-effects models, ``staggered_did`` the Callaway-Sant'Anna group-time
+effects for municipalities that start at different dates.
+"""
+
+from .estimate import DiDResult, demean, did
 from .panels import caseworker_panel, client_panel, mark_treatment, to_quarters
+from .staggered import AggregateResult, StaggeredResult, staggered_did
 
-__all__ = ["caseworker_panel", "client_panel", "mark_treatment", "to_quarters"]
+__all__ = ["caseworker_panel", "client_panel", "mark_treatment", "to_quarters", "did",
+           "DiDResult", "demean", "staggered_did", "StaggeredResult", "AggregateResult"]

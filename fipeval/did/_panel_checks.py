@@ -83,7 +83,7 @@ def binary(df: pd.DataFrame, column: str) -> np.ndarray:
     ok = np.isin(arr, [0, 1])
     if not ok.all():
         bad = arr[~ok][0]
-        raise InputError(f"`{column}` must be 0/1; found {bad!r} ({int((~ok).sum())} row(s)).")
+        raise InputError(f"`{column}` must be 0/1; found '{bad}' ({int((~ok).sum())} row(s)).")
     return arr.astype(np.int64)
 
 
@@ -130,7 +130,7 @@ def prepare(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, t
     if np.any(lo != hi):
         bad = u_labels[int(np.flatnonzero(lo != hi)[0])]
         raise InputError(f"`{treated}` must be constant within each unit (it marks the units that "
-                         f"ever get FIP); unit {bad!r} has both 0 and 1. Put the timing in `{post}`.")
+                         f"ever get FIP); unit '{bad}' has both 0 and 1. Put the timing in `{post}`.")
     if hi.min() == 1:
         raise DesignError(f"Every unit is treated (`{treated}` = 1 for all {n_units} units): "
                           "there is no untreated comparison group.")
@@ -156,7 +156,7 @@ def prepare(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, t
             n_bad = len(np.unique(u_codes[treated_first]))
             raise DesignError(
                 f"{n_bad} treated unit(s) are already treated in their first period of the window "
-                f"(first: {bad!r}): they have no pre-period. Start the window before their start "
+                f"(first: '{bad}'): they have no pre-period. Start the window before their start "
                 "date or leave them out.")
     elif require_post:
         raise InputError("`post` is required: the 0/1 column marking periods after the start.")

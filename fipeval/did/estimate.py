@@ -121,6 +121,27 @@ def absorbed_k(groups: list[np.ndarray], cluster: np.ndarray | None, ssc: str) -
     return k_fe - sum(nested) + len(nested)
 
 
+def _wild_design(a, d):
+    """Design for the wild bootstrap: unit effects absorbed, period effects as dummies.
+
+    Multiplying residuals by a cluster's sign keeps them orthogonal to effects nested in
+    the clusters (the units) but not to the period effects, so those must stay in the
+    bootstrap regressions for the result to equal the one with every dummy written out.
+    """
+    n_periods = int(a.time.max()) + 1
+    if not _nested(a.unit, a.cluster):
+        raise InputError("inference='wild' needs units nested in clusters (cluster by the unit "
+                         "or by a grouping of units such as the municipality).")
+    if n_periods > _MAX_DUMMIES_CR2:
+        raise InputError(f"inference='wild' with {n_periods} periods needs too many period "
+                         "dummies; aggregate to quarters or use inference='CR1'.")
+    T = np.zeros((len(d), n_periods - 1))
+    rows = np.flatnonzero(a.time > 0)
+    T[rows, a.time[rows] - 1] = 1.0
+    Z = demean(np.column_stack([a.y, d, T]), [a.unit], a.weights)
+    return Z[:, 0], Z[:, 1:]
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class DiDResult(Result):
     """Difference-in-differences estimate: the effect row is named ``att``."""
@@ -309,6 +330,8 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     lo, hi = coef - q * se, coef + q * se
     if inference == "wild":
         from ..inference.wild import wild_cluster_bootstrap
+        if estimator == "twfe":
+            y_fit, X_fit = _wild_design(a, d)
         wb = wild_cluster_bootstrap(y_fit, X_fit, a.cluster, column=j, weights=a.weights,
                                     n_boot=n_boot, seed=seed, alpha=alpha)
         p, lo, hi = p.copy(), lo.copy(), hi.copy()

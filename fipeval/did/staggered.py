@@ -250,7 +250,7 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
             bad = u_labels[int(np.flatnonzero(~complete)[0])]
             raise InputError(
                 f"{int((~complete).sum())} unit(s) miss `{outcome}` in some periods (first: "
-                f"{bad!r}); group-time effects need a balanced panel. Pass incomplete='drop' to "
+                f"'{bad}'); group-time effects need a balanced panel. Pass incomplete='drop' to "
                 "leave those units out (e.g. caseworkers with an empty caseload in some month).")
     # cohort per unit, on the time grid
     g_raw = df[first_treated]
@@ -271,7 +271,7 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
     np.add.at(check, u_codes, (never != unit_never[u_codes]) | (g_steps != unit_g_steps[u_codes]))
     if check.any():
         bad = u_labels[int(np.flatnonzero(check)[0])]
-        raise InputError(f"`{first_treated}` must be constant within each unit; {bad!r} has "
+        raise InputError(f"`{first_treated}` must be constant within each unit; '{bad}' has "
                          "more than one value.")
     later = ~unit_never & (unit_g_steps > grid.max())
     unit_never |= later
@@ -279,13 +279,13 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
     if early.any():
         bad = u_labels[int(np.flatnonzero(early)[0])]
         raise DesignError(f"{int(early.sum())} unit(s) are treated at or before the first period "
-                          f"of the window (first: {bad!r}); they have no pre-period. Start the "
+                          f"of the window (first: '{bad}'); they have no pre-period. Start the "
                           "window earlier or leave them out.")
     pos = np.searchsorted(grid, unit_g_steps)
     off = ~unit_never & ((pos >= T) | (grid[np.clip(pos, 0, T - 1)] != unit_g_steps))
     if off.any():
         bad = u_labels[int(np.flatnonzero(off)[0])]
-        raise InputError(f"`{first_treated}` of unit {bad!r} is not one of the periods in "
+        raise InputError(f"`{first_treated}` of unit '{bad}' is not one of the periods in "
                          f"`{time}`; give the first treated period on the same time grid.")
     unit_group = np.where(unit_never, -1, pos)
     w = np.ones(U)

