@@ -15,8 +15,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -24,6 +22,7 @@ import pandas as pd
 
 from ..design import Site, StudyDesign
 from ..errors import InputError
+from ..io.bsn import pseudonymise
 from ..schema import ACTIVATION_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
 from .model import simulate, to_dates
 from .scenarios import DEFAULT_SEEDS, SCENARIOS, ScenarioParams
@@ -56,9 +55,8 @@ class SyntheticStudy:
 
 
 def pseudonym(bsns, key: bytes = DEMO_KEY) -> np.ndarray:
-    """Keyed pseudonym (HMAC-SHA256, first 16 hex digits) of 9-digit BSN strings."""
-    return np.array([hmac.new(key, b.encode("ascii"), hashlib.sha256).hexdigest()[:16] for b in bsns],
-                    dtype=object)
+    """The loader's keyed pseudonym of 9-digit BSN strings (see ``fipeval.io.bsn``)."""
+    return pseudonymise(list(bsns), key)
 
 
 def fake_bsns(n: int, rng: np.random.Generator) -> np.ndarray:

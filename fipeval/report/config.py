@@ -1,0 +1,208 @@
+"""The study file (TOML): what a report analyses and how.
+
+``load_config(path)`` reads it, checks every key and type, and returns a ``StudyConfig``;
+``STARTER`` is the commented file ``python -m fipeval init`` writes. Every default is printed
+in the report (``StudyConfig.to_dict``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import pandas as pd
+
+from ..design import Site, StudyDesign
+from ..errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class InferenceOptions:
+    cluster: str = "caseworker"       # cluster variable for cluster-aware inference
+    bootstrap_reps: int = 999         # wild cluster bootstrap replications
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class MatchingOptions:
+    enabled: bool = True
+    method: str = "nearest"
+    ratio: int = 1
+    caliper: float | None = 0.2
+    exact: tuple = ("municipality",)
+    covariates: tuple = ("age", "household_type", "sex", "ladder_rung", "months_before_start")
+
+
+@dataclass(frozen=True)
+class CostingOptions:
+    annual_benefit_cost: float = 14_000.0      # EUR per benefit per year (DOMAIN.md)
+    annual_administration_cost: float = 2_883.0  # EUR per benefit per year (Berenschot)
+    caseload: int | None = None                # whole caseload to extrapolate to; None: clients
+                                               # on benefit at the study start
+    hourly_caseworker_cost: float = 75.0
+    horizon_years: float = 1.0
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    name: str = "study"
+    seed: int = 20141101
+    extract_date: str | None = None             # default: the latest date in the data
+    min_months_on_benefit: float = 6.0
+    max_ladder_rung: int | None = None
+    suppress_below: int = 10                    # statistical disclosure control
+    sites: tuple = ()
+    inference: InferenceOptions = field(default_factory=InferenceOptions)
+    matching: MatchingOptions = field(default_factory=MatchingOptions)
+    costing: CostingOptions = field(default_factory=CostingOptions)
+
+    def design(self) -> StudyDesign:
+        if not self.sites:
+            raise ConfigError("The study file has no [[sites]] table: name the FIP group, "
+                              "start date and follow-up (see `python -m fipeval init`).")
+        return StudyDesign(tuple(self.sites), min_months_on_benefit=self.min_months_on_benefit,
+                           max_ladder_rung=self.max_ladder_rung, name=self.name)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sites"] = self.design().to_dict()["sites"] if self.sites else []
+        return d
+
+
+# types of the keys whose default is None
+_OPTIONAL_TYPES = {"extract_date": str, "max_ladder_rung": int, "caseload": int, "caliper": float}
+
+_SITE_KEYS = {"municipality": str, "start_date": str, "follow_up_months": int,
+              "fip_caseworkers": list, "fip_clients": list, "fip_clients_file": str,
+              "control_caseworkers": list}
+
+
+def _typed(section: str, cls, raw: dict, source: str):
+    allowed = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        if key not in allowed:
+            raise ConfigError(f"Unknown key `{key}` in [{section}] of {source}; allowed keys: "
+                              f"{', '.join(allowed)}.")
+        default = getattr(cls(), key)
+        expected = type(default) if default is not None else _OPTIONAL_TYPES.get(key)
+        if value is None:
+            raise ConfigError(f"`{section}.{key}` in {source} has no value; delete the line "
+                              "to use the default.")
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"`{section}.{key}` in {source} must be a list; got {value!r}.")
+            value = tuple(value)
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif expected is not None and not isinstance(value, expected):
+            raise ConfigError(f"`{section}.{key}` in {source} must be {expected.__name__}; "
+                              f"got {value!r}.")
+        values[key] = value
+    return cls(**values)
+
+
+def parse_config(raw: dict, source: str = "the study file", base: Path | None = None) -> StudyConfig:
+    top = {}
+    nested = {"inference": InferenceOptions, "matching": MatchingOptions, "costing": CostingOptions}
+    sections = {}
+    sites = []
+    for key, value in raw.items():
+        if key in nested:
+            if not isinstance(value, dict):
+                raise ConfigError(f"`{key}` in {source} must be a table ([{key}]).")
+            sections[key] = _typed(key, nested[key], value, source)
+        elif key == "sites":
+            if not isinstance(value, list):
+                raise ConfigError(f"`sites` in {source} must be an array of tables ([[sites]]).")
+            sites = [_site(s, i, source, base) for i, s in enumerate(value)]
+        else:
+            top[key] = value
+    config = _typed("top level", StudyConfig, {k: v for k, v in top.items()}, source)
+    return StudyConfig(**{**{f.name: getattr(config, f.name) for f in fields(StudyConfig)},
+                          **sections, "sites": tuple(sites)})
+
+
+def _site(raw: dict, i: int, source: str, base: Path | None) -> Site:
+    for key, value in raw.items():
+        if key not in _SITE_KEYS:
+            raise ConfigError(f"Unknown key `{key}` in site {i + 1} of {source}; allowed keys: "
+                              f"{', '.join(_SITE_KEYS)}.")
+        if not isinstance(value, _SITE_KEYS[key]) or isinstance(value, bool):
+            raise ConfigError(f"`sites[{i}].{key}` in {source} must be "
+                              f"{_SITE_KEYS[key].__name__}; got {value!r}.")
+    for key in ("start_date", "follow_up_months"):
+        if key not in raw:
+            raise ConfigError(f"Site {i + 1} of {source} has no `{key}`.")
+    try:
+        start = pd.Timestamp(raw["start_date"])
+    except ValueError as err:
+        raise ConfigError(f"`sites[{i}].start_date` in {source} is not a date: "
+                          f"{raw['start_date']!r}; write it as YYYY-MM-DD.") from err
+    clients = list(raw.get("fip_clients", []))
+    if "fip_clients_file" in raw:
+        path = Path(raw["fip_clients_file"])
+        path = path if path.is_absolute() or base is None else base / path
+        if not path.is_file():
+            raise ConfigError(f"`sites[{i}].fip_clients_file` in {source}: no file at {path}.")
+        clients += [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    return Site(start, raw["follow_up_months"], fip_caseworkers=tuple(raw.get("fip_caseworkers", ())),
+                fip_clients=tuple(clients), municipality=raw.get("municipality"),
+                control_caseworkers=(tuple(raw["control_caseworkers"])
+                                     if "control_caseworkers" in raw else None))
+
+
+def load_config(path) -> StudyConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"No study file at {path}: write one with `python -m fipeval init`.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from err
+    return parse_config(raw, source=str(path), base=path.parent)
+
+
+STARTER = '''# fipeval study file. Every key below shows its default; delete what you do not need.
+name = "my_fip_study"
+# extract_date = "2016-03-31"  # the day of the export; default: the latest date in the data
+seed = 20141101              # seeds every random step (bootstrap, Monte Carlo)
+min_months_on_benefit = 6.0  # eligibility: on benefit at least this long at the start
+# max_ladder_rung = 3        # eligibility: clients far from the labour market only
+suppress_below = 10          # counts under this many people are shown as "<10"
+
+# One [[sites]] table per municipality (or one without `municipality` for all).
+[[sites]]
+# municipality = "Bergen op Zoom"
+start_date = "2014-11-01"
+follow_up_months = 12
+fip_caseworkers = ["BOZ-01", "BOZ-02"]   # caseworker ids as in the export
+# fip_clients_file = "fip_clients.txt"   # or: one client id per line
+# control_caseworkers = ["BOZ-03"]       # default: every other caseworker
+
+[inference]
+cluster = "caseworker"     # FIP is assigned by caseworker: clients are clustered
+bootstrap_reps = 999       # wild cluster bootstrap replications
+alpha = 0.05
+
+[matching]
+enabled = true
+method = "nearest"
+ratio = 1
+caliper = 0.2              # in standard deviations of the logit propensity score
+exact = ["municipality"]
+covariates = ["age", "household_type", "sex", "ladder_rung", "months_before_start"]
+
+[costing]
+annual_benefit_cost = 14000.0        # EUR per benefit per year
+annual_administration_cost = 2883.0  # EUR per benefit per year (Berenschot)
+# caseload = 2400                    # default: clients on benefit at the start
+hourly_caseworker_cost = 75.0
+horizon_years = 1.0
+'''

@@ -1,0 +1,151 @@
+"""The report as data (sections of text, tables, figures, estimates) and its three renderings.
+
+Sections never format HTML themselves: they hand over text (Markdown-light: paragraphs),
+DataFrames and matplotlib Figures; ``render_html`` embeds figures as base64 PNGs so the
+file is self-contained, ``render_markdown`` writes the PNGs beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..results import Summary
+
+
+@dataclass
+class Figure:
+    name: str          # file stem, unique within the report
+    caption: str
+    png: bytes
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list = field(default_factory=list)   # str | pd.DataFrame | Summary | Figure
+    estimates: list = field(default_factory=list)
+
+    def text(self, paragraph: str) -> "Section":
+        self.blocks.append(paragraph)
+        return self
+
+    def table(self, df: pd.DataFrame, caption: str = "") -> "Section":
+        self.blocks.append((caption, df))
+        return self
+
+    def summary(self, s) -> "Section":
+        self.blocks.append(s.summary() if hasattr(s, "summary") and not isinstance(s, Summary) else s)
+        return self
+
+    def figure(self, fig, name: str, caption: str) -> "Section":
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+        self.blocks.append(Figure(name, caption, buf.getvalue()))
+        return self
+
+
+@dataclass
+class Report:
+    title: str
+    sections: list
+    settings: dict
+    estimates: list
+
+
+def estimate(section: str, name: str, value, *, std_error=None, ci=(None, None), p_value=None,
+             method: str = "", n=None, **extra) -> dict:
+    """One row of estimates.json."""
+    return {"section": section, "name": name, "estimate": _num(value), "std_error": _num(std_error),
+            "ci_lower": _num(ci[0]), "ci_upper": _num(ci[1]), "p_value": _num(p_value),
+            "method": method, "n": None if n is None else int(n), **extra}
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _fmt_cell(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        if v != v:
+            return ""
+        if float(v).is_integer() and abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+    return str(v)
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt_cell(v))}</td>" for v in r) + "</tr>"
+                   for r in df.itertuples(index=False))
+    return f"<table class='data'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _table_md(df: pd.DataFrame) -> str:
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_fmt_cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def render_html(report: Report) -> str:
+    env = Environment(loader=PackageLoader("fipeval.report", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    sections = []
+    for s in report.sections:
+        parts = []
+        for b in s.blocks:
+            if isinstance(b, str):
+                parts.append(f"<p>{html.escape(b)}</p>")
+            elif isinstance(b, tuple):
+                caption, df = b
+                parts.append((f"<p class='caption'>{html.escape(caption)}</p>" if caption else "")
+                             + _table_html(df))
+            elif isinstance(b, Summary):
+                parts.append(b._repr_html_())
+            elif isinstance(b, Figure):
+                data = base64.b64encode(b.png).decode("ascii")
+                parts.append(f"<figure><img alt='{html.escape(b.caption)}' "
+                             f"src='data:image/png;base64,{data}'/>"
+                             f"<figcaption>{html.escape(b.caption)}</figcaption></figure>")
+        sections.append({"title": s.title, "html": "\n".join(parts),
+                         "anchor": s.title.lower().replace(" ", "-")})
+    settings = json.dumps(report.settings, indent=2, default=str)
+    return env.get_template("report.html.j2").render(title=report.title, sections=sections,
+                                                     settings=settings)
+
+
+def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
+    lines = [f"# {report.title}", ""]
+    for s in report.sections:
+        lines += [f"## {s.title}", ""]
+        for b in s.blocks:
+            if isinstance(b, str):
+                lines += [b, ""]
+            elif isinstance(b, tuple):
+                caption, df = b
+                lines += ([f"*{caption}*", ""] if caption else []) + [_table_md(df), ""]
+            elif isinstance(b, Summary):
+                lines += [b.to_markdown(), ""]
+            elif isinstance(b, Figure):
+                if figure_dir is not None:
+                    figure_dir.mkdir(parents=True, exist_ok=True)
+                    (figure_dir / f"{b.name}.png").write_bytes(b.png)
+                    lines += [f"![{b.caption}]({figure_dir.name}/{b.name}.png)", ""]
+    lines += ["## Settings", "", "```json", json.dumps(report.settings, indent=2, default=str), "```", ""]
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""Report sections every study gets: row accounting, groups, terminations, crude savings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+from ..schema import Register
+from .disclosure import suppress_counts, suppress_with_rates
+from .document import Section, estimate
+
+
+def data_section(register: Register, threshold: int) -> Section:
+    s = Section("Data and row accounting")
+    report = register.load_report
+    if report is not None:
+        total = report["total"] if "total" in report else report
+        s.text(f"{total['rows_read']:,} rows were read; {total['rows_kept']:,} kept "
+               f"({total['rows_repaired']:,} of them repaired) and {total['rows_rejected']:,} "
+               "rejected. Every rejected row is listed with its reason in load_report.json.")
+        files = report.get("files", {}) if hasattr(report, "get") else {}
+        if files:
+            rows = [{"file": Path(name).name, "rows read": f["rows_read"], "kept": f["rows_kept"],
+                     "repaired": f["rows_repaired"], "rejected": f["rows_rejected"]}
+                    for name, f in files.items()]
+            s.table(pd.DataFrame(rows), "Rows per file (read = kept + rejected)")
+    spells = register.spells
+    s.table(pd.DataFrame([
+        {"table": "spells", "rows": len(spells), "clients": spells["client_id"].nunique()},
+        {"table": "contacts", "rows": len(register.contacts),
+         "clients": register.contacts["client_id"].nunique()},
+        {"table": "events", "rows": len(register.events),
+         "clients": register.events["client_id"].nunique()},
+    ]).pipe(suppress_counts, ["rows", "clients"], threshold), "Canonical tables")
+    s.text(f"Extract date: {register.extract_date.date()}. Spells still running then are "
+           "censored at that date.")
+    return s
+
+
+def groups_section(cohort: pd.DataFrame, design, threshold: int) -> Section:
+    s = Section("Study design and groups")
+    for site in design.sites:
+        who = site.municipality or "all municipalities"
+        fip_by = ", ".join(site.fip_caseworkers) if site.fip_caseworkers else \
+            f"{len(site.fip_clients)} listed clients"
+        s.text(f"{who}: FIP from {site.start_date.date()} with {site.follow_up_months} months "
+               f"of follow-up (until {site.follow_up_end.date()}); FIP group: {fip_by}.")
+    s.text(f"Eligible: on benefit at least {design.min_months_on_benefit:g} months at the start"
+           + (f" and participatieladder rung at most {design.max_ladder_rung}"
+              if design.max_ladder_rung is not None else "") + ".")
+    table = (cohort.groupby(["municipality", "fip"]).agg(
+        clients=("client_id", "size"), caseworkers=("caseworker", "nunique"),
+        mean_months_before_start=("months_before_start", "mean"), mean_age=("age", "mean"))
+        .reset_index())
+    table["group"] = np.where(table["fip"] == 1, "FIP", "control")
+    table = table[["municipality", "group", "clients", "caseworkers",
+                   "mean_months_before_start", "mean_age"]]
+    s.table(suppress_counts(table, ["clients"], threshold), "Cohort by municipality and group")
+    return s
+
+
+def terminations_table(cohort: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Per municipality and pooled: ended within follow-up by group, risk difference (Newcombe CI)."""
+    rows = []
+    groups = [(m, g) for m, g in cohort.groupby("municipality")] + [("all", cohort)]
+    for name, g in groups:
+        fip, ctl = g[g["fip"] == 1], g[g["fip"] == 0]
+        if len(fip) == 0 or len(ctl) == 0:
+            continue
+        x1, n1, x0, n0 = int(fip["ended"].sum()), len(fip), int(ctl["ended"].sum()), len(ctl)
+        low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff",
+                                               alpha=alpha)
+        test = test_proportions_2indep(x1, n1, x0, n0, method="score", compare="diff")
+        rows.append({"municipality": name, "fip_n": n1, "fip_ended": x1, "fip_rate": x1 / n1,
+                     "control_n": n0, "control_ended": x0, "control_rate": x0 / n0,
+                     "risk_difference": x1 / n1 - x0 / n0, "ci_lower": low, "ci_upper": high,
+                     "p_value": test.pvalue})
+    return pd.DataFrame(rows)
+
+
+def terminations_section(cohort: pd.DataFrame, threshold: int, alpha: float) -> Section:
+    s = Section("Terminations within follow-up")
+    t = terminations_table(cohort, alpha)
+    shown = suppress_with_rates(t, {"fip_ended": ["fip_rate"], "control_ended": ["control_rate"]},
+                                threshold)
+    shown = suppress_counts(shown, ["fip_n", "control_n"], threshold)
+    s.table(shown, f"Benefits ended within follow-up; risk difference with a Newcombe "
+                   f"{100 * (1 - alpha):.0f}% interval and a score test (clients treated as independent)")
+    s.text("The interval and p-value above treat clients as independent. FIP is assigned by "
+           "caseworker, so clients of one caseworker are not independent: read the "
+           "cluster-aware results in the effects section before drawing conclusions.")
+    for r in t.itertuples():
+        s.estimates.append(estimate(
+            "terminations", f"risk_difference_ended[{r.municipality}]", r.risk_difference,
+            ci=(r.ci_lower, r.ci_upper), p_value=r.p_value,
+            method="difference in proportions, Newcombe CI, score test, naive",
+            n=r.fip_n + r.control_n))
+    return s
+
+
+def caseload_at_start(register: Register, design) -> int:
+    """Clients on benefit at the (first) study start: the caseload to extrapolate to."""
+    start = min(site.start_date for site in design.sites)
+    sp = register.spells
+    running = (sp["start_date"] <= start) & (sp["end_date"].isna() | (sp["end_date"] > start))
+    return int(sp.loc[running, "client_id"].nunique())
+
+
+def crude_savings_section(ctx) -> Section:
+    """The pilot's kind of extrapolation, arithmetic written out (deepened by fipeval.costing)."""
+    cohort, config = ctx["cohort"], ctx["config"]
+    pooled = terminations_table(cohort, config.inference.alpha).query("municipality == 'all'").iloc[0]
+    caseload = config.costing.caseload or caseload_at_start(ctx["register"], ctx["design"])
+    cost = config.costing.annual_benefit_cost
+    rd = pooled["risk_difference"]
+    savings = rd * caseload * cost
+    s = Section("Savings: the crude extrapolation")
+    s.text(f"Extra terminations per FIP client ({rd:.4f}) x clients in the whole caseload "
+           f"({caseload:,}) x the annual cost of a benefit (EUR {cost:,.0f}) = "
+           f"EUR {savings:,.0f} a year, which is {rd * caseload:.1f} benefits avoided.")
+    s.text("This is the extrapolation the 2014-15 pilot reported. It assumes every extra "
+           "termination saves a full year of benefit, that nobody returns, and that the effect "
+           "in two caseloads holds for the whole caseload.")
+    s.estimates.append(estimate("savings", "crude_annual_savings_eur", savings,
+                                ci=(pooled["ci_lower"] * caseload * cost, pooled["ci_upper"] * caseload * cost),
+                                method="risk difference x caseload x annual cost", n=len(cohort),
+                                caseload=caseload, annual_benefit_cost=cost))
+    return s

@@ -1,0 +1,108 @@
+"""End to end: the CLI report on the bundled data, the study file, disclosure control."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fipeval.cli import main
+from fipeval.errors import ConfigError
+from fipeval.report.config import STARTER, load_config, parse_config
+from fipeval.report.disclosure import suppress_counts
+
+REPO = Path(__file__).resolve().parents[1]
+BW = REPO / "data" / "synthetic" / "brabantse_wal"
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--demo", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_demo_writes_every_file(demo_report):
+    for name in ("report.html", "report.md", "estimates.json", "load_report.json"):
+        assert (demo_report / name).stat().st_size > 0
+    load = json.loads((demo_report / "load_report.json").read_text())
+    assert load["rows_read"] == load["rows_kept"] + load["rows_rejected"]
+
+
+def test_estimates_cover_the_true_effect(demo_report):
+    estimates = json.loads((demo_report / "estimates.json").read_text())["estimates"]
+    pooled = next(e for e in estimates if e["name"] == "risk_difference_ended[all]")
+    truth = json.loads((BW / "truth.json").read_text())["true_effects"]["att"]["ended"]
+    assert pooled["ci_lower"] < truth < pooled["ci_upper"]
+
+
+def test_crude_savings_are_the_pilots_arithmetic(demo_report):
+    estimates = json.loads((demo_report / "estimates.json").read_text())["estimates"]
+    crude = next(e for e in estimates if e["name"] == "crude_annual_savings_eur")
+    rd = next(e for e in estimates if e["name"] == "risk_difference_ended[all]")["estimate"]
+    assert crude["estimate"] == pytest.approx(rd * crude["caseload"] * 14_000, rel=1e-12)
+    assert 700_000 < crude["estimate"] < 950_000   # the pilot reported "over EUR 750,000"
+
+
+def test_no_citizen_number_reaches_the_report(demo_report):
+    bsns = set(pd.read_csv(BW / "uitkeringen.csv", sep=";", dtype=str)["bsn"])
+    for name in ("report.html", "report.md", "estimates.json", "load_report.json"):
+        text = (demo_report / name).read_text()
+        assert not bsns & set(re.findall(r"\d{9}", text)), name
+
+
+def test_small_counts_are_suppressed():
+    out = suppress_counts(pd.DataFrame({"n": [0, 9, 10, 1234]}), ["n"], threshold=10)
+    assert out["n"].tolist() == ["<10", "<10", "10", "1,234"]
+
+
+def test_suppression_threshold_flag(tmp_path):
+    assert main(["report", "--demo", "--out", str(tmp_path), "--quiet",
+                 "--suppress-below", "400"]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert "<400" in md and "| 360 |" not in md
+
+
+def test_same_seed_same_report(demo_report, tmp_path):
+    assert main(["report", "--demo", "--out", str(tmp_path), "--quiet"]) == 0
+    a = json.loads((demo_report / "estimates.json").read_text())["estimates"]
+    b = json.loads((tmp_path / "estimates.json").read_text())["estimates"]
+    assert a == b
+
+
+def test_starter_study_file_parses(tmp_path):
+    assert main(["init", "--out", str(tmp_path / "study.toml")]) == 0
+    config = load_config(tmp_path / "study.toml")
+    assert config.design().sites[0].follow_up_months == 12
+
+
+def test_unknown_key_in_study_file_names_it():
+    with pytest.raises(ConfigError, match="Unknown key `colour`"):
+        parse_config({"colour": "red"})
+    with pytest.raises(ConfigError, match="Unknown key `caliperr` in \\[matching\\]"):
+        parse_config({"matching": {"caliperr": 0.1}})
+
+
+def test_wrong_type_in_study_file_names_it():
+    with pytest.raises(ConfigError, match="`top level.seed` .* must be int"):
+        parse_config({"seed": "abc"})
+    with pytest.raises(ConfigError, match="sites\\[0\\].follow_up_months"):
+        parse_config({"sites": [{"start_date": "2014-11-01", "follow_up_months": "twelve",
+                                 "fip_caseworkers": ["A"]}]})
+
+
+def test_unknown_fip_caseworker_fails_with_one_line(tmp_path, capsys):
+    study = tmp_path / "study.toml"
+    study.write_text((BW / "study.toml").read_text().replace("BOZ-02", "BOZ-99"))
+    code = main(["report", str(BW), "--config", str(study), "--key", str(BW / "pseudonym.key"),
+                 "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "BOZ-99" in err and len(err.splitlines()) == 1
+
+
+def test_output_folder_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    assert main(["report", "--demo", "--out", str(target), "--quiet"]) == 2
+    assert "is a file" in capsys.readouterr().err
