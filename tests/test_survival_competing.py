@@ -1,0 +1,120 @@
+"""Competing risks against R survival 3.5-3 and cmprsk on mgus2 (survival_ref.R section 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fipeval import EstimationError, InputError
+from fipeval.results import TIDY_COLUMNS
+from fipeval.survival import cumulative_incidence, fine_gray, kaplan_meier
+from fipeval.survival.competing import cause_specific_cox
+
+from test_survival_reference import after, coef_table, read
+
+CIF_ATOL = 1e-13       # R prints 17 significant digits
+VAR_RTOL = 1e-10
+COEF_ATOL = 1e-6
+SE_ATOL = 1e-5
+LOGLIK_ATOL = 1e-6
+TIMES = [60, 120, 240, 360]
+
+
+@pytest.fixture(scope="module")
+def ref_out(shared_reference):
+    return read(shared_reference, "survival_ref.out")
+
+
+@pytest.fixture(scope="module")
+def mgus(shared_reference):
+    return pd.read_csv(shared_reference / "survival" / "mgus2_cr.csv")
+
+
+def _cmprsk_block(text: str, what: str) -> np.ndarray:
+    block = after(text, f"${what}", "$" if what == "est" else "=====")
+    rows = [line.split()[2:] for line in block.splitlines() if line.startswith("1 ")]
+    return np.array([[float(x) for x in r] for r in rows])
+
+
+def test_aalen_johansen_matches_r_and_cmprsk(mgus, ref_out):
+    got = cumulative_incidence(mgus, "etime", "event").at(TIMES)
+    est = _cmprsk_block(after(ref_out, "cmprsk::cuminc at 60,120,240,360:"), "est")
+    var = _cmprsk_block(after(ref_out, "cmprsk::cuminc at 60,120,240,360:"), "var")
+    for k, cause in enumerate([1, 2]):
+        part = got[got["cause"] == cause]
+        np.testing.assert_allclose(part["cif"], est[k], rtol=0, atol=CIF_ATOL)
+        np.testing.assert_allclose(part["variance"], var[k], rtol=VAR_RTOL)
+    # survfit's multi-state table agrees (13 digits printed)
+    aj = after(ref_out, "Pr(death)", "=====")
+    rows = np.array([[float(x) for x in line.split()] for line in aj.splitlines()
+                     if line.strip()[:1].isdigit()])
+    np.testing.assert_allclose(got.loc[got["cause"] == 1, "cif"], rows[:, 4], rtol=0, atol=1e-13)
+    np.testing.assert_allclose(got.loc[got["cause"] == 2, "cif"], rows[:, 5], rtol=0, atol=1e-13)
+
+
+def test_cumulative_incidences_add_up_to_one_minus_km(mgus):
+    ci = cumulative_incidence(mgus.assign(sex=mgus["sex"]), "etime", "event", group="sex")
+    km = kaplan_meier(mgus.assign(ended=(mgus["event"] > 0).astype(int)), "etime", "ended",
+                      group="sex")
+    for g in (0, 1):
+        total = ci.table[ci.table["group"] == g].groupby("time")["cif"].sum()
+        surv = km.table[km.table["group"] == g].set_index("time")["survival"]
+        np.testing.assert_allclose(total.to_numpy(), 1 - surv.loc[total.index].to_numpy(),
+                                   rtol=0, atol=1e-12)
+
+
+def test_fine_gray_matches_r_finegray(mgus, ref_out):
+    table = coef_table(ref_out, "Fine-Gray (survival::finegray) PCM ~ age + sex")
+    res = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    np.testing.assert_allclose(res.coef, [table["age"][0], table["sex"][0]], rtol=0,
+                               atol=COEF_ATOL)
+    np.testing.assert_allclose(res.std_error, [table["age"][3], table["sex"][3]], rtol=0,
+                               atol=SE_ATOL)
+    np.testing.assert_allclose(res.naive_std_error, [table["age"][2], table["sex"][2]], rtol=0,
+                               atol=SE_ATOL)
+    np.testing.assert_allclose([res.loglik_null, res.loglik],
+                               [-793.575823936928, -789.935826379372], rtol=0, atol=LOGLIK_ATOL)
+    # cmprsk::crr weights tied censoring times differently: close, not equal
+    np.testing.assert_allclose(res.coef, [-0.017338153494679154, -0.26003823788412822],
+                               rtol=0.01)
+    assert res.n == len(mgus) and "Fine-Gray" in res.title
+
+
+def test_cause_specific_cox_matches_r(mgus, ref_out):
+    table = coef_table(ref_out, "cause-specific Cox PCM ~ age + sex")
+    res = cause_specific_cox(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    np.testing.assert_allclose(res.coef, [table["age"][0], table["sex"][0]], rtol=0,
+                               atol=COEF_ATOL)
+    np.testing.assert_allclose(res.std_error, [table["age"][2], table["sex"][2]], rtol=0,
+                               atol=SE_ATOL)
+
+
+def test_text_end_reasons_with_event_column(mgus):
+    labelled = mgus.assign(reason=mgus["event"].map({0: None, 1: "pcm", 2: "death"}),
+                           ended=(mgus["event"] > 0).astype(int))
+    before = labelled.copy()
+    a = cumulative_incidence(labelled, "etime", "reason", event="ended")
+    pd.testing.assert_frame_equal(labelled, before)
+    b = cumulative_incidence(mgus, "etime", "event")
+    np.testing.assert_allclose(a.at([120]).set_index("cause").loc["pcm", "cif"],
+                               b.at([120]).set_index("cause").loc[1, "cif"], rtol=1e-14)
+    fg = fine_gray(labelled, "etime", "reason", ["age"], cause_of_interest="pcm", event="ended")
+    assert list(fg.tidy().columns[:7]) == TIDY_COLUMNS
+    assert list(a.tidy().columns[:7]) == TIDY_COLUMNS
+    ax = a.plot()
+    assert len(ax.collections) >= 2
+    ax2 = a.plot(stacked=False)
+    assert len(ax2.get_lines()) == 2
+
+
+def test_bad_input(mgus):
+    with pytest.raises(InputError, match="does not occur"):
+        fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=7)
+    with pytest.raises(EstimationError, match="all censored"):
+        cumulative_incidence(mgus.assign(event=0), "etime", "event")
+    labelled = mgus.assign(reason=None, ended=1)
+    with pytest.raises(InputError, match="needs an end reason"):
+        cumulative_incidence(labelled, "etime", "reason", event="ended")
+    with pytest.raises(InputError, match="Unknown group"):
+        cumulative_incidence(mgus, "etime", "event").plot(group="x")
