@@ -129,3 +129,14 @@ def test_section_uses_given_effects_and_rejects_bad_ones(three_municipalities):
         costing_section(cohort, effects, caseload={"Amersfoort": 1, "Gemeente C": 1})
     with pytest.raises(InputError, match="The `cost_method` parameter must be one of"):
         costing_section(cohort, effects, cost_method="hours")
+
+
+def test_same_answer_after_shuffling_rows(three_municipalities):
+    _, cohort = three_municipalities
+    shuffled = cohort.sample(frac=1.0, random_state=np.random.RandomState(0)).reset_index(drop=True)
+    a, b = cohort_effects(cohort), cohort_effects(shuffled)
+    np.testing.assert_allclose(a[["estimate", "std_error"]], b[["estimate", "std_error"]], rtol=RTOL)
+    ra, _ = costing_section(cohort, a, n_draws=500, seed=1)
+    rb, _ = costing_section(shuffled, b, n_draws=500, seed=1)
+    cols = ["crude_per_year", "refined_per_year", "fip_cost_per_year"]
+    np.testing.assert_allclose(ra[1].table[cols], rb[1].table[cols], rtol=RTOL)
