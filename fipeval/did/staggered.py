@@ -262,6 +262,11 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
         g_num = pd.to_numeric(g_raw, errors="coerce").to_numpy(dtype=float)
         grid = np.asarray(t_labels, dtype=np.int64)
         never = ~np.isfinite(g_num) | ((g_num == 0) & (grid.min() > 0))
+        frac = ~never & (g_num != np.round(g_num))
+        if frac.any():
+            raise InputError(f"`{first_treated}` has a value that is not one of the periods in "
+                             f"`{time}` ({g_num[frac][0]!r}); give the first treated period on "
+                             "the same time grid.")
         g_steps = np.where(never, 0, np.nan_to_num(g_num, posinf=0)).astype(np.int64)
     unit_g_steps = np.zeros(U, dtype=np.int64)
     unit_never = np.zeros(U, dtype=bool)
