@@ -150,6 +150,7 @@ class CoxResult(Result):
     columns: dict = field(default_factory=dict)
     _ph: dict = field(default_factory=dict, repr=False)
     title: str = "Cox proportional hazards model"
+    extra_notes: tuple = ()
 
     def tidy(self) -> pd.DataFrame:
         z = stats.norm.ppf(1 - self.alpha / 2)
@@ -193,7 +194,10 @@ class CoxResult(Result):
                  "ratio above 1 means benefits end sooner."]
         if not self.converged:
             notes.append("The fit did NOT converge; do not use these numbers.")
-        return tuple(notes)
+        if self.robust and self.columns.get("cluster") and self.n_clusters < FEW_CLUSTERS:
+            notes.append(f"Only {self.n_clusters} clusters: the cluster-robust SE rest on few "
+                         "clusters and may be too small.")
+        return tuple(notes) + tuple(self.extra_notes)
 
     def ph_test(self, transform: Literal["km", "rank", "identity", "log"] = "km") -> PHTest:
         """Test proportional hazards per term and globally (Grambsch and Therneau 1994).

@@ -1,0 +1,98 @@
+"""The survival part of the report: results and figures from one cohort."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FewClustersWarning
+from .competing import cumulative_incidence
+from .cox import cox
+from .km import kaplan_meier, logrank, rmst, rmst_curve
+from .plots import plot_cumulative_incidence, plot_rmst_curve, plot_survival_curves
+from .prep import survival_data
+
+
+def _figure(name: str, caption: str, ncols: int = 1):
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, ncols, figsize=(7 * ncols if ncols > 1 else 7, 4.4),
+                             squeeze=False)
+    fig.set_label(name)
+    fig.fipeval_caption = caption
+    return fig, list(axes[0])
+
+
+def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = "fip",
+                     cluster: str | None = "caseworker", strata: str | None = "municipality"):
+    """Results and figures on the time on benefit for the report.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        The cohort from ``fipeval.design.build_cohort``; not modified.
+    alpha : float
+        1 - confidence level.
+    group : str
+        Treatment column (1 = FIP).
+    cluster, strata : str or None
+        Clustering of the Cox SE (FIP is assigned by caseworker) and strata of the Cox model
+        and the log-rank test (follow-up and baseline exit rates differ by municipality).
+
+    Returns
+    -------
+    (results, figures)
+        ``results``: Kaplan-Meier by group (study clock), stratified log-rank test, RMST
+        difference over the follow-up (months; negative = months avoided), Cox model of FIP
+        on the spell clock with delayed entry, and the cumulative incidence by end reason.
+        ``figures``: matplotlib Figures named by ``fig.get_label()`` ("survival_km",
+        "survival_cif", "survival_rmst"), each with a ``fipeval_caption`` attribute.
+
+    Examples
+    --------
+    >>> results, figures = survival_section(cohort)  # doctest: +SKIP
+    """
+    study = survival_data(cohort, "study")
+    spell = survival_data(cohort, "spell")
+    cl = cluster if cluster in cohort.columns else None
+    st = strata if strata in cohort.columns and cohort[strata].nunique() > 1 else None
+    km = kaplan_meier(study, "exit", "event", group=group, alpha=alpha)
+    lr = logrank(study, "exit", "event", group, strata=st)
+    rm = rmst(study, "exit", "event", group, alpha=alpha)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        model = cox(spell, "exit", "event", [group], entry="entry", cluster=cl, strata=st,
+                    alpha=alpha)
+    ci = cumulative_incidence(study, "exit", "cause", event="event", group=group, alpha=alpha)
+    results = [km, lr, rm, model, ci]
+
+    figures = []
+    fig, (ax,) = _figure("survival_km", "Share of clients still on benefit by months since the "
+                         f"study start, per group, with {1 - alpha:.0%} confidence bands "
+                         "(Kaplan-Meier); numbers at risk below.")
+    table = km.table.assign(group=km.table["group"].map({1: "FIP", 0: "control"})
+                            .fillna(km.table["group"].astype(str)))
+    plot_survival_curves(table, ax=ax, title="Still on benefit (Kaplan-Meier)")
+    figures.append(fig)
+
+    fig, axes = _figure("survival_cif", "Cumulative incidence of ending benefit by end reason "
+                        "(Aalen-Johansen), stacked, per group.", ncols=len(ci.groups))
+    for ax, g in zip(axes, ci.groups):
+        label = {1: "FIP", 0: "control"}.get(g, str(g))
+        plot_cumulative_incidence(ci.table[ci.table["group"] == g], ax=ax, stacked=True,
+                                  title=f"Ended by reason: {label}")
+    top = max(a.get_ylim()[1] for a in axes)
+    ceiling = float(np.ceil(ci.table.groupby(["group", "time"])["cif"].sum().max() * 10 + 0.5) / 10)
+    for a in axes:
+        a.set_ylim(0, min(max(ceiling, 0.1), top))
+    figures.append(fig)
+
+    fig, (ax,) = _figure("survival_rmst", "Difference in mean months on benefit (FIP minus "
+                         "control) within the first tau months, with "
+                         f"{1 - alpha:.0%} confidence band; below zero = months avoided.")
+    curve = rmst_curve(study, "exit", "event", group, alpha=alpha,
+                       taus=np.linspace(rm.tau / 12, rm.tau, 12))
+    plot_rmst_curve(curve, ax=ax, title="RMST difference over the follow-up")
+    figures.append(fig)
+    return results, figures
