@@ -6,8 +6,9 @@ effects for municipalities that start at different dates.
 """
 
 from .estimate import DiDResult, demean, did
+from .event_study import EventStudyResult, event_study
 from .panels import caseworker_panel, client_panel, mark_treatment, to_quarters
 from .staggered import AggregateResult, StaggeredResult, staggered_did
 
 __all__ = ["caseworker_panel", "client_panel", "mark_treatment", "to_quarters", "did",
-           "DiDResult", "demean", "staggered_did", "StaggeredResult", "AggregateResult"]
+           "DiDResult", "demean", "event_study", "EventStudyResult", "staggered_did", "StaggeredResult", "AggregateResult"]

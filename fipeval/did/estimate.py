@@ -46,7 +46,7 @@ from ..inference.ols import fit_ols
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import prepare
 
-__all__ = ["did", "DiDResult", "demean", "INFERENCE_KINDS"]
+__all__ = ["did", "DiDResult", "demean", "fit_absorbed", "INFERENCE_KINDS"]
 
 INFERENCE_KINDS = ("iid", "HC1", "CR0", "CR1", "CR2", "wild")
 ESTIMATORS = ("twfe", "2x2")
@@ -119,6 +119,40 @@ def absorbed_k(groups: list[np.ndarray], cluster: np.ndarray | None, ssc: str) -
         return k_fe
     nested = [L for g, L in zip(groups, levels) if _nested(g, cluster)]
     return k_fe - sum(nested) + len(nested)
+
+
+def fit_absorbed(X: np.ndarray, names, a, vcov_kind: str, ssc: str, alpha: float):
+    """OLS of ``a.y`` on ``X`` with unit and period effects; returns
+    ``(coef, vcov, df, K, y_used, X_used)`` with the small-sample factor of ``ssc``."""
+    n, k = X.shape
+    n_units, n_periods = int(a.unit.max()) + 1, int(a.time.max()) + 1
+    if vcov_kind == "CR2":
+        if n_units + n_periods > _MAX_DUMMIES_CR2:
+            raise InputError(f"CR2 with {n_units} units and {n_periods} periods needs the "
+                             f"fixed effects as {n_units + n_periods} dummy columns; that is too "
+                             "many. Use inference='CR1' or 'wild'.")
+        Xd = np.column_stack([X, np.ones(n), np.eye(n_units)[a.unit][:, 1:],
+                              np.eye(n_periods)[a.time][:, 1:]])
+        fit = fit_ols(a.y, Xd, weights=a.weights, cluster=a.cluster, vcov="CR2", alpha=alpha)
+        return fit.coef[:k], fit.vcov[:k, :k], fit.df[:k], Xd.shape[1], a.y, Xd
+    groups = [a.unit, a.time]
+    Z = demean(np.column_stack([a.y, X]), groups, a.weights)
+    y_fit, X_fit = Z[:, 0], Z[:, 1:]
+    dead = np.all(np.abs(X_fit) < 1e-10, axis=0)
+    if dead.any():
+        raise EstimationError(f"`{names[int(np.flatnonzero(dead)[0])]}` is absorbed by the unit "
+                              "and period effects (no treated row varies within unit and "
+                              "period); check the treatment timing and the window.")
+    fit = fit_ols(y_fit, X_fit, weights=a.weights, cluster=a.cluster, vcov=vcov_kind,
+                  names=list(names), alpha=alpha)
+    k_total = k + absorbed_k(groups, a.cluster if vcov_kind in ("CR0", "CR1") else None, ssc)
+    if n - k_total <= 0:
+        raise EstimationError(f"{n} rows are too few for {k_total} parameters.")
+    V = fit.vcov
+    if vcov_kind in ("iid", "HC1", "CR1"):
+        V = V * (n - k) / (n - k_total)
+    df = fit.df if vcov_kind in ("CR0", "CR1") else np.full(k, float(n - k_total))
+    return fit.coef, V, df, k_total, y_fit, X_fit
 
 
 def _wild_design(a, d):
@@ -294,34 +328,10 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
                       names=names, alpha=alpha)
         k_total, coef, V, df = 4, fit.coef, fit.vcov, fit.df
         y_fit, X_fit, j = a.y, X, 3
-    elif vcov_kind == "CR2":
-        if n_units + n_periods > _MAX_DUMMIES_CR2:
-            raise InputError(f"CR2 with {n_units} units and {n_periods} periods needs the "
-                             f"fixed effects as {n_units + n_periods} dummy columns; that is too "
-                             "many. Use inference='CR1' or 'wild'.")
-        X = np.column_stack([d, np.ones(n), np.eye(n_units)[a.unit][:, 1:],
-                             np.eye(n_periods)[a.time][:, 1:]])
-        fit = fit_ols(a.y, X, weights=a.weights, cluster=a.cluster, vcov="CR2", alpha=alpha)
-        k_total, coef, V, df = X.shape[1], fit.coef[:1], fit.vcov[:1, :1], fit.df[:1]
-        names, y_fit, X_fit, j = ["att"], a.y, X, 0
     else:
-        Z = demean(np.column_stack([a.y, d]), groups, a.weights)
-        y_fit, X_fit = Z[:, 0], Z[:, 1:]
-        if np.allclose(X_fit, 0, atol=1e-10):
-            raise EstimationError("treated x post is absorbed by the unit and period effects "
-                                  "(all treated units start at the first or the last period?).")
-        fit = fit_ols(y_fit, X_fit, weights=a.weights, cluster=a.cluster, vcov=vcov_kind,
-                      names=["att"], alpha=alpha)
-        k = X_fit.shape[1]
-        k_total = k + absorbed_k(
-            groups, a.cluster if vcov_kind in ("CR0", "CR1") else None, ssc)
-        if n - k_total <= 0:
-            raise EstimationError(f"{n} rows are too few for {k_total} parameters.")
-        V = fit.vcov
-        if vcov_kind in ("iid", "HC1", "CR1"):
-            V = V * (n - k) / (n - k_total)
-        df = fit.df if vcov_kind in ("CR0", "CR1") else np.full(k, float(n - k_total))
-        coef, names, j = fit.coef, ["att"], 0
+        coef, V, df, k_total, y_fit, X_fit = fit_absorbed(d[:, None], ["att"], a, vcov_kind, ssc,
+                                                          alpha)
+        names, j = ["att"], 0
 
     se = np.sqrt(np.diag(V))
     t = coef / se
