@@ -25,6 +25,7 @@ from ..schema import Register
 from .config import StudyConfig
 from .document import Report, Section, render_html, render_markdown
 from . import foundation
+from .fidelity import fidelity_section
 
 
 class Progress:
@@ -44,6 +45,8 @@ def section_builders():
     return [
         ("data", lambda ctx: foundation.data_section(ctx["register"], ctx["threshold"])),
         ("groups", lambda ctx: foundation.groups_section(ctx["cohort"], ctx["design"], ctx["threshold"])),
+        ("fidelity", lambda ctx: fidelity_section(ctx["cohort"], ctx["register"].contacts,
+                                                  ctx["threshold"])),
         ("terminations", lambda ctx: foundation.terminations_section(
             ctx["cohort"], ctx["threshold"], ctx["config"].inference.alpha)),
         ("savings", lambda ctx: foundation.crude_savings_section(ctx)),
