@@ -1,0 +1,52 @@
+"""The HTML report in a real headless browser (Debian's chromium + chromedriver).
+
+`.ci/run` installs them; on a machine without them the test is skipped, except under CI
+(CI=true), where a missing browser is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from fipeval.cli import main
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium and chromedriver must be installed in CI (.ci/run does it)")
+        pytest.skip("chromium/chromedriver not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # an explicit driver path: selenium must not try to download one
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_report_renders_with_every_image_and_no_console_errors(browser, tmp_path):
+    assert main(["report", "--demo", "--out", str(tmp_path), "--quiet"]) == 0
+    browser.get((tmp_path / "report.html").as_uri())
+    assert "FIP evaluation" in browser.title
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);")
+    assert images, "the report has no figures"
+    assert all(done and width > 0 for done, width in images), images
+    sections = browser.execute_script("return document.querySelectorAll('section').length;")
+    assert sections >= 5
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    browser.save_screenshot(str(tmp_path / "report.png"))
