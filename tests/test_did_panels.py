@@ -197,3 +197,20 @@ def test_bad_input(register):
         caseworker_panel(Register(no_cw, extract_date="2016-07-15"))
     with pytest.raises(InputError, match="needs a caseworker panel"):
         to_quarters(client_panel(register))
+
+
+def test_bus_form_rows_are_continuations_not_terminations():
+    # client a moves from k1 to k2 on 2014-03-10 (two rows, the first without a reason)
+    spells = pd.DataFrame({
+        "client_id": ["a", "a", "b"], "municipality": "A", "caseworker": ["k1", "k2", "k1"],
+        "start_date": pd.to_datetime(["2013-01-01", "2014-03-10", "2013-01-01"]),
+        "end_date": pd.to_datetime(["2014-03-10", "2014-06-15", "2014-03-20"]),
+        "end_reason": [None, "work", "moved"], "monthly_amount": 1.0})
+    reg = Register(spells, extract_date="2014-08-01")
+    p = caseworker_panel(reg, start="2014-02-01", end="2014-07-01").set_index(["caseworker", "month"])
+    assert p.loc[("k1", pd.Timestamp("2014-03-01")), "terminations"] == 1       # only b
+    assert p.loc[("k2", pd.Timestamp("2014-04-01")), "caseload"] == 1
+    assert p.loc[("k2", pd.Timestamp("2014-06-01")), "terminations_work"] == 1
+    assert p["terminations"].sum() == 2
+    cp = client_panel(reg, start="2014-02-01", end="2014-07-01")
+    assert cp.loc[cp["client_id"] == "a", "terminated"].sum() == 1

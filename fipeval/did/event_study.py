@@ -93,6 +93,11 @@ class EventStudyResult(Result):
     def _notes(self) -> tuple:
         notes = [f"Simultaneous {1 - self.alpha:.0%} band: estimate +- {self.critical_value:.3f} "
                  f"x SE (sup-t, seed {self.seed})."]
+        if self.pre_trend and self.n_clusters is not None and self.n_treated_units < 10:
+            notes.append(f"Only {self.n_treated_units} treated unit(s): the cluster-robust "
+                         "covariance of the leads rests on so few clusters that the joint "
+                         "pre-trend test over-rejects badly and the intervals are too narrow "
+                         "(MacKinnon & Webb 2017); read the plot, not the p-values.")
         if self.pre_trend and self.pre_trend["p_value"] >= self.alpha:
             notes.append("No significant pre-trend; with wide intervals that is weak evidence "
                          "of parallel trends.")

@@ -14,6 +14,9 @@ Counting rules (the same as ``fipeval.design.build_cohort``):
   caseload of its month and ``termination_rate = terminations / caseload`` is a monthly
   exit probability. Spells that start and end between two month starts never sit on a
   caseload and are not counted (they are counted in ``intake``).
+- A row that ends without an end reason and is followed by a row of the same client that
+  starts on its end date or the next day is a continuation ("bus form": a new row when the
+  caseworker changes), not a termination; the client moves to the new row's caseworker.
 - **Events** (fraud signals, activation steps) and **contacts** belong to the spell running
   on their date (the end date itself included) and are counted in the calendar month of
   their date; events outside every spell are not counted (their number is in
@@ -106,6 +109,26 @@ def _spell_months(spells: pd.DataFrame, min_months: float | None = None
     last = np.where(ended, e_m - (end == _month_start(np.where(ended, e_m, 0))).astype(np.int64),
                     np.iinfo(np.int64).max // 4)
     return first, last, ended
+
+
+def _continued(spells: pd.DataFrame) -> np.ndarray:
+    """Rows whose end is not a termination: "bus form" rows (a new row when an attribute such
+    as the caseworker changes) that end without a reason and are followed by a row of the
+    same client starting on the end date or the day after."""
+    end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+    out = np.zeros(len(spells), dtype=bool)
+    open_ended = ~np.isnat(end) & spells["end_reason"].isna().to_numpy()
+    if not open_ended.any():
+        return out
+    order = np.lexsort((spells["start_date"].to_numpy(dtype="datetime64[ns]"),
+                        pd.factorize(spells["client_id"])[0]))
+    cid = pd.factorize(spells["client_id"])[0][order]
+    nxt_start = spells["start_date"].to_numpy(dtype="datetime64[ns]")[order]
+    same = np.append(cid[1:] == cid[:-1], False)
+    gap = np.append(nxt_start[1:], np.datetime64("NaT")) - end[order]
+    cont = same & (gap >= np.timedelta64(0, "D")) & (gap <= np.timedelta64(1, "D"))
+    out[order] = cont & open_ended[order]
+    return out
 
 
 def _attribute_to_spells(spells: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
@@ -204,6 +227,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
                          "for every spell: fill them in the loader's mapping or drop those spells.")
     n_cw = len(caseworkers)
     first, last, ended = _spell_months(spells, min_months_on_benefit)
+    ended &= ~_continued(spells)
     if max_ladder_rung is not None:
         rung = spells["ladder_rung"].astype("float64").to_numpy()
         first = np.where(np.nan_to_num(rung, nan=np.inf) <= max_ladder_rung, first,
@@ -355,6 +379,7 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     n_months = end_m - start_m + 1
     spells = register.spells
     first, last, ended = _spell_months(spells)
+    ended &= ~_continued(spells)
     lo = np.maximum(first, start_m)
     hi = np.minimum(last, end_m)
     length = np.clip(hi - lo + 1, 0, None)

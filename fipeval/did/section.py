@@ -1,0 +1,163 @@
+"""The difference-in-differences section of the report: caseworker outcomes before and after.
+
+Estimand. The unit is the caseworker-month. The outcome ``termination_rate`` is the share of
+the clients on a caseworker's caseload at the start of a month (eligible clients only: the
+design's ``min_months_on_benefit`` and ``max_ladder_rung``) whose benefit ends that month;
+``fraud_signal_rate`` the number of fraud signals per client on that caseload. The
+difference-in-differences effect is the change in that monthly rate for the FIP caseworkers
+after their start, beyond the change for the other caseworkers: an average over FIP
+client-months at risk of (rate under FIP - rate without FIP). It is not the client-level
+effect on "ended within follow-up" (a cumulative probability); over ``F`` months a monthly
+effect ``d`` on a hazard ``h`` adds roughly ``d * sum_m (1 - h)^m`` to that probability.
+
+Caveat printed with the results: the register holds one caseworker per spell (the current
+one). Clients moved between caseloads at the start carry their whole history to the new
+caseworker, so the pre-period caseload of a FIP caseworker is reconstructed only from
+clients who were still with them (or moved to them) at the start plus those who left
+earlier: the pre-period exit rate is biased when caseloads were reshuffled. Fraud-signal and
+activation rates, which do not depend on who stays, are not affected.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DesignError, FewClustersWarning
+from .estimate import did
+from .event_study import event_study
+from .panels import caseworker_panel
+from .staggered import staggered_did
+
+__all__ = ["did_section", "section_window"]
+
+LEADS = 12          # months before the start shown in the event study
+OUTCOMES = ("termination_rate", "fraud_signal_rate")
+
+
+def _figure(name: str, caption: str, ncols: int = 1):
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, ncols, figsize=(7 * ncols if ncols > 1 else 7, 4.2),
+                             squeeze=False)
+    fig.set_label(name)
+    fig.fipeval_caption = caption
+    return fig, list(axes[0])
+
+
+def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last month of the panel: ``leads`` months before the first start (not before
+    the first recorded termination, since earlier history is incomplete in an extract) to the
+    last month inside every site's follow-up and before the extract date."""
+    starts = [pd.Timestamp(s.start_date).to_period("M") for s in design.sites]
+    ends = [(pd.Timestamp(s.start_date) + pd.DateOffset(months=int(s.follow_up_months)))
+            .to_period("M") - 1 for s in design.sites]
+    first = min(starts) - leads
+    recorded = register.spells["end_date"].min()
+    if pd.notna(recorded):
+        first = max(first, pd.Timestamp(recorded).to_period("M") + 1)
+    last = min(ends)
+    if register.extract_date is not None:
+        last = min(last, pd.Timestamp(register.extract_date).to_period("M") - 1)
+    if first >= min(starts):
+        raise DesignError("The register has no months before the first start: a "
+                          "difference-in-differences needs a pre-period.")
+    return first.to_timestamp(), last.to_timestamp()
+
+
+def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int = 0):
+    """Results and figures on caseworker outcomes before and after the start of FIP.
+
+    Parameters
+    ----------
+    register : Register
+    design : StudyDesign
+        FIP caseworkers and start dates per site (caseworker-level assignment).
+    alpha : float
+    leads : int
+        Months before the (first) start in the panel and the event study.
+    seed : int
+        Seed of the wild bootstrap, the multiplier bootstrap and the sup-t band.
+
+    Returns
+    -------
+    (results, figures)
+        ``results``: for each outcome in ``OUTCOMES`` a two-way fixed-effects DiD
+        (caseload-weighted, wild cluster bootstrap by caseworker); the event study of the
+        termination rate; when sites start at different dates, Callaway-Sant'Anna
+        group-time effects (never-treated caseworkers as comparison, TWFE beside) for each
+        outcome. ``figures``: "did_rates" (monthly rates, FIP and other caseworkers),
+        "did_event_study", and "did_staggered" when staggered; each Figure carries a
+        ``fipeval_caption``.
+
+    Examples
+    --------
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> results, figures = did_section(study.register, study.design)  # doctest: +SKIP
+    """
+    if not any(s.fip_caseworkers for s in design.sites):
+        raise DesignError("The DiD on caseworker outcomes needs FIP caseworkers in the design "
+                          "(sites list only FIP clients).")
+    start, end = section_window(register, design, leads)
+    panel = caseworker_panel(register, start=start, end=end, design=design,
+                             min_months_on_benefit=design.min_months_on_benefit,
+                             max_ladder_rung=design.max_ladder_rung)
+    results, figures = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        for outcome in OUTCOMES:
+            results.append(did(panel, outcome=outcome, unit="caseworker", time="month",
+                               treated="fip", post="post", cluster="caseworker",
+                               weights="caseload", inference="wild", n_boot=9999, seed=seed,
+                               alpha=alpha))
+        lags = int(panel["event_time"].max())
+        es = event_study(panel, outcome="termination_rate", unit="caseworker", time="month",
+                         event_time="event_time", leads=leads, lags=lags, cluster="caseworker",
+                         weights="caseload", alpha=alpha, seed=seed)
+        results.append(es)
+        staggered = []
+        if design.staggered:
+            for outcome in OUTCOMES:
+                staggered.append(staggered_did(
+                    panel, outcome=outcome, unit="caseworker", time="month",
+                    first_treated="first_treated", control_group="nevertreated",
+                    incomplete="drop", alpha=alpha))
+            results.extend(staggered)
+
+    fig, (ax,) = _figure("did_rates", "Monthly termination rate (terminations per eligible "
+                         "client on the caseload at the start of the month), FIP caseworkers "
+                         "and the other caseworkers, caseload-weighted; dotted: start(s).")
+    _plot_rates(panel, ax)
+    figures.append(fig)
+    n_fip = int(panel.loc[panel["fip"] == 1, "caseworker"].nunique())
+    fig, (ax,) = _figure("did_event_study", "Event study of the monthly termination rate: "
+                         "effect by month since the start relative to the month before, with "
+                         f"{1 - alpha:.0%} pointwise intervals (bars) and simultaneous band "
+                         f"(shaded); cluster-robust by caseworker with {n_fip} FIP "
+                         "caseworker(s), so the intervals are indicative only.")
+    es.plot(ax=ax, title="Termination rate around the start of FIP")
+    figures.append(fig)
+    if staggered:
+        fig, axes = _figure("did_staggered", "Group-time effects by month since each "
+                            "municipality's start (Callaway-Sant'Anna, never-treated "
+                            "caseworkers as comparison).", ncols=len(staggered))
+        for ax, res in zip(axes, staggered):
+            res.plot(ax=ax)
+            ax.set_title(res.outcome)
+        figures.append(fig)
+    return results, figures
+
+
+def _plot_rates(panel: pd.DataFrame, ax) -> None:
+    g = panel.assign(group=np.where(panel["fip"] == 1, "FIP caseworkers", "other caseworkers"))
+    agg = g.groupby(["group", "month"], observed=True)[["terminations", "caseload"]].sum()
+    rate = (agg["terminations"] / agg["caseload"].where(agg["caseload"] > 0)).unstack(0)
+    for col, colour in zip(rate.columns, ("tab:blue", "tab:grey")):
+        ax.plot(rate.index, rate[col], marker="o", ms=3, color=colour, label=col)
+    for s in panel["first_treated"].dropna().unique():
+        ax.axvline(pd.Timestamp(s), color="black", ls=":", lw=0.8)
+    ax.set_ylabel("termination rate per month")
+    ax.legend(fontsize="small")
+    ax.set_title("Monthly termination rate")
