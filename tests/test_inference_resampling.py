@@ -188,3 +188,32 @@ def test_resampling_bad_input():
         randomization_inference(y, X, cl, column="fip", statistic="z")
     with pytest.raises(InputError, match="must be 0/1"):
         randomization_inference(y, X, cl, column="x")
+
+
+@pytest.mark.parametrize("statistic", ["t", "coef"])
+def test_randomization_fast_path_equals_refits(statistic):
+    y, X, cl = _data(G=14, m=12, treated=4, seed=9)
+    w = np.random.default_rng(2).uniform(0.5, 2.0, len(y))
+    Xa = X.to_numpy()
+
+    def make_X(d):
+        out = Xa.copy()
+        out[:, 1] = d
+        return out
+
+    kw = dict(column="fip", weights=w, statistic=statistic, n_perm=199, seed=4, null=0.1)
+    fast = randomization_inference(y, X, cl, **kw)
+    slow = randomization_inference(y, X, cl, make_X=make_X, **kw)
+    np.testing.assert_allclose([fast.p_value, fast.ci_lower, fast.ci_upper, fast.std_error],
+                               [slow.p_value, slow.ci_lower, slow.ci_upper, slow.std_error],
+                               rtol=1e-8)
+
+
+def test_randomization_many_clusters_path(monkeypatch):
+    import fipeval.inference.randomization as ri
+    y, X, cl = _data(G=10, m=8, treated=3, seed=10)
+    a = randomization_inference(y, X, cl, column="fip", null=0.2)
+    monkeypatch.setattr(ri, "_MAX_TENSOR_CLUSTERS", 2)
+    b = randomization_inference(y, X, cl, column="fip", null=0.2)
+    np.testing.assert_allclose([a.p_value, a.ci_lower, a.ci_upper],
+                               [b.p_value, b.ci_lower, b.ci_upper], rtol=1e-8)

@@ -31,6 +31,7 @@ from .wild import _invert, check_positive_se, column_index
 
 STATISTICS = ("coef", "t")
 _TIE_TOL = 1e-9
+_MAX_TENSOR_CLUSTERS = 120
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -166,8 +167,7 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     design = prepare_design(y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
     keep, sw, codes, G = design.keep, design.sqrt_w, design.cluster_codes, design.n_clusters
     j = column_index(column, design.names)
-    Xraw = design.X / sw[:, None]
-    d = Xraw[:, j] if treatment is None else np.asarray(treatment, dtype=float).ravel()[keep]
+    d = design.X[:, j] / sw if treatment is None else np.asarray(treatment, dtype=float).ravel()[keep]
     if not np.all(np.isin(d, (0.0, 1.0))):
         raise InputError("`treatment` must be 0/1 (FIP or control) in every row; pass it "
                          "explicitly when the tested column is not the treatment indicator.")
@@ -183,31 +183,16 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     if len(A) < 2:
         raise DesignError("Only one possible assignment of treatment to clusters; randomization "
                           "inference needs at least two (more clusters or fewer strata).")
-    build = make_X if make_X is not None else (lambda dd: _replace(Xraw, j, dd))
-    x_eff = design.X[:, j]                       # effect direction, weighted space
     yw = design.y
     n, k = design.X.shape
     cadj = G / (G - 1) * (n - 1) / (n - k)
 
-    # Per assignment: b(tau) = b_y - tau b_x and, for "t", the CR1 variance as a quadratic.
-    b_y = np.empty(len(A)); b_x = np.empty(len(A))
-    q = np.empty((len(A), 3))                    # var(tau) = q0 - 2 tau q1 + tau^2 q2
-    yx = np.column_stack([yw, x_eff])
-    for r in range(len(A)):
-        Xp = np.asarray(build(A[r][codes]), dtype=float)
-        if Xp.shape != (n, k):
-            raise InputError(f"`make_X` returned shape {Xp.shape}; expected ({n}, {k}).")
-        Xp = Xp * sw[:, None]
-        bread = _bread(Xp)
-        coefs = bread @ (Xp.T @ yx)
-        b_y[r], b_x[r] = coefs[j]
-        if statistic == "t":
-            # cluster sums of (X a) * e for the outcome and the effect direction at once
-            xa = Xp @ bread[:, j]
-            e = yx - Xp @ coefs
-            sums = np.stack([np.bincount(codes, xa * e[:, 0], minlength=G),
-                             np.bincount(codes, xa * e[:, 1], minlength=G)])
-            q[r] = cadj * np.array([sums[0] @ sums[0], sums[0] @ sums[1], sums[1] @ sums[1]])
+    # Per assignment: b(tau) = b_y - tau b_x and, for "t", the CR1 variance as a quadratic
+    # var(tau) = q0 - 2 tau q1 + tau^2 q2.
+    if make_X is None:
+        b_y, b_x, q = _replace_column_stats(design, j, A, statistic == "t", cadj)
+    else:
+        b_y, b_x, q = _refit_stats(design, j, A, make_X, statistic == "t", cadj)
 
     def stat(tau: float) -> np.ndarray:
         b = b_y - tau * b_x
@@ -246,10 +231,84 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
         seed=None if enumerated else seed)
 
 
-def _replace(X: np.ndarray, j: int, d: np.ndarray) -> np.ndarray:
-    out = X.copy()
-    out[:, j] = d
-    return out
+def _refit_stats(design, j, A, make_X, studentise, cadj):
+    """One weighted least-squares fit per assignment with the design from ``make_X``."""
+    codes, G, sw = design.cluster_codes, design.n_clusters, design.sqrt_w
+    n, k = design.X.shape
+    yx = np.column_stack([design.y, design.X[:, j]])   # outcome, effect direction
+    b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
+    for r in range(len(A)):
+        Xp = np.asarray(make_X(A[r][codes]), dtype=float)
+        if Xp.shape != (n, k):
+            raise InputError(f"`make_X` returned shape {Xp.shape}; expected ({n}, {k}).")
+        Xp = Xp * sw[:, None]
+        bread = _bread(Xp)
+        coefs = bread @ (Xp.T @ yx)
+        b_y[r], b_x[r] = coefs[j]
+        if studentise:
+            xa = Xp @ bread[:, j]
+            e = yx - Xp @ coefs
+            sy = np.bincount(codes, xa * e[:, 0], minlength=G)
+            sx = np.bincount(codes, xa * e[:, 1], minlength=G)
+            q[r] = cadj * np.array([sy @ sy, sy @ sx, sx @ sx])
+    return b_y, b_x, q
+
+
+def _replace_column_stats(design, j, A, studentise, cadj):
+    """Vectorised path when only column j changes (Frisch-Waugh-Lovell).
+
+    With Z the other columns and M the annihilator of Z, the coefficient is
+    d~'y / d~'d~ with d~ = M C a (C: weighted cluster indicators, a: treated clusters), and
+    the j-th row of (X'X)^-1 X' is d~' / d~'d~, so the CR1 scores are cluster sums of
+    d~ * e / d~'d~.
+    """
+    codes, G, sw = design.cluster_codes, design.n_clusters, design.sqrt_w
+    order = np.argsort(codes, kind="stable")
+    codes_s = codes[order]
+    Xs, ys, sws = design.X[order], design.y[order], sw[order]
+    Z = np.delete(Xs, j, axis=1)
+    C = np.zeros((len(ys), G))
+    C[np.arange(len(ys)), codes_s] = sws
+
+    def annihilate(V):
+        if Z.shape[1] == 0:
+            return V
+        return V - Z @ np.linalg.lstsq(Z, V, rcond=None)[0]
+
+    MC = annihilate(C)
+    m_y, m_x = annihilate(np.column_stack([ys, Xs[:, j]])).T
+    g_y, g_x = MC.T @ ys, MC.T @ Xs[:, j]
+    b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
+    # cluster sums of d~ * m are linear in a: P a with P[h, g] = sum_{i in h} m_i MC[i, g]
+    P_y = np.stack([m_y[codes_s == h] @ MC[codes_s == h] for h in range(G)])
+    P_x = np.stack([m_x[codes_s == h] @ MC[codes_s == h] for h in range(G)])
+    # cluster sums of d~^2 are quadratic in a: a' T_h a with T_h = MC_h' MC_h (G^3 numbers;
+    # with many clusters form d~ itself instead)
+    small = G <= _MAX_TENSOR_CLUSTERS
+    if small:
+        T = np.stack([MC[codes_s == h].T @ MC[codes_s == h] for h in range(G)])
+        T_flat = T.transpose(1, 0, 2).reshape(G, G * G)                      # g x (h, k)
+        step = max(1, 2_000_000 // (G * G))
+    else:
+        starts = np.searchsorted(codes_s, np.arange(G))
+        step = max(1, 2_000_000 // len(ys))
+    for lo in range(0, len(A), step):
+        Ab = A[lo:lo + step]
+        if small:
+            DD = np.einsum("bhk,bk->hb", (Ab @ T_flat).reshape(len(Ab), G, G), Ab)  # G x b
+        else:
+            D = MC @ Ab.T
+            DD = np.add.reduceat(D * D, starts, axis=0)
+        ss = DD.sum(axis=0)
+        by, bx = (Ab @ g_y) / ss, (Ab @ g_x) / ss
+        b_y[lo:lo + step], b_x[lo:lo + step] = by, bx
+        if studentise:
+            Sy = (P_y @ Ab.T - DD * by) / ss
+            Sx = (P_x @ Ab.T - DD * bx) / ss
+            q[lo:lo + step] = cadj * np.column_stack([np.einsum("gb,gb->b", Sy, Sy),
+                                                      np.einsum("gb,gb->b", Sy, Sx),
+                                                      np.einsum("gb,gb->b", Sx, Sx)])
+    return b_y, b_x, q
 
 
 def _per_cluster(values: np.ndarray, codes: np.ndarray, G: int, what: str) -> np.ndarray:
