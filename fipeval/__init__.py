@@ -5,6 +5,8 @@ from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationErr
                      SchemaError)
 from .schema import Register
 from .matching import balance, match  # matching and balance (issue 4)
+from .survival import (cox, cumulative_incidence, fine_gray, kaplan_meier, logrank,  # noqa: E402
+                       rmst, survival_section)  # survival (issue 6)
 
 __version__ = "0.1.0"
 
