@@ -1,0 +1,110 @@
+"""Known truth of the synthetic scenarios, recovered from caseworker-month panels.
+
+Estimand. The panels' unit is the caseworker-month; ``fraud_signal_rate`` and
+``activation_rate`` are events per eligible client on the caseload at the start of the
+month. FIP multiplies a client's monthly probability ``p0`` of a fraud signal (activation
+step) by the site's ratio ``r`` in the months on benefit before the exit month, so the true
+effect on the rate of a FIP caseload in follow-up month ``m`` is
+
+    p0 * (r - 1) * (1 - exits_m / at_risk_m),
+
+with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m`` and
+``exits_m`` those leaving in it (``study.did_truth``). The Callaway-Sant'Anna simple
+aggregate weights cohorts by their number of caseworkers (two per site) and averages the
+post-start months inside the panel window, so the truth is the mean of that expression over
+the same (site, month) cells. The client-level ATT on counts (``study.true_effects``)
+differs: FIP also changes how long clients stay on benefit.
+
+Termination rates are not checked against the truth: the synthetic register, like real
+ones, keeps one caseworker per spell, so clients moved between caseloads at the start take
+their pre-period history along and the FIP caseworkers' pre-period exit rate is biased
+(see ``fipeval.did.section``).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fipeval.did import caseworker_panel, did, staggered_did
+from fipeval.did.section import did_section, section_window
+
+synthetic = pytest.importorskip("fipeval.synthetic")
+
+
+@pytest.fixture(scope="module")
+def three():
+    return synthetic.generate("three_municipalities", seed=synthetic.DEFAULT_SEEDS[
+        "three_municipalities"])
+
+
+@pytest.fixture(scope="module")
+def brabant():
+    return synthetic.generate("brabantse_wal", seed=synthetic.DEFAULT_SEEDS["brabantse_wal"])
+
+
+def cell_truth(study, kind: str, last_month: pd.Timestamp) -> list[np.ndarray]:
+    """True effect on the monthly rate per (site, follow-up month) up to ``last_month``."""
+    out = []
+    for k, site in enumerate(study.design.sites):
+        d = study.did_truth[study.did_truth["site"] == k].sort_values("event_month")
+        at_risk = d["fip_client_months"].to_numpy(dtype=float)
+        exits = at_risk - np.append(at_risk[1:], at_risk[-1])   # last month: unknown, ~0
+        spec = study.params.sites[k]
+        p0 = study.params.fraud_rate if kind == "fraud" else study.params.activation_rate
+        ratio = spec.fraud_rate_ratio if kind == "fraud" else spec.activation_rate_ratio
+        n_post = (last_month.to_period("M") - pd.Timestamp(site.start_date).to_period("M")).n + 1
+        out.append((p0 * (ratio - 1) * (1 - exits / at_risk))[:n_post])
+    return out
+
+
+@pytest.fixture(scope="module")
+def three_panel(three):
+    start, end = section_window(three.register, three.design)
+    panel = caseworker_panel(three.register, start=start, end=end, design=three.design,
+                             min_months_on_benefit=three.design.min_months_on_benefit,
+                             max_ladder_rung=three.design.max_ladder_rung)
+    return panel, end
+
+
+@pytest.mark.parametrize("outcome,kind", [("fraud_signal_rate", "fraud"),
+                                          ("activation_rate", "activation")])
+@pytest.mark.parametrize("control_group", ["nevertreated", "notyettreated"])
+def test_three_municipalities_staggered_recovers_truth(three, three_panel, outcome, kind,
+                                                       control_group):
+    panel, end = three_panel
+    res = staggered_did(panel, outcome=outcome, unit="caseworker", time="month",
+                        first_treated="first_treated", control_group=control_group,
+                        incomplete="drop")
+    truth = float(np.mean(np.concatenate(cell_truth(three, kind, end))))
+    assert truth > 0
+    assert res.simple.table["ci_lower"].iloc[0] <= truth <= res.simple.table["ci_upper"].iloc[0]
+    assert res.cohorts == ("2017-03", "2017-09", "2018-03")
+    # each cohort is one site's two FIP caseworkers
+    assert (res.group_time.groupby("group").size() > 0).all()
+
+
+def test_brabantse_wal_twfe_fraud_rate_recovers_truth(brabant):
+    start, end = section_window(brabant.register, brabant.design)
+    panel = caseworker_panel(brabant.register, start=start, end=end, design=brabant.design,
+                             min_months_on_benefit=brabant.design.min_months_on_benefit)
+    res = did(panel, outcome="fraud_signal_rate", unit="caseworker", time="month",
+              treated="fip", post="post", cluster="caseworker", weights="caseload",
+              inference="wild", seed=1)
+    # caseload weights: pool the FIP client-months
+    d = brabant.did_truth.sort_values("event_month")
+    cells = cell_truth(brabant, "fraud", end)[0]
+    truth = float(np.average(cells, weights=d["fip_client_months"].to_numpy()[:len(cells)]))
+    assert res.ci_lower <= truth <= res.ci_upper
+    assert res.n_treated_units == 2 and res.ci_lower > 0
+
+
+def test_did_section_results_and_figures(brabant, three):
+    results, figures = did_section(brabant.register, brabant.design, seed=3)
+    assert [type(r).__name__ for r in results] == ["DiDResult", "DiDResult", "EventStudyResult"]
+    assert [f.get_label() for f in figures] == ["did_rates", "did_event_study"]
+    assert all(getattr(f, "fipeval_caption", "") for f in figures)
+    es = results[2]
+    assert es.tidy()["event_time"].min() == -12 and es.tidy()["event_time"].max() == 11
+    results, figures = did_section(three.register, three.design, seed=3)
+    assert [type(r).__name__ for r in results][-2:] == ["StaggeredResult", "StaggeredResult"]
+    assert figures[-1].get_label() == "did_staggered"
