@@ -12,4 +12,5 @@ from .section import did_section
 from .staggered import AggregateResult, StaggeredResult, staggered_did
 
 __all__ = ["caseworker_panel", "client_panel", "mark_treatment", "to_quarters", "did",
-           "DiDResult", "demean", "event_study", "EventStudyResult", "staggered_did", "StaggeredResult", "AggregateResult", "did_section"]
+           "DiDResult", "demean", "event_study", "EventStudyResult", "staggered_did",
+           "StaggeredResult", "AggregateResult", "did_section"]
