@@ -16,7 +16,8 @@ secret) or ``FIPEVAL_BSN_KEY_FILE`` (a path). Keys shorter than 16 bytes are ref
 
 from __future__ import annotations
 
-import hmac
+import binascii
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -89,14 +90,17 @@ def resolve_key(key: str | bytes | os.PathLike | None = None, *, required: bool 
     return secret
 
 
-def normalise_bsn(values: pa.Array) -> pa.Array:
+def normalise_bsn(values) -> pa.Array:
     """Strip whitespace, drop a trailing ``.0`` and left-pad 8-digit numbers with a zero."""
     text = pc.utf8_trim_whitespace(values.cast(pa.string()))
-    text = pc.replace_substring_regex(text, r"\.0+$", "")
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if pc.any(pc.match_substring(text, ".")).as_py():
+        text = pc.replace_substring_regex(text, r"\.0+$", "")
     return pc.if_else(pc.equal(pc.utf8_length(text), 8), pc.utf8_lpad(text, 9, "0"), text)
 
 
-def is_valid_bsn(values) -> np.ndarray:
+def is_valid_bsn(values, *, normalised: bool = False) -> np.ndarray:
     """Boolean array: which values are valid BSNs (9 digits, 8 padded, passing the 11-proef).
 
     Examples
@@ -108,13 +112,13 @@ def is_valid_bsn(values) -> np.ndarray:
         else values
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    text = normalise_bsn(arr)
-    shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^\d{9}$"), False).to_numpy(
-        zero_copy_only=False)
+    text = arr if normalised else normalise_bsn(arr)
+    shape_ok = pc.and_(pc.equal(pc.utf8_length(text), 9), pc.ascii_is_decimal(text))
+    shape_ok = pc.fill_null(shape_ok, False).to_numpy(zero_copy_only=False)
     out = np.zeros(len(text), dtype=bool)
     if not shape_ok.any():
         return out
-    good = text.filter(pa.array(shape_ok))
+    good = text.filter(pa.array(shape_ok)) if not shape_ok.all() else text
     digits = np.frombuffer(good.buffers()[2], dtype=np.uint8)
     offsets = np.frombuffer(good.buffers()[1], dtype=np.int32)[good.offset:good.offset + len(good)]
     matrix = digits[offsets[:, None] + np.arange(9)].astype(np.int64) - 48
@@ -140,14 +144,33 @@ def pseudonymise(values, key: bytes) -> np.ndarray:
     encoded = pc.dictionary_encode(arr)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    uniques = encoded.dictionary.to_pylist()
-    digest = hmac.digest
-    hashed = np.array([digest(key, u.encode("ascii", "replace"), "sha256").hex()[:PSEUDONYM_CHARS]
-                       for u in uniques] + [None], dtype=object)
-    idx = encoded.indices.to_numpy(zero_copy_only=False)
-    idx = np.where(np.isnan(idx), len(uniques), idx).astype(np.int64) if idx.dtype.kind == "f" \
-        else idx.astype(np.int64)
+    uniques = encoded.dictionary.cast(pa.binary()).to_pylist()
+    hashed = np.append(_hmac_hex(uniques, key), None)
+    idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return hashed[idx]
+
+
+def _hmac_hex(messages: list[bytes], key: bytes) -> np.ndarray:
+    """HMAC-SHA256 (RFC 2104) of each message, hex, first ``PSEUDONYM_CHARS`` characters.
+
+    The padded-key states are hashed once and copied per message: the same digest as
+    ``hmac.digest(key, m, "sha256")`` at under half the cost per message.
+    """
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner_base = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer_base = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    n_bytes = PSEUDONYM_CHARS // 2
+    out = bytearray()
+    for m in messages:
+        inner = inner_base.copy()
+        inner.update(m)
+        outer = outer_base.copy()
+        outer.update(inner.digest())
+        out += outer.digest()[:n_bytes]
+    hexed = binascii.hexlify(bytes(out))
+    return np.frombuffer(hexed, dtype=f"S{PSEUDONYM_CHARS}").astype(f"U{PSEUDONYM_CHARS}").astype(object)
 
 
 def looks_like_bsn(values: pa.Array, *, threshold: float = 0.9) -> bool:

@@ -34,6 +34,14 @@ class ParsedColumn:
     unknown_rows: np.ndarray | None = None              # rows holding an unknown code
     codes: np.ndarray | None = None                     # row -> index into ``uniques``
     uniques: list | None = None
+    unique_values: np.ndarray | None = None             # canonical value per unique (+ null)
+
+    def categorical(self, categories: tuple) -> pd.Categorical:
+        """The values as a Categorical with ``categories`` (built from the distinct values)."""
+        lookup = {c: i for i, c in enumerate(categories)}
+        per_unique = np.array([lookup.get(v, -1) if v is not None else -1
+                               for v in self.unique_values], dtype=np.int8)
+        return pd.Categorical.from_codes(per_unique[self.codes], categories=list(categories))
 
     def unknown_counts(self, rows: np.ndarray) -> Counter:
         """Unknown codes with their row counts among ``rows`` (a boolean mask)."""
@@ -121,7 +129,7 @@ def parse_code(arr, table: dict[str, str], *, unknown: str | None) -> ParsedColu
                               for i, c in enumerate(counts) if c})
     return ParsedColumn(values=mapped[codes], missing=blank[codes], invalid=np.zeros(len(codes), bool),
                         unknown=unknown_counts, unknown_rows=row_unknown, codes=codes,
-                        uniques=uniques)
+                        uniques=uniques, unique_values=mapped)
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -133,20 +141,34 @@ def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
         values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
         missing = np.isnan(values)
         return ParsedColumn(values=values, missing=missing, invalid=np.zeros(len(values), bool))
-    text = pc.utf8_trim_whitespace(as_text(arr))
-    text = pc.replace_substring(text, "\u20ac", "")   # euro sign
-    text = pc.replace_substring(text, " ", "")
+    text = as_text(arr)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if pc.any(pc.match_substring(text, "\u20ac")).as_py():
+        text = pc.replace_substring(text, "\u20ac", "")
+    if pc.any(pc.match_substring_regex(text, r"\s")).as_py():
+        text = pc.replace_substring_regex(text, r"\s", "")
     if decimal == ",":
-        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-    else:
+        if pc.any(pc.match_substring(text, ".")).as_py():
+            text = pc.replace_substring(text, ".", "")
+        text = pc.replace_substring(text, ",", ".")
+    elif pc.any(pc.match_substring(text, ",")).as_py():
         text = pc.replace_substring(text, ",", "")
     nonempty = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+    nonempty_np = nonempty.to_numpy(zero_copy_only=False)
+    try:    # fast path: every non-empty value is a number
+        values = pc.cast(pc.if_else(nonempty, text, pa.scalar(None, pa.string())), pa.float64())
+        values = values.to_numpy(zero_copy_only=False).astype(np.float64)
+        if np.isfinite(values[nonempty_np]).all():
+            return ParsedColumn(values=values, missing=~nonempty_np, invalid=np.zeros(len(values), bool))
+    except pa.ArrowInvalid:
+        pass
     ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER.pattern), False)
     good = pc.and_(nonempty, ok)
     values = pc.cast(pc.if_else(good, text, pa.scalar(None, pa.string())), pa.float64())
     values = values.to_numpy(zero_copy_only=False).astype(np.float64)
-    nonempty_np = nonempty.to_numpy(zero_copy_only=False)
-    good_np = good.to_numpy(zero_copy_only=False)
+    good_np = good.to_numpy(zero_copy_only=False) & np.isfinite(values)
+    values[~good_np] = np.nan
     return ParsedColumn(values=values, missing=~nonempty_np, invalid=nonempty_np & ~good_np)
 
 

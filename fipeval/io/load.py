@@ -115,60 +115,72 @@ def _check_explicit(raw: RawTable, table: str, roles: dict, mapping: Mapping) ->
                             column=tmap.columns[role][0])
 
 
-def _first_lines(frame: pd.DataFrame, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the file and line of the first row of its group."""
-    first = pd.Series(np.arange(len(frame))).groupby(group).transform("min").to_numpy()
-    return frame["_file"].to_numpy()[first], frame["_line"].to_numpy()[first]
+def _group_first(new_group: np.ndarray) -> np.ndarray:
+    """For rows sorted into groups (``new_group`` marks each group's first row), the position
+    of each row's group start."""
+    pos = np.where(new_group, np.arange(len(new_group)), 0)
+    return np.maximum.accumulate(pos) if len(pos) else pos
 
 
 def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
     if spells.empty:
         return spells
-    end_num = spells["end_date"].to_numpy().astype("datetime64[ns]").view("int64").copy()
-    end_num[np.isnat(spells["end_date"].to_numpy())] = np.iinfo(np.int64).max
-    work = spells.assign(_end=end_num, _start=spells["start_date"].to_numpy().view("int64"))
-    work["_muni"] = work["municipality"].astype(str)
-    work = work.sort_values(["client_id", "_muni", "_start", "_end", "_file", "_line"], kind="stable")
-    work = work.reset_index(drop=True)
-    keys = ["client_id", "_muni", "_start", "_end"]
-    group = work.groupby(keys, sort=False).ngroup().to_numpy()
-    dup = np.r_[False, group[1:] == group[:-1]]
+    client, _ = pd.factorize(spells["client_id"].to_numpy())
+    muni = np.asarray(spells["municipality"].cat.codes, dtype=np.int64)
+    person = client.astype(np.int64) * (int(muni.max()) + 2) + muni
+    start = spells["start_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    end_d = spells["end_date"].to_numpy()
+    running = np.isnat(end_d)
+    end = np.where(running, np.int64(1 << 40), end_d.astype("datetime64[D]").astype(np.int64))
+    order = np.lexsort((end, start, person))        # stable: file order, then line, among ties
+    p, s_, e = person[order], start[order], end[order]
+    same_person = np.r_[False, p[1:] == p[:-1]]
+    dup = same_person & np.r_[False, (s_[1:] == s_[:-1]) & (e[1:] == e[:-1])]
+    file_no = spells["_file"].to_numpy()[order]
+    line_no = spells["_line"].to_numpy()[order]
     if dup.any():
-        files, lines = _first_lines(work, group)
+        first = _group_first(~dup)
         for i in np.flatnonzero(dup):
-            rejected.append((int(work["_file"].iat[i]), int(work["_line"].iat[i]), "duplicate spell",
-                             f"of {names[files[i]]} line {lines[i]}"))
-        work = work[~dup].reset_index(drop=True)
-    person = work.groupby(["client_id", "_muni"], sort=False).ngroup().to_numpy()
-    prev_end = pd.Series(work["_end"].to_numpy()).groupby(person).cummax().groupby(person).shift(1)
-    overlap = (work["_start"].to_numpy() <= prev_end.to_numpy()) & ~np.isnan(prev_end.to_numpy())
+            rejected.append((int(file_no[i]), int(line_no[i]), "duplicate spell",
+                             f"of {names[file_no[first[i]]]} line {line_no[first[i]]}"))
+    keep = ~dup
+    order, p, s_, e, file_no, line_no = (a[keep] for a in (order, p, s_, e, file_no, line_no))
+    same_person = np.r_[False, p[1:] == p[:-1]]
+    # running maximum of end dates within a person: persons are sorted, so offset each
+    # person's block above all earlier blocks and take one running maximum
+    rank = np.cumsum(~same_person)
+    cummax = np.maximum.accumulate(rank * np.int64(1 << 41) + e) - rank * np.int64(1 << 41)
+    overlap = same_person & np.r_[False, s_[1:] <= cummax[:-1]]
+    result = spells
     if overlap.any():
-        block = np.cumsum(~overlap)
-        files, lines = _first_lines(work, block)
-        in_block = pd.Series(overlap).groupby(block).transform("any").to_numpy()
-        sub = work[in_block]
-        last = sub.groupby(block[in_block])["_end"].idxmax()
-        first_idx = sub.groupby(block[in_block]).head(1).index
-        ends = work.loc[last.to_numpy(), ["_end", "end_date", "end_reason"]].to_numpy()
-        work.loc[first_idx, "end_date"] = ends[:, 1]
-        work.loc[first_idx, "end_reason"] = ends[:, 2]
-        work.loc[first_idx, "_repair"] = work.loc[first_idx, "_repair"] | \
+        first = _group_first(~overlap)
+        block_rows = np.flatnonzero(overlap | np.r_[overlap[1:], False])
+        sub = pd.DataFrame({"first": first[block_rows], "end": e[block_rows], "pos": block_rows})
+        last = sub.sort_values(["first", "end", "pos"]).groupby("first")["pos"].last()
+        heads, tails = order[last.index.to_numpy()], order[last.to_numpy()]
+        result = spells.copy()
+        col = result.columns.get_loc
+        result.iloc[heads, col("end_date")] = spells["end_date"].to_numpy()[tails]
+        result.iloc[heads, col("end_reason")] = spells["end_reason"].to_numpy()[tails]
+        result.iloc[heads, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
             REPAIR_BIT["merged_overlapping_spells"]
         for i in np.flatnonzero(overlap):
-            rejected.append((int(work["_file"].iat[i]), int(work["_line"].iat[i]),
-                             "overlapping spell merged", f"into {names[files[i]]} line {lines[i]}"))
-        work = work[~overlap]
-    return work.drop(columns=["_end", "_start", "_muni"]).sort_values(["_file", "_line"]) \
-        .reset_index(drop=True)
+            rejected.append((int(file_no[i]), int(line_no[i]), "overlapping spell merged",
+                             f"into {names[file_no[first[i]]]} line {line_no[first[i]]}"))
+    drop = np.ones(len(spells), bool)
+    drop[order[~overlap]] = False
+    return result[~drop].reset_index(drop=True)
 
 
 def _resolve_rows(frame: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
     if frame.empty:
         return frame
     cols = [c for c in frame.columns if not c.startswith("_")]
-    group = frame[cols].astype(str).groupby(cols, sort=False).ngroup().to_numpy() if len(cols) else None
+    dup = frame.duplicated(subset=cols, keep="first").to_numpy()
+    if not dup.any():
+        return frame
+    group = frame.groupby(cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
     first = pd.Series(np.arange(len(frame))).groupby(group).transform("min").to_numpy()
-    dup = first != np.arange(len(frame))
     for i in np.flatnonzero(dup):
         rejected.append((int(frame["_file"].iat[i]), int(frame["_line"].iat[i]), "duplicate row",
                          f"of {names[frame['_file'].iat[first[i]]]} line {frame['_line'].iat[first[i]]}"))
@@ -252,10 +264,13 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     tables = {}
     for table in ROLES:
         frames = [p.frame for p in parts if p.table == table]
-        frame = pd.concat(frames, ignore_index=True) if frames else None
-        if frame is None:
+        if not frames:
             tables[table] = None
             continue
+        frame = pd.concat(frames, ignore_index=True)
+        for name in ("municipality", "caseworker"):
+            if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
+                frame[name] = frame[name].astype("category")
         tables[table] = _resolve_spells(frame, names, rejected) if table == "spells" \
             else _resolve_rows(frame, names, rejected)
     reports = _reports(parts, names, tables, rejected)

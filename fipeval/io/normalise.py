@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import LoadError
+from ..schema import CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .accounting import REPAIR_BIT
 from .bsn import is_valid_bsn, looks_like_bsn, normalise_bsn, pseudonymise, resolve_key
 from .dates import detect_format, parse_dates
@@ -129,29 +130,33 @@ def _client_ids(raw: RawTable, roles: dict, rows: _Rows, ctx: Context, part_note
         raise LoadError("No client column found (bsn, klantnummer or client_id); name it in a "
                         "mapping file under [<table>.columns] bsn = \"...\".", file=raw.file)
     arr = as_text(_column(raw, header))
-    text = pc.utf8_trim_whitespace(arr)
-    empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), True).to_numpy(zero_copy_only=False)
+    text = pc.utf8_trim_whitespace(arr) if raw.padded else arr
+    length = pc.utf8_length(text)
+    empty = pc.fill_null(pc.equal(length, 0), True).to_numpy(zero_copy_only=False)
     rows.reject(empty, "missing client id")
     if not is_bsn:
         return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-    valid = is_valid_bsn(arr)
+    bsn = normalise_bsn(text)
+    valid = is_valid_bsn(bsn, normalised=True)
     rows.reject(~valid & ~empty, "invalid BSN (11-proef)")
-    padded = pc.fill_null(pc.equal(pc.utf8_length(pc.replace_substring_regex(text, r"\.0+$", "")), 8),
+    padded = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(bsn), 9), pc.less(length, 9)),
                           False).to_numpy(zero_copy_only=False)
     rows.repaired(padded & valid, "bsn_leading_zero")
     if not valid.any():
         return np.full(n, None, dtype=object)
     key = ctx.key.get()
+    if valid.all():
+        return pseudonymise(bsn, key)
     ids = np.full(n, None, dtype=object)
-    ids[valid] = pseudonymise(normalise_bsn(arr).filter(pa.array(valid)), key)
+    ids[valid] = pseudonymise(bsn.filter(pa.array(valid)), key)
     return ids
 
 
 def _date(raw, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
     arr = _column(raw, roles[role])
-    fmt = tmap.date_formats.get(role) or ctx.date_format
-    detected[f"date_format.{role}"] = fmt or detect_format(arr)
-    return parse_dates(arr, date_format=fmt, pivot_year=ctx.pivot_year)
+    fmt = tmap.date_formats.get(role) or ctx.date_format or detect_format(arr)
+    detected[f"date_format.{role}"] = fmt
+    return parse_dates(arr, date_format=None if fmt == "native" else fmt, pivot_year=ctx.pivot_year)
 
 
 def _decimal(arr, raw: RawTable, ctx: Context) -> str:
@@ -166,6 +171,12 @@ def _categorical(values: pa.Array) -> pd.Categorical:
     return enc.to_pandas()
 
 
+def _int_array(values: np.ndarray, dtype: str):
+    mask = np.isnan(values)
+    ints = np.where(mask, 0, values).astype(dtype.lower())
+    return pd.arrays.IntegerArray(ints, mask)
+
+
 def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
               file_index: int) -> Part:
     """Apply the row rules of the module docstring to one file."""
@@ -178,7 +189,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         detected.update(encoding=raw.text_format.encoding, separator=raw.text_format.separator)
     if raw.sheet:
         detected["sheet"] = raw.sheet
-    for header in roles.values():
+    for header in roles.values() if raw.padded else ():
         arr = _column(raw, header)
         if pa.types.is_string(arr.type):
             rows.repaired(trimmed_mask(arr), "trimmed_whitespace")
@@ -216,15 +227,17 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         rows.repaired(censored, "end_after_extract_censored")
         end_v[censored] = np.datetime64("NaT")
         ended = ~np.isnat(end_v)
+        cats = list(END_REASONS)
         if "end_reason" in roles:
             reason = parse_code(_column(raw, roles["end_reason"]), tmap.codes.get("end_reason", {}),
                                 unknown="unknown")
-            reason_v = reason.values
+            reason_codes = reason.categorical(END_REASONS).codes.astype(np.int8)
             codes["end_reason"] = reason
         else:
-            reason_v = np.full(n, None, dtype=object)
-        empty_reason = ended & pd.isna(reason_v)
-        reason_v = np.where(ended, np.where(empty_reason, "unknown", reason_v), None)
+            reason_codes = np.full(n, -1, dtype=np.int8)
+        empty_reason = ended & (reason_codes < 0)
+        reason_codes = np.where(ended, np.where(empty_reason, cats.index("unknown"), reason_codes), -1)
+        reason_v = pd.Categorical.from_codes(reason_codes.astype(np.int8), categories=cats)
         if "end_reason" in roles:
             rows.repaired(~ended & ~censored & ~reason.missing, "reason_without_end_dropped")
         out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
@@ -247,9 +260,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if "household_type" in roles:
             hh = parse_code(_column(raw, roles["household_type"]),
                             tmap.codes.get("household_type", {}), unknown=None)
-            out["household_type"] = hh.values
+            out["household_type"] = hh.categorical(HOUSEHOLD_TYPES)
             codes["household_type"] = hh
-            missing["household_type"] = pd.isna(hh.values)
+            missing["household_type"] = np.asarray(out["household_type"].codes < 0)
         year_max = int(str(check)[:4])
         if "birth_date" in roles:
             born = _date(raw, roles, "birth_date", tmap, ctx, detected)
@@ -264,19 +277,17 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if "birth_date" in roles or "birth_year" in roles:
             years = np.where(bad, np.nan, years)
             rows.repaired(bad, "unreadable_value_blanked")
-            out["birth_year"] = pd.array(np.where(np.isnan(years), None, years), dtype="Int16") \
-                if n else pd.array([], dtype="Int16")
+            out["birth_year"] = _int_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
         if "sex" in roles:
             sex = parse_code(_column(raw, roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
-            out["sex"] = sex.values
+            out["sex"] = sex.categorical(SEXES)
             codes["sex"] = sex
             missing["sex"] = sex.missing
         if "ladder_rung" in roles:
             rung = parse_integer(_column(raw, roles["ladder_rung"]), low=1, high=6)
             rows.repaired(rung.invalid, "unreadable_value_blanked")
-            out["ladder_rung"] = pd.array(np.where(np.isnan(rung.values), None, rung.values),
-                                          dtype="Int8") if n else pd.array([], dtype="Int8")
+            out["ladder_rung"] = _int_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
     else:
         date = _date(raw, roles, "date", tmap, ctx, detected)
@@ -289,7 +300,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         rows.reject(kind.missing, "missing kind")
         rows.reject(kind.unknown_rows, "unknown kind")
         codes["kind"] = kind
-        out.update(date=date.values, kind=kind.values)
+        out.update(date=date.values,
+                   kind=kind.categorical(CONTACT_KINDS if table == "contacts" else EVENT_KINDS))
         if table == "contacts" and "minutes" in roles:
             arr = _column(raw, roles["minutes"])
             minutes = parse_amount(arr, decimal=_decimal(arr, raw, ctx))

@@ -40,6 +40,7 @@ class RawTable:
     bad_lines: list = field(default_factory=list)   # (line, reason, detail) rejected on reading
     text_format: TextFormat | None = None
     sheet: str | None = None
+    padded: bool = True                         # values may carry surrounding whitespace
 
     @property
     def headers(self) -> list[str]:
@@ -113,8 +114,57 @@ def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> Ra
     if has_quotes:
         table, lines, bad = _split_quoted(data.decode("utf-8"), sep, name)
     else:
-        table, lines, bad = _split_plain(data, sep, name)
-    return RawTable(file=name, kind="text", table=table, lines=lines, bad_lines=bad, text_format=fmt)
+        fast = _split_fast(data, sep, name)
+        table, lines, bad = fast if fast is not None else _split_plain(data, sep, name)
+    return RawTable(file=name, kind="text", table=table, lines=lines, bad_lines=bad, text_format=fmt,
+                    padded=_maybe_padded(data, sep))
+
+
+def _maybe_padded(data: bytes, sep: str) -> bool:
+    """False when no value can start or end with whitespace (no space or tab next to a
+    separator or a line end): the per-column trim check is then skipped."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    space = (arr == 32) if sep == "\t" else (arr == 32) | (arr == 9)
+    pos = np.flatnonzero(space)
+    if len(pos) == 0:
+        return False
+    if pos[0] == 0 or pos[-1] == len(arr) - 1:
+        return True
+    edge = np.zeros(256, bool)
+    edge[[ord(sep), 10, 13]] = True
+    return bool(edge[arr[pos - 1]].any() or edge[arr[pos + 1]].any())
+
+
+def _split_fast(data: bytes, sep: str, name: str):
+    """The common case in one pass of pyarrow: no blank lines, every line complete. Returns
+    None when that is not so (the exact line-by-line path then takes over)."""
+    first_end = data.find(b"\n")
+    if first_end <= 0:
+        return None
+    header = data[:first_end].decode("utf-8").rstrip("\r")
+    if not header.strip():
+        return None
+    headers = _clean_headers(header.split(sep), name)
+    body = data[first_end + 1:]
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    invalid = []
+
+    def handler(row):
+        invalid.append(row)
+        return "skip"
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    if invalid or table.num_rows != n_lines:
+        return None
+    return table, np.arange(2, n_lines + 2, dtype=np.int64), []
 
 
 def _split_plain(data: bytes, sep: str, name: str):
@@ -122,14 +172,20 @@ def _split_plain(data: bytes, sep: str, name: str):
     n = len(arr)
     starts = np.concatenate([[0], np.flatnonzero(arr == 10) + 1])
     starts = starts[starts < n]
-    nonspace = np.add.reduceat(arr > 32, starts, dtype=np.int64)
-    fields = np.add.reduceat(arr == ord(sep), starts, dtype=np.int64) + 1
+    bounds = np.append(starts, n)
+    sep_pos = np.flatnonzero(arr == ord(sep))
+    fields = np.diff(np.searchsorted(sep_pos, bounds)) + 1
+    del sep_pos
     line_no = np.arange(1, len(starts) + 1)
-    content = np.flatnonzero(nonspace > 0)
+    # a line without separators may be blank (spaces, a lone CR): look at those few in Python
+    blank = np.zeros(len(starts), bool)
+    for i in np.flatnonzero(fields == 1):
+        blank[i] = not data[bounds[i]:bounds[i + 1]].strip()
+    content = np.flatnonzero(~blank)
     if len(content) == 0:
         raise LoadError("The file holds only blank lines; export the table again.", file=name)
     header_idx = content[0]
-    ends = np.append(starts[1:], n)
+    ends = bounds[1:]
     header_bytes = data[starts[header_idx]:ends[header_idx]].decode("utf-8").rstrip("\r\n")
     headers = _clean_headers(header_bytes.split(sep), name)
     records = content[1:]
