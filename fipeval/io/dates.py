@@ -13,8 +13,9 @@ name            example                     notes
 ``excel``       ``41944``                   Excel serial day number (1900 system)
 ==============  ==========================  ==================================
 
-A column's format is detected from its values (the most frequent form; day-first unless
-the values show otherwise) or declared in the mapping file. Repairs, counted per row:
+A column's format is detected from its values (the most frequent form) or declared in the
+mapping file. ``d-m-y`` forms are read day first unless no value has a first part over 12
+while at least two values, and a fifth of them, have a second part over 12. Repairs, counted per row:
 
 * ``two_digit_year``: ``jj`` becomes ``20jj`` unless that is after the pivot year (the
   extract year), then ``19jj``.
@@ -106,7 +107,9 @@ def detect_format(arr, *, weights: np.ndarray | None = None) -> str | None:
         first = pd.to_numeric(parts["a"], errors="coerce")
         second = pd.to_numeric(parts["b"], errors="coerce")
         d4 = (parts["kind"] == "d4").to_numpy()
-        if counts[d4 & (second > 12).to_numpy()].sum() > counts[d4 & (first > 12).to_numpy()].sum():
+        month_first = counts[d4 & (second > 12).to_numpy()].sum()
+        if counts[d4 & (first > 12).to_numpy()].sum() == 0 and \
+                month_first >= max(2, 0.2 * counts[d4].sum()):
             return "mm-dd-jjjj"
         return "dd-mm-jjjj"
     return best

@@ -253,6 +253,10 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
                         sheet=opts.get("sheet"))
         table, roles = detect_table(raw, merged)
         if table is None:
+            for name in [merged.file.get("table")] + list(ROLES):
+                if name and merged.table(name).explicit and not in_folder:
+                    _check_explicit(raw, name, match_columns(raw.headers, merged.table(name),
+                                                             table_name=name), merged)
             if not in_folder:
                 raise LoadError(_unfit_message(raw), file=raw.file)
             notes.append(f"{raw.file}: skipped (no table recognised from its headers)")

@@ -1,0 +1,564 @@
+"""Loaders (fipeval.io): BSNs, dates, mappings, formats, row accounting, errors, privacy.
+
+Fixtures are generated here: fake BSNs that pass the 11-proef (drawn from 9xxxxxxxx,
+a range not issued), written as Dutch exports in every supported form.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import fipeval
+from fipeval.errors import ConfigError, FipevalError, LoadError, PrivacyError
+from fipeval.io import inspect, inspect_main, is_valid_bsn, load, parse_dates, pseudonymise, resolve_key
+from fipeval.io.bsn import KEY_ENV, KEY_FILE_ENV
+from fipeval.io.mapping import read_mapping
+
+KEY = "test-key-0123456789abcdef"
+EXTRACT = "2020-01-01"
+WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
+SPELL_HEADER = ["bsn", "klantnummer", "gemeente", "klantmanager", "ingangsdatum", "einddatum",
+                "reden beëindiging", "uitkeringsbedrag", "leefvorm", "geboortedatum", "geslacht",
+                "trede participatieladder"]
+REASON_NL = {"work": "Werk", "enforcement": "Handhaving/fraude", "moved": "Verhuizing",
+             "partner": "Huwelijk/samenwonen", "other_benefit": "Andere uitkering",
+             "education": "Studiefinanciering", "death": "Overlijden", "other": "Overig",
+             "unknown": "Onbekend"}
+HOUSEHOLD_NL = {"single": "Alleenstaande", "single_parent": "Alleenstaande ouder",
+                "couple": "Gehuwd/samenwonend"}
+
+
+def fake_bsns(n: int, rng: np.random.Generator, *, first: int = 9) -> list[str]:
+    """``n`` distinct 9-digit strings passing the 11-proef, starting with ``first``."""
+    out: set[str] = set()
+    while len(out) < n:
+        body = rng.integers(first * 10**7, (first + 1) * 10**7, size=4 * n)
+        digits = (body[:, None] // 10 ** np.arange(7, -1, -1)) % 10
+        check = (digits @ WEIGHTS) % 11
+        out.update(f"{b:08d}{c}" for b, c in zip(body[check < 10], check[check < 10]))
+    return sorted(out)[:n]
+
+
+def hmac_ref(bsn: str, key: str = KEY) -> str:
+    return hmac.new(key.encode(), bsn.encode(), "sha256").hexdigest()[:16]
+
+
+def make_spells(n_clients: int = 40, seed: int = 3) -> pd.DataFrame:
+    """A clean canonical-like spells table with raw BSNs (one or two spells per client)."""
+    rng = np.random.default_rng(seed)
+    bsn = fake_bsns(n_clients, rng)
+    rows = []
+    for i, b in enumerate(bsn):
+        start = pd.Timestamp("2010-01-01") + pd.Timedelta(days=int(rng.integers(0, 2500)))
+        for k in range(1 + (i % 3 == 0)):
+            ended = k == 0 and i % 3 == 0 or rng.random() < 0.5
+            end = start + pd.Timedelta(days=int(rng.integers(30, 700))) if ended else pd.NaT
+            if end is not pd.NaT and end >= pd.Timestamp(EXTRACT):
+                end = pd.NaT
+            rows.append({
+                "bsn": b, "klantnummer": f"K{i:05d}", "municipality": ["Steenbergen", "Woensdrecht"][i % 2],
+                "caseworker": f"KM-{i % 5}", "start_date": start, "end_date": end,
+                "end_reason": (list(REASON_NL)[i % 9] if end is not pd.NaT else None),
+                "monthly_amount": round(float(rng.uniform(400, 1800)), 2),
+                "household_type": list(HOUSEHOLD_NL)[i % 3],
+                "birth_date": pd.Timestamp("1950-01-01") + pd.Timedelta(days=int(rng.integers(0, 15000))),
+                "sex": ["female", "male"][i % 2], "ladder_rung": int(1 + i % 6)})
+            if end is pd.NaT:
+                break
+            start = end + pd.Timedelta(days=int(rng.integers(40, 400)))
+            if start >= pd.Timestamp(EXTRACT):
+                break
+    return pd.DataFrame(rows)
+
+
+def dutch(spells: pd.DataFrame, *, date="%d-%m-%Y", decimal=",") -> pd.DataFrame:
+    """The spells as a Dutch export (text columns, Dutch codes)."""
+    fmt = (lambda s: s.dt.strftime(date).fillna("")) if isinstance(date, str) else date
+    amount = spells["monthly_amount"].map(lambda x: f"{x:.2f}".replace(".", decimal))
+    return pd.DataFrame({
+        "bsn": spells["bsn"], "klantnummer": spells["klantnummer"], "gemeente": spells["municipality"],
+        "klantmanager": spells["caseworker"], "ingangsdatum": fmt(spells["start_date"]),
+        "einddatum": fmt(spells["end_date"]),
+        "reden beëindiging": spells["end_reason"].map(REASON_NL).fillna(""),
+        "uitkeringsbedrag": amount, "leefvorm": spells["household_type"].map(HOUSEHOLD_NL),
+        "geboortedatum": fmt(spells["birth_date"]), "geslacht": spells["sex"].map({"female": "V", "male": "M"}),
+        "trede participatieladder": spells["ladder_rung"].astype(str)})
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, sep=";", encoding="utf-8", quoting=None) -> Path:
+    text = sep.join(frame.columns) + "\n" + "\n".join(
+        sep.join(f'"{v}"' if quoting else str(v) for v in row) for row in frame.astype(str).to_numpy()) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def expected_spells(spells: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "client_id": spells["bsn"].map(hmac_ref), "municipality": spells["municipality"],
+        "caseworker": spells["caseworker"], "start_date": spells["start_date"],
+        "end_date": spells["end_date"], "end_reason": spells["end_reason"],
+        "monthly_amount": spells["monthly_amount"], "household_type": spells["household_type"],
+        "birth_year": spells["birth_date"].dt.year, "sex": spells["sex"],
+        "ladder_rung": spells["ladder_rung"]})
+    return fipeval.Register(spells=out).spells
+
+
+def sort(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(["client_id", "start_date"]).reset_index(drop=True)
+
+
+def assert_same_spells(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(sort(got), sort(want), check_categorical=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_key_in_env(monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
+
+
+@pytest.fixture(scope="module")
+def spells() -> pd.DataFrame:
+    return make_spells()
+
+
+# --- BSN --------------------------------------------------------------------------------
+
+def test_eleven_proef_known_values():
+    # 111222333: 9+8+7+12+10+8+9+6-3 = 66 = 6*11 (DOMAIN.md); 123456782: 154 = 14*11
+    values = ["111222333", "123456782", "123456789", "11122233", "000000000", "abc", None,
+              " 123456782 ", "123456782.0", "1234567820"]
+    assert is_valid_bsn(values).tolist() == [True, True, False, False, False, False, False,
+                                             True, True, False]
+    # an 8-digit number gets a leading zero: 012345672 -> 0+8+14+18+20+20+18+14-2 = 110
+    assert is_valid_bsn(["12345672"]).tolist() == [True]
+
+
+def test_eleven_proef_detects_every_single_digit_error():
+    rng = np.random.default_rng(0)
+    for bsn in fake_bsns(30, rng):
+        for pos in range(9):
+            for d in "0123456789":
+                if d != bsn[pos]:
+                    assert not is_valid_bsn([bsn[:pos] + d + bsn[pos + 1:]])[0]
+
+
+def test_pseudonym_is_hmac_sha256_of_the_bsn():
+    bsns = fake_bsns(50, np.random.default_rng(1))
+    got = pseudonymise(bsns, KEY.encode())
+    assert got.tolist() == [hmac_ref(b) for b in bsns]
+    long_key = "k" * 100   # keys over one SHA-256 block are hashed first (RFC 2104)
+    assert pseudonymise(bsns[:3], long_key.encode()).tolist() == [hmac_ref(b, long_key) for b in bsns[:3]]
+
+
+def test_key_sources(tmp_path, monkeypatch):
+    assert resolve_key(KEY) == KEY.encode()
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(KEY + "\n")
+    assert resolve_key(key_file) == KEY.encode()
+    monkeypatch.setenv(KEY_ENV, KEY)
+    assert resolve_key(None) == KEY.encode()
+    monkeypatch.delenv(KEY_ENV)
+    monkeypatch.setenv(KEY_FILE_ENV, str(key_file))
+    assert resolve_key(None) == KEY.encode()
+    monkeypatch.delenv(KEY_FILE_ENV)
+    with pytest.raises(PrivacyError, match="no pseudonymisation key"):
+        resolve_key(None)
+    with pytest.raises(PrivacyError, match="at least 16"):
+        resolve_key("short")
+    with pytest.raises(PrivacyError, match="Cannot read the key file"):
+        resolve_key(tmp_path / "missing.key")
+
+
+# --- dates ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("values, fmt", [
+    (["01-11-2014", "28-02-2015"], None), (["01/11/2014", "28/02/2015"], None),
+    (["1.11.2014", "28.2.2015"], None), (["2014-11-01", "2015-02-28 00:00:00"], None),
+    (["20141101", "20150228"], None), (["41944", "42063"], "excel"),
+    (["11-01-2014", "02-28-2015"], "mm-dd-jjjj"), (["01-11-14", "28-02-15"], None),
+])
+def test_date_formats(values, fmt):
+    res = parse_dates(pa.array(values), date_format=fmt, pivot_year=2020)
+    assert [str(v)[:10] for v in res.values] == ["2014-11-01", "2015-02-28"]
+    assert not res.invalid.any()
+
+
+def test_numeric_dates():
+    assert [str(v)[:10] for v in parse_dates(pa.array([20141101, None])).values] == ["2014-11-01", "NaT"]
+    # Excel serial 42005 is 1 January 2015 (1900 date system, epoch 1899-12-30)
+    assert str(parse_dates(pa.array([42005.0])).values[0])[:10] == "2015-01-01"
+
+
+def test_date_repairs_and_invalid():
+    values = ["05-03-2014", "12-25-2014", "01-02-65", "01-02-15", "2014-03-05", "31-02-2014", "x", ""]
+    res = parse_dates(pa.array(values), pivot_year=2020)
+    assert [str(v)[:10] for v in res.values] == ["2014-03-05", "2014-12-25", "1965-02-01", "2015-02-01",
+                                                 "2014-03-05", "NaT", "NaT", "NaT"]
+    assert res.repairs["swapped_day_month"].tolist() == [0, 1, 0, 0, 0, 0, 0, 0]
+    assert res.repairs["two_digit_year"].tolist() == [0, 0, 1, 1, 0, 0, 0, 0]
+    assert res.repairs["mixed_date_format"].tolist() == [0, 0, 0, 0, 1, 0, 0, 0]
+    assert res.invalid.tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
+    assert res.missing.tolist() == [0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_unknown_date_format_is_refused():
+    with pytest.raises(FipevalError, match="Unknown date format 'dd-mmm'"):
+        parse_dates(pa.array(["01-11-2014"]), date_format="dd-mmm")
+
+
+# --- the bundled presets and every format -----------------------------------------------
+
+def test_dutch_export_loads_without_mapping(tmp_path, spells):
+    path = write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+    rep = reg.load_report
+    assert (rep["rows_read"], rep["rows_kept"], rep["rows_rejected"], rep["rows_repaired"]) == \
+        (len(spells), len(spells), 0, 0)
+    assert rep["files"][str(path)]["detected"]["separator"] == ";"
+    assert rep["files"][str(path)]["detected"]["decimal"] == ","
+
+
+VARIANTS = {
+    "comma_point": dict(sep=",", decimal=".", date="%d-%m-%Y"),
+    "tab_iso": dict(sep="\t", decimal=",", date="%Y-%m-%d"),
+    "pipe_yyyymmdd": dict(sep="|", decimal=".", date="%Y%m%d"),
+    "cp1252_slash": dict(sep=";", decimal=",", date="%d/%m/%Y", encoding="cp1252"),
+    "bom_quoted": dict(sep=";", decimal=",", date="%d-%m-%Y", encoding="utf-8-sig", quoting=True),
+    "comma_decimal_comma_quoted": dict(sep=",", decimal=",", date="%d-%m-%Y", quoting=True),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_text_variants_round_trip(tmp_path, spells, variant):
+    opts = dict(VARIANTS[variant])
+    frame = dutch(spells, date=opts.pop("date"), decimal=opts.pop("decimal"))
+    path = write_csv(frame, tmp_path / "export.txt", **opts)
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+    assert reg.load_report["rows_kept"] == len(spells) and reg.load_report["rows_rejected"] == 0
+
+
+def _typed(spells: pd.DataFrame) -> pd.DataFrame:
+    frame = dutch(spells)
+    frame["ingangsdatum"] = spells["start_date"]
+    frame["einddatum"] = spells["end_date"]
+    frame["geboortedatum"] = spells["birth_date"]
+    frame["uitkeringsbedrag"] = spells["monthly_amount"]
+    frame["trede participatieladder"] = spells["ladder_rung"]
+    return frame
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet", ".sav", ".dta"])
+def test_binary_formats_round_trip(tmp_path, spells, suffix):
+    frame = _typed(spells)
+    path = tmp_path / f"uitkeringen{suffix}"
+    if suffix == ".xlsx":
+        with pd.ExcelWriter(path) as xl:
+            pd.DataFrame({"toelichting": ["voorblad"]}).to_excel(xl, sheet_name="Info", index=False)
+            frame.to_excel(xl, sheet_name="Uitkeringen", index=False)
+        mapping = {"file": {"sheet": "Uitkeringen"}}
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+        mapping = None
+    else:
+        import pyreadstat
+        frame = frame.rename(columns=lambda c: c.replace(" ", "_").replace("ë", "e"))
+        frame["einddatum"] = frame["einddatum"].astype("datetime64[ns]")
+        writer = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+        writer(frame, str(path))
+        mapping = None
+    reg = load(path, mapping=mapping, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+    assert reg.load_report["rows_read"] == len(spells) == reg.load_report["rows_kept"]
+
+
+def test_excel_dates_as_serial_numbers(tmp_path, spells):
+    frame = dutch(spells, date=lambda s: ((s - pd.Timestamp("1899-12-30")).dt.days).astype("Int64")
+                  .astype(str).replace("<NA>", ""))
+    path = write_csv(frame, tmp_path / "serial.csv")
+    reg = load(path, mapping={"file": {"date_format": "excel"}}, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+
+
+# --- several files ----------------------------------------------------------------------
+
+def test_spells_contacts_events_join_by_pseudonym(tmp_path, spells):
+    bsns = spells["bsn"].unique()[:5]
+    write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+    write_csv(pd.DataFrame({"bsn": bsns, "datum": ["01-03-2015"] * 5,
+                            "soort contact": ["Intake", "FIP-gesprek", "Regulier", "fip gesprek", "Intake"],
+                            "duur minuten": ["45", "30", "20,5", "", "45"]}), tmp_path / "contacten.csv")
+    write_csv(pd.DataFrame({"bsn": bsns, "datum": ["02-03-2015"] * 5,
+                            "soort": ["Fraudesignaal", "Vrijwilligerswerk", "Mantelzorg", "Start traject",
+                                      "Trede omhoog"],
+                            "omschrijving": ["a", "b", "c", "d", "e"]}), tmp_path / "gebeurtenissen.csv")
+    reg = load(tmp_path, key=KEY, extract_date=EXTRACT)
+    ids = [hmac_ref(b) for b in bsns]
+    assert reg.contacts["client_id"].tolist() == ids
+    assert reg.contacts["kind"].tolist() == ["intake", "fip_talk", "regular", "fip_talk", "intake"]
+    np.testing.assert_array_equal(reg.contacts["minutes"].to_numpy(), [45, 30, 20.5, np.nan, 45])
+    assert reg.events["kind"].tolist() == ["fraud_signal", "volunteering", "informal_care",
+                                           "programme_start", "ladder_step"]
+    assert set(reg.events["client_id"]) <= set(reg.spells["client_id"])
+    assert reg.load_report["rows_read"] == len(spells) + 10
+
+
+def test_one_file_per_municipality(tmp_path, spells):
+    paths = []
+    for name, part in dutch(spells).groupby("gemeente"):
+        path = tmp_path / f"{name}.csv"
+        write_csv(part.drop(columns="gemeente"), path)
+        paths.append(path)
+    with pytest.raises(LoadError, match=r"no municipality column .*\[spells.constants\]"):
+        load(paths[0], key=KEY)
+    regs = [load(p, key=KEY, extract_date=EXTRACT, municipality=p.stem) for p in paths]
+    combined = pd.concat([r.spells for r in regs])
+    assert_same_spells(fipeval.Register(spells=combined).spells, expected_spells(spells))
+    mapping = tmp_path / "steenbergen.toml"
+    mapping.write_text('[spells.constants]\nmunicipality = "Steenbergen"\n')
+    reg = load(tmp_path / "Steenbergen.csv", mapping=mapping, key=KEY, extract_date=EXTRACT)
+    assert set(reg.spells["municipality"]) == {"Steenbergen"}
+
+
+# --- row rules and accounting -----------------------------------------------------------
+
+def _dirty_export(tmp_path: Path) -> tuple[Path, list[str]]:
+    b = fake_bsns(12, np.random.default_rng(7))
+    eight = fake_bsns(1, np.random.default_rng(8), first=0)[0]   # 0xxxxxxxx: written with 8 digits
+    lines = [";".join(SPELL_HEADER),
+             f"{b[0]};K1;Steenbergen;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",        # 2 ok
+             f"{b[1][:-1]}0;K2;Steenbergen;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",   # 3 11-proef
+             f"{b[2]};K3;Steenbergen;KM-1;;;;900,00;Alleenstaande;01-01-1970;V;2",                   # 4 no start
+             f"{b[3]};K4;Steenbergen;KM-1;01-06-2015;01-01-2015;Werk;900,00;Alleenstaande;01-01-1970;V;2",  # 5
+             f"{b[4]};K5;Steenbergen;KM-1;01-06-2021;;;900,00;Alleenstaande;01-01-1970;V;2",          # 6 future
+             f"{b[5]};K6;Steenbergen;KM-1;01-06-2015;01-06-2021;Werk;900,00;Alleenstaande;01-01-1970;V;2",  # 7
+             "",                                                                                   # 8 blank
+             f"{b[6]};K7;Steenbergen;KM-1;01-01-2015;31-12-2015;werkaanvaarding;900,00;Alleenstaande;01-01-1970;V;2",
+             f"{b[6]};K7;Steenbergen;KM-1;01-01-2015;31-12-2015;werkaanvaarding;900,00;Alleenstaande;01-01-1970;V;2",
+             f"{b[7]};K8;Steenbergen;KM-1;01-01-2015;30-06-2015;Werk;900,00;Alleenstaande;01-01-1970;V;2",  # 11
+             f"{b[7]};K8;Steenbergen;KM-1;01-05-2015;31-12-2015;verhuisd;900,00;Alleenstaande;01-01-1970;V;2",  # 12
+             f"{b[8]};K9;Steenbergen;KM-1;01-01-2015;01-02-2016;werk gevonden;900,00;Alleenstaande;01-01-1970;V;2",
+             f"  {b[9]} ; K10;Steenbergen ;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-70;V;9",       # 14
+             f"{eight[1:]};K11;Steenbergen;KM-1;02-13-2015;;Werk;abc;Onbekend;01-01-1970;X;2",         # 15
+             f"{b[10]};K12;Steenbergen;KM-1;01-01-2015;;;900,00",                                    # 16 fields
+             f";K13;Steenbergen;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",               # 17 no bsn
+             f"{b[11]};K14;;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",                   # 18 no gemeente
+             f"{b[0]};K1;Steenbergen;;01-01-2010;x;;900,00;Alleenstaande;01-01-1970;V;2",              # 19 bad end
+             ]
+    path = tmp_path / "uitkeringen.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, b + [eight]
+
+
+def test_every_row_accounted_for(tmp_path):
+    path, _ = _dirty_export(tmp_path)
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    rep = reg.load_report
+    f = rep["files"][str(path)]
+    assert rep["rows_read"] == 17 == rep["rows_kept"] + rep["rows_rejected"]
+    got = {(r["line"], r["reason"]) for r in rep["rejected"]}
+    assert got == {(3, "invalid BSN (11-proef)"), (4, "missing start date"),
+                   (5, "end date before start date"), (6, "start date after the extract date"),
+                   (10, "duplicate spell"), (12, "overlapping spell merged"),
+                   (16, "wrong number of fields"), (17, "missing client id"),
+                   (18, "missing municipality"), (19, "unreadable end date")}
+    assert rep["rows_kept"] == 7 and len(reg.spells) == 7
+    details = {r["line"]: r.get("detail") for r in rep["rejected"]}
+    assert details[10] == f"of {path} line 9" and details[12] == f"into {path} line 11"
+    assert f["repaired_by_kind"] == {"bsn_leading_zero": 1, "end_after_extract_censored": 1,
+                                     "merged_overlapping_spells": 1, "reason_without_end_dropped": 1,
+                                     "swapped_day_month": 1, "trimmed_whitespace": 1,
+                                     "two_digit_year": 1, "unreadable_value_blanked": 2}
+    assert rep["rows_repaired"] == 4   # lines 7, 11, 14 and 15 (several kinds on 14 and 15)
+    assert rep["unknown_codes"] == {"end_reason": {"werk gevonden": 1}, "household_type": {"Onbekend": 1},
+                                    "sex": {"X": 1}}
+    sp = reg.spells.set_index(reg.spells["client_id"].astype(str))
+    b = _dirty_export(tmp_path)[1]
+    merged = sp.loc[hmac_ref(b[7])]
+    assert (str(merged["start_date"].date()), str(merged["end_date"].date()), merged["end_reason"]) == \
+        ("2015-01-01", "2015-12-31", "moved")
+    censored = sp.loc[hmac_ref(b[5])]
+    assert pd.isna(censored["end_date"]) and pd.isna(censored["end_reason"])
+    assert sp.loc[hmac_ref(b[6]), "end_reason"] == "work"          # werkaanvaarding
+    assert sp.loc[hmac_ref(b[8]), "end_reason"] == "unknown"       # counted, not dropped
+    padded = sp.loc[hmac_ref(b[9])]
+    assert padded["municipality"] == "Steenbergen" and padded["birth_year"] == 1970
+    assert pd.isna(padded["ladder_rung"])
+    eight = sp.loc[hmac_ref(b[12])]
+    assert str(eight["start_date"].date()) == "2015-02-13" and pd.isna(eight["monthly_amount"])
+    assert eight["sex"] == "unknown" and pd.isna(eight["household_type"])
+
+
+def test_report_json(tmp_path):
+    path, _ = _dirty_export(tmp_path)
+    rep = load(path, key=KEY, extract_date=EXTRACT).load_report
+    out = tmp_path / "out"
+    out.mkdir()
+    rep.to_json(out)
+    data = json.loads((out / "load_report.json").read_text())
+    assert {"rows_read", "rows_kept", "rows_repaired", "rows_rejected", "rejected"} <= set(data)
+    assert data["rows_read"] == data["rows_kept"] + data["rows_rejected"]
+    assert all(set(r) >= {"file", "line", "reason"} for r in data["rejected"])
+    assert "rows read" in rep.summary() and dict(rep)["rows_read"] == 17
+
+
+def test_contact_and_event_rules(tmp_path):
+    b = fake_bsns(3, np.random.default_rng(2))
+    (tmp_path / "contacten.csv").write_text(
+        "bsn;datum;soort contact;duur minuten\n"
+        f"{b[0]};01-03-2015;Intake;45\n{b[0]};01-03-2015;Intake;45\n{b[1]};01-03-2025;Regulier;20\n"
+        f"{b[1]};01-03-2015;Huisbezoek thuis;20\n{b[2]};;Regulier;20\n{b[2]};02-03-2015;;20\n"
+        f"{b[2]};03-03-2015;Regulier;-5\n", encoding="utf-8")
+    reg = load(tmp_path / "contacten.csv", key=KEY, extract_date=EXTRACT)
+    rep = reg.load_report
+    assert {(r["line"], r["reason"]) for r in rep["rejected"]} == {
+        (3, "duplicate row"), (4, "date after the extract date"), (5, "unknown kind"),
+        (6, "missing date"), (7, "missing kind")}
+    assert rep["unknown_codes"] == {"kind": {"Huisbezoek thuis": 1}}
+    assert rep["rows_kept"] == 2 and np.isnan(reg.contacts["minutes"].iloc[1])
+    assert len(reg.spells) == 0
+
+
+# --- errors -------------------------------------------------------------------------------
+
+def test_bad_input_errors(tmp_path):
+    with pytest.raises(LoadError, match="does not exist"):
+        load(tmp_path / "nope.csv", key=KEY)
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(LoadError, match="empty.*empty.csv"):
+        load(tmp_path / "empty.csv", key=KEY)
+    (tmp_path / "blank.csv").write_text("\n \n\r\n")
+    with pytest.raises(LoadError, match="The file is empty"):
+        load(tmp_path / "blank.csv", key=KEY)
+    (tmp_path / "binary.csv").write_bytes(b"bsn;x\n\x00\x01\x02\xff")
+    with pytest.raises(LoadError, match="binary"):
+        load(tmp_path / "binary.csv", key=KEY)
+    (tmp_path / "zip.csv").write_bytes(b"PK\x03\x04rest")
+    with pytest.raises(LoadError, match="zip/Excel"):
+        load(tmp_path / "zip.csv", key=KEY)
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(LoadError, match="Unknown file type '.json'"):
+        load(tmp_path / "x.json", key=KEY)
+    (tmp_path / "nostart.csv").write_text("bsn;gemeente;einddatum\n111222333;A;01-01-2015\n")
+    with pytest.raises(LoadError, match=r"Cannot tell which table.*ingangsdatum.*nostart.csv"):
+        load(tmp_path / "nostart.csv", key=KEY)
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04not really a zip")
+    with pytest.raises(LoadError, match="Excel file cannot be opened"):
+        load(tmp_path / "broken.xlsx", key=KEY)
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1garbage")
+    with pytest.raises(LoadError, match="Parquet file cannot be read"):
+        load(tmp_path / "broken.parquet", key=KEY)
+    (tmp_path / "broken.sav").write_bytes(b"$FL2garbage")
+    with pytest.raises(LoadError, match="SPSS file cannot be read"):
+        load(tmp_path / "broken.sav", key=KEY)
+
+
+def test_mapping_errors(tmp_path, spells):
+    path = write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+    with pytest.raises(LoadError, match=r"names `Begindatum` for spells.start_date.*column `Begindatum`"):
+        load(path, mapping={"spells": {"columns": {"start_date": "Begindatum"}}}, key=KEY)
+    with pytest.raises(ConfigError, match="Unknown role `spells.columns.startdatum`"):
+        load(path, mapping={"spells": {"columns": {"startdatum": "x"}}}, key=KEY)
+    with pytest.raises(ConfigError, match="maps 'Werk' to 'job'; use one of work"):
+        load(path, mapping={"spells": {"codes": {"end_reason": {"Werk": "job"}}}}, key=KEY)
+    with pytest.raises(ConfigError, match="Unknown key `file.sep`"):
+        load(path, mapping={"file": {"sep": ";"}}, key=KEY)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[spells.columns\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        read_mapping(bad)
+    with pytest.raises(LoadError, match="extract_date 'soon' is not a date"):
+        load(path, key=KEY, extract_date="soon")
+
+
+def test_mapping_file_for_other_system(tmp_path, spells):
+    frame = dutch(spells).rename(columns={"bsn": "BSN client", "ingangsdatum": "Begin",
+                                          "einddatum": "Eind", "reden beëindiging": "Uitstroom"})
+    frame["Uitstroom"] = frame["Uitstroom"].replace({"Werk": "W01"})
+    path = write_csv(frame, tmp_path / "gws.csv")
+    mapping = tmp_path / "gws.toml"
+    mapping.write_text('[spells.columns]\nbsn = "BSN client"\nstart_date = "Begin"\nend_date = "Eind"\n'
+                       'end_reason = "Uitstroom"\n[spells.codes.end_reason]\n"W01" = "work"\n')
+    reg = load(path, mapping=mapping, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+def test_bsns_need_a_key(tmp_path, spells):
+    path = write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+    with pytest.raises(PrivacyError, match="hold BSNs but no pseudonymisation key"):
+        load(path)
+
+
+def test_client_number_column_holding_bsns_is_pseudonymised(tmp_path, spells):
+    frame = dutch(spells).drop(columns="klantnummer").rename(columns={"bsn": "klantnummer"})
+    path = write_csv(frame, tmp_path / "uitkeringen.csv")
+    with pytest.raises(PrivacyError):
+        load(path)
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+    assert any("holds BSNs" in n for n in reg.load_report["notes"])
+
+
+def test_raw_bsns_never_leave_the_loader(tmp_path, capsys):
+    path, bsns = _dirty_export(tmp_path)
+    raw = set(bsns) | {b.lstrip("0") for b in bsns} | {b[:-1] + "0" for b in bsns}
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    texts = [reg.load_report.to_json(), repr(reg), reg.load_report.summary()]
+    texts += [t.to_csv() for t in (reg.spells, reg.contacts, reg.events)]
+    assert inspect_main([str(path), "--write-mapping", str(tmp_path / "m.toml")]) == 0
+    texts += [capsys.readouterr().out, (tmp_path / "m.toml").read_text(), inspect(path).to_text()]
+    for key_arg in (None, "short"):
+        with pytest.raises(PrivacyError) as err:
+            load(path, key=key_arg)
+        texts.append(str(err.value))
+    # a mapping that puts the BSN column where codes go: unknown codes are redacted
+    reg2 = load(path, mapping={"spells": {"columns": {"end_reason": "bsn", "bsn": "klantnummer"}}},
+                extract_date=EXTRACT)
+    texts += [reg2.load_report.to_json(), inspect(path, mapping={"spells": {"columns": {
+        "end_reason": "bsn", "bsn": "klantnummer"}}}).to_text()]
+    for text in texts:
+        leaked = [b for b in raw if b in text]
+        assert not leaked, f"raw BSN in output: {text[:200]}"
+
+
+# --- inspect ----------------------------------------------------------------------------------
+
+def test_inspect_unknown_export_and_written_mapping(tmp_path, spells, capsys):
+    frame = dutch(spells).rename(columns={"bsn": "sofi", "ingangsdatum": "start", "einddatum": "stop",
+                                          "reden beëindiging": "uitstroomcode"})
+    frame["uitstroomcode"] = frame["uitstroomcode"].replace({"Werk": "WRK"})
+    path = write_csv(frame, tmp_path / "export.txt", sep="|")
+    assert inspect_main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Table      not recognised" in out and "sofi" in out and "Separator  |" in out
+    # a partial mapping makes it recognisable; inspect then lists the rest
+    partial = tmp_path / "partial.toml"
+    partial.write_text('[spells.columns]\nbsn = "sofi"\nstart_date = "start"\nend_date = "stop"\n'
+                       'end_reason = "uitstroomcode"\n')
+    target = tmp_path / "written.toml"
+    assert inspect_main([str(path), "--mapping", str(partial), "--write-mapping", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "Table      spells" in out and "'WRK'" in out and "dates: dd-mm-jjjj" in out
+    text = target.read_text()
+    assert '# "WRK" = ""' in text and 'bsn = "sofi"' in text and 'separator = "|"' in text
+    filled = text.replace('# "WRK" = ""', '"WRK" = "work"')
+    target.write_text(filled)
+    reg = load(path, mapping=target, key=KEY, extract_date=EXTRACT)
+    assert_same_spells(reg.spells, expected_spells(spells))
+    assert reg.load_report["unknown_codes"] == {}
+
+
+def test_inspect_main_reports_errors(tmp_path, capsys):
+    assert inspect_main([str(tmp_path / "missing.csv")]) == 1
+    assert "does not exist" in capsys.readouterr().err
