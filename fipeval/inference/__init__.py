@@ -8,10 +8,11 @@ from .ols import OLSFit, fit_ols
 from .pooling import MetaAnalysis, mantel_haenszel, meta_analysis
 from .power import (PowerTable, design_effect, minimum_detectable_effect, power_table,
                     required_caseworkers, termination_probability)
+from .section import EffectsOverview, effects_section
 from .randomization import RandomizationResult, randomization_inference
 from .wild import WildBootstrapResult, wild_cluster_bootstrap
 
-__all__ = ["mantel_haenszel", "meta_analysis", "MetaAnalysis", "adjust_p_values",
+__all__ = ["effects_section", "EffectsOverview", "mantel_haenszel", "meta_analysis", "MetaAnalysis", "adjust_p_values",
            "adjust_table", "design_effect", "minimum_detectable_effect", "power_table",
            "required_caseworkers", "termination_probability", "PowerTable", "compare", "Comparison", "two_by_two", "welch_test", "mann_whitney",
            "rate_ratio_glm", "EffectResult", "OLSFit", "fit_ols", "wild_cluster_bootstrap", "WildBootstrapResult",

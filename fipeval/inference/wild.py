@@ -212,11 +212,15 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     V, enumerated = sign_vectors(G, weight_type, int(n_boot), rng)
     num_y, num_x = V @ s_y, V @ s_x
     sc_y, sc_x = V * s_y - V @ F_y.T, V * s_x - V @ F_x.T
+    # the bootstrap variance is a quadratic in r: q_yy - 2 r q_xy + r^2 q_xx
+    q_yy = np.einsum("bg,bg->b", sc_y, sc_y)
+    q_xy = np.einsum("bg,bg->b", sc_y, sc_x)
+    q_xx = np.einsum("bg,bg->b", sc_x, sc_x)
+    del sc_y, sc_x
 
     def p_value(r: float) -> float:
         num = num_y - r * num_x
-        sc = sc_y - r * sc_x
-        den = np.sqrt(cadj * np.einsum("bg,bg->b", sc, sc))
+        den = np.sqrt(cadj * np.clip(q_yy - 2 * r * q_xy + r * r * q_xx, 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             tb = np.abs(num / den)
         tb = np.where(np.isnan(tb), np.inf, tb)

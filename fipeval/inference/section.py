@@ -1,0 +1,199 @@
+"""The effects section of the report: every outcome, per municipality and pooled, with naive
+and cluster-aware p-values side by side.
+
+``effects_section(cohort, seed=...)`` returns a list of results: first an ``EffectsOverview``
+(one row per outcome and subset), then the pooled ``Comparison`` of each outcome, then (with
+two or more municipalities that have both groups) a random-effects meta-analysis of the
+termination risk difference with its forest plot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError, FipevalError, check_columns, check_option
+from ..results import TIDY_COLUMNS, Result
+from ..schema import END_REASONS
+from .compare import Comparison, compare
+from .multiplicity import adjust_p_values
+from .pooling import meta_analysis
+
+MIN_EVENTS = 5           # end reasons with fewer terminations in a subset are left out
+COUNT_OUTCOMES = ("fraud_signals", "activations")
+POOLED = "all municipalities"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class EffectsOverview(Result):
+    """Outcome-by-subset table: estimate, cluster-aware interval, naive and cluster-aware p."""
+
+    table: pd.DataFrame
+    inference: str
+    seed: int | None
+    n_boot: int
+    alpha: float
+    cluster: str
+    covariates: tuple
+    notes: tuple = ()
+    title: str = "Effects of FIP: naive versus cluster-aware inference"
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def _header(self) -> dict:
+        from .. import __version__
+        return {"estimate": "difference FIP - control (risk difference; events per "
+                            "client-year for counts), regression-adjusted for "
+                            + (", ".join(self.covariates) if self.covariates else "nothing"),
+                "interval and p_value": {"wild": "wild cluster bootstrap-t by "
+                                                 f"`{self.cluster}` (Rademacher, {self.n_boot} "
+                                                 "draws or all sign vectors)",
+                                         "randomization": "randomization inference re-assigning "
+                                                          f"FIP across `{self.cluster}`"}[self.inference],
+                "also shown": "p_naive (clients independent), p_CR2 (Bell-McCaffrey), "
+                              "p_randomization, and Holm / BH adjustment over outcomes "
+                              "within each subset",
+                "alpha": self.alpha, "seed": self.seed, "fipeval": __version__}
+
+    def _notes(self) -> tuple:
+        return self.notes
+
+
+def _outcomes(cohort: pd.DataFrame, outcomes) -> list[str]:
+    if outcomes is not None:
+        return list(outcomes)
+    out = ["ended"] + [f"ended_{r}" for r in END_REASONS if f"ended_{r}" in cohort]
+    return out + [c for c in COUNT_OUTCOMES if c in cohort]
+
+
+def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: str = "fip",
+                    cluster: str = "caseworker", by: str | None = "municipality",
+                    outcomes: Sequence[str] | None = None, covariates: Sequence[str] = (),
+                    weights: str | None = None,
+                    inference: Literal["wild", "randomization"] = "wild",
+                    n_boot: int = 9999, alpha: float = 0.05) -> list[Result]:
+    """Effects of FIP on every outcome, per municipality and pooled, naive versus honest.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        ``fipeval.design.build_cohort`` output. Not modified.
+    seed : int, optional
+        Seed for the wild bootstrap and randomization draws.
+    treatment, cluster, by : str
+        FIP indicator, the unit FIP was assigned by, and the column to split by (``None``
+        for no split). The pooled comparison adds ``by`` as fixed effects and re-assigns FIP
+        within it for randomization inference.
+    outcomes : sequence of str, optional
+        Default: ended, ended_<reason> (reasons with at least ``MIN_EVENTS`` terminations in
+        the subset), fraud_signals, activations.
+    covariates, weights
+        Passed to :func:`fipeval.inference.compare`.
+    inference : {"wild", "randomization"}
+        Which cluster-aware method gives the interval and ``p_value`` column.
+
+    Returns
+    -------
+    list of Result
+        ``[EffectsOverview, Comparison per outcome (pooled), MetaAnalysis of "ended"]`` (the
+        last only with two or more municipalities that have both groups).
+
+    Examples
+    --------
+    >>> from fipeval.synthetic import generate
+    >>> from fipeval.design import build_cohort
+    >>> study = generate("brabantse_wal")
+    >>> parts = effects_section(build_cohort(study.register, study.design), seed=1)
+    >>> type(parts[0]).__name__
+    'EffectsOverview'
+    """
+    check_option("inference", inference, ("wild", "randomization"))
+    covariates = tuple(covariates)
+    check_columns(cohort, [treatment, cluster] + ([by] if by else []), what="The cohort")
+    subsets: list[tuple[str, pd.DataFrame]] = []
+    notes = []
+    multi = by is not None and cohort[by].nunique() > 1
+    if by is not None:
+        for name, part in cohort.groupby(by, sort=True, observed=True):
+            if part[treatment].nunique() == 2:
+                subsets.append((str(name), part))
+            else:
+                notes.append(f"{name} has only {'FIP' if part[treatment].iloc[0] == 1 else 'control'}"
+                             " clients: it enters the pooled comparison only.")
+    if multi or not subsets:
+        subsets.insert(0, (POOLED if multi else "all clients", cohort))
+    rows, pooled_results = [], []
+    for label, part in subsets:
+        pooled = part is cohort
+        cov = covariates + ((by,) if pooled and multi and by not in covariates else ())
+        strata = by if pooled and multi else None
+        sub_rows = []
+        for outcome in _outcomes(part, outcomes):
+            if outcome not in part:
+                continue
+            if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
+                continue
+            kw = dict(treatment=treatment, cluster=cluster, covariates=cov, weights=weights,
+                      alpha=alpha, seed=seed, n_boot=n_boot, ratios=False,
+                      subset=None if pooled else label,
+                      kind="count" if outcome in COUNT_OUTCOMES else "auto")
+            try:
+                main = compare(part, outcome, inference=inference, strata=strata, **kw)
+                other = compare(part, outcome, inference="randomization" if inference == "wild"
+                                else "wild", strata=strata, **kw)
+                cr2 = compare(part, outcome, inference="CR2", **kw)
+            except (EstimationError, FipevalError) as err:
+                notes.append(f"{outcome} in {label}: not estimated ({err})")
+                continue
+            if pooled:
+                pooled_results.append(main)
+            p = main.primary
+            sub_rows.append({
+                "term": f"{outcome} [{label}]", "estimate": p.estimate, "std_error": p.std_error,
+                "statistic": p.statistic, "p_value": p.p_value, "ci_lower": p.ci_lower,
+                "ci_upper": p.ci_upper, "outcome": outcome, "subset": label,
+                "kind": main.kind, "n_fip": main.n_fip, "n_control": main.n_control,
+                "fip_caseworkers": main.n_fip_clusters,
+                "control_caseworkers": main.n_control_clusters,
+                "p_naive": main.naive_p_value, "p_CR2": cr2.p_value,
+                f"p_{'randomization' if inference == 'wild' else 'wild'}": other.p_value,
+            })
+        if sub_rows:
+            ps = [r["p_value"] for r in sub_rows]
+            for r, h, b in zip(sub_rows, adjust_p_values(ps, "holm"), adjust_p_values(ps, "BH")):
+                r["p_holm"], r["p_BH"] = h, b
+        rows.extend(sub_rows)
+    table = pd.DataFrame(rows)
+    if len(table):
+        table = table[TIDY_COLUMNS + [c for c in table.columns if c not in TIDY_COLUMNS]]
+        notes = _plain_words(table) + notes
+    overview = EffectsOverview(table=table, inference=inference, seed=seed, n_boot=n_boot,
+                               alpha=alpha, cluster=cluster, covariates=covariates,
+                               notes=tuple(notes))
+    results: list[Result] = [overview, *pooled_results]
+    per_muni = table[(table.outcome == "ended") & (table.subset != POOLED)] if len(table) else table
+    if multi and len(per_muni) >= 2:
+        results.append(meta_analysis(per_muni.estimate.to_numpy(), per_muni.std_error.to_numpy(),
+                                     labels=list(per_muni.subset), method="REML",
+                                     measure="risk difference (ended)", alpha=alpha))
+    return results
+
+
+def _plain_words(table: pd.DataFrame) -> list[str]:
+    notes = []
+    few = table[table.fip_caseworkers < 10]
+    if len(few):
+        k = int(few.fip_caseworkers.min())
+        notes.append(f"Only {k} FIP caseworker{'s' if k != 1 else ''} per comparison: "
+                     "cluster-robust SEs are unreliable; the wild cluster bootstrap and "
+                     "randomization p-values are the ones to read.")
+    flipped = table[(table.p_naive < 0.05) & (table.p_value >= 0.05)]
+    if len(flipped):
+        notes.append(f"{len(flipped)} of {len(table)} results are 'significant' when clients are "
+                     "treated as independent but not once clustering is accounted for: "
+                     + ", ".join(flipped.term.head(6)) + ("..." if len(flipped) > 6 else "") + ".")
+    return notes

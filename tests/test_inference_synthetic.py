@@ -1,0 +1,95 @@
+"""Known truth of the synthetic scenarios: intervals cover the true ATT; the report section."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fipeval.design import build_cohort
+from fipeval.inference import Comparison, EffectsOverview, MetaAnalysis, compare, effects_section
+from fipeval.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def brabantse_wal():
+    study = generate("brabantse_wal")
+    return study, build_cohort(study.register, study.design)
+
+
+@pytest.fixture(scope="module")
+def section(brabantse_wal):
+    _, cohort = brabantse_wal
+    return effects_section(cohort, seed=1)
+
+
+@pytest.mark.parametrize("inference", ["wild", "randomization", "CR2"])
+def test_termination_interval_covers_true_att(brabantse_wal, inference):
+    study, cohort = brabantse_wal
+    truth = study.true_effects["att"]["ended"]
+    res = compare(cohort, "ended", cluster="caseworker", inference=inference, seed=1,
+                  covariates=["municipality"], strata="municipality")
+    assert res.primary.ci_lower <= truth <= res.primary.ci_upper
+    assert res.n_fip_clusters == 2
+
+
+def test_fraud_signal_rate_interval_covers_true_att(brabantse_wal):
+    study, cohort = brabantse_wal
+    res = compare(cohort, "fraud_signals", kind="count", cluster="caseworker", inference="wild",
+                  seed=1, covariates=["municipality"])
+    fip = cohort[cohort.fip == 1]
+    # the truth table counts events per client; per client-year divide by FIP exposure
+    truth = study.true_effects["att"]["fraud_signals"] * len(fip) / fip.exposure_years.sum()
+    assert res.primary.ci_lower <= truth <= res.primary.ci_upper
+
+
+def test_naive_is_overconfident_on_the_pilot(brabantse_wal):
+    _, cohort = brabantse_wal
+    naive = compare(cohort, "fraud_signals", kind="count", cluster="caseworker")
+    wild = compare(cohort, "fraud_signals", kind="count", cluster="caseworker",
+                   inference="wild", seed=1)
+    assert naive.primary.ci_upper - naive.primary.ci_lower < \
+        wild.primary.ci_upper - wild.primary.ci_lower
+    assert "overstates significance" in repr(naive)
+    assert "Only 2 FIP caseworkers" in repr(wild)
+
+
+def test_effects_section_on_the_pilot(section, brabantse_wal):
+    study, cohort = brabantse_wal
+    overview = section[0]
+    assert isinstance(overview, EffectsOverview)
+    assert all(isinstance(r, Comparison) for r in section[1:])
+    tab = overview.tidy()
+    assert {"ended", "fraud_signals", "activations"} <= set(tab.outcome)
+    assert set(tab.subset) == {"all municipalities", "Bergen op Zoom"}
+    for col in ("p_naive", "p_CR2", "p_randomization", "p_holm", "p_BH"):
+        assert tab[col].between(0, 1).all()
+    row = tab[(tab.outcome == "ended") & (tab.subset == "Bergen op Zoom")].iloc[0]
+    truth = study.true_effects["by_municipality"]["Bergen op Zoom"]["att"]["ended"]
+    assert row.ci_lower <= truth <= row.ci_upper
+    assert row.fip_caseworkers == 2
+    text = repr(overview)
+    assert "Only 2 FIP caseworkers" in text and "Steenbergen has only control clients" in text
+    assert (tab.p_holm >= tab.p_value - 1e-12).all()
+    pd.testing.assert_frame_equal(cohort, build_cohort(study.register, study.design))
+
+
+def test_effects_section_is_seeded(section, brabantse_wal):
+    _, cohort = brabantse_wal
+    again = effects_section(cohort, seed=1, outcomes=["ended"])
+    first = section[0].tidy()
+    a = first[first.outcome == "ended"].reset_index(drop=True)
+    b = again[0].tidy().reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[["estimate", "p_value", "ci_lower"]],
+                                  b[["estimate", "p_value", "ci_lower"]])
+
+
+def test_effects_section_three_municipalities_has_meta_analysis():
+    study = generate("three_municipalities")
+    cohort = build_cohort(study.register, study.design)
+    parts = effects_section(cohort, seed=2, outcomes=["ended", "activations"], n_boot=999)
+    meta = parts[-1]
+    assert isinstance(meta, MetaAnalysis) and len(meta.labels) == 3
+    tab = parts[0].tidy()
+    pooled = tab[(tab.subset == "all municipalities") & (tab.outcome == "ended")].iloc[0]
+    assert pooled.ci_lower <= study.true_effects["att"]["ended"] <= pooled.ci_upper
+    assert pooled.fip_caseworkers == 6
+    meta.plot()
