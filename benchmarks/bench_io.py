@@ -15,7 +15,6 @@ import argparse
 import json
 import multiprocessing as mp
 import platform
-import resource
 import statistics
 import tempfile
 import time
@@ -88,19 +87,20 @@ def write_export(path: Path, rows: int, seed: int = 1) -> None:
     frame.to_csv(path, sep=";", decimal=",", index=False, lineterminator="\n", encoding="utf-8")
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _current_rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmHWM = peak resident set,
+    which, unlike ru_maxrss, starts afresh in a spawned process)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def _run(which: str, path: str, queue) -> None:
     import fipeval.io  # noqa: F401  (imports before the baseline)
     import pyarrow  # noqa: F401
-    base = _current_rss_mb()
+    base = _status_mb("VmRSS")
     t0 = time.perf_counter()
     if which == "pandas":
         df = pd.read_csv(path, sep=";", decimal=",")
@@ -110,7 +110,7 @@ def _run(which: str, path: str, queue) -> None:
         rows, kept = reg.load_report["rows_read"], reg.load_report["rows_kept"]
         size = sum(getattr(reg, t).memory_usage(deep=True).sum() for t in ("spells", "contacts", "events"))
     seconds = time.perf_counter() - t0
-    queue.put({"seconds": seconds, "peak_mb": _rss_mb() - base, "rows": int(rows), "kept": int(kept),
+    queue.put({"seconds": seconds, "peak_mb": _status_mb("VmHWM") - base, "rows": int(rows), "kept": int(kept),
                "table_mb": float(size) / 2**20})
 
 

@@ -1,0 +1,147 @@
+"""Generated exports, valid and corrupted: the loader either loads them with exact row
+accounting or raises a FipevalError, never anything else; raw BSNs never come out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fipeval.errors import FipevalError
+from fipeval.io import load
+
+from test_io import KEY, SPELL_HEADER, fake_bsns
+
+EXTRACT = "2020-01-01"
+BSNS = fake_bsns(12, np.random.default_rng(11))
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+bsn_values = st.sampled_from(BSNS) | st.sampled_from(["", "123456789", "abc", " " + BSNS[0] + " ",
+                                                      BSNS[1][1:], "0" * 9])
+date_values = st.sampled_from(["01-01-2015", "31-12-2014", "15-06-2019", "29-02-2016", "2015-03-01",
+                               "20150301", "12-25-2015", "01-02-15", "", "31-02-2015", "morgen",
+                               "01-01-2030", "42005"])
+code_values = st.sampled_from(["Werk", "werkaanvaarding", "fraude", "verhuisd", "samenwonen", "Onbekend",
+                               "iets anders", "", "Overlijden", "Handhaving/fraude"])
+text_values = st.sampled_from(["Steenbergen", "Woensdrecht", " Bergen op Zoom ", "", "KM-1", "x;y",
+                               'a"b', "é", "0"])
+amount_values = st.sampled_from(["900,00", "1.234,56", "abc", "", "-5", "12.5", "1e3", "€ 7,50"])
+small = st.sampled_from(["1", "6", "9", "", "trede 3", "V", "M", "Alleenstaande", "x", "01-01-1970"])
+
+
+@st.composite
+def spells_rows(draw):
+    n = draw(st.integers(0, 25))
+    rows = []
+    for _ in range(n):
+        rows.append([draw(bsn_values), f"K{draw(st.integers(0, 9))}", draw(text_values), draw(text_values),
+                     draw(date_values), draw(date_values), draw(code_values), draw(amount_values),
+                     draw(small), draw(date_values), draw(small), draw(small)])
+    return rows
+
+
+def _quote(value: str, sep: str) -> str:
+    if sep in value or '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def render(rows, *, sep: str, encoding: str, newline: str, blank_every: int, short_every: int) -> tuple[bytes, int]:
+    """The export as bytes and its number of data records (blank lines are not records)."""
+    lines = [sep.join(SPELL_HEADER)]
+    records = 0
+    for i, row in enumerate(rows):
+        if blank_every and i % blank_every == 0:
+            lines.append("")
+        fields = row[:5] if short_every and i % short_every == 1 else row
+        lines.append(sep.join(_quote(v, sep) for v in fields))
+        records += 1
+    text = newline.join(lines) + newline
+    return text.encode(encoding, errors="replace"), records
+
+
+def _check_accounting(reg, path, *, records: int | None = None) -> None:
+    rep = reg.load_report
+    assert rep["rows_read"] == rep["rows_kept"] + rep["rows_rejected"]
+    assert rep["rows_kept"] == len(reg.spells) + len(reg.contacts) + len(reg.events)
+    assert rep["rows_rejected"] == len(rep["rejected"])
+    assert sum(rep["rejected_by_reason"].values()) == rep["rows_rejected"]
+    assert sum(rep["repaired_by_kind"].values()) >= rep["rows_repaired"]
+    lines = [r["line"] for r in rep["rejected"]]
+    assert len(set(lines)) == len(lines) and all(line >= 1 for line in lines)
+    if records is not None:
+        assert rep["rows_read"] == records
+    text = rep.to_json() + reg.spells.to_csv()
+    assert not [b for b in BSNS if b in text or b[1:] in text]
+
+
+@SETTINGS
+@given(rows=spells_rows(), sep=st.sampled_from([";", ",", "\t", "|"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), newline=st.sampled_from(["\n", "\r\n"]),
+       blank_every=st.integers(0, 5), short_every=st.integers(0, 6))
+def test_generated_exports_load_with_exact_accounting(tmp_path_factory, rows, sep, encoding, newline,
+                                                      blank_every, short_every):
+    path = tmp_path_factory.mktemp("gen") / "uitkeringen.csv"
+    data, records = render(rows, sep=sep, encoding=encoding, newline=newline,
+                           blank_every=blank_every, short_every=short_every)
+    path.write_bytes(data)
+    try:
+        reg = load(path, key=KEY, extract_date=EXTRACT)
+    except FipevalError:
+        return
+    _check_accounting(reg, path, records=records)
+
+
+@st.composite
+def corruptions(draw):
+    ops = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+        pos = draw(st.floats(0, 1))
+        payload = draw(st.sampled_from([b"\x00", b"\r", b'"', b";", b"\n", b"\xff\xfe", b"\xe9",
+                                        b"PK\x03\x04", b" ", b"\n\n", b"9", b"-"]))
+        ops.append((kind, pos, payload))
+    return ops
+
+
+@SETTINGS
+@given(rows=spells_rows(), ops=corruptions())
+def test_corrupted_exports_load_or_raise_fipeval_error(tmp_path_factory, rows, ops):
+    data, _ = render(rows, sep=";", encoding="utf-8", newline="\n", blank_every=0, short_every=0)
+    data = bytearray(data)
+    for kind, pos, payload in ops:
+        at = int(pos * len(data))
+        if kind == "flip" and data:
+            data[min(at, len(data) - 1)] ^= 0x5A
+        elif kind == "insert":
+            data[at:at] = payload
+        elif kind == "delete":
+            del data[at:at + 3]
+        else:
+            del data[at:]
+    path = tmp_path_factory.mktemp("bad") / "uitkeringen.csv"
+    path.write_bytes(bytes(data))
+    try:
+        reg = load(path, key=KEY, extract_date=EXTRACT)
+    except FipevalError:
+        return
+    _check_accounting(reg, path)
+    assert reg.load_report["rows_read"] <= bytes(data).count(b"\n") + bytes(data).count(b"\r") + 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_contacts_generated(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    kinds = ["Intake", "FIP-gesprek", "Regulier", "Huisbezoek", ""]
+    lines = ["bsn;datum;soort contact;duur minuten"]
+    for _ in range(50):
+        lines.append(";".join([BSNS[rng.integers(len(BSNS))] if rng.random() < 0.9 else "12",
+                               ["01-02-2015", "", "x", "01-02-2031"][rng.integers(4)] if rng.random() < 0.3
+                               else "03-04-2016", kinds[rng.integers(len(kinds))],
+                               ["30", "", "-1", "x", "20,5"][rng.integers(5)]]))
+    path = tmp_path / "contacten.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    _check_accounting(reg, path, records=50)
