@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 import numpy as np
@@ -144,7 +145,7 @@ class Savings(Result):
             base.update({k: v for k, v in values.items() if k in base})
         return base
 
-    @property
+    @cached_property
     def euros_per_unit_effect(self) -> float:
         return float(self.per_unit_effect())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -124,20 +125,29 @@ class NormTable:
     def default(cls) -> "NormTable":
         return cls(_norm_rows())
 
+    @cached_property
+    def _lookup(self) -> dict:
+        out = {}
+        for household, rows in self.table.groupby("household_type", sort=False):
+            rows = rows.sort_values("valid_from")
+            out[household] = (rows["valid_from"].to_numpy("datetime64[ns]"),
+                              rows["valid_until"].fillna(pd.Timestamp.max).to_numpy("datetime64[ns]"),
+                              rows["monthly_norm"].to_numpy(float))
+        return out
+
     def monthly_norm(self, date, household_type: str) -> float:
         """The norm in force on ``date`` for ``household_type``."""
         date = pd.Timestamp(date)
-        rows = self.table[self.table["household_type"] == household_type]
-        if rows.empty:
+        if household_type not in self._lookup:
             raise InputError(f"The norm table has no rows for household type {household_type!r}; "
-                             f"it has {sorted(self.table['household_type'].unique())}.")
-        until = rows["valid_until"].fillna(pd.Timestamp.max)
-        hit = rows[(rows["valid_from"] <= date) & (until >= date)]
-        if hit.empty:
+                             f"it has {sorted(self._lookup)}.")
+        starts, untils, norms = self._lookup[household_type]
+        k = int(np.searchsorted(starts, date.to_datetime64(), side="right")) - 1
+        if k < 0 or untils[k] < date.to_datetime64():
             raise InputError(f"The norm table does not cover {date.date()} for {household_type!r} "
-                             f"(it starts {rows['valid_from'].min().date()}); add the norm for "
+                             f"(it starts {pd.Timestamp(starts[0]).date()}); add the norm for "
                              "that date or pass another `price_date`.")
-        return float(hit["monthly_norm"].iloc[0])
+        return float(norms[k])
 
 
 def _validate_norms(table: pd.DataFrame) -> pd.DataFrame:
@@ -227,14 +237,18 @@ class RecidivismTable:
     def default(cls) -> "RecidivismTable":
         return cls(_recidivism_rows())
 
+    @cached_property
+    def _curves(self) -> dict:
+        return {reason: (np.r_[0.0, rows["months"].to_numpy(float)], np.r_[0.0, rows["share"].to_numpy(float)])
+                for reason, rows in self.table.groupby("end_reason", sort=False)}
+
     def curve(self, end_reason: str) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.table[self.table["end_reason"] == end_reason]
-        if rows.empty:
-            rows = self.table[self.table["end_reason"] == ALL_REASONS]
-        if rows.empty:
+        """(months, cumulative share) points of ``end_reason``'s curve, starting at (0, 0)."""
+        curve = self._curves.get(end_reason, self._curves.get(ALL_REASONS))
+        if curve is None:
             raise InputError(f"The recidivism table has no curve for {end_reason!r} and no "
                              f"{ALL_REASONS!r} row to fall back on; add one.")
-        return (np.r_[0.0, rows["months"].to_numpy(float)], np.r_[0.0, rows["share"].to_numpy(float)])
+        return curve
 
     def share(self, end_reason: str, months) -> float | np.ndarray:
         """Cumulative share back on benefit ``months`` after an exit for ``end_reason``."""
@@ -368,6 +382,11 @@ class CostInputs:
         return replace(self, **new)
 
     def assumptions(self) -> dict[str, Assumption]:
+        """The inputs that are single numbers, by name (a fresh dict)."""
+        return dict(self._assumptions)
+
+    @cached_property
+    def _assumptions(self) -> dict[str, Assumption]:
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if isinstance(getattr(self, f.name), Assumption)}
 

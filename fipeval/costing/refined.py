@@ -22,6 +22,7 @@ Steps (each an input the reader can see and change):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 import numpy as np
@@ -118,7 +119,7 @@ class RefinedSavings(Savings):
     def input_names(self) -> tuple[str, ...]:
         return ("norm_factor", "annual_administration_cost", "recidivism_scale", "discount_rate")
 
-    @property
+    @cached_property
     def mean_norm(self) -> float:
         return sum(share * self.inputs.norm_table.monthly_norm(self.price_date, h)
                    for h, share in self.household_mix.items())
