@@ -123,33 +123,51 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
     360
     """
     spells = register.spells
-    known_caseworkers = set(spells["caseworker"].dropna().astype(str))
-    parts = []
+    known_caseworkers = set(pd.unique(spells["caseworker"].dropna()).astype(str))
+    # rows of each municipality, found once (not one scan of every spell per site)
+    municipality_codes, municipality_names = pd.factorize(spells["municipality"].astype(str))
+    code_of = {name: code for code, name in enumerate(municipality_names)}
+    parts, windows = [], []
     for site in design.sites:
         unknown = [c for c in site.fip_caseworkers if str(c) not in known_caseworkers]
         if unknown:
             raise DesignError(
                 f"FIP caseworker(s) {', '.join(map(str, unknown))} do not occur in the data "
                 f"({len(known_caseworkers)} caseworkers found); check the study file.")
-        parts.append(_site_cohort(register, design, site))
+        if site.municipality is None:
+            rows = None
+        else:
+            code = code_of.get(str(site.municipality), -1)
+            rows = np.flatnonzero(municipality_codes == code)
+        part, stop = _site_cohort(register, design, site, rows)
+        parts.append(part)
+        windows.append((np.full(len(part), site.start_date.to_datetime64()), stop))
     cohort = pd.concat(parts, ignore_index=True)
     if cohort["client_id"].duplicated().any():
         dup = int(cohort["client_id"].duplicated().sum())
         raise DesignError(f"{dup} client(s) fall in more than one site; give each site its "
                           "own municipality.")
+    starts = np.concatenate([w[0] for w in windows])
+    stops = np.concatenate([w[1] for w in windows])
+    counts = _event_counts(register.events, cohort["client_id"], starts, stops)
+    for col in EVENT_COUNT_COLUMNS:
+        cohort[col] = counts[col]
     return cohort
 
 
-def _site_cohort(register: Register, design: StudyDesign, site: Site) -> pd.DataFrame:
-    spells = register.spells
+EVENT_COUNT_COLUMNS = ("fraud_signals", "activations") + ACTIVATION_KINDS
+
+
+def _site_cohort(register: Register, design: StudyDesign, site: Site,
+                 rows: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The site's cohort (event counts left at zero) and each client's end of counting."""
+    spells = register.spells if rows is None else register.spells.iloc[rows]
     start, fu_end = site.start_date, site.follow_up_end
     where = f"site {site.municipality or 'all'} starting {start.date()}"
     if register.extract_date is not None and register.extract_date <= start:
         raise DesignError(f"The extract date {register.extract_date.date()} is not after the "
                           f"start of {where}: there is no follow-up in the data.")
     running = (spells["start_date"] <= start) & (spells["end_date"].isna() | (spells["end_date"] > start))
-    if site.municipality is not None:
-        running &= spells["municipality"].astype(str) == str(site.municipality)
     s = spells.loc[running].sort_values(["client_id", "start_date"]).drop_duplicates("client_id")
     months_before = months_between(s["start_date"], start)
     eligible = months_before >= design.min_months_on_benefit
@@ -194,31 +212,43 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site) -> pd.Data
     })
     for reason in END_REASONS:
         out[f"ended_{reason}"] = (out["end_reason"] == reason).astype(np.int64).to_numpy()
-    counts = _event_counts(register.events, out["client_id"], start, stop.to_numpy())
-    for col in ("fraud_signals", "activations") + ACTIVATION_KINDS:
-        out[col] = counts[col]
+    for col in EVENT_COUNT_COLUMNS:  # counted for all sites at once in build_cohort
+        out[col] = np.zeros(len(out), dtype=np.int64)
     out["exposure_years"] = out["months_on_benefit"] / 12.0
     out["age"] = (start.year - s["birth_year"].astype("float64")).to_numpy()
     out["household_type"] = s["household_type"].to_numpy()
     out["sex"] = s["sex"].to_numpy()
     out["ladder_rung"] = s["ladder_rung"].astype("float64").to_numpy()
     out["monthly_amount"] = s["monthly_amount"].to_numpy()
-    return out
+    return out, stop.to_numpy()
 
 
-def _event_counts(events: pd.DataFrame, client_ids: pd.Series, start, stops) -> dict:
-    """Counts per client of events in [start, stop], by kind; vectorised via a merge."""
+def _event_counts(events: pd.DataFrame, client_ids: pd.Series, starts: np.ndarray,
+                  stops: np.ndarray) -> dict:
+    """Counts per client of events in [start, stop), by kind (``client_ids`` unique).
+
+    One hash lookup of every event's client in the cohort, then a bincount per kind.
+    """
     n = len(client_ids)
-    result = {k: np.zeros(n, dtype=np.int64) for k in ("fraud_signals", "activations") + ACTIVATION_KINDS}
+    result = {k: np.zeros(n, dtype=np.int64) for k in EVENT_COUNT_COLUMNS}
     if len(events) == 0 or n == 0:
         return result
-    index = pd.DataFrame({"client_id": client_ids.to_numpy(), "_row": np.arange(n), "_stop": stops})
-    ev = events[["client_id", "date", "kind"]].merge(index, on="client_id", how="inner")
-    ev = ev[(ev["date"] >= start) & (ev["date"] < ev["_stop"])]
-    kinds = ev["kind"].astype(str).to_numpy()
-    rows = ev["_row"].to_numpy()
-    for kind in ACTIVATION_KINDS:
-        result[kind] = np.bincount(rows[kinds == kind], minlength=n)
-    result["fraud_signals"] = np.bincount(rows[kinds == "fraud_signal"], minlength=n)
+    rows = pd.Index(client_ids.to_numpy()).get_indexer(events["client_id"].to_numpy())
+    found = rows >= 0
+    rows = rows[found]
+    dates = events["date"].to_numpy()[found]
+    keep = (dates >= starts[rows]) & (dates < stops[rows])
+    rows = rows[keep]
+    kind = events["kind"]
+    if isinstance(kind.dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in kind.cat.categories]
+        codes = kind.cat.codes.to_numpy()[found][keep]
+        is_kind = lambda k: codes == (categories.index(k) if k in categories else -2)  # noqa: E731
+    else:
+        kinds = kind.astype(str).to_numpy()[found][keep]
+        is_kind = lambda k: kinds == k  # noqa: E731
+    for k in ACTIVATION_KINDS:
+        result[k] = np.bincount(rows[is_kind(k)], minlength=n)
+    result["fraud_signals"] = np.bincount(rows[is_kind("fraud_signal")], minlength=n)
     result["activations"] = sum(result[k] for k in ACTIVATION_KINDS)
     return result
