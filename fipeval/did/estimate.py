@@ -318,7 +318,6 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     d = (a.treated * a.post).astype(float)
     n = len(a.y)
     n_units, n_periods = len(a.unit_labels), len(a.time_values)
-    groups = [a.unit, a.time]
     vcov_kind = "CR1" if inference == "wild" else inference
 
     if estimator == "2x2":

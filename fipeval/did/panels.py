@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..schema import ACTIVATION_KINDS, END_REASONS, Register
+from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register
 
 __all__ = ["caseworker_panel", "client_panel", "to_quarters", "mark_treatment",
            "COUNT_COLUMNS", "RATE_COLUMNS"]
@@ -89,67 +89,137 @@ def _window(register: Register, start, end) -> tuple[int, int]:
     return start_m, end_m
 
 
-def _spell_months(spells: pd.DataFrame, min_months: float | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First and last month (absolute index) on a caseload, and whether it ends in the last.
-
-    With ``min_months`` the first month is the first month start at least that many months
-    (days / 30.4375, as in ``build_cohort``) after the spell start.
-    """
-    start = spells["start_date"].to_numpy(dtype="datetime64[ns]")
-    if min_months:
-        days = np.ceil(float(min_months) * 30.4375 - 1e-9).astype(np.int64)
-        start = start + np.timedelta64(int(days), "D")
-    end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
-    s_m = _month_index(start)
-    first = s_m + (start != _month_start(s_m)).astype(np.int64)      # first month start >= start
-    ended = ~np.isnat(end)
-    e_m = _month_index(end)
-    # last month start strictly before end_date
-    last = np.where(ended, e_m - (end == _month_start(np.where(ended, e_m, 0))).astype(np.int64),
-                    np.iinfo(np.int64).max // 4)
-    return first, last, ended
+_NO_END = np.iinfo(np.int64).max // 4
 
 
-def _continued(spells: pd.DataFrame) -> np.ndarray:
-    """Rows whose end is not a termination: "bus form" rows (a new row when an attribute such
-    as the caseworker changes) that end without a reason and are followed by a row of the
-    same client starting on the end date or the day after."""
-    end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
-    out = np.zeros(len(spells), dtype=bool)
-    open_ended = ~np.isnat(end) & spells["end_reason"].isna().to_numpy()
-    if not open_ended.any():
+class _Prepared:
+    """Day numbers, client codes and a day -> month calendar, computed once per register."""
+
+    def __init__(self, register: Register, extra_days: int = 2200):
+        spells = register.spells
+        self.spells = spells
+        self.start = self._days(spells["start_date"])
+        end = self._days(spells["end_date"])
+        self.ended = end != _NO_END
+        self.end = end
+        tables = (register.events, register.contacts)
+        self.t_days = [self._days(t["date"]) for t in tables]
+        # client ids: 64-bit hashes (C speed), made dense; every match found through them is
+        # checked against the ids themselves, so a hash collision can only leave an event
+        # unattributed, never attribute it to the wrong client
+        self.ids = [spells["client_id"].to_numpy(dtype=object)] + \
+            [t["client_id"].to_numpy(dtype=object) for t in tables]
+        hashes = np.concatenate([pd.util.hash_array(i, categorize=False) for i in self.ids])
+        codes = pd.factorize(hashes)[0].astype(np.int64)
+        n_s, n_e = len(spells), len(tables[0])
+        self.client = codes[:n_s]
+        self.t_client = [codes[n_s:n_s + n_e], codes[n_s + n_e:]]
+        finite = [d[d != _NO_END] for d in [self.start, end] + self.t_days]
+        finite = [d for d in finite if len(d)]
+        lo = min(int(d.min()) for d in finite) - 31 if finite else 0
+        hi = max(int(d.max()) for d in finite) + extra_days if finite else 1
+        days = np.arange(lo, hi + 1)
+        dates = _EPOCH + days.astype("timedelta64[D]")
+        months = dates.astype("datetime64[M]")
+        self.lo = lo
+        self.month_of = months.astype(np.int64)
+        self.is_first = dates == months.astype("datetime64[D]")
+
+    @staticmethod
+    def _days(values: pd.Series) -> np.ndarray:
+        d = values.to_numpy(dtype="datetime64[D]")
+        out = np.full(len(d), _NO_END, dtype=np.int64)
+        ok = ~np.isnat(d)
+        out[ok] = (d[ok] - _EPOCH).astype(np.int64)
         return out
-    order = np.lexsort((spells["start_date"].to_numpy(dtype="datetime64[ns]"),
-                        pd.factorize(spells["client_id"])[0]))
-    cid = pd.factorize(spells["client_id"])[0][order]
-    nxt_start = spells["start_date"].to_numpy(dtype="datetime64[ns]")[order]
-    same = np.append(cid[1:] == cid[:-1], False)
-    gap = np.append(nxt_start[1:], np.datetime64("NaT")) - end[order]
-    cont = same & (gap >= np.timedelta64(0, "D")) & (gap <= np.timedelta64(1, "D"))
-    out[order] = cont & open_ended[order]
-    return out
+
+    def month(self, days: np.ndarray) -> np.ndarray:
+        """Month index (months since 1970-01) of day numbers (``_NO_END`` stays)."""
+        ok = days != _NO_END
+        out = np.full(len(days), _NO_END, dtype=np.int64)
+        out[ok] = self.month_of[days[ok] - self.lo]
+        return out
+
+    def spell_months(self, min_months: float | None = None):
+        """First and last month (absolute index) on a caseload, and whether the spell ended.
+
+        The first month is the first month start on or after the spell start (plus
+        ``min_months`` months of days / 30.4375, as in ``build_cohort``); the last the last
+        month start strictly before the end date.
+        """
+        start = self.start
+        if min_months:
+            start = start + int(np.ceil(float(min_months) * 30.4375 - 1e-9))
+        idx = start - self.lo
+        first = self.month_of[idx] + (~self.is_first[idx]).astype(np.int64)
+        last = np.full(len(start), _NO_END, dtype=np.int64)
+        e = self.end[self.ended] - self.lo
+        last[self.ended] = self.month_of[e] - self.is_first[e].astype(np.int64)
+        return first, last, self.ended.copy()
+
+    def continued(self) -> np.ndarray:
+        """Rows whose end is not a termination: "bus form" rows (a new row when an attribute
+        such as the caseworker changes) that end without a reason and are followed by a row
+        of the same client starting on the end date or the day after."""
+        out = np.zeros(len(self.start), dtype=bool)
+        open_ended = self.ended & self.spells["end_reason"].isna().to_numpy()
+        if not open_ended.any():
+            return out
+        order = np.lexsort((self.start, self.client))
+        cid, nxt = self.client[order], self.start[order]
+        same = np.append(cid[1:] == cid[:-1], False)
+        gap = np.append(nxt[1:], _NO_END) - self.end[order]
+        cont = same & (gap >= 0) & (gap <= 1) & open_ended[order]
+        at = np.flatnonzero(cont)
+        ids = self.ids[0][order]
+        cont[at] &= ids[at] == ids[at + 1]
+        out[order] = cont
+        return out
+
+    def attribute(self, which: int) -> np.ndarray:
+        """Spell row running on each event (0) or contact (1) date, end date included; -1."""
+        t_client, t_day = self.t_client[which], self.t_days[which]
+        if len(t_day) == 0 or len(self.start) == 0:
+            return np.full(len(t_day), -1, dtype=np.int64)
+        shift = np.int64(1 << 24)  # days since 1900 stay below 2**24 until the year 47,000
+        s_key = self.client * shift + self.start
+        order = np.argsort(s_key, kind="stable")
+        q_key = t_client * shift + np.where(t_day == _NO_END, 0, t_day)
+        q_order = np.argsort(q_key, kind="stable")
+        pos = np.empty(len(q_key), dtype=np.int64)
+        pos[q_order] = np.searchsorted(s_key[order], q_key[q_order], side="right") - 1
+        row = np.where(pos >= 0, order[np.clip(pos, 0, None)], -1)
+        safe = np.clip(row, 0, None)
+        ok = (row >= 0) & (self.client[safe] == t_client) & (t_day != _NO_END)
+        ok &= t_day <= self.end[safe]
+        at = np.flatnonzero(ok)
+        ok[at] = self.ids[1 + which][at] == self.ids[0][row[at]]
+        return np.where(ok, row, -1)
 
 
-def _attribute_to_spells(spells: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
-    """Row of ``spells`` running on each row's date (end date included), or -1."""
-    if len(table) == 0 or len(spells) == 0:
-        return np.full(len(table), -1, dtype=np.int64)
-    codes, uniques = pd.factorize(spells["client_id"], sort=False)
-    t_codes = pd.Index(uniques).get_indexer(table["client_id"])
-    s_day = (spells["start_date"].to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int64)
-    t_day = (table["date"].to_numpy(dtype="datetime64[D]") - _EPOCH).astype(np.int64)
-    shift = np.int64(1 << 24)  # days since 1900 stay below 2**24 until the year 47,000
-    s_key = codes.astype(np.int64) * shift + s_day
-    order = np.argsort(s_key, kind="stable")
-    pos = np.searchsorted(s_key[order], t_codes.astype(np.int64) * shift + t_day, side="right") - 1
-    row = np.where(pos >= 0, order[np.clip(pos, 0, None)], -1)
-    end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
-    ok = (t_codes >= 0) & (row >= 0)
-    ok &= codes[np.clip(row, 0, None)] == t_codes
-    e = end[np.clip(row, 0, None)]
-    ok &= np.isnat(e) | (table["date"].to_numpy(dtype="datetime64[ns]") <= e)
-    return np.where(ok, row, -1)
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes (-1 for missing) and sorted labels of the values that occur."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        raw = col.cat.codes.to_numpy().astype(np.int64)
+        used = np.unique(raw[raw >= 0])
+        remap = np.full(len(col.cat.categories) + 1, -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        labels = np.asarray(col.cat.categories.astype(str))[used]
+        order = np.argsort(labels, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = np.where(raw >= 0, rank[remap[np.where(raw >= 0, raw, 0)]], -1)
+        return codes, labels[order]
+    codes, labels = pd.factorize(col.astype("string"), sort=True)
+    return codes.astype(np.int64), np.asarray(labels, dtype=object).astype(str)
+
+
+def _kind_codes(table: pd.DataFrame, kinds: tuple) -> np.ndarray:
+    """Position of each row's ``kind`` in ``kinds`` (-1 if missing or other)."""
+    col = table["kind"]
+    if isinstance(col.dtype, pd.CategoricalDtype) and tuple(col.cat.categories) == tuple(kinds):
+        return col.cat.codes.to_numpy().astype(np.int64)
+    return pd.Categorical(col.astype("string"), categories=kinds).codes.astype(np.int64)
 
 
 def _dominant(values_codes: np.ndarray, groups: np.ndarray, n_groups: int, n_values: int):
@@ -220,14 +290,15 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     start_m, end_m = _window(register, start, end)
     n_months = end_m - start_m + 1
     spells = register.spells
-    cw_codes, caseworkers = pd.factorize(spells["caseworker"].astype("string"), sort=True)
+    cw_codes, caseworkers = _codes(spells["caseworker"])
     if (cw_codes < 0).any():
         raise InputError(f"{int((cw_codes < 0).sum())} spell(s) have no `caseworker` (first: row "
                          f"{int(np.flatnonzero(cw_codes < 0)[0])}); a caseworker panel needs one "
                          "for every spell: fill them in the loader's mapping or drop those spells.")
     n_cw = len(caseworkers)
-    first, last, ended = _spell_months(spells, min_months_on_benefit)
-    ended &= ~_continued(spells)
+    prep = _Prepared(register)
+    first, last, ended = prep.spell_months(min_months_on_benefit)
+    ended &= ~prep.continued()
     if max_ladder_rung is not None:
         rung = spells["ladder_rung"].astype("float64").to_numpy()
         first = np.where(np.nan_to_num(rung, nan=np.inf) <= max_ladder_rung, first,
@@ -243,7 +314,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
 
     size = n_cw * n_months
     counts: dict[str, np.ndarray] = {}
-    s_m = _month_index(spells["start_date"].to_numpy()) - start_m
+    s_m = prep.month(prep.start) - start_m
     in_win = (s_m >= 0) & (s_m < n_months)
     counts["intake"] = np.bincount(cw_codes[in_win] * n_months + s_m[in_win], minlength=size)
     term = on & ended & (last <= end_m) & (last >= start_m)
@@ -254,24 +325,27 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         counts[f"terminations_{r}"] = np.bincount(key[reason == j], minlength=size)
 
     unattributed = 0
-    for table, kinds in ((register.events, None), (register.contacts, "contacts")):
-        row = _attribute_to_spells(spells, table)
-        unattributed += int((row < 0).sum()) if kinds is None else 0
-        month = _month_index(table["date"].to_numpy()) - start_m
+    for which, table in enumerate((register.events, register.contacts)):
+        row = prep.attribute(which)
+        if which == 0:
+            unattributed = int((row < 0).sum())
+        month = prep.month(prep.t_days[which]) - start_m
         ok = row >= 0
         ok[ok] &= (month[ok] >= lo[row[ok]]) & (month[ok] <= hi[row[ok]])  # on the caseload
         k = cw_codes[row[ok]] * n_months + month[ok]
-        kind = table["kind"].astype(str).to_numpy()[ok]
-        if kinds is None:
-            counts["fraud_signals"] = np.bincount(k[kind == "fraud_signal"], minlength=size)
-            for a in ACTIVATION_KINDS:
-                counts[a] = np.bincount(k[kind == a], minlength=size)
+        if which == 0:
+            kind = _kind_codes(table, EVENT_KINDS)[ok]
+            counts["fraud_signals"] = np.bincount(k[kind == 0], minlength=size)
+            for j, a in enumerate(ACTIVATION_KINDS):
+                counts[a] = np.bincount(k[kind == EVENT_KINDS.index(a)], minlength=size)
             counts["activations"] = sum(counts[a] for a in ACTIVATION_KINDS)
         else:
+            kind = _kind_codes(table, CONTACT_KINDS)[ok]
             counts["contacts"] = np.bincount(k, minlength=size)
-            counts["fip_talks"] = np.bincount(k[kind == "fip_talk"], minlength=size)
+            counts["fip_talks"] = np.bincount(k[kind == CONTACT_KINDS.index("fip_talk")],
+                                              minlength=size)
 
-    mun_codes, municipalities = pd.factorize(spells["municipality"].astype("string"), sort=True)
+    mun_codes, municipalities = _codes(spells["municipality"])
     home = _dominant(np.where(mun_codes < 0, 0, mun_codes), cw_codes, n_cw,
                      max(len(municipalities), 1))
     panel = pd.DataFrame({
@@ -292,7 +366,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         if design is not None:
             fip = {str(c) for site in design.sites for c in site.fip_caseworkers}
             reference = ~np.isin(caseworkers.astype(str), list(fip))
-        expected = _expected_terminations(spells, cw_codes, n_cw, first, last, ended, start_m,
+        expected = _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m,
                                           n_months, tuple(duration_bands), reference)
         panel["expected_terminations"] = expected
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -308,11 +382,11 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     return panel
 
 
-def _expected_terminations(spells, cw_codes, n_cw, first, last, ended, start_m, n_months,
+def _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m, n_months,
                            bands, reference) -> np.ndarray:
     """Indirectly standardised terminations per caseworker-month (see ``caseworker_panel``)."""
     lowers = (0.0,) + tuple(float(b) for b in bands)
-    entry = [np.maximum(_spell_months(spells, L or None)[0], first) for L in lowers]
+    entry = [np.maximum(prep.spell_months(L or None)[0], first) for L in lowers]
     n_b = len(lowers)
     width = n_months + 1
     caseload = np.zeros(n_cw * n_b * width, dtype=np.int64)
@@ -378,8 +452,9 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     start_m, end_m = _window(register, start, end)
     n_months = end_m - start_m + 1
     spells = register.spells
-    first, last, ended = _spell_months(spells)
-    ended &= ~_continued(spells)
+    prep = _Prepared(register)
+    first, last, ended = prep.spell_months()
+    ended &= ~prep.continued()
     lo = np.maximum(first, start_m)
     hi = np.minimum(last, end_m)
     length = np.clip(hi - lo + 1, 0, None)
@@ -403,16 +478,16 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
         "end_reason": pd.Categorical(spells["end_reason"], categories=END_REASONS)[spell_row],
     })
     panel.loc[~terminated, "end_reason"] = np.nan
-    for table, name in ((register.events, "events"), (register.contacts, "contacts")):
-        row = _attribute_to_spells(spells, table)
-        m = _month_index(table["date"].to_numpy())
+    for which, table in enumerate((register.events, register.contacts)):
+        row = prep.attribute(which)
+        m = prep.month(prep.t_days[which])
         ok = (row >= 0)
         ok[ok] &= (m[ok] >= lo[row[ok]]) & (m[ok] <= hi[row[ok]])
         pos = offset[row[ok]] + (m[ok] - lo[row[ok]])
-        kind = table["kind"].astype(str).to_numpy()[ok]
-        if name == "events":
-            panel["fraud_signals"] = np.bincount(pos[kind == "fraud_signal"], minlength=n)
-            panel["activations"] = np.bincount(pos[np.isin(kind, ACTIVATION_KINDS)], minlength=n)
+        if which == 0:
+            kind = _kind_codes(table, EVENT_KINDS)[ok]
+            panel["fraud_signals"] = np.bincount(pos[kind == 0], minlength=n)
+            panel["activations"] = np.bincount(pos[kind > 0], minlength=n)
         else:
             panel["contacts"] = np.bincount(pos, minlength=n)
     panel.attrs["unit"] = "client_id"
@@ -425,39 +500,51 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
 def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     """Add ``fip``, ``first_treated``, ``post`` and ``event_time`` from a StudyDesign.
 
-    A caseworker is FIP when listed in a site's ``fip_caseworkers``; that site's start date
-    gives ``first_treated`` (NaT for the others), ``post`` is 1 from the start month on for
-    FIP rows, and ``event_time`` counts months from the start month (NaN for controls).
-    Sites that give only ``fip_clients`` mark those clients in a client panel; in a
-    caseworker panel their FIP caseworkers are the ones whose caseload at the start month
-    holds a majority of listed FIP clients.
+    A caseworker is FIP when listed in a site's ``fip_caseworkers`` (and, for a site with a
+    municipality, the row is in it); in a client panel, clients listed in ``fip_clients`` are
+    FIP too (a caseworker panel ignores client lists). ``first_treated`` is the site's start
+    month for FIP rows (NaT otherwise); ``event_time`` counts months from it (NaN for
+    others). ``post`` is 1 from the start month of the row's site on, for FIP and other rows
+    alike (rows of municipalities without a site stay 0), so both ``did(estimator="2x2")``
+    and the two-way model (which uses ``fip * post``) can read it.
 
     Examples
     --------
     >>> # panel = mark_treatment(caseworker_panel(register), design)  # doctest: +SKIP
     """
     out = panel.copy()
-    unit_col = "client_id" if "client_id" in out.columns else "caseworker"
-    first = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    cw = out["caseworker"].astype(str)
-    for site in design.sites:
-        start = pd.Timestamp(site.start_date).to_period("M").to_timestamp()
-        rows = pd.Series(False, index=out.index)
-        if site.fip_caseworkers:
-            rows |= cw.isin([str(c) for c in site.fip_caseworkers])
-        if site.fip_clients and unit_col == "client_id":
-            rows |= out["client_id"].isin(site.fip_clients)
-        if site.municipality is not None:
-            rows &= out["municipality"].astype(str) == str(site.municipality)
-        first = first.mask(rows & first.isna(), start)
-    out["fip"] = first.notna().astype(np.int64)
-    out["first_treated"] = first
+    cw_codes, cw_labels = pd.factorize(out["caseworker"].astype("string"), sort=False)
+    mun_codes, mun_labels = pd.factorize(out["municipality"].astype("string"), sort=False)
+    n_mun = max(len(mun_labels), 1)
+    pair, pair_index = np.unique(cw_codes.astype(np.int64) * n_mun + mun_codes, return_inverse=True)
+    no_date = np.iinfo(np.int64).min
+    fip_start = np.full(len(pair), no_date, dtype=np.int64)     # month index, per pair
+    site_start = np.full(len(pair), no_date, dtype=np.int64)
+    starts = [int(pd.Timestamp(s.start_date).to_period("M").ordinal) for s in design.sites]
+    pair_cw = np.asarray(cw_labels, dtype=object)[pair // n_mun]
+    pair_mun = np.asarray(mun_labels, dtype=object)[np.clip(pair % n_mun, 0, None)] \
+        if len(mun_labels) else np.full(len(pair), None, dtype=object)
+    for site, start in zip(design.sites, starts):
+        here = np.ones(len(pair), dtype=bool) if site.municipality is None else \
+            (pair_mun == str(site.municipality))
+        mine = here & np.isin(pair_cw, [str(c) for c in site.fip_caseworkers])
+        fip_start = np.where(mine & (fip_start == no_date), start, fip_start)
+        site_start = np.where(here & (site_start == no_date), start, site_start)
+    row_fip = fip_start[pair_index]
+    row_site = np.where(row_fip != no_date, row_fip, site_start[pair_index])
+    if "client_id" in out.columns:
+        for site, start in zip(design.sites, starts):
+            if site.fip_clients:
+                listed = out["client_id"].isin(site.fip_clients).to_numpy() & (row_fip == no_date)
+                row_fip = np.where(listed, start, row_fip)
+                row_site = np.where(listed, start, row_site)
     month = out["month"].to_numpy(dtype="datetime64[M]").astype(np.int64)
-    ft = first.to_numpy(dtype="datetime64[ns]")
-    ft_m = np.where(np.isnat(ft), 0, ft.astype("datetime64[M]").astype(np.int64))
-    event_time = np.where(np.isnat(ft), np.nan, (month - ft_m).astype(float))
-    out["event_time"] = event_time
-    out["post"] = (np.nan_to_num(event_time, nan=-1) >= 0).astype(np.int64)
+    treated = row_fip != no_date
+    ft = np.where(treated, row_fip, 0).astype("datetime64[M]").astype("datetime64[ns]")
+    out["fip"] = treated.astype(np.int64)
+    out["first_treated"] = np.where(treated, ft, np.datetime64("NaT"))
+    out["event_time"] = np.where(treated, (month - row_fip).astype(float), np.nan)
+    out["post"] = ((row_site != no_date) & (month >= row_site)).astype(np.int64)
     return out
 
 
@@ -499,7 +586,8 @@ def to_quarters(panel: pd.DataFrame) -> pd.DataFrame:
         ft = out["first_treated"].to_numpy(dtype="datetime64[ns]")
         ftq = np.where(np.isnat(ft), 0, ft.astype("datetime64[M]").astype(np.int64) // 3)
         out["event_time"] = np.where(np.isnat(ft), np.nan, (out["_q"] - ftq).astype(float))
-        out["post"] = (np.nan_to_num(out["event_time"].to_numpy(), nan=-1) >= 0).astype(np.int64)
+    if "post" in df.columns:
+        out["post"] = g["post"].max().to_numpy()   # the quarter of the start counts as post
     out = out.drop(columns="_q")
     _add_rates(out, "client_months")
     lead = ["caseworker", "municipality", "quarter", "month", "period", "caseload", "client_months"]
