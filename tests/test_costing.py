@@ -184,6 +184,15 @@ def test_norm_table_missing_column_and_uncovered_date():
                         inputs=CostInputs(norm_table=_norms([("2020-01-01", None, "single", 1.0)])))
 
 
+def test_default_recidivism_curves():
+    table = RecidivismTable.default()
+    np.testing.assert_allclose([table.share("work", 6), table.share("work", 12), table.share("moved", 60)],
+                               [0.145, 0.21, 0.35], rtol=RTOL)
+    np.testing.assert_allclose(table.share("enforcement", 6), 0.28, rtol=RTOL)
+    np.testing.assert_allclose(table.share("all", 3), 0.145 / 2, rtol=RTOL)   # linear from 0
+    assert give_back_share(table, "death", 24) == 0.0
+
+
 @pytest.mark.parametrize("share,match", [([0.3, 0.2], "decreases"), ([0.3, 1.2], "between 0 and 1")])
 def test_recidivism_table_errors(share, match):
     with pytest.raises(InputError, match=match):

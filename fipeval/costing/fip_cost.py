@@ -167,6 +167,11 @@ def fip_cost(n_clients: float, *, method: Literal["protocol", "contacts", "casel
     months
         Length of the period the protocol or the recorded contacts cover; hours are scaled
         to a year by 12 / months.
+    inputs, protocol
+        ``CostInputs`` (hourly cost, training, productive hours per FTE) and the
+        ``ContactProtocol`` (45-minute intake, 30 minutes every three months).
+    include_intake
+        Count the intake (a first FIP year); False for clients already in FIP (talks only).
     regular_minutes_per_client
         Contact minutes per client in the same period under regular service, which FIP
         replaces (subtracted; default 0: many long-term clients are not seen at all).
@@ -178,6 +183,8 @@ def fip_cost(n_clients: float, *, method: Literal["protocol", "contacts", "casel
         Caseload sizes for the ``"caseload"`` method (FIP: 180).
     n_caseworkers
         Caseworkers to train; default ``ceil(n_clients / clients_per_caseworker)``.
+    label
+        Municipality (or "all") the cost belongs to.
 
     Examples
     --------

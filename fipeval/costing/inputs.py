@@ -210,6 +210,7 @@ def _recidivism_rows() -> pd.DataFrame:
     scale = 0.28 / 0.145
     rows += [("enforcement", 6, 0.28, enforcement)]
     rows += [("enforcement", m, round(min(1.0, s * scale), 4), enforcement) for _, m, s, _ in rows[1:4]]
+    rows += [("death", 60, 0.0, "nobody returns after death")]
     return pd.DataFrame(rows, columns=["end_reason", "months", "share", "source"])
 
 

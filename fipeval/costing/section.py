@@ -286,7 +286,8 @@ def costing_section(cohort: pd.DataFrame, effects: pd.DataFrame | None = None,
         results += [x for x in crude if x.label == name] + [x for x in refined if x.label == name]
         results += [n for n in nets if n.savings.label == name]
     results += [mc for _, mc in mcs]
-    figures = [_interval_figure(crude, refined, dict(mcs))]
+    unit_cost = {c.label: c.total_per_year for c in costs}
+    figures = [_interval_figure(crude, refined, dict(mcs), unit_cost)]
     if refined:
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -344,17 +345,19 @@ def _explanations() -> tuple:
             "effect); pooled rows add Monte Carlo percentile intervals over effects (and inputs).")
 
 
-def _interval_figure(crude, refined, mcs):
+def _interval_figure(crude, refined, mcs, unit_cost):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 0.6 * (len(crude) + len(refined) + 2) + 1.2))
     labels, y = [], 0
     for kind, group, colour in (("crude", crude, "C1"), ("refined", refined, "C0")):
-        items = [(g.label, g.savings_per_year, g.savings_ci) for g in group]
+        items = [(g.label, g.savings_per_year, g.savings_ci, unit_cost[g.label]) for g in group]
         if len(group) > 1:
             mc = mcs[kind]
-            items.append((POOLED, mc.point_savings, mc.interval()))
-        for label, est, (lo, hi) in items:
+            items.append((POOLED, mc.point_savings, mc.interval(), sum(unit_cost[g.label] for g in group)))
+        for label, est, (lo, hi), cost in items:
             ax.errorbar(est, y, xerr=[[est - lo], [hi - est]], fmt="o", color=colour, capsize=3)
+            ax.plot([cost], [y], marker="|", linestyle="none", markersize=14, color="0.3",
+                    label="cost of FIP" if y == 0 else None)
             labels.append(f"{kind}: {label}")
             y += 1
     ax.axvline(0, color="k", lw=0.8)
@@ -362,5 +365,6 @@ def _interval_figure(crude, refined, mcs):
     ax.invert_yaxis()
     ax.set_xlabel("savings per year (EUR)")
     ax.set_title("Savings per year with intervals")
+    ax.legend(loc="best")
     fig.tight_layout()
     return fig
