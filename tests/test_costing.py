@@ -320,3 +320,40 @@ def test_summaries_render():
         assert obj.to_markdown().startswith("**")
         assert "<table>" in obj._repr_html_()
         assert obj.title in repr(obj)
+
+
+def test_contacts_table_errors():
+    with pytest.raises(InputError, match="kind 'phone'"):
+        fip_cost(10, method="contacts", contacts=pd.DataFrame({"client_id": ["a"], "kind": ["phone"]}))
+    with pytest.raises(InputError, match="`minutes` in the contacts table is negative in 1 rows"):
+        fip_cost(10, method="contacts", contacts=pd.DataFrame({"client_id": ["a"], "kind": ["intake"],
+                                                               "minutes": [-5.0]}))
+    with pytest.raises(SchemaError, match="no column `kind`"):
+        fip_cost(10, method="contacts", contacts=pd.DataFrame({"client_id": ["a"]}))
+
+
+def test_caseload_from_spells_and_cohort_effects_errors():
+    from fipeval.costing import caseload_from_spells, cohort_effects
+    spells = pd.DataFrame({"client_id": ["a", "a", "b", "c", "d"], "municipality": ["X", "X", "X", "Y", "Y"],
+                           "start_date": pd.to_datetime(["2014-01-01", "2014-03-01", "2015-01-01",
+                                                         "2010-01-01", "2014-10-31"]),
+                           "end_date": pd.to_datetime([None, None, None, "2014-11-01", "2014-11-02"])})
+    # a counted once (two overlapping spells); b starts later; c ends on the day; d runs
+    assert caseload_from_spells(spells, "2014-11-01").to_dict() == {"X": 1, "Y": 1}
+    cohort = pd.DataFrame({"municipality": "A", "fip": [1, 1, 0, 0], "caseworker": ["a", "a", "b", "b"],
+                           "ended": [1, 0, 0, 1], "months_on_benefit": [3.0, 12, 12, 6],
+                           "censored_at_extract": 0})
+    with pytest.raises(InputError, match="fewer than two `caseworker` clusters"):
+        cohort_effects(cohort.assign(caseworker="a"))
+    with pytest.raises(InputError, match="cut short by the extract for 4 clients"):
+        cohort_effects(cohort.assign(censored_at_extract=1))
+    est = cohort_effects(cohort).set_index("term")["estimate"]
+    np.testing.assert_allclose(est.to_numpy(float), [0.0, 7.5 - 9.0], rtol=RTOL)
+
+
+def test_analysis_units():
+    from fipeval.costing import analysis_units
+    cohort = pd.DataFrame({"municipality": ["A", "A", "B", "B", "C"], "fip": [1, 0, 1, 0, 0]})
+    assert list(analysis_units(cohort)) == ["all"]                  # C has no FIP group
+    assert list(analysis_units(cohort.iloc[:4])) == ["A", "B"]
+    assert list(analysis_units(cohort.iloc[:2])) == ["A"]

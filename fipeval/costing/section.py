@@ -38,7 +38,7 @@ def analysis_units(cohort: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """
     check_columns(cohort, ["municipality", "fip"], what="The cohort")
     groups = {str(m): g for m, g in cohort.groupby(cohort["municipality"].astype(str), sort=True)}
-    if len(groups) > 1 and all(g["fip"].nunique() == 2 for g in groups.values()):
+    if all(g["fip"].nunique() == 2 for g in groups.values()):
         return groups
     return {"all": cohort}
 
