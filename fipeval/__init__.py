@@ -25,3 +25,13 @@ from .did import (caseworker_panel, client_panel, did, did_section, event_study,
 
 __all__ += ["caseworker_panel", "client_panel", "did", "did_section", "event_study",
             "staggered_did"]
+
+from .inference import (adjust_p_values, compare, effects_section, fit_ols,  # noqa: E402
+                        mantel_haenszel, meta_analysis, minimum_detectable_effect,
+                        power_table, randomization_inference, required_caseworkers,
+                        two_by_two, wild_cluster_bootstrap)  # significance tests (issue 5)
+
+__all__ += ["adjust_p_values", "compare", "effects_section", "fit_ols", "mantel_haenszel",
+            "meta_analysis", "minimum_detectable_effect", "power_table",
+            "randomization_inference", "required_caseworkers", "two_by_two",
+            "wild_cluster_bootstrap"]

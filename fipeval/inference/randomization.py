@@ -286,16 +286,19 @@ def _replace_column_stats(design, j, A, studentise, cadj):
     # with many clusters form d~ itself instead)
     small = G <= _MAX_TENSOR_CLUSTERS
     if small:
+        # every assignment treats the same number of clusters: a' T_h a is the sum of
+        # T_h over pairs of treated clusters (a gather of G * k^2 numbers per assignment)
         T = np.stack([MC[codes_s == h].T @ MC[codes_s == h] for h in range(G)])
-        T_flat = T.transpose(1, 0, 2).reshape(G, G * G)                      # g x (h, k)
-        step = max(1, 2_000_000 // (G * G))
+        k1 = int(A[0].sum())
+        step = max(1, 4_000_000 // (G * k1 * k1))
     else:
         starts = np.searchsorted(codes_s, np.arange(G))
         step = max(1, 2_000_000 // len(ys))
     for lo in range(0, len(A), step):
         Ab = A[lo:lo + step]
         if small:
-            DD = np.einsum("bhk,bk->hb", (Ab @ T_flat).reshape(len(Ab), G, G), Ab)  # G x b
+            idx = np.nonzero(Ab)[1].reshape(len(Ab), k1)
+            DD = T[:, idx[:, :, None], idx[:, None, :]].sum(axis=(2, 3))       # G x b
         else:
             D = MC @ Ab.T
             DD = np.add.reduceat(D * D, starts, axis=0)
