@@ -562,3 +562,31 @@ def test_inspect_unknown_export_and_written_mapping(tmp_path, spells, capsys):
 def test_inspect_main_reports_errors(tmp_path, capsys):
     assert inspect_main([str(tmp_path / "missing.csv")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+# --- the large-file (streaming) path gives the same as the in-memory path ----------------------
+
+@pytest.mark.parametrize("extra", ["", "blank", "short", "quote", "cp1252"])
+def test_streaming_path_matches_in_memory_path(tmp_path, spells, monkeypatch, extra):
+    import fipeval.io.readers as readers
+    frame = dutch(spells)
+    text = ";".join(frame.columns) + "\n" + "\n".join(";".join(r) for r in frame.astype(str).to_numpy()) + "\n"
+    if extra == "blank":
+        text = text.replace("\n", "\n\n", 3)
+    elif extra == "short":
+        text += "1;2;3\n"
+    elif extra == "quote":
+        text = text.replace("Steenbergen", '"Steenbergen"')
+    path = tmp_path / "uitkeringen.csv"
+    path.write_bytes(text.encode("cp1252" if extra == "cp1252" else "utf-8"))
+    whole = load(path, key=KEY, extract_date=EXTRACT)
+    monkeypatch.setattr(readers, "STREAM_BYTES", 64)
+    used = []
+    original = readers._read_text_streaming
+    monkeypatch.setattr(readers, "_read_text_streaming",
+                        lambda *a, **k: used.append(original(*a, **k)) or used[-1])
+    streamed = load(path, key=KEY, extract_date=EXTRACT)
+    assert (used[0] is not None) == (extra == "")     # anything unusual takes the exact path
+    pd.testing.assert_frame_equal(streamed.spells, whole.spells)
+    assert streamed.load_report.to_dict() == whole.load_report.to_dict()
+    assert streamed.load_report["rows_rejected"] == (1 if extra == "short" else 0)

@@ -167,6 +167,8 @@ def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple
         for i in np.flatnonzero(overlap):
             rejected.append((int(file_no[i]), int(line_no[i]), "overlapping spell merged",
                              f"into {names[file_no[first[i]]]} line {line_no[first[i]]}"))
+    if not dup.any() and not overlap.any():
+        return spells
     drop = np.ones(len(spells), bool)
     drop[order[~overlap]] = False
     return result[~drop].reset_index(drop=True)
@@ -271,16 +273,17 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         if not frames:
             tables[table] = None
             continue
-        frame = pd.concat(frames, ignore_index=True)
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         for name in ("municipality", "caseworker"):
             if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
                 frame[name] = frame[name].astype("category")
         tables[table] = _resolve_spells(frame, names, rejected) if table == "spells" \
             else _resolve_rows(frame, names, rejected)
+    for p in parts:          # the combined tables hold the rows now
+        p.n_kept, p.frame = len(p.frame), p.frame.iloc[:0]
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
-        notes += [f"{names[p.frame['_file'].iat[0]] if len(p.frame) else p.detected.get('table')}: {n}"
-                  for n in p.notes]
+        notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
     spells = tables["spells"]
     for table in ("contacts", "events"):
         if tables[table] is not None and spells is not None and len(tables[table]):
@@ -288,28 +291,31 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             if orphans:
                 notes.append(f"{orphans} {table} rows belong to clients without a spell (kept)")
     report = LoadReport(reports, extract_date=extract, notes=notes)
-    canonical = {t: (empty_table(t) if f is None else _complete(t, f.drop(columns=["_file", "_line", "_repair"])))
-                 for t, f in tables.items()}
+    canonical = {}
+    for t in list(tables):
+        f = tables.pop(t)
+        canonical[t] = empty_table(t) if f is None else _complete(t, f)
+        del f
     return Register(spells=canonical["spells"], contacts=canonical["contacts"],
                     events=canonical["events"], extract_date=extract, load_report=report)
 
 
 def _complete(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add absent optional columns, typed (schema.conform would fill them with untyped NA)."""
-    frame = frame.copy()
+    """The canonical columns, absent optional ones added typed (without copying the rest)."""
     n = len(frame)
+    columns = {}
     for col in TABLES[table]:
         if col.name in frame.columns:
-            continue
-        if col.dtype == "float64":
-            frame[col.name] = np.full(n, np.nan)
+            columns[col.name] = frame[col.name]
+        elif col.dtype == "float64":
+            columns[col.name] = np.full(n, np.nan)
         elif col.dtype == "category":
-            frame[col.name] = pd.Categorical([None] * n, categories=col.categories)
+            columns[col.name] = pd.Categorical([None] * n, categories=col.categories)
         elif col.dtype.startswith("datetime"):
-            frame[col.name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            columns[col.name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         else:
-            frame[col.name] = pd.array([pd.NA] * n, dtype=col.dtype)
-    return frame[[c.name for c in TABLES[table]]]
+            columns[col.name] = pd.array([pd.NA] * n, dtype=col.dtype)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[tuple]) -> list[FileReport]:
@@ -328,7 +334,7 @@ def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[t
         bits = mine["_repair"].to_numpy()
         repaired = Counter({kind: int(((bits & REPAIR_BIT[kind]) != 0).sum()) for kind in REPAIR_KINDS})
         reports.append(FileReport(
-            file=name, table=part.table, rows_read=len(part.frame) + len(part.rejected_lines),
+            file=name, table=part.table, rows_read=part.n_kept + len(part.rejected_lines),
             rows_kept=len(mine), rows_repaired=int((bits != 0).sum()),
             repaired_by_kind=+repaired,
             rejected=[{"file": name, "line": line, "reason": reason, **({"detail": detail} if detail else {})}

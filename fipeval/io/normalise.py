@@ -97,6 +97,7 @@ class Part:
     missing_values: dict = field(default_factory=dict)
     detected: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    n_kept: int = 0
 
 
 class _Rows:
@@ -111,25 +112,41 @@ class _Rows:
         self.repair[np.asarray(mask, bool)] |= REPAIR_BIT[kind]
 
 
-def _column(raw: RawTable, header: str) -> pa.Array:
-    col = raw.table.column(header)
-    return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+class _Columns:
+    """Hands out each raw column once, removing it from the raw table (so its memory goes
+    as soon as it is parsed) and noting trimmed whitespace on the way."""
+
+    def __init__(self, raw: RawTable, rows: "_Rows", used: set):
+        self.raw, self.rows = raw, rows
+        raw.table = raw.table.select([h for h in raw.table.column_names if h in used])
+
+    def take(self, header: str) -> pa.Array:
+        col = self.raw.table.column(header)
+        self.raw.table = self.raw.table.drop_columns([header])
+        arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        del col
+        pa.default_memory_pool().release_unused()   # hand the freed chunks back
+        if self.raw.padded and pa.types.is_string(arr.type):
+            self.rows.repaired(trimmed_mask(arr), "trimmed_whitespace")
+        return arr
 
 
-def _client_ids(raw: RawTable, roles: dict, rows: _Rows, ctx: Context, part_notes: list):
-    n = raw.table.num_rows
+def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Context, part_notes: list):
+    n = len(raw.lines)
     if "bsn" in roles:
         header, is_bsn = roles["bsn"], True
     elif "client_id" in roles or "client_number" in roles:
         role = "client_id" if "client_id" in roles else "client_number"
         header = roles[role]
-        is_bsn = looks_like_bsn(as_text(_column(raw, header)))
+        arr = as_text(cols.take(header))
+        is_bsn = looks_like_bsn(arr)
         if is_bsn:
             part_notes.append(f"column `{header}` holds BSNs: pseudonymised like a bsn column")
     else:
         raise LoadError("No client column found (bsn, klantnummer or client_id); name it in a "
                         "mapping file under [<table>.columns] bsn = \"...\".", file=raw.file)
-    arr = as_text(_column(raw, header))
+    if "bsn" in roles:
+        arr = as_text(cols.take(header))
     text = pc.utf8_trim_whitespace(arr) if raw.padded else arr
     length = pc.utf8_length(text)
     empty = pc.fill_null(pc.equal(length, 0), True).to_numpy(zero_copy_only=False)
@@ -152,8 +169,8 @@ def _client_ids(raw: RawTable, roles: dict, rows: _Rows, ctx: Context, part_note
     return ids
 
 
-def _date(raw, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
-    arr = _column(raw, roles[role])
+def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
+    arr = cols.take(roles[role])
     fmt = tmap.date_formats.get(role) or ctx.date_format or detect_format(arr)
     detected[f"date_format.{role}"] = fmt
     return parse_dates(arr, date_format=None if fmt == "native" else fmt, pivot_year=ctx.pivot_year)
@@ -183,25 +200,25 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     n = raw.table.num_rows
     rows = _Rows(n)
     notes: list = []
-    detected: dict = {"table": table, "format": raw.kind, "columns": dict(roles),
+    detected: dict = {"file": raw.file, "table": table, "format": raw.kind, "columns": dict(roles),
                       "unmapped": [h for h in raw.headers if h not in roles.values()]}
     if raw.text_format:
         detected.update(encoding=raw.text_format.encoding, separator=raw.text_format.separator)
     if raw.sheet:
         detected["sheet"] = raw.sheet
-    for header in roles.values() if raw.padded else ():
-        arr = _column(raw, header)
-        if pa.types.is_string(arr.type):
-            rows.repaired(trimmed_mask(arr), "trimmed_whitespace")
-    ids = _client_ids(raw, roles, rows, ctx, notes)
+    client_role = next(r for r in ("bsn", "client_id", "client_number") if r in roles) \
+        if any(r in roles for r in ("bsn", "client_id", "client_number")) else None
+    used = {h for r, h in roles.items() if r not in ("bsn", "client_id", "client_number") or r == client_role}
+    cols = _Columns(raw, rows, used)
+    ids = _client_ids(raw, cols, roles, rows, ctx, notes)
     out: dict = {"client_id": ids}
     codes: dict = {}
     missing: dict = {}
     check = ctx.check_date
     if table == "spells":
-        start = _date(raw, roles, "start_date", tmap, ctx, detected)
+        start = _date(cols, roles, "start_date", tmap, ctx, detected)
         if "municipality" in roles:
-            muni = parse_text(_column(raw, roles["municipality"]))
+            muni = parse_text(cols.take(roles["municipality"]))
         else:
             value = tmap.constants.get("municipality") or ctx.municipality
             if value is None:
@@ -213,7 +230,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         rows.reject(start.missing, "missing start date")
         rows.reject(start.invalid, "unreadable start date")
         if "end_date" in roles:
-            end = _date(raw, roles, "end_date", tmap, ctx, detected)
+            end = _date(cols, roles, "end_date", tmap, ctx, detected)
         else:
             end = parse_dates(pa.nulls(n, pa.string()))
         rows.reject(end.invalid, "unreadable end date")
@@ -229,7 +246,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         ended = ~np.isnat(end_v)
         cats = list(END_REASONS)
         if "end_reason" in roles:
-            reason = parse_code(_column(raw, roles["end_reason"]), tmap.codes.get("end_reason", {}),
+            reason = parse_code(cols.take(roles["end_reason"]), tmap.codes.get("end_reason", {}),
                                 unknown="unknown")
             reason_codes = reason.categorical(END_REASONS).codes.astype(np.int8)
             codes["end_reason"] = reason
@@ -243,14 +260,14 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
                    end_reason=reason_v)
         if "caseworker" in roles:
-            cw = parse_text(_column(raw, roles["caseworker"]))
+            cw = parse_text(cols.take(roles["caseworker"]))
             out["caseworker"] = _categorical(cw.values)
             missing["caseworker"] = cw.missing
         else:
             out["caseworker"] = pd.Categorical([None] * n)
             missing["caseworker"] = np.ones(n, bool)
         if "monthly_amount" in roles:
-            arr = _column(raw, roles["monthly_amount"])
+            arr = cols.take(roles["monthly_amount"])
             dec = _decimal(arr, raw, ctx)
             detected["decimal"] = dec
             amount = parse_amount(arr, decimal=dec)
@@ -258,21 +275,21 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(amount.invalid, "unreadable_value_blanked")
             missing["monthly_amount"] = amount.missing | amount.invalid
         if "household_type" in roles:
-            hh = parse_code(_column(raw, roles["household_type"]),
+            hh = parse_code(cols.take(roles["household_type"]),
                             tmap.codes.get("household_type", {}), unknown=None)
             out["household_type"] = hh.categorical(HOUSEHOLD_TYPES)
             codes["household_type"] = hh
             missing["household_type"] = np.asarray(out["household_type"].codes < 0)
         year_max = int(str(check)[:4])
         if "birth_date" in roles:
-            born = _date(raw, roles, "birth_date", tmap, ctx, detected)
+            born = _date(cols, roles, "birth_date", tmap, ctx, detected)
             years = born.values.astype("datetime64[Y]").astype("int64").astype(float) + 1970
             years[np.isnat(born.values)] = np.nan
             bad = born.invalid | (years > year_max)
             for kind, mask in born.repairs.items():
                 rows.repaired(mask & ~bad, kind)
         elif "birth_year" in roles:
-            born = parse_integer(_column(raw, roles["birth_year"]), low=1880, high=year_max)
+            born = parse_integer(cols.take(roles["birth_year"]), low=1880, high=year_max)
             years, bad = born.values, born.invalid
         if "birth_date" in roles or "birth_year" in roles:
             years = np.where(bad, np.nan, years)
@@ -280,44 +297,45 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             out["birth_year"] = _int_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
         if "sex" in roles:
-            sex = parse_code(_column(raw, roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
+            sex = parse_code(cols.take(roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
             out["sex"] = sex.categorical(SEXES)
             codes["sex"] = sex
             missing["sex"] = sex.missing
         if "ladder_rung" in roles:
-            rung = parse_integer(_column(raw, roles["ladder_rung"]), low=1, high=6)
+            rung = parse_integer(cols.take(roles["ladder_rung"]), low=1, high=6)
             rows.repaired(rung.invalid, "unreadable_value_blanked")
             out["ladder_rung"] = _int_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
     else:
-        date = _date(raw, roles, "date", tmap, ctx, detected)
+        date = _date(cols, roles, "date", tmap, ctx, detected)
         rows.reject(date.missing, "missing date")
         rows.reject(date.invalid, "unreadable date")
         rows.reject(date.values > check, "date after the extract date")
         for kind, mask in date.repairs.items():
             rows.repaired(mask, kind)
-        kind = parse_code(_column(raw, roles["kind"]), tmap.codes.get("kind", {}), unknown=None)
+        kind = parse_code(cols.take(roles["kind"]), tmap.codes.get("kind", {}), unknown=None)
         rows.reject(kind.missing, "missing kind")
         rows.reject(kind.unknown_rows, "unknown kind")
         codes["kind"] = kind
         out.update(date=date.values,
                    kind=kind.categorical(CONTACT_KINDS if table == "contacts" else EVENT_KINDS))
         if table == "contacts" and "minutes" in roles:
-            arr = _column(raw, roles["minutes"])
+            arr = cols.take(roles["minutes"])
             minutes = parse_amount(arr, decimal=_decimal(arr, raw, ctx))
             bad = minutes.invalid | (np.nan_to_num(minutes.values) < 0)
             out["minutes"] = np.where(bad, np.nan, minutes.values)
             rows.repaired(bad, "unreadable_value_blanked")
             missing["minutes"] = minutes.missing | bad
         if table == "events" and "detail" in roles:
-            detail = parse_text(_column(raw, roles["detail"]))
+            detail = parse_text(cols.take(roles["detail"]))
             out["detail"] = np.asarray(detail.values.to_numpy(zero_copy_only=False), dtype=object)
     keep = rows.reason == 0
-    frame = pd.DataFrame({k: (v[keep] if not isinstance(v, pd.Series) else v[keep].reset_index(drop=True))
-                          for k, v in out.items()})
-    frame["_file"] = np.int32(file_index)
-    frame["_line"] = raw.lines[keep]
-    frame["_repair"] = rows.repair[keep]
+    everything = bool(keep.all())
+    columns = {k: v if everything else v[keep] for k, v in out.items()}
+    columns.update(_file=np.full(int(keep.sum()), file_index, dtype=np.int32),
+                   _line=raw.lines if everything else raw.lines[keep],
+                   _repair=rows.repair if everything else rows.repair[keep])
+    frame = pd.DataFrame(columns, copy=False)
     lines = np.concatenate([np.array([b[0] for b in raw.bad_lines], dtype=np.int64),
                             raw.lines[~keep]])
     reasons = [b[1] for b in raw.bad_lines] + [REASONS[c] for c in rows.reason[~keep]]

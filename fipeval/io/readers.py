@@ -13,6 +13,7 @@ Parquet, SPSS and Stata rows are numbered from 1 after the header.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -27,6 +28,7 @@ from ..errors import LoadError
 from .detect import TextFormat, check_text, decode, detect_encoding, detect_separator, file_kind
 
 _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+STREAM_BYTES = 16 << 20     # text files larger than this are scanned in chunks of this size
 
 
 @dataclass
@@ -93,6 +95,11 @@ def read_file(path: str | Path, *, separator: str | None = None, encoding: str |
 
 def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> RawTable:
     name = str(path)
+    if path.stat().st_size > STREAM_BYTES and (encoding or "utf-8").replace("-", "").lower() in (
+            "utf8", "utf8sig"):
+        raw = _read_text_streaming(path, separator)
+        if raw is not None:
+            return raw
     data = path.read_bytes()
     check_text(data, name)
     encoding = encoding or detect_encoding(data)
@@ -111,13 +118,66 @@ def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> Ra
         raise LoadError(f"The separator must be one character; got {sep!r}.", file=name)
     has_quotes = b'"' in data
     fmt = TextFormat(encoding=encoding, separator=sep, has_quotes=has_quotes)
+    padded = _maybe_padded(data, sep)
     if has_quotes:
         table, lines, bad = _split_quoted(data.decode("utf-8"), sep, name)
     else:
         fast = _split_fast(data, sep, name)
         table, lines, bad = fast if fast is not None else _split_plain(data, sep, name)
     return RawTable(file=name, kind="text", table=table, lines=lines, bad_lines=bad, text_format=fmt,
-                    padded=_maybe_padded(data, sep))
+                    padded=padded)
+
+
+def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
+    """Large UTF-8 files without quotes: scan in chunks, then let pyarrow read the file
+    itself, so the file's bytes are never held in memory whole. None = use the exact path."""
+    name = str(path)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    check_text(head, name)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    first, _, _ = text.partition("\n")
+    if not first.strip():
+        return None
+    sep = _SEPARATOR_NAMES.get(separator, separator) if separator else \
+        detect_separator([line for line in text.splitlines() if line.strip()])
+    if len(sep) != 1:
+        return None
+    headers = _clean_headers(first.rstrip("\r").split(sep), name)
+    newlines, padded, last = 0, False, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(STREAM_BYTES):
+            if b'"' in chunk or b"\x00" in chunk:
+                return None
+            newlines += chunk.count(b"\n")
+            padded = padded or _maybe_padded(last + chunk, sep)
+            last = chunk[-1:]
+    n_lines = newlines - 1 + (0 if last == b"\n" else 1)
+    invalid = []
+
+    def handler(row):
+        invalid.append(row)
+        return "skip"
+    try:
+        table = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=headers, block_size=1 << 21),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    if invalid or table.num_rows != n_lines:
+        return None
+    return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
+                    text_format=TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8)
+                                           else "utf-8", separator=sep, has_quotes=False),
+                    padded=padded)
 
 
 def _maybe_padded(data: bytes, sep: str) -> bool:
@@ -145,8 +205,8 @@ def _split_fast(data: bytes, sep: str, name: str):
     if not header.strip():
         return None
     headers = _clean_headers(header.split(sep), name)
-    body = data[first_end + 1:]
-    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    body = pa.py_buffer(data)[first_end + 1:]          # no copy of the file
+    n_lines = data.count(b"\n", first_end + 1) + (0 if data.endswith(b"\n") or len(body) == 0 else 1)
     invalid = []
 
     def handler(row):
@@ -154,8 +214,8 @@ def _split_fast(data: bytes, sep: str, name: str):
         return "skip"
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 24),
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 21),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
@@ -216,7 +276,7 @@ def _arrow_csv(body: bytes, headers: list[str], sep: str, name: str) -> pa.Table
     try:
         return pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 21),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
