@@ -275,24 +275,26 @@ def _replace_column_stats(design, j, A, studentise, cadj):
             return V
         return V - Z @ np.linalg.lstsq(Z, V, rcond=None)[0]
 
-    MC = annihilate(C)
+    MC = np.ascontiguousarray(annihilate(C))
+    bounds = np.searchsorted(codes_s, np.arange(G + 1))
+    parts = [slice(bounds[h], bounds[h + 1]) for h in range(G)]
     m_y, m_x = annihilate(np.column_stack([ys, Xs[:, j]])).T
     g_y, g_x = MC.T @ ys, MC.T @ Xs[:, j]
     b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
     # cluster sums of d~ * m are linear in a: P a with P[h, g] = sum_{i in h} m_i MC[i, g]
-    P_y = np.stack([m_y[codes_s == h] @ MC[codes_s == h] for h in range(G)])
-    P_x = np.stack([m_x[codes_s == h] @ MC[codes_s == h] for h in range(G)])
+    P_y = np.stack([m_y[sl] @ MC[sl] for sl in parts])
+    P_x = np.stack([m_x[sl] @ MC[sl] for sl in parts])
     # cluster sums of d~^2 are quadratic in a: a' T_h a with T_h = MC_h' MC_h (G^3 numbers;
     # with many clusters form d~ itself instead)
     small = G <= _MAX_TENSOR_CLUSTERS
     if small:
         # every assignment treats the same number of clusters: a' T_h a is the sum of
         # T_h over pairs of treated clusters (a gather of G * k^2 numbers per assignment)
-        T = np.stack([MC[codes_s == h].T @ MC[codes_s == h] for h in range(G)])
+        T = np.stack([MC[sl].T @ MC[sl] for sl in parts])
         k1 = int(A[0].sum())
         step = max(1, 4_000_000 // (G * k1 * k1))
     else:
-        starts = np.searchsorted(codes_s, np.arange(G))
+        starts = bounds[:-1]
         step = max(1, 2_000_000 // len(ys))
     for lo in range(0, len(A), step):
         Ab = A[lo:lo + step]
