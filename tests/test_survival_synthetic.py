@@ -94,3 +94,14 @@ def test_survival_section(brabant):
     assert "15 clusters" in repr(cox_res)
     for r in results:
         assert r.to_markdown()
+
+
+@pytest.mark.parametrize("module", ["cox", "km", "competing", "prep", "section"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"fipeval.survival.{module}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

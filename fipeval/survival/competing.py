@@ -171,9 +171,15 @@ def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
 
     Examples
     --------
-    >>> ci = fipeval.cumulative_incidence(cohort, "months_on_benefit", "end_reason",
-    ...                                   event="ended", group="fip")  # doctest: +SKIP
-    >>> ci.plot(group=1)  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> ci = fipeval.cumulative_incidence(data, "exit", "cause", event="event", group="fip")
+    >>> ci.causes
+    ('enforcement', 'moved', 'other', 'other_benefit', 'partner', 'work')
     """
     z = _z(alpha)
     check_columns(data, [cause], what="data")
@@ -212,8 +218,16 @@ def cause_specific_cox(data: pd.DataFrame, duration: str, cause: str, covariates
 
     Examples
     --------
-    >>> fipeval.survival.cause_specific_cox(cohort, "months_on_benefit", "end_reason",
-    ...     ["fip"], cause_of_interest="work", event="ended")  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> res = fipeval.survival.cause_specific_cox(data, "exit", "cause", ["fip"],
+    ...                                           cause_of_interest="work", event="event")
+    >>> res.n_events
+    97
     """
     code, labels = _causes(data, cause, event, censored_value)
     if cause_of_interest not in labels:
@@ -315,8 +329,16 @@ def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
 
     Examples
     --------
-    >>> fipeval.fine_gray(cohort, "months_on_benefit", "end_reason", ["fip"],
-    ...                   cause_of_interest="work", event="ended")  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> res = fipeval.fine_gray(data, "exit", "cause", ["fip"], cause_of_interest="work",
+    ...                         event="event")
+    >>> res.tidy()["term"].tolist()
+    ['fip']
     """
     covariates = as_list(covariates)
     check_no_missing(data, covariates + as_list(cluster) + [duration])

@@ -315,10 +315,17 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
     Examples
     --------
     >>> import fipeval
-    >>> res = fipeval.cox(cohort, duration="months_on_benefit", event="ended",
-    ...                   covariates=["fip", "age"], cluster="caseworker",
-    ...                   strata="municipality")  # doctest: +SKIP
-    >>> res.tidy()[["term", "estimate", "std_error"]]  # doctest: +SKIP
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> res = fipeval.cox(data, "exit", "event", ["fip", "age"], cluster="caseworker",
+    ...                   strata="municipality")
+    >>> res.tidy()["term"].tolist()
+    ['fip', 'age']
+    >>> res.robust, res.n_clusters
+    (True, 15)
     """
     check_option("ties", ties, TIES)
     if not 0 < alpha < 1:

@@ -192,8 +192,15 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, group: str | 
 
     Examples
     --------
-    >>> km = fipeval.kaplan_meier(cohort, "months_on_benefit", "ended", group="fip")  # doctest: +SKIP
-    >>> km.at([6, 12])  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> km = fipeval.kaplan_meier(data, "exit", "event", group="fip")
+    >>> km.at([6])["n_risk"].tolist()      # control, FIP: still at risk after 6 months
+    [1531.0, 326.0]
     """
     check_option("conf_type", conf_type, CONF_TYPES)
     z = _z(alpha)
@@ -251,8 +258,15 @@ def logrank(data: pd.DataFrame, duration: str, event: str, group: str, *,
 
     Examples
     --------
-    >>> fipeval.logrank(cohort, "months_on_benefit", "ended", group="fip",
-    ...                 strata="municipality").tidy()  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> res = fipeval.logrank(data, "exit", "event", group="fip", strata="municipality")
+    >>> res.df
+    1
     """
     strata_cols = as_list(strata)
     extra = [group] + strata_cols
@@ -411,8 +425,15 @@ def rmst(data: pd.DataFrame, duration: str, event: str, group: str, *,
 
     Examples
     --------
-    >>> res = fipeval.rmst(cohort, "months_on_benefit", "ended", group="fip", tau=12)  # doctest: +SKIP
-    >>> res.difference, res.ci_lower, res.ci_upper  # months; negative = months avoided  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.survival.prep import survival_data
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design))
+    >>> res = fipeval.rmst(data, "exit", "event", group="fip", tau=11)
+    >>> res.ci_lower < res.difference < res.ci_upper   # months; negative = months avoided
+    True
     """
     z = _z(alpha)
     km = kaplan_meier(data, duration, event, group=group, entry=entry, weights=weights,

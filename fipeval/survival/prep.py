@@ -57,8 +57,14 @@ def survival_data(cohort: pd.DataFrame, time_scale: Literal["study", "spell"] = 
 
     Examples
     --------
-    >>> data = survival_data(cohort, "spell")  # doctest: +SKIP
-    >>> fipeval.cox(data, "exit", "event", ["fip"], entry="entry")  # doctest: +SKIP
+    >>> import fipeval
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> data = survival_data(build_cohort(study.register, study.design), "spell")
+    >>> bool((data["entry"] < data["exit"]).all())
+    True
+    >>> res = fipeval.cox(data, "exit", "event", ["fip"], entry="entry")
     """
     check_option("time_scale", time_scale, TIME_SCALES)
     check_columns(cohort, ["months_on_benefit", "ended", "end_reason"]

@@ -51,7 +51,12 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
 
     Examples
     --------
-    >>> results, figures = survival_section(cohort)  # doctest: +SKIP
+    >>> from fipeval.design import build_cohort
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> results, figures = survival_section(build_cohort(study.register, study.design))
+    >>> [f.get_label() for f in figures]
+    ['survival_km', 'survival_cif', 'survival_rmst']
     """
     study = survival_data(cohort, "study")
     spell = survival_data(cohort, "spell")
