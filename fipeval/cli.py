@@ -1,6 +1,7 @@
 """Command line: ``python -m fipeval {report, synth, inspect, init, check}``.
 
-Exit code 0 on success; on a FipevalError, 2 with a one-line reason on stderr.
+Exit code 0 on success; 2 with a one-line reason on stderr for bad input (a FipevalError);
+3 for an internal error (``--traceback`` shows it in full).
 """
 
 from __future__ import annotations
@@ -136,12 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in argv
+    if show_traceback:
+        argv.remove("--traceback")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except FipevalError as err:
-        print(f"fipeval: {err}", file=sys.stderr)
+        print(f"fipeval: {_one_line(err)}", file=sys.stderr)
         return 2
+    except Exception as err:  # a defect in fipeval, not in the input: say so in one line
+        if show_traceback:
+            raise
+        print(f"fipeval: internal error ({type(err).__name__}: {_one_line(err)}); please report "
+              "it with the output of the same command run with --traceback", file=sys.stderr)
+        return 3
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,12 +41,28 @@ class MatchingOptions:
 
 @dataclass(frozen=True)
 class CostingOptions:
-    annual_benefit_cost: float = 14_000.0      # EUR per benefit per year (DOMAIN.md)
-    annual_administration_cost: float = 2_883.0  # EUR per benefit per year (Berenschot)
-    caseload: int | None = None                # whole caseload to extrapolate to; None: clients
-                                               # on benefit at the study start
-    hourly_caseworker_cost: float = 75.0
-    horizon_years: float = 1.0
+    """Costing inputs; None keeps fipeval.costing.CostInputs' sourced default (printed)."""
+
+    caseload: int | None = None                # clients to extrapolate to; None: the whole
+                                               # caseload on benefit at the study start
+    annual_benefit_cost: float | None = None   # EUR per benefit per year (default 14,000)
+    annual_administration_cost: float | None = None  # EUR per benefit per year (2,883)
+    norm_factor: float | None = None
+    recidivism_scale: float | None = None
+    discount_rate: float | None = None
+    hourly_cost: float | None = None           # EUR per caseworker hour
+    fte_hours_per_year: float | None = None
+    training_cost_per_caseworker: float | None = None
+    training_lifetime_years: float | None = None
+    cost_method: str = "protocol"              # "protocol" or "caseload"
+    n_draws: int = 10_000                      # Monte Carlo draws
+
+    def inputs(self):
+        from ..costing import CostInputs
+
+        values = {k: v for k, v in asdict(self).items()
+                  if v is not None and k not in ("caseload", "cost_method", "n_draws")}
+        return CostInputs().with_values(**values) if values else CostInputs()
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,11 @@ class StudyConfig:
 
 
 # types of the keys whose default is None
-_OPTIONAL_TYPES = {"extract_date": str, "max_ladder_rung": int, "caseload": int, "caliper": float}
+_OPTIONAL_TYPES = {"extract_date": str, "max_ladder_rung": int, "caseload": int, "caliper": float,
+                   **{name: float for name in (
+                       "annual_benefit_cost", "annual_administration_cost", "norm_factor",
+                       "recidivism_scale", "discount_rate", "hourly_cost", "fte_hours_per_year",
+                       "training_cost_per_caseworker", "training_lifetime_years")}}
 
 _SITE_KEYS = {"municipality": str, "start_date": str, "follow_up_months": int,
               "fip_caseworkers": list, "fip_clients": list, "fip_clients_file": str,
@@ -99,7 +119,7 @@ def _typed(section: str, cls, raw: dict, source: str):
             if not isinstance(value, list):
                 raise ConfigError(f"`{section}.{key}` in {source} must be a list; got {value!r}.")
             value = tuple(value)
-        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         elif expected is not None and not isinstance(value, expected):
             raise ConfigError(f"`{section}.{key}` in {source} must be {expected.__name__}; "
@@ -200,9 +220,12 @@ exact = ["municipality"]
 covariates = ["age", "household_type", "sex", "ladder_rung", "months_before_start"]
 
 [costing]
-annual_benefit_cost = 14000.0        # EUR per benefit per year
-annual_administration_cost = 2883.0  # EUR per benefit per year (Berenschot)
-# caseload = 2400                    # default: clients on benefit at the start
-hourly_caseworker_cost = 75.0
-horizon_years = 1.0
+# Each input defaults to a sourced value that the report lists; uncomment to override.
+# caseload = 2400                      # default: clients on benefit at the start
+# annual_benefit_cost = 14000.0        # EUR per benefit per year
+# annual_administration_cost = 2883.0  # EUR per benefit per year (Berenschot)
+# hourly_cost = 60.0                   # EUR per caseworker hour
+# discount_rate = 0.0225               # per year
+cost_method = "protocol"               # FIP hours from the contact protocol, or "caseload"
+n_draws = 10000                        # Monte Carlo draws for the savings interval
 '''

@@ -99,33 +99,3 @@ def terminations_section(cohort: pd.DataFrame, threshold: int, alpha: float) -> 
             method="difference in proportions, Newcombe CI, score test, naive",
             n=r.fip_n + r.control_n))
     return s
-
-
-def caseload_at_start(register: Register, design) -> int:
-    """Clients on benefit at the (first) study start: the caseload to extrapolate to."""
-    start = min(site.start_date for site in design.sites)
-    sp = register.spells
-    running = (sp["start_date"] <= start) & (sp["end_date"].isna() | (sp["end_date"] > start))
-    return int(sp.loc[running, "client_id"].nunique())
-
-
-def crude_savings_section(ctx) -> Section:
-    """The pilot's kind of extrapolation, arithmetic written out (deepened by fipeval.costing)."""
-    cohort, config = ctx["cohort"], ctx["config"]
-    pooled = terminations_table(cohort, config.inference.alpha).query("municipality == 'all'").iloc[0]
-    caseload = config.costing.caseload or caseload_at_start(ctx["register"], ctx["design"])
-    cost = config.costing.annual_benefit_cost
-    rd = pooled["risk_difference"]
-    savings = rd * caseload * cost
-    s = Section("Savings: the crude extrapolation")
-    s.text(f"Extra terminations per FIP client ({rd:.4f}) x clients in the whole caseload "
-           f"({caseload:,}) x the annual cost of a benefit (EUR {cost:,.0f}) = "
-           f"EUR {savings:,.0f} a year, which is {rd * caseload:.1f} benefits avoided.")
-    s.text("This is the extrapolation the 2014-15 pilot reported. It assumes every extra "
-           "termination saves a full year of benefit, that nobody returns, and that the effect "
-           "in two caseloads holds for the whole caseload.")
-    s.estimates.append(estimate("savings", "crude_annual_savings_eur", savings,
-                                ci=(pooled["ci_lower"] * caseload * cost, pooled["ci_upper"] * caseload * cost),
-                                method="risk difference x caseload x annual cost", n=len(cohort),
-                                caseload=caseload, annual_benefit_cost=cost))
-    return s

@@ -24,7 +24,7 @@ from ..errors import ConfigError, FipevalError
 from ..schema import Register
 from .config import StudyConfig
 from .document import Report, Section, render_html, render_markdown
-from . import foundation
+from . import analyses, foundation
 from .fidelity import fidelity_section
 
 
@@ -41,15 +41,19 @@ class Progress:
 
 
 def section_builders():
-    """The analysis sections in report order: (name, function(context) -> Section)."""
+    """The analysis sections in report order: (name, function(context) -> Section | None)."""
     return [
         ("data", lambda ctx: foundation.data_section(ctx["register"], ctx["threshold"])),
         ("groups", lambda ctx: foundation.groups_section(ctx["cohort"], ctx["design"], ctx["threshold"])),
         ("fidelity", lambda ctx: fidelity_section(ctx["cohort"], ctx["register"].contacts,
                                                   ctx["threshold"])),
+        ("balance", analyses.balance_report),
         ("terminations", lambda ctx: foundation.terminations_section(
             ctx["cohort"], ctx["threshold"], ctx["config"].inference.alpha)),
-        ("savings", lambda ctx: foundation.crude_savings_section(ctx)),
+        ("effects", analyses.effects_report),
+        ("survival", analyses.survival_report),
+        ("did", analyses.did_report),
+        ("costing", analyses.costing_report),
     ]
 
 

@@ -1,0 +1,181 @@
+"""Report sections from the analysis modules (matching, inference, survival, DiD, costing).
+
+Each module exposes a ``*_section`` function that returns results (``Result``/``Summary``)
+and matplotlib figures; this module turns them into report ``Section``s: summaries with
+small counts suppressed, figures embedded, and every tidy() row into estimates.json.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..results import Result, Summary
+from .disclosure import suppress_counts
+from .document import Section, estimate
+
+# columns of result tables that count people (suppressed under the threshold)
+COUNT_COLUMN = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
+
+
+def _suppress_summary(summary: Summary, threshold: int) -> Summary:
+    table = summary.table
+    columns = [c for c in table.columns if COUNT_COLUMN.match(str(c))
+               and pd.api.types.is_numeric_dtype(table[c])]
+    if not columns or threshold <= 0:
+        return summary
+    return Summary(summary.title, summary.header, suppress_counts(table, columns, threshold),
+                   summary.notes)
+
+
+def _method(header: dict) -> str:
+    keys = ("method", "model", "estimator", "inference", "clustering", "cluster", "weights")
+    return "; ".join(f"{k}: {header[k]}" for k in keys if k in header)
+
+
+def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
+                   key: str) -> Section:
+    """A Section of ``results`` (Result or Summary objects) and ``figures``."""
+    s = Section(title)
+    for paragraph in ([intro] if isinstance(intro, str) else intro):
+        s.text(paragraph)
+    used = set()
+    for i, r in enumerate(results):
+        summary = r if isinstance(r, Summary) else r.summary()
+        s.blocks.append(_suppress_summary(summary, threshold))
+        if isinstance(r, Summary):
+            continue
+        header = summary.header
+        n = header.get("n") if isinstance(header.get("n"), (int, np.integer)) else None
+        outcome = getattr(r, "outcome", "")
+        label = f"{summary.title} ({outcome})" if outcome else summary.title
+        for row in r.tidy().itertuples(index=False):
+            name = f"{label}: {row.term}"
+            if name in used:
+                name = f"{name} [{i}]"
+            used.add(name)
+            s.estimates.append(estimate(key, name, row.estimate, std_error=row.std_error,
+                                        ci=(row.ci_lower, row.ci_upper), p_value=row.p_value,
+                                        method=_method(header), n=n))
+    for j, fig in enumerate(figures):
+        caption = getattr(fig, "fipeval_caption", None) or _figure_title(fig) or title
+        s.figure(fig, f"{key}_{j + 1}", caption)
+    return s
+
+
+def _figure_title(fig) -> str:
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else "; ".join(titles)
+
+
+def _quiet(fn, *args, **kwargs):
+    """Run a section builder; its warnings become notes in the section (not stderr noise)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args, **kwargs)
+    notes = sorted({str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)})
+    return out, notes
+
+
+def balance_report(ctx) -> Section | None:
+    from ..matching.report import balance_section
+
+    options = ctx["config"].matching
+    if not options.enabled:
+        return None
+    (summary, figure), notes = _quiet(
+        balance_section, ctx["cohort"], list(options.covariates), exact=list(options.exact),
+        caliper=options.caliper, ratio=options.ratio)
+    ctx["results"]["balance"] = summary
+    return result_section(
+        "Caseload composition and balance",
+        ["Are the FIP and control caseloads comparable? Standardised mean differences above 0.1 "
+         "are flagged. 'Before' compares all eligible clients; 'after' compares FIP clients with "
+         "their nearest controls on the propensity score within municipality."] + notes,
+        [summary], [figure], threshold=ctx["threshold"], key="balance")
+
+
+def effects_report(ctx) -> Section:
+    from ..inference.section import effects_section
+
+    config = ctx["config"]
+    results, notes = _quiet(effects_section, ctx["cohort"], seed=config.seed,
+                            cluster=config.inference.cluster,
+                            n_boot=config.inference.bootstrap_reps, alpha=config.inference.alpha)
+    ctx["results"]["effects"] = results
+    figures = []
+    for r in results:
+        if type(r).__name__ == "MetaAnalysis":
+            import matplotlib.pyplot as plt
+            fig, ax = plt.subplots(figsize=(6.5, 3.0))
+            r.plot(ax=ax)
+            figures.append(fig)
+    return result_section(
+        "Effects per municipality and pooled",
+        ["Differences FIP minus control in the share of benefits ended within follow-up "
+         "(overall and by end reason), fraud signals and activation steps per client. Each row "
+         "gives the naive p-value (clients as independent draws) beside the cluster-aware one "
+         "(FIP was assigned by caseworker); read the cluster-aware one."] + notes,
+        results, figures, threshold=ctx["threshold"], key="effects")
+
+
+def survival_report(ctx) -> Section:
+    from ..survival.section import survival_section
+
+    config = ctx["config"]
+    (results, figures), notes = _quiet(survival_section, ctx["cohort"], alpha=config.inference.alpha,
+                                       cluster=config.inference.cluster)
+    ctx["results"]["survival"] = results
+    return result_section(
+        "Time on benefit and end reasons",
+        ["How long benefits last after the start, and how they end. Kaplan-Meier curves per "
+         "group, a Cox model with cluster-robust errors by caseworker stratified by municipality, "
+         "the restricted mean months on benefit, and the cumulative incidence of each end "
+         "reason (Aalen-Johansen), which treats the other reasons as competing."] + notes,
+        results, figures, threshold=ctx["threshold"], key="survival")
+
+
+def did_report(ctx) -> Section:
+    from ..did.section import did_section
+
+    config = ctx["config"]
+    (results, figures), notes = _quiet(did_section, ctx["register"], ctx["design"],
+                                       alpha=config.inference.alpha, seed=config.seed)
+    return result_section(
+        "Difference-in-differences: caseworkers before and after",
+        ["The study plan's comparison: monthly outcomes of the FIP caseworkers' caseloads and of "
+         "the other caseworkers, before and after the start. The event study shows whether the "
+         "two moved in parallel before FIP."] + notes,
+        results, figures, threshold=ctx["threshold"], key="did")
+
+
+def costing_report(ctx) -> Section:
+    from ..costing.section import analysis_units, caseload_from_spells, costing_section
+
+    config, cohort = ctx["config"], ctx["cohort"]
+    options = config.costing
+    units = analysis_units(cohort)
+    if options.caseload is not None:
+        caseload = options.caseload if len(units) == 1 else None
+    else:
+        start = min(site.start_date for site in ctx["design"].sites)
+        per_muni = caseload_from_spells(ctx["register"].spells, start)
+        if list(units) == ["all"]:
+            caseload = int(per_muni.sum())
+        else:
+            caseload = {u: int(per_muni.get(u, 0)) for u in units}
+    (results, figures), notes = _quiet(
+        costing_section, cohort, inputs=options.inputs(), caseload=caseload,
+        cost_method=options.cost_method, n_draws=options.n_draws, seed=config.seed,
+        alpha=config.inference.alpha)
+    return result_section(
+        "Costs and savings",
+        ["The pilot's kind of extrapolation (extra terminations x whole caseload x a year of "
+         "benefit) beside a refined version (months of benefit actually avoided, benefit by "
+         "household type, return to benefit after exit, discounting), the cost of the FIP "
+         "talks, and the net result, with Monte Carlo intervals. Every input is listed with "
+         "its source."] + notes,
+        results, figures, threshold=ctx["threshold"], key="costing")
