@@ -225,6 +225,15 @@ def test_standalone_balance_equals_result_balance(sim):
         res.balance().table.drop(columns="pair_distance"))
 
 
+def test_standalone_balance_accepts_a_logit_distance(sim):
+    res = match(sim, "fip", ["age"], distance="logit")
+    assert (res.distance < 0).any()
+    direct = balance(sim.assign(w=res.weights), "fip", ["age"], weights="w",
+                     distance=res.distance)
+    np.testing.assert_allclose(direct.table["smd"], res.balance().table["smd"], rtol=0,
+                               atol=ATOL)
+
+
 def test_balance_expands_categories_and_flags(sim):
     bal = balance(sim, "fip", ["age", "household_type"])
     terms = bal.wide()["term"].tolist()

@@ -319,9 +319,8 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     treated = treatment_indicator(data, treatment)
     X = expand_covariates(data, covariates)
     if distance is not None:
-        d = _as_weights(data, distance) if not isinstance(distance, str) else \
-            data[distance].to_numpy(dtype=float)
-        X.insert(0, "distance", d)
+        from .core import _score_vector
+        X.insert(0, "distance", _score_vector(data, distance))
     w = _as_weights(data, weights)
     table = balance_statistics(X, treated, w, sd_denominator=sd_denominator)
     return BalanceResult(table=table, sizes=sample_sizes(treated, w), estimand=estimand,

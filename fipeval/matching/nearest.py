@@ -90,13 +90,14 @@ def match_nearest(score: np.ndarray, focal: np.ndarray, *, ratio: int = 1,
     cal = np.inf if caliper is None else float(caliper)
     # One stable sort of all units, like MatchIt: equal scores keep data order, so a tied
     # candidate earlier in the data lies to the left of the focal unit, a later one right.
-    rank = np.empty(len(score), dtype=np.int64)
-    rank[np.argsort(score, kind="stable")] = np.arange(len(score))
-    other_rank = rank[other_pos]
-    o_sort = np.argsort(other_rank)
-    o_order = other_pos[o_sort]
+    sorted_all = np.argsort(score, kind="stable")
+    is_other = ~focal[sorted_all]
+    o_order = sorted_all[is_other]
     sorted_other = score[o_order]
-    insert = np.searchsorted(other_rank[o_sort], rank[focal_pos])
+    # insertion point of each focal unit = number of other units before it in the sort
+    before = np.cumsum(is_other)
+    insert = np.empty(n1, dtype=np.int64)
+    insert[np.cumsum(focal)[sorted_all[~is_other]] - 1] = before[~is_other]
     if emulate == "matchit-4.5.1":
         return _match_legacy(score[focal_pos], sorted_other, o_order, insert, out, ratio,
                              replace, cal, order, rng)

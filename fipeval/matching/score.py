@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from ..errors import ConvergenceWarning, EstimationError
+from ..errors import ConvergenceWarning, EstimationError, check_option
 from .balance import expand_covariates, is_categorical
 
 SEPARATION_EPS = 1e-10
@@ -62,6 +62,7 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
     [0.462, 0.482, 0.501, 0.521, 0.541, 0.493]
     """
     from .core import treatment_indicator
+    check_option("scale", scale, ("probability", "logit"))
     treated = treatment_indicator(data, treatment)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     ps, linear = fit_logit(data, treated, covariates)
@@ -90,7 +91,8 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
             + " split FIP and control clients without any overlap, so no propensity score "
             "and no match exists. Drop the covariate, or match exactly on it only where both "
             "groups occur.")
-    if np.linalg.matrix_rank(design) < design.shape[1]:
+    scaled = design / np.maximum(np.linalg.norm(design, axis=0), np.finfo(float).tiny)
+    if np.linalg.matrix_rank(scaled.T @ scaled, tol=1e-10) < design.shape[1]:
         raise EstimationError(
             "The covariates are collinear (for example one is a sum or a copy of others, or "
             "a categorical covariate is listed twice); drop the redundant column(s): "
@@ -98,7 +100,7 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = sm.Logit(y, design).fit(method="newton", maxiter=100, tol=1e-10, disp=0)
+            fit = sm.Logit(y, design, check_rank=False).fit(method="newton", maxiter=100, tol=1e-10, disp=0)
         except np.linalg.LinAlgError as err:  # pragma: no cover - rank checked above
             raise EstimationError(f"The propensity score model could not be fitted: {err}; "
                                   "remove collinear covariates.") from err
