@@ -116,7 +116,7 @@ def two_by_two(events_fip: int, n_fip: int, events_control: int, n_control: int,
     Examples
     --------
     >>> res = two_by_two(60, 360, 200, 1600)
-    >>> round(res.row("risk difference (Wald)").estimate, 4)
+    >>> round(float(res.row("risk difference (Wald)").estimate), 4)
     0.0417
     """
     a, n1, c, n0 = events_fip, n_fip, events_control, n_control
@@ -190,7 +190,7 @@ def welch_test(fip, control, *, alpha: float = 0.05) -> EffectResult:
     Examples
     --------
     >>> res = welch_test([3.0, 4.0, 5.0], [1.0, 2.0, 2.5, 3.0])
-    >>> round(res.row("mean difference (Welch)").estimate, 4)
+    >>> round(float(res.row("mean difference (Welch)").estimate), 4)
     1.875
     """
     x, y = _sample(fip, "FIP"), _sample(control, "control")

@@ -56,8 +56,8 @@ def mantel_haenszel(events_fip: Sequence[float], n_fip: Sequence[float],
     Examples
     --------
     >>> res = mantel_haenszel([20, 15], [100, 80], [30, 40], [300, 400])
-    >>> round(res.row("risk difference (Mantel-Haenszel)").estimate, 4)
-    0.0856
+    >>> round(float(res.row("risk difference (Mantel-Haenszel)").estimate), 4)
+    0.0941
     """
     check_option("measure", measure, MH_MEASURES)
     a, n1, c, n0 = (np.asarray(v, dtype=float) for v in (events_fip, n_fip, events_control, n_control))
