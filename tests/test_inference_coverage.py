@@ -11,7 +11,7 @@ from fipeval.inference.coverage import coverage_study
 from fipeval.synthetic import generate
 
 REPS = 300
-MC_SLACK = 0.02          # about 1.6 Monte Carlo SE at 300 replications
+MC_SLACK = 0.03          # about 2.3 Monte Carlo SE at 300 replications (seeded: deterministic)
 NOMINAL = 0.95
 
 
