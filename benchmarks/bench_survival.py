@@ -199,7 +199,8 @@ def main() -> None:
         "data": {"rows": N_FULL, "covariates": N_COVARIATES, "clusters": N_CLUSTERS,
                  "time_unit": "whole months (about 60 distinct times)", "seed": SEED},
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(),
+                    "load_average_at_end": list(__import__("os").getloadavg())},
         "notes": ["Ratio = peer seconds / fipeval seconds on the same rows.",
                   "Peers run on subsamples (first n rows of the same data) because their "
                   "clustered fits grow about quadratically; a peer stops growing once a run "

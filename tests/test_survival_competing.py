@@ -118,3 +118,14 @@ def test_bad_input(mgus):
         cumulative_incidence(labelled, "etime", "reason", event="ended")
     with pytest.raises(InputError, match="Unknown group"):
         cumulative_incidence(mgus, "etime", "event").plot(group="x")
+
+
+def test_same_answer_after_shuffling_rows(mgus):
+    shuffled = mgus.sample(frac=1, random_state=7)
+    a = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    b = fine_gray(shuffled, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    np.testing.assert_allclose(b.coef, a.coef, rtol=1e-9)
+    np.testing.assert_allclose(b.std_error, a.std_error, rtol=1e-9)
+    ca = cumulative_incidence(mgus, "etime", "event").table
+    cb = cumulative_incidence(shuffled, "etime", "event").table
+    pd.testing.assert_frame_equal(ca, cb)

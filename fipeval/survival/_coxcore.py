@@ -91,12 +91,16 @@ def build_risk_sets(stop, event, start, X, w, strata, ties: str) -> RiskSets:
     else:
         start_key = s * n_codes + np.searchsorted(times, start) + 1
 
-    order = np.lexsort((1 - event, stop_key))
+    order = np.argsort(2 * stop_key + (event != 1), kind="stable")   # events first among ties
     stop_key, start_key = stop_key[order], start_key[order]
     ev, ws = event[order], w[order]
-    Xs = X[order]
-    means = np.average(Xs, axis=0, weights=ws) if p else np.zeros(0)
-    Xs -= means
+    # column-major: every per-iteration pass (products, cumulative sums) runs down columns
+    Xs = np.empty((n, p), order="F")
+    means = np.empty(p)
+    for j in range(p):
+        col = X[order, j]
+        means[j] = np.dot(col, ws) / ws.sum()
+        Xs[:, j] = col - means[j]
 
     death_rows = np.flatnonzero(ev == 1)
     dkeys, first, n_tied = np.unique(stop_key[death_rows], return_index=True, return_counts=True)
@@ -127,10 +131,18 @@ def build_risk_sets(stop, event, start, X, w, strata, ties: str) -> RiskSets:
 
 
 def _cumsum0(values: np.ndarray) -> np.ndarray:
-    """Cumulative sum along axis 0 with a leading row of zeros."""
-    out = np.empty((values.shape[0] + 1,) + values.shape[1:])
+    """Cumulative sum along axis 0 with a leading row of zeros (column-major for 2-D)."""
+    out = np.empty((values.shape[0] + 1,) + values.shape[1:], order="F")
     out[0] = 0
     np.cumsum(values, axis=0, out=out[1:])
+    return out
+
+
+def _take_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """values[rows] for a column-major 2-D array, kept column-major."""
+    out = np.empty((len(rows), values.shape[1]), order="F")
+    for j in range(values.shape[1]):
+        out[:, j] = values[rows, j]
     return out
 
 
@@ -166,7 +178,7 @@ def evaluate(rs: RiskSets, beta: np.ndarray, *, information: bool = True) -> Eva
     E0, E1 = c0[end] - c0[rs.lo], c1[end] - c1[rs.lo]
     if rs.start_order is not None:
         c0e = _cumsum0(r[rs.start_order])
-        c1e = _cumsum0(rX[rs.start_order])
+        c1e = _cumsum0(_take_rows(rX, rs.start_order))
         S0 = S0 - (c0e[rs.hi_e] - c0e[rs.lo_e])
         S1 = S1 - (c1e[rs.hi_e] - c1e[rs.lo_e])
     g, f, K = rs.group, rs.frac, rs.n_times

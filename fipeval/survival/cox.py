@@ -38,7 +38,7 @@ def design_matrix(data: pd.DataFrame, covariates: Sequence[str]) -> tuple[np.nda
     for col in covariates:
         values = data[col]
         if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-            blocks.append(values.to_numpy(dtype=float)[:, None])
+            blocks.append(values.to_numpy(dtype=float))
             names.append(col)
             continue
         cat = pd.Categorical(values)
@@ -48,16 +48,18 @@ def design_matrix(data: pd.DataFrame, covariates: Sequence[str]) -> tuple[np.nda
                 f"Covariate `{col}` has a single level ({levels[0]!r}) in the data, so it has no "
                 "effect to estimate; drop it from `covariates`.")
         for lv in levels[1:]:
-            blocks.append((cat == lv).astype(float)[:, None])
+            blocks.append(np.asarray(cat == lv, dtype=float))
             names.append(f"{col}[{lv}]")
-    X = np.hstack(blocks) if blocks else np.zeros((len(data), 0))
+    X = np.empty((len(data), len(blocks)), order="F")
+    for j, b in enumerate(blocks):
+        X[:, j] = b
     return X, names
 
 
 def _check_identifiable(X: np.ndarray, names: list[str], strata: np.ndarray | None,
                         strata_name: str | None) -> None:
     if strata is None:
-        const = np.ptp(X, axis=0) == 0
+        const = X.min(axis=0) == X.max(axis=0)
         where = ""
     else:
         frame = pd.DataFrame(X).groupby(strata)
@@ -71,9 +73,10 @@ def _check_identifiable(X: np.ndarray, names: list[str], strata: np.ndarray | No
             + "; drop it from `covariates`" + (" or stratify on something else." if strata is not None else ".")
         )
     if X.shape[1] > 1:
-        Xc = X - X.mean(axis=0)
-        scale = np.sqrt((Xc ** 2).sum(axis=0))
-        C = (Xc.T @ Xc) / np.outer(scale, scale)        # correlation matrix: p x p
+        mean = X.mean(axis=0)
+        C = X.T @ X - len(X) * np.outer(mean, mean)      # centred cross-products: p x p
+        scale = np.sqrt(np.diag(C))
+        C = C / np.outer(scale, scale)
         _, R, piv = linalg.qr(C, pivoting=True)
         diag = np.abs(np.diag(R))
         rank = int((diag > diag[0] * 1e-10).sum())
