@@ -86,8 +86,9 @@ def test_effects_section_three_municipalities_has_meta_analysis():
     study = generate("three_municipalities")
     cohort = build_cohort(study.register, study.design)
     parts = effects_section(cohort, seed=2, outcomes=["ended", "activations"], n_boot=999)
-    meta = parts[-1]
+    meta, mh = parts[-2], parts[-1]
     assert isinstance(meta, MetaAnalysis) and len(meta.labels) == 3
+    assert "Amersfoort" in repr(mh) and mh.row("Cochran-Mantel-Haenszel").p_value > 0
     tab = parts[0].tidy()
     pooled = tab[(tab.subset == "all municipalities") & (tab.outcome == "ended")].iloc[0]
     assert pooled.ci_lower <= study.true_effects["att"]["ended"] <= pooled.ci_upper

@@ -20,7 +20,7 @@ from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
 from .compare import Comparison, compare
 from .multiplicity import adjust_p_values
-from .pooling import meta_analysis
+from .pooling import mantel_haenszel, meta_analysis
 
 MIN_EVENTS = 5           # end reasons with fewer terminations in a subset are left out
 COUNT_OUTCOMES = ("fraud_signals", "activations")
@@ -99,8 +99,9 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     Returns
     -------
     list of Result
-        ``[EffectsOverview, Comparison per outcome (pooled), MetaAnalysis of "ended"]`` (the
-        last only with two or more municipalities that have both groups).
+        ``[EffectsOverview, Comparison per outcome (pooled), MetaAnalysis of "ended",
+        Mantel-Haenszel of "ended"]`` (the last two only with two or more municipalities that
+        have both groups; both treat clients as independent within a municipality).
 
     Examples
     --------
@@ -180,6 +181,12 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
         results.append(meta_analysis(per_muni.estimate.to_numpy(), per_muni.std_error.to_numpy(),
                                      labels=list(per_muni.subset), method="REML",
                                      measure="risk difference (ended)", alpha=alpha))
+        both = [(name, part) for name, part in subsets if part is not cohort]
+        counts = [(part.loc[part[treatment] == 1, "ended"].sum(), (part[treatment] == 1).sum(),
+                   part.loc[part[treatment] == 0, "ended"].sum(), (part[treatment] == 0).sum())
+                  for _, part in both]
+        results.append(mantel_haenszel(*map(list, zip(*counts)), labels=[n for n, _ in both],
+                                       alpha=alpha))
     return results
 
 
