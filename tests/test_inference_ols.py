@@ -171,3 +171,11 @@ def test_bad_input(did):
         fit_ols(panel.y, X, cluster=cl)
     with pytest.raises(InputError, match="No coefficient `fip`"):
         fit_ols(panel.y, X, vcov="iid").coef_of("fip")
+
+
+def test_weighted_cr2_with_singleton_clusters_is_statsmodels_wls_hc2(did):
+    panel, X, _, _ = did
+    w = np.random.default_rng(8).uniform(0.3, 3.0, len(panel))
+    fit = fit_ols(panel.y, X, weights=w, cluster=np.arange(len(panel)), vcov="CR2")
+    ref = sm.WLS(panel.y, X, weights=w).fit(cov_type="HC2")
+    np.testing.assert_allclose(fit.vcov, ref.cov_params(), rtol=RTOL_EXACT, atol=ATOL_EXACT)

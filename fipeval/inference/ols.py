@@ -54,6 +54,7 @@ CLUSTER_KINDS = ("CR0", "CR1", "CR2")
 # Eigenvalues of I - H_gg below this are treated as zero (a generalised inverse square
 # root, as clubSandwich does) so clusters absorbed by fixed effects do not blow up CR2.
 _CR2_EIG_TOL = 1e-12
+_RANK_TOL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,16 @@ def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | N
     if Xk.shape[0] <= k:
         raise EstimationError(f"Only {Xk.shape[0]} rows with positive weight for {k} "
                               "coefficients; the model cannot be estimated.")
-    rank = np.linalg.matrix_rank(Xk)
+    # rank from the eigenvalues of the scaled cross-product (cheap for millions of rows)
+    xtx = Xk.T @ Xk
+    scale = np.sqrt(np.diag(xtx))
+    zero = scale == 0
+    scale[zero] = 1.0
+    eig = np.linalg.eigvalsh(xtx / np.outer(scale, scale))
+    rank = int(np.sum(eig > _RANK_TOL * eig.max())) - int(zero.sum()) if eig.max() > 0 else 0
     if rank < k:
-        raise EstimationError(f"X is rank deficient (rank {rank} < {k} columns): some columns "
-                              f"({', '.join(names)}) are collinear or constant; drop one.")
+        raise EstimationError(f"X is rank deficient (rank {max(rank, 0)} < {k} columns): some "
+                              f"columns ({', '.join(names)}) are collinear or all zero; drop one.")
     return Design(yk, Xk, sw, codes, g, names, keep)
 
 

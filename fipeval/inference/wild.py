@@ -32,6 +32,7 @@ CI_METHODS = ("inversion", "percentile-t", None)
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 _TIE_TOL = 1e-9          # relative: bootstrap |t| equal to the observed |t| counts as extreme
 _MAX_ENUMERATED = 2 ** 16
+_CHUNK_CELLS = 2_000_000
 
 
 def column_index(column, names) -> int:
@@ -211,12 +212,16 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     rng = np.random.default_rng(seed)
     V, enumerated = sign_vectors(G, weight_type, int(n_boot), rng)
     num_y, num_x = V @ s_y, V @ s_x
-    sc_y, sc_x = V * s_y - V @ F_y.T, V * s_x - V @ F_x.T
-    # the bootstrap variance is a quadratic in r: q_yy - 2 r q_xy + r^2 q_xx
-    q_yy = np.einsum("bg,bg->b", sc_y, sc_y)
-    q_xy = np.einsum("bg,bg->b", sc_y, sc_x)
-    q_xx = np.einsum("bg,bg->b", sc_x, sc_x)
-    del sc_y, sc_x
+    # the bootstrap variance is a quadratic in r: q_yy - 2 r q_xy + r^2 q_xx (in chunks of
+    # draws, so memory stays bounded with many clusters)
+    q_yy, q_xy, q_xx = np.empty(len(V)), np.empty(len(V)), np.empty(len(V))
+    step = max(1, _CHUNK_CELLS // G)
+    for lo in range(0, len(V), step):
+        Vb = V[lo:lo + step]
+        sc_y, sc_x = Vb * s_y - Vb @ F_y.T, Vb * s_x - Vb @ F_x.T
+        q_yy[lo:lo + step] = np.einsum("bg,bg->b", sc_y, sc_y)
+        q_xy[lo:lo + step] = np.einsum("bg,bg->b", sc_y, sc_x)
+        q_xx[lo:lo + step] = np.einsum("bg,bg->b", sc_x, sc_x)
 
     def p_value(r: float) -> float:
         num = num_y - r * num_x
