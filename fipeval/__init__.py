@@ -35,3 +35,7 @@ __all__ += ["adjust_p_values", "compare", "effects_section", "fit_ols", "mantel_
             "meta_analysis", "minimum_detectable_effect", "power_table",
             "randomization_inference", "required_caseworkers", "two_by_two",
             "wild_cluster_bootstrap"]
+
+from .io import LoadReport, load  # noqa: E402  loaders: exports -> Register (issue 3)
+
+__all__ += ["load", "LoadReport"]
