@@ -186,6 +186,34 @@ def _hmac_hex(data: bytes, offsets: np.ndarray, key: bytes) -> np.ndarray:
     return result
 
 
+class Pseudonymiser:
+    """``pseudonymise`` with a memory: numbers already hashed in this load are looked up
+    (spells, contacts and events of one client share their BSN)."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self._known = pa.array([], type=pa.string())
+        self._ids = np.empty(0, dtype=object)
+
+    def __call__(self, values) -> np.ndarray:
+        arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        encoded = pc.dictionary_encode(arr)
+        uniques = encoded.dictionary
+        hit = pc.index_in(uniques, value_set=self._known).to_numpy(zero_copy_only=False)
+        hit = np.where(np.isnan(hit.astype(float)), -1, hit).astype(np.int64) if len(hit) else \
+            np.empty(0, np.int64)
+        per_unique = np.empty(len(uniques) + 1, dtype=object)
+        per_unique[:-1][hit >= 0] = self._ids[hit[hit >= 0]]
+        miss = hit < 0
+        if miss.any():
+            new = pseudonymise(uniques.filter(pa.array(miss)), self._key)
+            per_unique[:-1][miss] = new
+            self._known = pa.concat_arrays([self._known, uniques.filter(pa.array(miss))])
+            self._ids = np.concatenate([self._ids, new])
+        idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return per_unique[idx]
+
+
 def looks_like_bsn(values: pa.Array, *, threshold: float = 0.9) -> bool:
     """True when most non-empty values are 8-9 digit numbers that pass the 11-proef."""
     text = normalise_bsn(values)

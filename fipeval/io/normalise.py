@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 from ..errors import LoadError
 from ..schema import CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .accounting import REPAIR_BIT
-from .bsn import is_valid_bsn, looks_like_bsn, normalise_bsn, pseudonymise, resolve_key
+from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, resolve_key
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_amount, parse_code, parse_integer, parse_text, trimmed_mask
@@ -64,12 +64,17 @@ class KeyHolder:
     """Resolves the pseudonymisation key once, and only when BSNs are present."""
 
     def __init__(self, key):
-        self._key, self._resolved = key, None
+        self._key, self._resolved, self._pseudonymiser = key, None, None
 
     def get(self) -> bytes:
         if self._resolved is None:
             self._resolved = resolve_key(self._key, required=True)
         return self._resolved
+
+    def pseudonymise(self, values) -> np.ndarray:
+        if self._pseudonymiser is None:
+            self._pseudonymiser = Pseudonymiser(self.get())
+        return self._pseudonymiser(values)
 
 
 @dataclass
@@ -161,11 +166,10 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
     rows.repaired(padded & valid, "bsn_leading_zero")
     if not valid.any():
         return np.full(n, None, dtype=object)
-    key = ctx.key.get()
     if valid.all():
-        return pseudonymise(bsn, key)
+        return ctx.key.pseudonymise(bsn)
     ids = np.full(n, None, dtype=object)
-    ids[valid] = pseudonymise(bsn.filter(pa.array(valid)), key)
+    ids[valid] = ctx.key.pseudonymise(bsn.filter(pa.array(valid)))
     return ids
 
 
