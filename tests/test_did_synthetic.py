@@ -103,6 +103,7 @@ def test_did_section_results_and_figures(brabant, three):
     assert [type(r).__name__ for r in results] == ["DiDResult", "DiDResult", "EventStudyResult"]
     assert [f.get_label() for f in figures] == ["did_rates", "did_event_study"]
     assert all(getattr(f, "fipeval_caption", "") for f in figures)
+    assert results[0].inference == "wild"          # two FIP caseworkers: few treated
     es = results[2]
     assert es.tidy()["event_time"].min() == -12 and es.tidy()["event_time"].max() == 11
     results, figures = did_section(three.register, three.design, seed=3)

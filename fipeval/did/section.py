@@ -35,6 +35,7 @@ __all__ = ["did_section", "section_window"]
 
 LEADS = 12          # months before the start shown in the event study
 OUTCOMES = ("termination_rate", "fraud_signal_rate")
+FEW_TREATED = 20    # fewer FIP caseworkers than this: wild cluster bootstrap (MacKinnon & Webb)
 
 
 def _figure(name: str, caption: str, ncols: int = 1):
@@ -84,7 +85,8 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
     -------
     (results, figures)
         ``results``: for each outcome in ``OUTCOMES`` a two-way fixed-effects DiD
-        (caseload-weighted, wild cluster bootstrap by caseworker); the event study of the
+        (caseload-weighted; wild cluster bootstrap by caseworker when there are fewer than
+        ``FEW_TREATED`` FIP caseworkers, CR1 otherwise); the event study of the
         termination rate; when sites start at different dates, Callaway-Sant'Anna
         group-time effects (never-treated caseworkers as comparison, TWFE beside) for each
         outcome. ``figures``: "did_rates" (monthly rates, FIP and other caseworkers),
@@ -105,13 +107,17 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
                              min_months_on_benefit=design.min_months_on_benefit,
                              max_ladder_rung=design.max_ladder_rung)
     results, figures = [], []
+    n_fip = int(panel.loc[panel["fip"] == 1, "caseworker"].nunique())
+    # few treated caseworkers: cluster-robust SEs over-reject, the wild bootstrap does not;
+    # with many, CR1 is reliable and the bootstrap (cost ~ clusters^2) is not needed
+    inference = "wild" if n_fip < FEW_TREATED else "CR1"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         for outcome in OUTCOMES:
             results.append(did(panel, outcome=outcome, unit="caseworker", time="month",
                                treated="fip", post="post", cluster="caseworker",
-                               weights="caseload", inference="wild", n_boot=9999, seed=seed,
-                               alpha=alpha))
+                               weights="caseload", inference=inference, n_boot=9999,
+                               seed=seed, alpha=alpha))
         lags = int(panel["event_time"].max())
         es = event_study(panel, outcome="termination_rate", unit="caseworker", time="month",
                          event_time="event_time", leads=leads, lags=lags, cluster="caseworker",
@@ -131,7 +137,6 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
                          "and the other caseworkers, caseload-weighted; dotted: start(s).")
     _plot_rates(panel, ax)
     figures.append(fig)
-    n_fip = int(panel.loc[panel["fip"] == 1, "caseworker"].nunique())
     fig, (ax,) = _figure("did_event_study", "Event study of the monthly termination rate: "
                          "effect by month since the start relative to the month before, with "
                          f"{1 - alpha:.0%} pointwise intervals (bars) and simultaneous band "
