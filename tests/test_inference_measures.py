@@ -8,9 +8,13 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from fipeval.errors import DesignError, EstimationError, InputError, SchemaError
+from fipeval.errors import (DesignError, EstimationError, FewClustersWarning, InputError,
+                            SchemaError)
 from fipeval.inference import (compare, fit_ols, mann_whitney, rate_ratio_glm, two_by_two,
                                welch_test, wild_cluster_bootstrap)
+
+# CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines
+pytestmark = pytest.mark.filterwarnings("ignore::fipeval.errors.FewClustersWarning")
 
 RTOL = 1e-10          # same formula computed by scipy/statsmodels
 ATOL = 1e-12
@@ -133,8 +137,9 @@ def test_compare_primary_rows_equal_the_engines():
     np.testing.assert_allclose([wild.p_value, wild.primary.ci_lower],
                                [ref.p_value, ref.ci_lower], rtol=RTOL)
     assert "wild cluster bootstrap" in repr(wild) and "naive p-value" in repr(wild)
-    assert "Only 3 FIP caseworkers" in repr(compare(df, "ended", cluster="caseworker",
-                                                    inference="CR1"))
+    with pytest.warns(FewClustersWarning, match="rest on 3 FIP and 9 control"):
+        cr1 = compare(df, "ended", cluster="caseworker", inference="CR1")
+    assert "Only 3 FIP caseworkers" in repr(cr1)
 
 
 def test_compare_count_rate_difference_is_ratio_of_sums():

@@ -8,6 +8,9 @@ from fipeval.design import build_cohort
 from fipeval.inference import Comparison, EffectsOverview, MetaAnalysis, compare, effects_section
 from fipeval.synthetic import generate
 
+# CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines
+pytestmark = pytest.mark.filterwarnings("ignore::fipeval.errors.FewClustersWarning")
+
 
 @pytest.fixture(scope="module")
 def brabantse_wal():

@@ -10,13 +10,15 @@ tests follow as extra rows, each labelled with the inference it uses.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DesignError, EstimationError, InputError, check_columns, check_option
+from ..errors import (DesignError, EstimationError, FewClustersWarning, InputError,
+                      check_columns, check_option)
 from ..results import Result
 from .measures import _row, _table, rate_ratio_glm, two_by_two, welch_test, mann_whitney
 from .ols import fit_ols
@@ -345,6 +347,12 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
         rows.append({**mann_whitney(y[fip], y[~fip]).tidy().iloc[0].to_dict(),
                      "inference": "naive"})
     p = float(primary["p_value"])
+    if inference in ("CR1", "CR2") and (n_fip_cl < FEW_TREATED_CLUSTERS
+                                        or n_fip_cl + n_ctl_cl < FEW_CLUSTERS):
+        warnings.warn(FewClustersWarning(
+            f"{outcome}: {inference} standard errors rest on {n_fip_cl} FIP and {n_ctl_cl} "
+            f"control values of `{cluster}`; use inference='wild' or 'randomization'."),
+            stacklevel=2)
     notes = _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled,
                                float(naive_row["p_value"]), p)
     if kind == "count":

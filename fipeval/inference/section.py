@@ -9,13 +9,15 @@ termination risk difference with its forest plot.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, FipevalError, check_columns, check_option
+from ..errors import (EstimationError, FewClustersWarning, FipevalError, check_columns,
+                      check_option)
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
 from .compare import Comparison, compare
@@ -146,7 +148,9 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                 main = compare(part, outcome, inference=inference, strata=strata, **kw)
                 other = compare(part, outcome, inference="randomization" if inference == "wild"
                                 else "wild", strata=strata, **kw)
-                cr2 = compare(part, outcome, inference="CR2", **kw)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FewClustersWarning)
+                    cr2 = compare(part, outcome, inference="CR2", **kw)
             except (EstimationError, FipevalError) as err:
                 notes.append(f"{outcome} in {label}: not estimated ({err})")
                 continue
