@@ -45,6 +45,9 @@ def random_register(seed=0, n_clients=150):
 def brute_force(register, months, min_months=None, max_rung=None):
     """Loop over spells and month starts: the counting rules written out plainly."""
     sp = register.spells
+    by_client = {name: {c: g for c, g in table.groupby("client_id")}
+                 for name, table in (("events", register.events), ("contacts", register.contacts))}
+    empty = register.events.iloc[:0]
     out = {}
     for m in months:
         m1 = m + pd.DateOffset(months=1)
@@ -62,8 +65,9 @@ def brute_force(register, months, min_months=None, max_rung=None):
             ends_here = pd.notna(r.end_date) and r.end_date <= m1
             cell["terminations"] += int(ends_here)
             last = r.end_date if pd.notna(r.end_date) else pd.Timestamp.max
-            for table, key in ((register.events, None), (register.contacts, "contacts")):
-                mine = table[(table["client_id"] == r.client_id) & (table["date"] >= r.start_date)
+            for name, key in (("events", None), ("contacts", "contacts")):
+                table = by_client[name].get(r.client_id, empty)
+                mine = table[(table["date"] >= r.start_date)
                              & (table["date"] <= last) & (table["date"] >= m) & (table["date"] < m1)]
                 if key:
                     cell["contacts"] += len(mine)
@@ -175,6 +179,11 @@ def test_mark_treatment_columns(register):
     assert k1["post"].tolist() == [0] * 5 + [1] * 7
     assert k1["event_time"].tolist() == list(range(-5, 7))
     assert out.loc[out["fip"] == 0, "event_time"].isna().all()
+    k3 = out[out["caseworker"] == "k3"]
+    assert k3["post"].tolist() == [0] * 5 + [1] * 7 and (k3["fip"] == 0).all()
+    q = to_quarters(out)
+    assert q.loc[q["caseworker"] == "k1", "post"].tolist() == [0, 1, 1, 1]
+    assert q.loc[q["caseworker"] == "k1", "event_time"].tolist() == [-1, 0, 1, 2]
 
 
 def test_register_tables_not_mutated(register):
