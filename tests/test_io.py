@@ -590,3 +590,27 @@ def test_streaming_path_matches_in_memory_path(tmp_path, spells, monkeypatch, ex
     pd.testing.assert_frame_equal(streamed.spells, whole.spells)
     assert streamed.load_report.to_dict() == whole.load_report.to_dict()
     assert streamed.load_report["rows_rejected"] == (1 if extra == "short" else 0)
+
+
+def test_inspect_guesses_roles_of_an_unknown_export(tmp_path, capsys):
+    b = fake_bsns(3, np.random.default_rng(5))
+    path = tmp_path / "export.txt"
+    path.write_text("Sofinr|Begin|Stop|Uitstroom|Bedrag|Team\n"
+                    f"{b[0]}|01-03-2015|31-01-2016|werk|1.234,50|Noord\n"
+                    f"{b[1]}|15-04-2015||ZZ|980,00|Zuid\n"
+                    f"{b[2]}|15-05-2015|15-06-2015|Verhuizing|980,00|Zuid\n", encoding="utf-8")
+    res = inspect(path)
+    assert res.table is None
+    assert res.guesses == {"bsn": "Sofinr", "start_date": "Begin", "end_date": "Stop",
+                           "end_reason": "Uitstroom", "monthly_amount": "Bedrag"}
+    target = tmp_path / "m.toml"
+    assert inspect_main([str(path), "--write-mapping", str(target)]) == 0
+    assert "Guessed from the values" in capsys.readouterr().out
+    target.write_text(target.read_text() + '\n[spells.constants]\nmunicipality = "Woensdrecht"\n')
+    reg = load(path, mapping=target, key=KEY, extract_date=EXTRACT)
+    assert reg.load_report["rows_kept"] == 3
+    assert reg.spells["end_reason"].tolist()[0] == "work"
+    # ZZ stood on a running spell: the reason is dropped, but it is still listed as unknown
+    assert pd.isna(reg.spells["end_reason"].iloc[1])
+    assert reg.load_report["unknown_codes"] == {"end_reason": {"ZZ": 1}}
+    assert reg.load_report["repaired_by_kind"] == {"reason_without_end_dropped": 1}

@@ -10,6 +10,7 @@ codes listed as comments to fill in).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..errors import FipevalError
 from .bsn import is_valid_bsn, redact
-from .dates import detect_format
+from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_code
 from .load import detect_table
@@ -45,6 +46,7 @@ class Inspection:
     unknown_codes: dict = field(default_factory=dict)
     invalid_bsn_rows: int = 0
     bad_lines: int = 0
+    guesses: dict = field(default_factory=dict)   # role -> header, from the values
 
     def to_text(self) -> str:
         sep = {"\t": "tab", None: "-"}.get(self.separator, self.separator)
@@ -60,6 +62,9 @@ class Inspection:
             lines += ["Table      not recognised (write a mapping file with --write-mapping "
                       "and fill in the columns)",
                       f"Headers    {', '.join(map(redact, self.headers))}"]
+            if self.guesses:
+                lines.append("Guessed from the values (check them):")
+                lines += [f"  {redact(h):<30} -> {role}" for role, h in self.guesses.items()]
             return "\n".join(lines)
         lines += [f"Table      {self.table}", "", "Columns:"]
         for role, header in self.columns.items():
@@ -82,9 +87,12 @@ class Inspection:
         opts = {"separator": self.separator, "encoding": self.encoding, "decimal": self.decimal,
                 "sheet": self.sheet, "table": self.table or "spells"}
         table = self.table or "spells"
-        text = to_toml(opts, table, self.columns, {})
+        text = to_toml(opts, table, self.columns or self.guesses, {})
         if self.table is None:
-            text += "".join(f"# {role} = \"<header>\"\n" for role in ROLES[table])
+            text = text.replace(f"[{table}.columns]\n",
+                                f"[{table}.columns]\n# guessed from the values: check every line\n")
+            text += "".join(f"# {role} = \"<header>\"\n" for role in ROLES[table]
+                            if role not in self.guesses)
         dates = {r: f for r, f in self.date_formats.items() if f not in (None, "native")}
         if dates:
             text += f"\n[{table}.date_formats]\n" + "".join(f'{r} = "{f}"\n' for r, f in dates.items())
@@ -118,7 +126,7 @@ def inspect(path: str | Path, mapping=None) -> Inspection:
                 table=table, encoding=fmt.encoding if fmt else None,
                 separator=fmt.separator if fmt else None, sheet=raw.sheet, bad_lines=len(raw.bad_lines))
     if table is None:
-        return Inspection(**base)
+        return Inspection(**base, guesses=guess_roles(raw))
     tmap = merged.table(table)
     column = lambda role: raw.table.column(roles[role]).combine_chunks()  # noqa: E731
     dates = {role: tmap.date_formats.get(role) or opts.get("date_format") or detect_format(column(role))
@@ -142,6 +150,46 @@ def inspect(path: str | Path, mapping=None) -> Inspection:
                       unmapped=[h for h in raw.headers if h not in roles.values()],
                       decimal=decimal, date_formats=dates, unknown_codes=unknown,
                       invalid_bsn_rows=invalid)
+
+
+def guess_roles(raw) -> dict:
+    """Spells roles guessed from column values (for an export no preset recognises):
+    11-proef numbers -> bsn, the first two date columns -> start/end date, known end
+    reason / household / sex codes, decimal amounts -> monthly_amount."""
+    from .mapping import default_mapping
+    codes = default_mapping().table("spells").codes
+    guesses: dict = {}
+    for header in raw.headers:
+        col = raw.table.column(header).slice(0, 2000).combine_chunks()
+        text = as_text(col)
+        filled = [v for v in text.to_pylist() if v is not None and str(v).strip()]
+        if not filled:
+            continue
+        if "bsn" not in guesses and is_valid_bsn(text).sum() >= 0.9 * len(filled):
+            guesses["bsn"] = header
+            continue
+        fmt = detect_format(col)
+        if fmt is not None and fmt not in ("excel", "yyyymmdd") or fmt == "native":
+            parsed = parse_dates(col, date_format=None if fmt == "native" else fmt)
+            if (~parsed.invalid & ~parsed.missing).sum() >= 0.8 * len(filled):
+                role = "start_date" if "start_date" not in guesses else \
+                    "end_date" if "end_date" not in guesses else None
+                if role:
+                    guesses[role] = header
+                    continue
+        for role in ("end_reason", "household_type", "sex"):
+            if role in guesses:
+                continue
+            parsed = parse_code(text, codes.get(role, {}), unknown=None)
+            known = (~parsed.missing & ~parsed.unknown_rows).sum()
+            if known >= 0.3 * len(filled):
+                guesses[role] = header
+                break
+        else:
+            if "monthly_amount" not in guesses and all(
+                    re.fullmatch(r"-?[\d.]*\d,\d{2}|-?\d+\.\d{2}", str(v).strip()) for v in filled[:200]):
+                guesses["monthly_amount"] = header
+    return guesses
 
 
 def inspect_main(argv: list[str] | None = None) -> int:
