@@ -165,7 +165,8 @@ def _design(fip_caseworkers, start):
     from types import SimpleNamespace
     return SimpleNamespace(sites=(SimpleNamespace(start_date=pd.Timestamp(start),
                                                   fip_caseworkers=fip_caseworkers,
-                                                  fip_clients=(), municipality=None),))
+                                                  follow_up_months=4, fip_clients=(),
+                                                  municipality=None),))
 
 
 def test_mark_treatment_columns(register):
@@ -179,6 +180,8 @@ def test_mark_treatment_columns(register):
     assert k1["post"].tolist() == [0] * 5 + [1] * 7
     assert k1["event_time"].tolist() == list(range(-5, 7))
     assert out.loc[out["fip"] == 0, "event_time"].isna().all()
+    assert (k1["follow_up_end"] == pd.Timestamp("2013-10-01")).all()
+    assert k1["after_follow_up"].tolist() == [0] * 9 + [1] * 3
     k3 = out[out["caseworker"] == "k3"]
     assert k3["post"].tolist() == [0] * 5 + [1] * 7 and (k3["fip"] == 0).all()
     q = to_quarters(out)

@@ -191,3 +191,27 @@ def test_errors():
         staggered_did(panel.assign(c=panel["unit"] % 2), cluster="c", **kw)
     with pytest.raises(InputError, match="duplicate rows"):
         staggered_did(pd.concat([panel, panel.iloc[[0]]]), **kw)
+
+
+def test_treated_until_skips_cells_after_the_follow_up():
+    panel, y = hand_panel()
+    until = panel.assign(end=np.where(panel["g"] == 2, 3, np.nan))  # cohort 2 treated in t=2 only
+    res = staggered_did(until, outcome="y", unit="unit", time="t", first_treated="g",
+                        treated_until="end")
+    full = staggered_did(panel, outcome="y", unit="unit", time="t", first_treated="g")
+    assert "ATT(2,3)" not in set(res.group_time["term"])
+    kept = full.group_time[full.group_time["term"] != "ATT(2,3)"].reset_index(drop=True)
+    np.testing.assert_allclose(res.group_time["estimate"], kept["estimate"], **EXACT)
+    # the simple aggregate now averages ATT(2,2) and ATT(3,3) only
+    gt = res.group_time.set_index("term")["estimate"]
+    np.testing.assert_allclose(res.estimate, (gt["ATT(2,2)"] + gt["ATT(3,3)"]) / 2, **EXACT)
+    # the two-way comparison leaves out the row of cohort 2 after its treatment ended
+    long = panel.assign(treated=panel["g"].notna().astype(int),
+                        post=(panel["t"] >= panel["g"].fillna(99)).astype(int))
+    long = long[~((long["g"] == 2) & (long["t"] >= 3))]
+    ref = did(long, outcome="y", unit="unit", time="t", treated="treated", post="post",
+              cluster="unit")
+    np.testing.assert_allclose(res.twfe.estimate, ref.estimate, **EXACT)
+    with pytest.raises(InputError, match="same for every unit of a cohort"):
+        staggered_did(until.assign(end=np.where(until["unit"] == 0, 2, until["end"])),
+                      outcome="y", unit="unit", time="t", first_treated="g", treated_until="end")

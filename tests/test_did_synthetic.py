@@ -11,8 +11,8 @@ effect on the rate of a FIP caseload in follow-up month ``m`` is
 with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m`` and
 ``exits_m`` those leaving in it (``study.did_truth``). The Callaway-Sant'Anna simple
 aggregate weights cohorts by their number of caseworkers (two per site) and averages the
-post-start months inside the panel window, so the truth is the mean of that expression over
-the same (site, month) cells. The client-level ATT on counts (``study.true_effects``)
+post-start months inside each site's follow-up (``treated_until``), so the truth is the mean
+of that expression over the same (site, month) cells. The client-level ATT on counts (``study.true_effects``)
 differs: FIP also changes how long clients stay on benefit.
 
 Termination rates are not checked against the truth: the synthetic register, like real
@@ -74,7 +74,7 @@ def test_three_municipalities_staggered_recovers_truth(three, three_panel, outco
     panel, end = three_panel
     res = staggered_did(panel, outcome=outcome, unit="caseworker", time="month",
                         first_treated="first_treated", control_group=control_group,
-                        incomplete="drop")
+                        incomplete="drop", treated_until="follow_up_end")
     truth = float(np.mean(np.concatenate(cell_truth(three, kind, end))))
     assert truth > 0
     assert res.simple.table["ci_lower"].iloc[0] <= truth <= res.simple.table["ci_upper"].iloc[0]

@@ -506,7 +506,10 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     month for FIP rows (NaT otherwise); ``event_time`` counts months from it (NaN for
     others). ``post`` is 1 from the start month of the row's site on, for FIP and other rows
     alike (rows of municipalities without a site stay 0), so both ``did(estimator="2x2")``
-    and the two-way model (which uses ``fip * post``) can read it.
+    and the two-way model (which uses ``fip * post``) can read it. ``follow_up_end`` is the
+    first month after the site's follow-up (NaT for others) and ``after_follow_up`` marks
+    FIP rows from then on: FIP ends there, so leave those rows out of a two-way model and
+    pass ``treated_until="follow_up_end"`` to :func:`staggered_did`.
 
     Examples
     --------
@@ -520,6 +523,7 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     no_date = np.iinfo(np.int64).min
     fip_start = np.full(len(pair), no_date, dtype=np.int64)     # month index, per pair
     site_start = np.full(len(pair), no_date, dtype=np.int64)
+    fip_fu = np.zeros(len(pair), dtype=np.int64)                # follow-up months, per pair
     starts = [int(pd.Timestamp(s.start_date).to_period("M").ordinal) for s in design.sites]
     pair_cw = np.asarray(cw_labels, dtype=object)[pair // n_mun]
     pair_mun = np.asarray(mun_labels, dtype=object)[np.clip(pair % n_mun, 0, None)] \
@@ -528,15 +532,18 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
         here = np.ones(len(pair), dtype=bool) if site.municipality is None else \
             (pair_mun == str(site.municipality))
         mine = here & np.isin(pair_cw, [str(c) for c in site.fip_caseworkers])
+        fip_fu = np.where(mine & (fip_start == no_date), int(site.follow_up_months), fip_fu)
         fip_start = np.where(mine & (fip_start == no_date), start, fip_start)
         site_start = np.where(here & (site_start == no_date), start, site_start)
     row_fip = fip_start[pair_index]
+    row_fu = fip_fu[pair_index]
     row_site = np.where(row_fip != no_date, row_fip, site_start[pair_index])
     if "client_id" in out.columns:
         for site, start in zip(design.sites, starts):
             if site.fip_clients:
                 listed = out["client_id"].isin(site.fip_clients).to_numpy() & (row_fip == no_date)
                 row_fip = np.where(listed, start, row_fip)
+                row_fu = np.where(listed, int(site.follow_up_months), row_fu)
                 row_site = np.where(listed, start, row_site)
     month = out["month"].to_numpy(dtype="datetime64[M]").astype(np.int64)
     treated = row_fip != no_date
@@ -545,6 +552,9 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     out["first_treated"] = np.where(treated, ft, np.datetime64("NaT"))
     out["event_time"] = np.where(treated, (month - row_fip).astype(float), np.nan)
     out["post"] = ((row_site != no_date) & (month >= row_site)).astype(np.int64)
+    fu_end = np.where(treated, row_fip + row_fu, 0).astype("datetime64[M]").astype("datetime64[ns]")
+    out["follow_up_end"] = np.where(treated, fu_end, np.datetime64("NaT"))
+    out["after_follow_up"] = (treated & (month >= row_fip + row_fu)).astype(np.int64)
     return out
 
 
@@ -579,9 +589,11 @@ def to_quarters(panel: pd.DataFrame) -> pd.DataFrame:
     out["month"] = _month_start(out["_q"].to_numpy() * 3)
     out["quarter"] = pd.PeriodIndex(out["month"], freq="Q").astype(str)
     out["period"] = (out["_q"] - out["_q"].min()).astype(np.int64)
-    for c in ("fip", "first_treated"):
+    for c in ("fip", "first_treated", "follow_up_end"):
         if c in df.columns:
             out[c] = g[c].first().to_numpy()
+    if "after_follow_up" in df.columns:
+        out["after_follow_up"] = g["after_follow_up"].max().to_numpy()
     if "first_treated" in out.columns:
         ft = out["first_treated"].to_numpy(dtype="datetime64[ns]")
         ftq = np.where(np.isnat(ft), 0, ft.astype("datetime64[M]").astype(np.int64) // 3)

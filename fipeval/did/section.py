@@ -50,7 +50,8 @@ def _figure(name: str, caption: str, ncols: int = 1):
 def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last month of the panel: ``leads`` months before the first start (not before
     the first recorded termination, since earlier history is incomplete in an extract) to the
-    last month inside every site's follow-up and before the extract date."""
+    last month of the longest-running follow-up, before the extract date. FIP caseworkers'
+    months after their own follow-up are marked ``after_follow_up`` by the panel."""
     starts = [pd.Timestamp(s.start_date).to_period("M") for s in design.sites]
     ends = [(pd.Timestamp(s.start_date) + pd.DateOffset(months=int(s.follow_up_months)))
             .to_period("M") - 1 for s in design.sites]
@@ -58,7 +59,7 @@ def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, 
     recorded = register.spells["end_date"].min()
     if pd.notna(recorded):
         first = max(first, pd.Timestamp(recorded).to_period("M") + 1)
-    last = min(ends)
+    last = max(ends)
     if register.extract_date is not None:
         last = min(last, pd.Timestamp(register.extract_date).to_period("M") - 1)
     if first >= min(starts):
@@ -107,6 +108,8 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
                              min_months_on_benefit=design.min_months_on_benefit,
                              max_ladder_rung=design.max_ladder_rung)
     results, figures = [], []
+    # FIP stops after the follow-up: the two-way models use the months up to then
+    within = panel[panel["after_follow_up"] == 0]
     n_fip = int(panel.loc[panel["fip"] == 1, "caseworker"].nunique())
     # few treated caseworkers: cluster-robust SEs over-reject, the wild bootstrap does not;
     # with many, CR1 is reliable and the bootstrap (cost ~ clusters^2) is not needed
@@ -114,12 +117,12 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         for outcome in OUTCOMES:
-            results.append(did(panel, outcome=outcome, unit="caseworker", time="month",
+            results.append(did(within, outcome=outcome, unit="caseworker", time="month",
                                treated="fip", post="post", cluster="caseworker",
                                weights="caseload", inference=inference, n_boot=9999,
                                seed=seed, alpha=alpha))
-        lags = int(panel["event_time"].max())
-        es = event_study(panel, outcome="termination_rate", unit="caseworker", time="month",
+        lags = int(within["event_time"].max())
+        es = event_study(within, outcome="termination_rate", unit="caseworker", time="month",
                          event_time="event_time", leads=leads, lags=lags, cluster="caseworker",
                          weights="caseload", alpha=alpha, seed=seed)
         results.append(es)
@@ -129,13 +132,13 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
                 staggered.append(staggered_did(
                     panel, outcome=outcome, unit="caseworker", time="month",
                     first_treated="first_treated", control_group="nevertreated",
-                    incomplete="drop", alpha=alpha))
+                    incomplete="drop", treated_until="follow_up_end", alpha=alpha))
             results.extend(staggered)
 
     fig, (ax,) = _figure("did_rates", "Monthly termination rate (terminations per eligible "
                          "client on the caseload at the start of the month), FIP caseworkers "
                          "and the other caseworkers, caseload-weighted; dotted: start(s).")
-    _plot_rates(panel, ax)
+    _plot_rates(within, ax)
     figures.append(fig)
     fig, (ax,) = _figure("did_event_study", "Event study of the monthly termination rate: "
                          "effect by month since the start relative to the month before, with "

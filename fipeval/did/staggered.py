@@ -314,7 +314,37 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
             pd.factorize(cl[keep])[0], t_labels, u_labels[keep])
 
 
-def _group_time(Y, unit_group, w, control_group) -> tuple:
+def _until(panel, unit, time, column, t_labels, u_labels, unit_group) -> dict:
+    """Cohort code -> first time code no longer treated (absent: treated to the end)."""
+    if column is None:
+        return {}
+    check_columns(panel, [column], what="The panel")
+    values = panel[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        steps = values.to_numpy(dtype="datetime64[M]")
+        grid = t_labels.astype("datetime64[M]")
+        missing = np.isnat(steps)
+    else:
+        steps = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        grid = np.asarray(t_labels, dtype=float)
+        missing = ~np.isfinite(steps)
+    codes = np.searchsorted(grid, np.where(missing, grid[-1], steps))
+    codes = np.where(missing, len(grid), codes).astype(np.int64)
+    unit_pos = pd.Index(u_labels).get_indexer(panel[unit])
+    ok = unit_pos >= 0
+    out: dict[int, int] = {}
+    for g in np.unique(unit_group[unit_group >= 0]):
+        rows = ok.copy()
+        rows[ok] = unit_group[unit_pos[ok]] == g
+        vals = np.unique(codes[rows])
+        if len(vals) > 1:
+            raise InputError(f"`{column}` must be the same for every unit of a cohort; the "
+                             f"cohort starting at {t_labels[g]} has {len(vals)} values.")
+        out[int(g)] = int(vals[0])
+    return out
+
+
+def _group_time(Y, unit_group, w, control_group, until=None) -> tuple:
     U, T = Y.shape
     w = w / w.mean()
     cohorts = np.unique(unit_group[unit_group >= 0])
@@ -327,6 +357,8 @@ def _group_time(Y, unit_group, w, control_group) -> tuple:
     for g in cohorts:
         treated = unit_group == g
         for t in range(1, T):
+            if until and t >= until.get(int(g), T):
+                continue                      # treatment over: not "once treated, always"
             base = g - 1 if t >= g else t - 1
             if control_group == "nevertreated":
                 control = never
@@ -355,7 +387,7 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
                   inference: Literal["analytic", "bootstrap"] = "analytic", n_boot: int = 999,
                   seed: int | None = None, alpha: float = 0.05,
                   incomplete: Literal["error", "drop"] = "error",
-                  twfe: bool = True) -> StaggeredResult:
+                  treated_until: str | None = None, twfe: bool = True) -> StaggeredResult:
     """Group-time average treatment effects for staggered adoption (Callaway & Sant'Anna).
 
     Parameters
@@ -378,6 +410,12 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
     alpha : float
     incomplete : {"error", "drop"}
         What to do with units missing the outcome in some period.
+    treated_until : str, optional
+        Column with the first period in which a treated unit is no longer treated (FIP
+        ends after the follow-up; missing = treated to the end), constant within a cohort.
+        Post-start cells from then on are not estimated (and those rows are left out of
+        the two-way comparison), since the design stops being "once treated, always
+        treated".
     twfe : bool
         Also fit the static two-way fixed-effects regression for comparison.
 
@@ -410,11 +448,12 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
         raise InputError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
     Y, unit_group, w, cl, t_labels, u_labels = _wide(panel, outcome, unit, time, first_treated,
                                                      weights, cluster, incomplete)
+    until = _until(panel, unit, time, treated_until, t_labels, u_labels, unit_group)
     if (unit_group < 0).all():
         raise DesignError(f"No unit is ever treated (`{first_treated}` is empty for all units).")
     if Y.shape[1] < 2:
         raise DesignError("The panel has a single period: there is no pre-period.")
-    groups, times, att, inf, pg, n_comp, w = _group_time(Y, unit_group, w, control_group)
+    groups, times, att, inf, pg, n_comp, w = _group_time(Y, unit_group, w, control_group, until)
     fit = _Fit(groups, times, att, inf, pg, unit_group, w, cl, n_comp)
 
     def label(i):
@@ -484,7 +523,7 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
                                      alpha=alpha, n_units=Y.shape[0])
     tw = None
     if twfe:
-        tw = _twfe_beside(Y, unit_group, w if weights is not None else None, alpha)
+        tw = _twfe_beside(Y, unit_group, w if weights is not None else None, alpha, until)
     return StaggeredResult(
         group_time=gt_table, simple=aggs["simple"], dynamic=aggs["dynamic"],
         group=aggs["group"], twfe=tw, outcome=outcome, control_group=control_group,
@@ -493,8 +532,9 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
         seed=seed if inference == "bootstrap" else None, critical_value=crit)
 
 
-def _twfe_beside(Y, unit_group, w, alpha):
-    """Static TWFE (unit and period effects, D = 1[t >= g]) on the same balanced panel."""
+def _twfe_beside(Y, unit_group, w, alpha, until=None):
+    """Static TWFE (unit and period effects, D = 1[t >= g]) on the same panel (without the
+    periods after a cohort's treatment ended)."""
     from .estimate import did
     U, T = Y.shape
     t = np.tile(np.arange(T), U)
@@ -504,5 +544,8 @@ def _twfe_beside(Y, unit_group, w, alpha):
                          "post": ((g >= 0) & (t >= g)).astype(int)})
     if w is not None:
         long["w"] = np.repeat(w, T)
+    if until:
+        stop = np.array([until.get(int(c), T) if c >= 0 else T for c in unit_group])
+        long = long[t < np.repeat(stop, T)]
     return did(long, outcome="y", unit="unit", time="t", treated="treated", post="post",
                cluster="unit", weights="w" if w is not None else None, alpha=alpha)
