@@ -350,7 +350,7 @@ def _dirty_export(tmp_path: Path) -> tuple[Path, list[str]]:
              f"  {b[9]} ; K10;Steenbergen ;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-70;V;9",       # 14
              f"{eight[1:]};K11;Steenbergen;KM-1;02-13-2015;;Werk;abc;Onbekend;01-01-1970;X;2",         # 15
              f"{b[10]};K12;Steenbergen;KM-1;01-01-2015;;;900,00",                                    # 16 fields
-             f";K13;Steenbergen;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",               # 17 no bsn
+             ";K13;Steenbergen;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",               # 17 no bsn
              f"{b[11]};K14;;KM-1;01-01-2015;;;900,00;Alleenstaande;01-01-1970;V;2",                   # 18 no gemeente
              f"{b[0]};K1;Steenbergen;;01-01-2010;x;;900,00;Alleenstaande;01-01-1970;V;2",              # 19 bad end
              ]

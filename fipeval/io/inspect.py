@@ -73,9 +73,9 @@ class Inspection:
         if self.unmapped:
             lines.append(f"Unmapped:  {', '.join(map(redact, self.unmapped))}")
         for role, counts in self.unknown_codes.items():
-            lines.append(f"Unknown {role} codes (become "
-                         f"{'unknown' if (self.table, role) != ('contacts', 'kind') and role != 'kind' else 'rejected rows'}"
-                         "; map them in a mapping file):")
+            fate = {"end_reason": "end reason `unknown`", "sex": "`unknown`", "kind": "rejected rows"}
+            lines.append(f"Unknown {role} codes (become {fate.get(role, 'empty values')}; "
+                         "map them in a mapping file):")
             lines += [f"  {code!r}: {n:,} rows" for code, n in counts.items()]
         if "bsn" in self.columns:
             lines.append(f"BSN        {self.invalid_bsn_rows:,} rows fail the 11-proef "

@@ -32,7 +32,7 @@ the presets' codes. Canonical codes (``work``, ``single``, ...) are always recog
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
