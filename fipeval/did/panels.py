@@ -214,6 +214,11 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(labels, dtype=object).astype(str)
 
 
+def _take_categorical(col: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    codes, labels = _codes(col)
+    return pd.Categorical.from_codes(codes[rows], categories=labels)
+
+
 def _kind_codes(table: pd.DataFrame, kinds: tuple) -> np.ndarray:
     """Position of each row's ``kind`` in ``kinds`` (-1 if missing or other)."""
     col = table["kind"]
@@ -468,16 +473,18 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     months_on = (_month_start(month) - start_day) / np.timedelta64(1, "D") / 30.4375
 
     panel = pd.DataFrame({
-        "client_id": spells["client_id"].to_numpy()[spell_row],
-        "caseworker": spells["caseworker"].to_numpy()[spell_row],
-        "municipality": spells["municipality"].to_numpy()[spell_row],
+        # categorical columns: a national panel has tens of millions of rows
+        "client_id": _take_categorical(spells["client_id"], spell_row),
+        "caseworker": _take_categorical(spells["caseworker"], spell_row),
+        "municipality": _take_categorical(spells["municipality"], spell_row),
         "month": _month_start(month),
         "period": (month - start_m).astype(np.int64),
         "months_on_benefit": months_on,
         "terminated": terminated.astype(np.int64),
-        "end_reason": pd.Categorical(spells["end_reason"], categories=END_REASONS)[spell_row],
+        "end_reason": pd.Categorical.from_codes(
+            np.where(terminated, pd.Categorical(spells["end_reason"], categories=END_REASONS)
+                     .codes[spell_row], -1), categories=END_REASONS),
     })
-    panel.loc[~terminated, "end_reason"] = np.nan
     for which, table in enumerate((register.events, register.contacts)):
         row = prep.attribute(which)
         m = prep.month(prep.t_days[which])
