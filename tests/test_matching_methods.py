@@ -141,6 +141,17 @@ def test_exact_within_strata(sim):
     pd.testing.assert_frame_equal(alone.match_matrix, mm.loc[alone.match_matrix.index])
 
 
+def test_random_order_is_reproducible_with_a_seed(sim):
+    a = match(sim, "fip", ["age", "months_before_start"], order="random", seed=5)
+    b = match(sim, "fip", ["age", "months_before_start"], order="random", seed=5)
+    pd.testing.assert_frame_equal(a.match_matrix, b.match_matrix)
+    assert a.settings["seed"] == 5 and "seed: 5" in repr(a.summary())
+    tidy = a.tidy()
+    assert list(tidy.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value",
+                                      "ci_lower", "ci_upper"]
+    assert tidy["term"].tolist() == ["distance", "age", "months_before_start"]
+
+
 def test_atc_mirrors_att():
     df = pd.DataFrame({"t": [0, 0, 1, 1, 1, 1], "x": [0.5, 0.1, 0.45, 0.9, 0.12, 0.3]})
     res = match(df, "t", ["x"], distance=df["x"], estimand="ATC")

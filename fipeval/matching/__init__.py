@@ -9,7 +9,8 @@ report's balance table and love plot for a cohort.
 from .balance import SMD_THRESHOLD, BalanceResult, balance, expand_covariates
 from .core import MatchResult, match
 from .plot import love_plot
+from .report import balance_section
 from .score import propensity_score
 
 __all__ = ["match", "balance", "MatchResult", "BalanceResult", "propensity_score",
-           "love_plot", "expand_covariates", "SMD_THRESHOLD"]
+           "love_plot", "expand_covariates", "balance_section", "SMD_THRESHOLD"]
