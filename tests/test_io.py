@@ -614,3 +614,17 @@ def test_inspect_guesses_roles_of_an_unknown_export(tmp_path, capsys):
     assert pd.isna(reg.spells["end_reason"].iloc[1])
     assert reg.load_report["unknown_codes"] == {"end_reason": {"ZZ": 1}}
     assert reg.load_report["repaired_by_kind"] == {"reason_without_end_dropped": 1}
+
+
+def test_open_end_sentinels_mean_running(tmp_path):
+    b = fake_bsns(4, np.random.default_rng(9))
+    path = tmp_path / "uitkeringen.csv"
+    path.write_text("bsn;gemeente;ingangsdatum;einddatum;reden beëindiging\n"
+                    f"{b[0]};A;01-01-2015;31-12-9999;\n{b[1]};A;01-01-2015;88881231;Onbekend\n"
+                    f"{b[2]};A;01-01-2015;31-12-2016;Werk\n{b[3]};A;31-12-9999;;\n", encoding="utf-8")
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    rep = reg.load_report
+    assert reg.spells["end_date"].isna().tolist() == [True, True, False]
+    assert reg.spells["end_reason"].isna().tolist() == [True, True, False]
+    assert rep["repaired_by_kind"] == {"open_end_date": 2}
+    assert [(r["line"], r["reason"]) for r in rep["rejected"]] == [(5, "unreadable start date")]

@@ -23,6 +23,7 @@ end_after_extract_censored      an end date after the extract date: the spell ru
 reason_without_end_dropped      an end reason on a spell without end date was dropped
 unreadable_value_blanked        an unreadable optional value (amount, rung, ...) left empty
 merged_overlapping_spells       this spell absorbed overlapping spells of the same client
+open_end_date                   an end date such as 31-12-9999 ("no end") read as running
 ==============================  ===========================================================
 """
 
@@ -36,7 +37,7 @@ from pathlib import Path
 
 REPAIR_KINDS = ("trimmed_whitespace", "bsn_leading_zero", "two_digit_year", "swapped_day_month",
                 "mixed_date_format", "end_after_extract_censored", "reason_without_end_dropped",
-                "unreadable_value_blanked", "merged_overlapping_spells")
+                "unreadable_value_blanked", "merged_overlapping_spells", "open_end_date")
 REPAIR_BIT = {kind: 1 << i for i, kind in enumerate(REPAIR_KINDS)}
 
 

@@ -23,7 +23,9 @@ while at least two values, and a fifth of them, have a second part over 12. Repa
   with day and month swapped (unambiguous: the value cannot be a date otherwise).
 * ``mixed_date_format``: a value in another recognised form than the column's.
 
-Anything else non-empty is unreadable (``invalid``).
+Anything else non-empty is unreadable (``invalid``); a readable form with a year after
+2200 (``31-12-9999``, ``88881231``: how many systems write "no end") is flagged
+``far_future`` so that the loader can read it as an open end date.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _PATTERN = (
     rf"^(?:(?P<a>\d{{1,2}})[-/.](?P<b>\d{{1,2}})[-/.](?P<c>\d{{4}}|\d{{2}}){_TIME}"
     rf"|(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}}){_TIME}"
-    r"|(?P<ymd>(?:19|20|21)\d{6})(?:\.0+)?"
+    r"|(?P<ymd>[1-9]\d{7})(?:\.0+)?"
     r"|(?P<serial>\d{1,5})(?:[.,]0+)?)$"
 )
 MIN_YEAR, MAX_YEAR = 1880, 2200
@@ -197,6 +199,8 @@ def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None =
         values[serial] = _excel(pd.to_numeric(parts["serial"][serial]).to_numpy(dtype=float))
     blank = np.array([u.strip() == "" for u in text], dtype=bool)
     invalid = np.isnat(values) & ~blank
+    ymd_year = pd.to_numeric(parts["ymd"].str[:4], errors="coerce").to_numpy(dtype=float)
+    far = invalid & ((np.nan_to_num(year) > MAX_YEAR) | (np.nan_to_num(ymd_year) > MAX_YEAR))
     column_kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4", "dd-mm-jj": "d2"}.get(column, column)
     mixed = ~invalid & ~blank & (kind != column_kind) & ~((column_kind == "d4") & (kind == "d2"))
     extra = lambda a, fill: np.append(a, fill)  # noqa: E731  (row code -1 = null)
@@ -205,7 +209,8 @@ def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None =
                "swapped_day_month": extra(swapped & ~invalid, False)[codes],
                "mixed_date_format": extra(mixed, False)[codes]}
     return ParsedColumn(values=values[codes], missing=extra(blank, True)[codes],
-                        invalid=extra(invalid, False)[codes], repairs=repairs)
+                        invalid=extra(invalid, False)[codes], repairs=repairs,
+                        far_future=extra(far, False)[codes])
 
 
 def _excel(serials: np.ndarray) -> np.ndarray:
@@ -221,11 +226,13 @@ def _parse_numeric(arr, column: str | None) -> ParsedColumn:
     values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
     missing = np.isnan(values)
     whole = np.where(missing, 0, values)
+    far = np.zeros(len(values), bool)
     if column == "yyyymmdd":
-        text = pd.Series(np.where(missing, 0, whole).astype(np.int64).astype(str))
+        text = pd.Series(whole.astype(np.int64).astype(str))
         out = pd.to_datetime(text.where(~missing), format="%Y%m%d", errors="coerce").to_numpy()
+        far = whole >= (MAX_YEAR + 1) * 10_000
     else:
         out = _excel(values)
     out = out.astype("datetime64[ns]")
     invalid = np.isnat(out) & ~missing
-    return ParsedColumn(values=out, missing=missing, invalid=invalid)
+    return ParsedColumn(values=out, missing=missing, invalid=invalid, far_future=far & invalid)

@@ -35,6 +35,7 @@ class ParsedColumn:
     codes: np.ndarray | None = None                     # row -> index into ``uniques``
     uniques: list | None = None
     unique_values: np.ndarray | None = None             # canonical value per unique (+ null)
+    far_future: np.ndarray | None = None                # dates: a year past 2200 (an open end)
 
     def categorical(self, categories: tuple) -> pd.Categorical:
         """The values as a Categorical with ``categories`` (built from the distinct values)."""

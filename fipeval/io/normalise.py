@@ -10,6 +10,8 @@ Every table
 Spells
     * no municipality (column or ``[spells.constants]``) -> rejected ``missing municipality``;
     * no / unreadable start date -> rejected; unreadable end date -> rejected;
+    * an end date with a year after 2200 (``31-12-9999``, ``88881231``: "no end" in many
+      systems) -> no end date (repair ``open_end_date``);
     * end date before start date -> rejected ``end date before start date``;
     * start date after the extract date -> rejected ``start date after the extract date``;
     * end date after the extract date -> the spell is running at the extract date (end and
@@ -237,6 +239,10 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             end = _date(cols, roles, "end_date", tmap, ctx, detected)
         else:
             end = parse_dates(pa.nulls(n, pa.string()))
+        if end.far_future is not None and end.far_future.any():   # 31-12-9999: no end
+            rows.repaired(end.far_future, "open_end_date")
+            end.invalid = end.invalid & ~end.far_future
+            end.missing = end.missing | end.far_future
         rows.reject(end.invalid, "unreadable end date")
         start_v, end_v = start.values, end.values.copy()
         rows.reject(~np.isnat(end_v) & ~np.isnat(start_v) & (end_v < start_v), "end date before start date")
@@ -260,7 +266,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         reason_codes = np.where(ended, np.where(empty_reason, cats.index("unknown"), reason_codes), -1)
         reason_v = pd.Categorical.from_codes(reason_codes.astype(np.int8), categories=cats)
         if "end_reason" in roles:
-            rows.repaired(~ended & ~censored & ~reason.missing, "reason_without_end_dropped")
+            open_end = end.far_future if end.far_future is not None else np.zeros(n, bool)
+            rows.repaired(~ended & ~censored & ~open_end & ~reason.missing, "reason_without_end_dropped")
         out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
                    end_reason=reason_v)
         if "caseworker" in roles:
