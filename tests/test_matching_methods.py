@@ -277,6 +277,7 @@ def test_result_summary_plot_and_matched(sim):
         res = match(sim, "fip", ["age", "household_type"], caliper=0.25)
     text = repr(res.summary())
     assert "nearest neighbour 1:1 without replacement" in text and "caliper" in text
+    assert repr(res) == text and repr(res.balance()).startswith("Covariate balance")
     assert "|" in res.to_markdown() and "<table>" in res._repr_html_()
     assert isinstance(res.plot(), matplotlib.axes.Axes)
     m = res.matched

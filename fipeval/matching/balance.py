@@ -178,7 +178,7 @@ def sample_sizes(treated: np.ndarray, weights: np.ndarray | None = None) -> pd.D
     return pd.DataFrame(out, index=["control", "treated"]).T
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BalanceResult(Result):
     """Balance table (``table``: one row per term and sample) and sample sizes (``sizes``).
 

@@ -58,7 +58,7 @@ def treatment_indicator(data: pd.DataFrame, treatment: str) -> np.ndarray:
     return treated
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class MatchResult(Result):
     """Matched or weighted sample.
 
