@@ -77,6 +77,12 @@ def _check_accounting(reg, path, *, records: int | None = None) -> None:
     assert not [b for b in BSNS if b in text or b[1:] in text]
 
 
+def _check_error(err: FipevalError) -> None:
+    text = str(err) + " " + str(err.__cause__ or "") + " " + str(err.__context__ if not
+                                                               err.__suppress_context__ else "")
+    assert not [b for b in BSNS if b in text or b[1:] in text], text
+
+
 @SETTINGS
 @given(rows=spells_rows(), sep=st.sampled_from([";", ",", "\t", "|"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), newline=st.sampled_from(["\n", "\r\n"]),
@@ -89,7 +95,8 @@ def test_generated_exports_load_with_exact_accounting(tmp_path_factory, rows, se
     path.write_bytes(data)
     try:
         reg = load(path, key=KEY, extract_date=EXTRACT)
-    except FipevalError:
+    except FipevalError as err:
+        _check_error(err)
         return
     _check_accounting(reg, path, records=records)
 
@@ -125,7 +132,8 @@ def test_corrupted_exports_load_or_raise_fipeval_error(tmp_path_factory, rows, o
     path.write_bytes(bytes(data))
     try:
         reg = load(path, key=KEY, extract_date=EXTRACT)
-    except FipevalError:
+    except FipevalError as err:
+        _check_error(err)
         return
     _check_accounting(reg, path)
     assert reg.load_report["rows_read"] <= bytes(data).count(b"\n") + bytes(data).count(b"\r") + 1

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import LoadError
+from .bsn import redact
 from .detect import TextFormat, check_text, decode, detect_encoding, detect_separator, file_kind
 
 _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
@@ -89,7 +90,7 @@ def read_file(path: str | Path, *, separator: str | None = None, encoding: str |
         raise LoadError(f"The file cannot be read ({err.strerror}); check its permissions.",
                         file=name) from err
     except OSError as err:
-        raise LoadError(f"The file cannot be read ({err}); check that it is a complete "
+        raise LoadError(f"The file cannot be read ({redact(err)}); check that it is a complete "
                         f"{kind} file.", file=name) from err
 
 
@@ -282,8 +283,8 @@ def _arrow_csv(body: bytes, headers: list[str], sep: str, name: str) -> pa.Table
                 column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as err:
-        raise LoadError(f"The text could not be split into columns: {err}; check the separator "
-                        "(mapping file: [file] separator).", file=name) from err
+        raise LoadError(f"The text could not be split into columns: {redact(err)}; check the separator "
+                        "(mapping file: [file] separator).", file=name) from None   # the cause quotes row text
 
 
 def _split_quoted(text: str, sep: str, name: str):
@@ -307,7 +308,7 @@ def _split_quoted(text: str, sep: str, name: str):
                 col.append(cell)
             lines.append(start)
     except csv.Error as err:
-        raise LoadError(f"The text could not be split into columns ({err}); check the quotes "
+        raise LoadError(f"The text could not be split into columns ({redact(err)}); check the quotes "
                         "around the values.", file=name, line=reader.line_num) from err
     if headers is None:
         raise LoadError("The file holds no header line; export the table with column names.",
@@ -329,7 +330,7 @@ def _read_excel(path: Path, sheet) -> RawTable:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as err:
-        raise LoadError(f"The Excel file cannot be opened ({err}); save it again as .xlsx.",
+        raise LoadError(f"The Excel file cannot be opened ({redact(err)}); save it again as .xlsx.",
                         file=name) from err
     try:
         if sheet is None:
@@ -369,7 +370,8 @@ def _read_parquet(path: Path) -> RawTable:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
-        raise LoadError(f"The Parquet file cannot be read ({err}); write it again.", file=name) from err
+        raise LoadError(f"The Parquet file cannot be read ({redact(err)}); write it again.",
+                        file=name) from err
     table = table.rename_columns(_clean_headers(table.column_names, name))
     return RawTable(file=name, kind="parquet", table=table,
                     lines=np.arange(1, table.num_rows + 1, dtype=np.int64))
@@ -383,7 +385,7 @@ def _read_stat(path: Path, kind: str) -> RawTable:
     try:
         df, _meta = reader(str(path), apply_value_formats=True)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError) as err:
-        raise LoadError(f"The {kind.upper()} file cannot be read ({err}); export it again.",
+        raise LoadError(f"The {kind.upper()} file cannot be read ({redact(err)}); export it again.",
                         file=name) from err
     columns = {}
     for h, col in zip(_clean_headers(list(df.columns), name), df.columns):
