@@ -8,14 +8,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FewClustersWarning
-from .competing import cumulative_incidence, fine_gray
+from .competing import cumulative_incidence
 from .cox import cox
 from .km import kaplan_meier, logrank, rmst, rmst_curve
 from .plots import plot_cumulative_incidence, plot_rmst_curve, plot_survival_curves
 from .prep import survival_data
-
-
-MIN_EVENTS_FINE_GRAY = 10   # fewer exits to work than this: no Fine-Gray model in the report
 
 
 def _figure(name: str, caption: str, ncols: int = 1):
@@ -48,8 +45,7 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
     (results, figures)
         ``results``: Kaplan-Meier by group (study clock), stratified log-rank test, RMST
         difference over the follow-up (months; negative = months avoided), Cox model of FIP
-        on the spell clock with delayed entry, the cumulative incidence by end reason, and
-        (with at least 10 exits to work) a Fine-Gray model of ending for work.
+        on the spell clock with delayed entry, and the cumulative incidence by end reason.
         ``figures``: matplotlib Figures named by ``fig.get_label()`` ("survival_km",
         "survival_cif", "survival_rmst"), each with a ``fipeval_caption`` attribute.
 
@@ -75,11 +71,6 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
                     alpha=alpha)
     ci = cumulative_incidence(study, "exit", "cause", event="event", group=group, alpha=alpha)
     results = [km, lr, rm, model, ci]
-    if (study["cause"] == "work").sum() >= MIN_EVENTS_FINE_GRAY:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FewClustersWarning)
-            results.append(fine_gray(study, "exit", "cause", [group], cause_of_interest="work",
-                                     event="event", cluster=cl, alpha=alpha))
 
     figures = []
     fig, (ax,) = _figure("survival_km", "Share of clients still on benefit by months since the "
