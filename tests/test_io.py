@@ -628,3 +628,18 @@ def test_open_end_sentinels_mean_running(tmp_path):
     assert reg.spells["end_reason"].isna().tolist() == [True, True, False]
     assert rep["repaired_by_kind"] == {"open_end_date": 2}
     assert [(r["line"], r["reason"]) for r in rep["rejected"]] == [(5, "unreadable start date")]
+
+
+def test_cbs_bus_table_in_spss(tmp_path):
+    import pyreadstat
+    frame = pd.DataFrame({"RINPERSOONS": ["R", "R", "R"], "RINPERSOON": ["000123457", "000765432", "000123457"],
+                          "AANVBUS": ["20150101", "20160301", "20170101"],
+                          "EINDBUS": ["20151231", "88881231", "88881231"]})
+    path = tmp_path / "BIJSTANDSPELLS.sav"
+    pyreadstat.write_sav(frame, str(path))
+    mapping = {"spells": {"constants": {"municipality": "Amersfoort"}}}
+    reg = load(path, mapping=mapping, extract_date=EXTRACT)   # RINPERSOON is no BSN: no key needed
+    assert reg.spells["client_id"].tolist() == ["000123457", "000765432", "000123457"]
+    assert reg.spells["end_date"].isna().tolist() == [False, True, True]
+    assert str(reg.spells["start_date"].iloc[2].date()) == "2017-01-01"
+    assert reg.load_report["repaired_by_kind"] == {"open_end_date": 2}

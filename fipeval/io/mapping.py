@@ -23,7 +23,9 @@ A mapping file looks like this (every section optional)::
 
 Roles per table: see ``ROLES``. Client roles: ``bsn`` (pseudonymised at load),
 ``client_id`` (already a pseudonym, used as is) and ``client_number`` (the municipality's
-client number, used as is when there is no BSN). A user's mapping is laid over the
+client number, used as is when there is no BSN). CBS microdata: ``RINPERSOON`` is taken
+as ``client_id`` and the bus columns ``AANVBUS``/``EINDBUS`` as start and end dates (the
+municipality goes in ``[spells.constants]``). A user's mapping is laid over the
 built-in presets (``presets/dutch.toml``, ``presets/canonical.toml``): columns it names
 replace the presets' guesses for those roles and must exist in the file; its codes extend
 the presets' codes. Canonical codes (``work``, ``single``, ...) are always recognised.
