@@ -129,3 +129,16 @@ def test_same_answer_after_shuffling_rows(mgus):
     ca = cumulative_incidence(mgus, "etime", "event").table
     cb = cumulative_incidence(shuffled, "etime", "event").table
     pd.testing.assert_frame_equal(ca, cb)
+
+
+def test_fine_gray_case_weights(mgus):
+    """Case weights multiply the censoring weights: a common factor leaves the estimate
+    unchanged, unequal weights move it, and the header says which weights were used."""
+    b = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    a = fine_gray(mgus.assign(w=2.0), "etime", "event", ["age", "sex"], cause_of_interest=1,
+                  weights="w")
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-9)
+    c = fine_gray(mgus.assign(w=1.0 + mgus["sex"]), "etime", "event", ["age", "sex"],
+                  cause_of_interest=1, weights="w")
+    assert np.abs(c.coef - b.coef).max() > 1e-4
+    assert "x `w`" in repr(c)

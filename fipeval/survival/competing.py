@@ -300,7 +300,8 @@ def finegray_data(data: pd.DataFrame, duration: str, code: np.ndarray, target: i
 
 def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
               cause_of_interest, event: str | None = None, censored_value=0,
-              cluster: str | None = None, alpha: float = 0.05) -> CoxResult:
+              cluster: str | None = None, weights: str | None = None,
+              alpha: float = 0.05) -> CoxResult:
     """Fine-Gray model of the subdistribution hazard of ending for one reason.
 
     The coefficients describe the effect on the cumulative incidence of that reason (a
@@ -318,6 +319,8 @@ def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
     cluster : str, optional
         Cluster the robust SE by this column of ``data`` (e.g. ``caseworker``). Without it
         the SE is R's default for ``coxph`` on ``finegray`` data: robust per expanded row.
+    weights : str, optional
+        Case weights (e.g. matching weights); they multiply the censoring weights, as in R.
     alpha : float
         1 - confidence level.
 
@@ -342,16 +345,18 @@ def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
     """
     covariates = as_list(covariates)
     check_no_missing(data, covariates + as_list(cluster) + [duration])
-    survival_arrays(data, duration, None, None, None, extra=covariates + as_list(cluster))
+    survival_arrays(data, duration, None, None, weights, extra=covariates + as_list(cluster))
     code, labels = _causes(data, cause, event, censored_value)
     if cause_of_interest not in labels:
         raise InputError(f"`cause_of_interest`={cause_of_interest!r} does not occur in "
                          f"`{cause}` (reasons seen: {labels}).")
     expanded = finegray_data(data, duration, code, labels.index(cause_of_interest),
-                             covariates + as_list(cluster))
+                             covariates + as_list(cluster) + as_list(weights))
+    if weights is not None:
+        expanded["fgwt"] = expanded["fgwt"] * expanded[weights].to_numpy(dtype=float)
     res = cox(expanded, "fgstop", "fgstatus", covariates, entry="fgstart", weights="fgwt",
               cluster=cluster, robust=True, alpha=alpha)
     columns = dict(res.columns, duration=duration, event=f"{cause} == {cause_of_interest!r}",
-                   entry=None, weights="IPCW (finegray)")
+                   entry=None, weights="IPCW (finegray)" + (f" x `{weights}`" if weights else ""))
     return _replace(res, columns=columns, n=len(data),
                     title=f"Fine-Gray subdistribution hazards: ending by {cause_of_interest}")
