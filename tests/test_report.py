@@ -112,3 +112,12 @@ def test_output_folder_that_is_a_file(tmp_path, capsys):
     target.write_text("x")
     assert main(["report", "--demo", "--out", str(target), "--quiet"]) == 2
     assert "is a file" in capsys.readouterr().err
+
+
+def test_costing_options_are_checked():
+    with pytest.raises(ConfigError, match="needs `regular_caseload`"):
+        parse_config({"costing": {"cost_method": "caseload"}})
+    with pytest.raises(ConfigError, match="must be \"protocol\" or \"caseload\""):
+        parse_config({"costing": {"cost_method": "hours"}})
+    config = parse_config({"costing": {"annual_benefit_cost": 15000, "caseload": 2400}})
+    assert config.costing.inputs().annual_benefit_cost.value == 15000.0

@@ -37,15 +37,20 @@ def _method(header: dict) -> str:
 
 
 def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
-                   key: str) -> Section:
-    """A Section of ``results`` (Result or Summary objects) and ``figures``."""
+                   key: str, estimates_only: tuple = ()) -> Section:
+    """A Section of ``results`` (Result or Summary objects) and ``figures``.
+
+    Results whose class name is in ``estimates_only`` go to estimates.json but are not
+    shown (their numbers already stand in an overview table of the section).
+    """
     s = Section(title)
     for paragraph in ([intro] if isinstance(intro, str) else intro):
         s.text(paragraph)
     used = set()
     for i, r in enumerate(results):
         summary = r if isinstance(r, Summary) else r.summary()
-        s.blocks.append(_suppress_summary(summary, threshold))
+        if type(r).__name__ not in estimates_only:
+            s.blocks.append(_suppress_summary(summary, threshold))
         if isinstance(r, Summary):
             continue
         header = summary.header
@@ -119,7 +124,8 @@ def effects_report(ctx) -> Section:
          "(overall and by end reason), fraud signals and activation steps per client. Each row "
          "gives the naive p-value (clients as independent draws) beside the cluster-aware one "
          "(FIP was assigned by caseworker); read the cluster-aware one."] + notes,
-        results, figures, threshold=ctx["threshold"], key="effects")
+        results, figures, threshold=ctx["threshold"], key="effects",
+        estimates_only=("Comparison",))
 
 
 def survival_report(ctx) -> Section:
@@ -158,18 +164,22 @@ def costing_report(ctx) -> Section:
     config, cohort = ctx["config"], ctx["cohort"]
     options = config.costing
     units = analysis_units(cohort)
+    spells = ctx["register"].spells
+    site_start = {s.municipality: s.start_date for s in ctx["design"].sites}
+    first_start = min(site_start.values())
     if options.caseload is not None:
         caseload = options.caseload if len(units) == 1 else None
+    elif len(units) == 1:
+        # one unit: the whole caseload on benefit at the (first) start
+        caseload = int(caseload_from_spells(spells, first_start).sum())
     else:
-        start = min(site.start_date for site in ctx["design"].sites)
-        per_muni = caseload_from_spells(ctx["register"].spells, start)
-        if list(units) == ["all"]:
-            caseload = int(per_muni.sum())
-        else:
-            caseload = {u: int(per_muni.get(u, 0)) for u in units}
+        # per municipality: its caseload on its own start date
+        caseload = {u: int(caseload_from_spells(spells, site_start.get(u, first_start)).get(u, 0))
+                    for u in units}
     (results, figures), notes = _quiet(
         costing_section, cohort, inputs=options.inputs(), caseload=caseload,
-        cost_method=options.cost_method, n_draws=options.n_draws, seed=config.seed,
+        cost_method=options.cost_method, regular_caseload=options.regular_caseload,
+        n_draws=options.n_draws, seed=config.seed,
         alpha=config.inference.alpha)
     return result_section(
         "Costs and savings",

@@ -55,13 +55,23 @@ class CostingOptions:
     training_cost_per_caseworker: float | None = None
     training_lifetime_years: float | None = None
     cost_method: str = "protocol"              # "protocol" or "caseload"
+    regular_caseload: float | None = None      # clients per regular caseworker ("caseload")
     n_draws: int = 10_000                      # Monte Carlo draws
+
+    def __post_init__(self):
+        if self.cost_method not in ("protocol", "caseload"):
+            raise ConfigError(f"`costing.cost_method` must be \"protocol\" or \"caseload\"; "
+                              f"got {self.cost_method!r}.")
+        if self.cost_method == "caseload" and self.regular_caseload is None:
+            raise ConfigError("`costing.cost_method = \"caseload\"` needs `regular_caseload` "
+                              "(clients per regular caseworker) in [costing].")
 
     def inputs(self):
         from ..costing import CostInputs
 
         values = {k: v for k, v in asdict(self).items()
-                  if v is not None and k not in ("caseload", "cost_method", "n_draws")}
+                  if v is not None and k not in ("caseload", "cost_method", "regular_caseload",
+                                                 "n_draws")}
         return CostInputs().with_values(**values) if values else CostInputs()
 
 
@@ -93,6 +103,7 @@ class StudyConfig:
 
 # types of the keys whose default is None
 _OPTIONAL_TYPES = {"extract_date": str, "max_ladder_rung": int, "caseload": int, "caliper": float,
+                   "regular_caseload": float,
                    **{name: float for name in (
                        "annual_benefit_cost", "annual_administration_cost", "norm_factor",
                        "recidivism_scale", "discount_rate", "hourly_cost", "fte_hours_per_year",
@@ -227,5 +238,6 @@ covariates = ["age", "household_type", "sex", "ladder_rung", "months_before_star
 # hourly_cost = 60.0                   # EUR per caseworker hour
 # discount_rate = 0.0225               # per year
 cost_method = "protocol"               # FIP hours from the contact protocol, or "caseload"
+# regular_caseload = 300.0             # with cost_method = "caseload": clients per regular caseworker
 n_draws = 10000                        # Monte Carlo draws for the savings interval
 '''

@@ -74,6 +74,7 @@ def fidelity_section(cohort: pd.DataFrame, contacts: pd.DataFrame, threshold: in
         for offset, (group, g) in zip((-0.2, 0.2), table.groupby("group", sort=False)):
             g = g[g["clients_on_benefit"] >= threshold]
             ax.bar(g["quarter"] + offset, g["share_seen"], width=0.4, label=group)
+        ax.set_xticks(sorted(table["quarter"].unique()))
         ax.set_xlabel("quarter of follow-up")
         ax.set_ylabel("share seen at least once")
         ax.set_ylim(0, 1)
