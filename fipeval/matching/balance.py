@@ -93,14 +93,16 @@ def weighted_variance(x: np.ndarray, w: np.ndarray | None = None, binary: bool =
     return np.sum(w * (x - m) ** 2) / denom if denom > 0 else np.nan
 
 
-def ecdf_differences(x: np.ndarray, treated: np.ndarray, w: np.ndarray | None = None
-                     ) -> tuple[float, float]:
+def ecdf_differences(x: np.ndarray, treated: np.ndarray, w: np.ndarray | None = None,
+                     order: np.ndarray | None = None) -> tuple[float, float]:
     """Mean and max absolute difference of the groups' weighted eCDFs at the distinct values
-    of ``x`` (MatchIt's ``qqsum`` with ``standardize = TRUE``)."""
+    of ``x`` (MatchIt's ``qqsum`` with ``standardize = TRUE``). ``order`` may pass a
+    precomputed ``argsort(x)``."""
     w = np.ones(len(x)) if w is None else np.asarray(w, dtype=float)
     w1, w0 = w[treated].sum(), w[~treated].sum()
     signed = np.where(treated, w / w1, -w / w0)
-    order = np.argsort(x, kind="stable")
+    if order is None:
+        order = np.argsort(x, kind="stable")
     xs = x[order]
     cum = np.abs(np.cumsum(signed[order]))
     last = np.r_[np.diff(xs) != 0, True]
@@ -125,6 +127,8 @@ def balance_statistics(X: pd.DataFrame, treated: np.ndarray, weights: np.ndarray
     for term in X.columns:
         x = X[term].to_numpy(dtype=float)
         binary = _is_binary(x)
+        # order within ties does not change the eCDF at the end of a tie: any sort will do
+        order = None if binary else np.argsort(x)
         x1, x0 = x[treated], x[~treated]
         v1, v0 = weighted_variance(x1, binary=binary), weighted_variance(x0, binary=binary)
         sd = {"treated": np.sqrt(v1), "control": np.sqrt(v0),
@@ -149,7 +153,7 @@ def balance_statistics(X: pd.DataFrame, treated: np.ndarray, weights: np.ndarray
             else:
                 vr = (weighted_variance(x1, wt) / weighted_variance(x0, wc)
                       if (wt > 0).sum() > 1 and (wc > 0).sum() > 1 else np.nan)
-                e_mean, e_max = ecdf_differences(x, treated, ww)
+                e_mean, e_max = ecdf_differences(x, treated, ww, order)
             pair = np.nan
             if sample == "after" and match_matrix is not None:
                 fx = x[np.asarray(focal, dtype=bool)]
