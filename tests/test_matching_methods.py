@@ -322,6 +322,16 @@ def test_complete_separation(sim):
         match(sep, "fip", ["age", "x"])
 
 
+def test_complete_separation_by_a_combination(sim):
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=300), rng.normal(size=300)
+    df = pd.DataFrame({"fip": (x1 + x2 > 0).astype(int), "x1": x1, "x2": x2})
+    with pytest.raises(EstimationError, match=r"predict FIP membership perfectly"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            match(df, "fip", ["x1", "x2"])
+
+
 def test_caliper_leaving_nobody(sim):
     with pytest.raises(EstimationError, match=r"No client could be matched.*caliper"):
         match(sim, "fip", ["age"], distance=sim["age"] + sim["fip"] * 1000.0, caliper=0.001)

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.special import expit
 
 from ..errors import ConvergenceWarning, EstimationError, check_option
 from .balance import expand_covariates, is_categorical
@@ -105,13 +106,14 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
             raise EstimationError(f"The propensity score model could not be fitted: {err}; "
                                   "remove collinear covariates.") from err
     linear = design @ fit.params
-    ps = 1.0 / (1.0 + np.exp(-linear))
+    ps = expit(linear)
     at_bound = (ps < SEPARATION_EPS) | (ps > 1 - SEPARATION_EPS)
-    if at_bound.all():
+    if at_bound.all() or linear[treated].min() > linear[~treated].max():
         raise EstimationError(
-            "Complete separation: the covariates predict FIP membership perfectly (every "
-            "fitted propensity score is 0 or 1), so there is no overlap to match on. Remove "
-            "the covariate(s) that define the FIP group.")
+            "Complete separation: the covariates predict FIP membership perfectly (a "
+            "combination of them splits the groups, so fitted propensity scores run to 0 and "
+            "1) and there is no overlap to match on. Remove the covariate(s) that define the "
+            "FIP group.")
     if at_bound.any() or any("separation" in str(w.message).lower() for w in caught):
         warnings.warn(
             f"Quasi-complete separation: {int(at_bound.sum())} clients have a fitted "
