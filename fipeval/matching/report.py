@@ -56,7 +56,7 @@ def balance_section(cohort: pd.DataFrame, covariates=COHORT_COVARIATES, *,
     notes = tuple(str(w.message) for w in caught) + base.notes
     table = Summary(f"Covariate balance: {res._method_text()}", res._header(), base.table,
                     notes)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(base.table) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(base.table) + 1.6))
     bal.plot(ax=ax)
     ax.set_title("Covariate balance before and after matching")
     fig.tight_layout()
