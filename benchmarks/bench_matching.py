@@ -114,7 +114,7 @@ def _task(name: str, n_treated: int, n_control: int):
             cm = CausalModel(y, d, x)
             cm.est_propensity()
             cm.est_via_matching(matches=1)
-            return int(len(y))
+            return len(y)
     else:  # pragma: no cover
         raise ValueError(name)
     return run

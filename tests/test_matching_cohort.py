@@ -1,7 +1,6 @@
 """Matching on the synthetic brabantse_wal and three_municipalities cohorts (known truth)."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from fipeval.design import build_cohort

@@ -66,9 +66,9 @@ def sim():
     return df
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(ratio=3), dict(caliper=0.02),
-                                dict(ratio=2, replace=True), dict(replace=True, caliper=0.01),
-                                dict(order="smallest", ratio=2)])
+@pytest.mark.parametrize("kw", [{}, {"ratio": 3}, {"caliper": 0.02},
+                                {"ratio": 2, "replace": True}, {"replace": True, "caliper": 0.01},
+                                {"order": "smallest", "ratio": 2}])
 def test_nearest_equals_brute_force(kw):
     rng = np.random.default_rng(7)
     score = rng.random(300)
@@ -115,8 +115,8 @@ def test_shuffling_rows_does_not_change_the_matches(sim):
 
 def test_input_is_not_modified(sim):
     before = copy.deepcopy(sim)
-    for kw in (dict(), dict(method="exact", covariates=["household_type"]),
-               dict(method="ipw"), dict(method="cem")):
+    for kw in ({}, {"method": "exact", "covariates": ["household_type"]},
+               {"method": "ipw"}, {"method": "cem"}):
         covs = kw.pop("covariates", ["age", "household_type"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -326,10 +326,10 @@ def test_complete_separation_by_a_combination(sim):
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=300), rng.normal(size=300)
     df = pd.DataFrame({"fip": (x1 + x2 > 0).astype(int), "x1": x1, "x2": x2})
-    with pytest.raises(EstimationError, match=r"predict FIP membership perfectly"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            match(df, "fip", ["x1", "x2"])
+    with pytest.raises(EstimationError, match=r"predict FIP membership perfectly"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        match(df, "fip", ["x1", "x2"])
 
 
 def test_caliper_leaving_nobody(sim):

@@ -12,5 +12,5 @@ from .plot import love_plot
 from .report import balance_section
 from .score import propensity_score
 
-__all__ = ["match", "balance", "MatchResult", "BalanceResult", "propensity_score",
-           "love_plot", "expand_covariates", "balance_section", "SMD_THRESHOLD"]
+__all__ = ["SMD_THRESHOLD", "BalanceResult", "MatchResult", "balance", "balance_section",
+           "expand_covariates", "love_plot", "match", "propensity_score"]

@@ -139,10 +139,10 @@ def balance_statistics(X: pd.DataFrame, treated: np.ndarray, weights: np.ndarray
             ww = np.ones(len(x)) if w is None else w
             wt, wc = ww[treated], ww[~treated]
             if wt.sum() <= 0 or wc.sum() <= 0:
-                rows.append(dict(term=term, sample=sample, mean_treated=np.nan,
-                                 mean_control=np.nan, smd=np.nan, variance_ratio=np.nan,
-                                 ecdf_mean=np.nan, ecdf_max=np.nan, pair_distance=np.nan,
-                                 binary=binary))
+                rows.append({"term": term, "sample": sample, "mean_treated": np.nan,
+                             "mean_control": np.nan, "smd": np.nan, "variance_ratio": np.nan,
+                             "ecdf_mean": np.nan, "ecdf_max": np.nan,
+                             "pair_distance": np.nan, "binary": binary})
                 continue
             m1, m0 = np.average(x1, weights=wt), np.average(x0, weights=wc)
             diff = m1 - m0
@@ -162,9 +162,10 @@ def balance_statistics(X: pd.DataFrame, treated: np.ndarray, weights: np.ndarray
                     d = np.abs(np.broadcast_to(fx[:, None], match_matrix.shape)[has]
                                - x[match_matrix[has]])
                     pair = d.mean() / sd if sd > _TINY else d.mean()
-            rows.append(dict(term=term, sample=sample, mean_treated=m1, mean_control=m0,
-                             smd=smd, variance_ratio=vr, ecdf_mean=e_mean, ecdf_max=e_max,
-                             pair_distance=pair, binary=binary))
+            rows.append({"term": term, "sample": sample, "mean_treated": m1,
+                         "mean_control": m0, "smd": smd, "variance_ratio": vr,
+                         "ecdf_mean": e_mean, "ecdf_max": e_max, "pair_distance": pair,
+                         "binary": binary})
     return pd.DataFrame(rows)
 
 

@@ -7,19 +7,31 @@ Methods orchestrate here; the numbers come from ``nearest``, ``exact``, ``weight
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, InputError, check_columns, check_option
 from ..results import Result, Summary
-from .balance import (SMD_THRESHOLD, BalanceResult, DEFAULT_SD, balance_statistics,
-                      expand_covariates, sample_sizes)
-from .exact import (CUTPOINT_RULES, coarsen, keep_common, subclass_codes,
-                    weights_from_subclass)
-from .nearest import (ORDERS, match_nearest, subclass_from_matches, weights_from_matches)
+from .balance import (
+    DEFAULT_SD,
+    SMD_THRESHOLD,
+    BalanceResult,
+    balance_statistics,
+    expand_covariates,
+    sample_sizes,
+)
+from .exact import (
+    CUTPOINT_RULES,
+    coarsen,
+    keep_common,
+    subclass_codes,
+    weights_from_subclass,
+)
+from .nearest import ORDERS, match_nearest, subclass_from_matches, weights_from_matches
 from .score import fit_logit
 from .weighting import ipw_weights
 
@@ -224,7 +236,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
           exact: Sequence[str] | None = None,
           cutpoints: Mapping | None = None, cutpoint_rule: str = "sturges",
           trim: float | tuple[float, float] | None = None, seed: int | None = None,
-          emulate: Literal[None, "matchit-4.5.1"] = None) -> MatchResult:
+          emulate: Literal["matchit-4.5.1"] | None = None) -> MatchResult:
     """Build comparable FIP and control groups by matching or weighting.
 
     Parameters
@@ -314,8 +326,9 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         raise InputError(f"`caliper` must be a positive number (in SD of the score unless "
                          f"std_caliper=False); got {caliper!r}.")
     focal = treated if estimand in ("ATT", "ATE") else ~treated
-    settings = dict(ratio=int(ratio), replace=bool(replace), caliper=caliper,
-                    std_caliper=std_caliper, exact=tuple(exact), seed=seed, emulate=emulate)
+    settings = {"ratio": int(ratio), "replace": bool(replace), "caliper": caliper,
+                "std_caliper": std_caliper, "exact": tuple(exact), "seed": seed,
+                "emulate": emulate}
 
     need_score = method in ("nearest", "ipw")
     score = None

@@ -7,7 +7,7 @@ coarsens numeric covariates into bins, then matches exactly on the bins.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

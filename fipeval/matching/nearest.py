@@ -191,7 +191,7 @@ def _match_legacy(focal_score, sorted_other, o_order, insert, out, ratio, replac
             # the defect: row entries are stored 1-based and compared 0-based
             excluded = {p + 1 for p in out[i, :r] if p >= 0} if r > 0 else set()
 
-            def free(k):
+            def free(k, excluded=excluded):
                 return not used[k] and int(o_order[k]) not in excluded
 
             kl = insert[i] - 1

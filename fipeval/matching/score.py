@@ -101,7 +101,8 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = sm.Logit(y, design, check_rank=False).fit(method="newton", maxiter=100, tol=1e-10, disp=0)
+            fit = sm.Logit(y, design, check_rank=False).fit(method="newton", maxiter=100,
+                                                             tol=1e-10, disp=0)
         except np.linalg.LinAlgError as err:  # pragma: no cover - rank checked above
             raise EstimationError(f"The propensity score model could not be fitted: {err}; "
                                   "remove collinear covariates.") from err
