@@ -197,8 +197,8 @@ class _Prepared:
         return np.where(ok, row, -1)
 
 
-def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Dense codes (-1 for missing) and sorted labels of the values that occur."""
+def _codes(col: pd.Series, sort: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes (-1 for missing) and labels of the values that occur (sorted if asked)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         raw = col.cat.codes.to_numpy().astype(np.int64)
         used = np.unique(raw[raw >= 0])
@@ -210,12 +210,12 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         rank[order] = np.arange(len(order))
         codes = np.where(raw >= 0, rank[remap[np.where(raw >= 0, raw, 0)]], -1)
         return codes, labels[order]
-    codes, labels = pd.factorize(col.astype("string"), sort=True)
+    codes, labels = pd.factorize(col.to_numpy(dtype=object), sort=sort)
     return codes.astype(np.int64), np.asarray(labels, dtype=object).astype(str)
 
 
-def _take_categorical(col: pd.Series, rows: np.ndarray) -> pd.Categorical:
-    codes, labels = _codes(col)
+def _take_categorical(col: pd.Series, rows: np.ndarray, sort: bool = True) -> pd.Categorical:
+    codes, labels = _codes(col, sort=sort)
     return pd.Categorical.from_codes(codes[rows], categories=labels)
 
 
@@ -381,7 +381,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     panel.attrs["unattributed_events"] = unattributed
     panel.attrs["unit"] = "caseworker"
     if design is not None:
-        panel = mark_treatment(panel, design)
+        panel = _mark_treatment(panel, design)
     if freq == "quarter":
         panel = to_quarters(panel)
     return panel
@@ -469,15 +469,17 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     within = np.arange(n, dtype=np.int64) - offset[:-1][spell_row]
     month = lo[spell_row] + within
     terminated = ended[spell_row] & (month == last[spell_row])
-    start_day = spells["start_date"].to_numpy(dtype="datetime64[ns]")[spell_row]
-    months_on = (_month_start(month) - start_day) / np.timedelta64(1, "D") / 30.4375
+    window_months = np.arange(start_m, end_m + 1)
+    first_day = (_month_start(window_months).astype("datetime64[D]") - _EPOCH).astype(np.int64)
+    months_on = (first_day[month - start_m] - prep.start[spell_row]) / 30.4375
+    month_col = _month_start(window_months)[month - start_m]
 
     panel = pd.DataFrame({
         # categorical columns: a national panel has tens of millions of rows
-        "client_id": _take_categorical(spells["client_id"], spell_row),
+        "client_id": _take_categorical(spells["client_id"], spell_row, sort=False),
         "caseworker": _take_categorical(spells["caseworker"], spell_row),
         "municipality": _take_categorical(spells["municipality"], spell_row),
-        "month": _month_start(month),
+        "month": month_col,
         "period": (month - start_m).astype(np.int64),
         "months_on_benefit": months_on,
         "terminated": terminated.astype(np.int64),
@@ -499,7 +501,7 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
             panel["contacts"] = np.bincount(pos, minlength=n)
     panel.attrs["unit"] = "client_id"
     if design is not None:
-        panel = mark_treatment(panel, design)
+        panel = _mark_treatment(panel, design)
     return panel
 
 
@@ -522,11 +524,20 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     --------
     >>> # panel = mark_treatment(caseworker_panel(register), design)  # doctest: +SKIP
     """
-    out = panel.copy()
-    cw_codes, cw_labels = pd.factorize(out["caseworker"].astype("string"), sort=False)
-    mun_codes, mun_labels = pd.factorize(out["municipality"].astype("string"), sort=False)
+    return _mark_treatment(panel.copy(), design)
+
+
+def _mark_treatment(out: pd.DataFrame, design) -> pd.DataFrame:
+    """``mark_treatment`` on a frame the caller owns (columns are added in place)."""
+    cw_codes, cw_labels = _codes(out["caseworker"])
+    mun_codes, mun_labels = _codes(out["municipality"])
     n_mun = max(len(mun_labels), 1)
-    pair, pair_index = np.unique(cw_codes.astype(np.int64) * n_mun + mun_codes, return_inverse=True)
+    key = cw_codes.astype(np.int64) * n_mun + np.clip(mun_codes, 0, None)
+    present = np.bincount(key, minlength=max(len(cw_labels), 1) * n_mun) > 0
+    pair = np.flatnonzero(present)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[pair] = np.arange(len(pair))
+    pair_index = lookup[key]
     no_date = np.iinfo(np.int64).min
     fip_start = np.full(len(pair), no_date, dtype=np.int64)     # month index, per pair
     site_start = np.full(len(pair), no_date, dtype=np.int64)
@@ -552,7 +563,9 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
                 row_fip = np.where(listed, start, row_fip)
                 row_fu = np.where(listed, int(site.follow_up_months), row_fu)
                 row_site = np.where(listed, start, row_site)
-    month = out["month"].to_numpy(dtype="datetime64[M]").astype(np.int64)
+    m_codes, m_values = pd.factorize(out["month"].to_numpy(dtype="datetime64[ns]"))
+    month = np.asarray(m_values, dtype="datetime64[ns]").astype("datetime64[M]").astype(
+        np.int64)[m_codes]
     treated = row_fip != no_date
     ft = np.where(treated, row_fip, 0).astype("datetime64[M]").astype("datetime64[ns]")
     out["fip"] = treated.astype(np.int64)
