@@ -643,3 +643,21 @@ def test_cbs_bus_table_in_spss(tmp_path):
     assert reg.spells["end_date"].isna().tolist() == [False, True, True]
     assert str(reg.spells["start_date"].iloc[2].date()) == "2017-01-01"
     assert reg.load_report["repaired_by_kind"] == {"open_end_date": 2}
+
+
+def test_batches_give_the_same_register_and_report(tmp_path, spells, monkeypatch):
+    import fipeval.io.normalise as normalise
+    dirty, _ = _dirty_export(tmp_path)
+    clean = write_csv(dutch(spells), tmp_path / "clean.csv")
+    (tmp_path / "contacten.csv").write_text(
+        "bsn;datum;soort contact;duur minuten\n" + "".join(
+            f"{b};0{1 + i % 9}-03-2015;{['Intake', 'Regulier', 'Raar'][i % 3]};{i}\n"
+            for i, b in enumerate(spells["bsn"])), encoding="utf-8")
+    paths = [dirty, clean, tmp_path / "contacten.csv"]
+    whole = load(paths, key=KEY, extract_date=EXTRACT)
+    monkeypatch.setattr(normalise, "BATCH_ROWS", 7)
+    batched = load(paths, key=KEY, extract_date=EXTRACT)
+    for table in ("spells", "contacts", "events"):
+        pd.testing.assert_frame_equal(getattr(batched, table), getattr(whole, table))
+    assert batched.load_report.to_dict() == whole.load_report.to_dict()
+    assert whole.load_report["rows_rejected"] > 10

@@ -44,7 +44,7 @@ from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
 from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
-from .normalise import Context, KeyHolder, Part, normalise
+from .normalise import Context, KeyHolder, Part, normalise_file
 from .readers import RawTable, read_file
 
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
@@ -265,7 +265,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             continue
         _check_explicit(raw, table, roles, merged)
         names.append(raw.file)
-        parts.append(normalise(raw, table, roles, merged.table(table), ctx, len(names) - 1))
+        parts.append(normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1))
+        del raw
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:

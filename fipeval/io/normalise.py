@@ -36,7 +36,8 @@ Rules across rows (duplicate and overlapping spells) are in ``fipeval.io.load``.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,7 @@ class Context:
     decimal: str | None = None
     date_format: str | None = None
     municipality: str | None = None
+    client_is_bsn: bool | None = None   # fixed by a file's first batch
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
         role = "client_id" if "client_id" in roles else "client_number"
         header = roles[role]
         arr = as_text(cols.take(header))
-        is_bsn = looks_like_bsn(arr)
+        is_bsn = looks_like_bsn(arr) if ctx.client_is_bsn is None else ctx.client_is_bsn
         if is_bsn:
             part_notes.append(f"column `{header}` holds BSNs: pseudonymised like a bsn column")
     else:
@@ -217,6 +219,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     used = {h for r, h in roles.items() if r not in ("bsn", "client_id", "client_number") or r == client_role}
     cols = _Columns(raw, rows, used)
     ids = _client_ids(raw, cols, roles, rows, ctx, notes)
+    detected["client_is_bsn"] = "bsn" in roles or bool(notes and "holds BSNs" in notes[0])
     out: dict = {"client_id": ids}
     codes: dict = {}
     missing: dict = {}
@@ -332,7 +335,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                    kind=kind.categorical(CONTACT_KINDS if table == "contacts" else EVENT_KINDS))
         if table == "contacts" and "minutes" in roles:
             arr = cols.take(roles["minutes"])
-            minutes = parse_amount(arr, decimal=_decimal(arr, raw, ctx))
+            detected["decimal"] = _decimal(arr, raw, ctx)
+            minutes = parse_amount(arr, decimal=detected["decimal"])
             bad = minutes.invalid | (np.nan_to_num(minutes.values) < 0)
             out["minutes"] = np.where(bad, np.nan, minutes.values)
             rows.repaired(bad, "unreadable_value_blanked")
@@ -365,6 +369,50 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                 unknown_codes=unknown,
                 missing_values={k: int(np.asarray(v)[keep].sum()) for k, v in missing.items()},
                 detected=detected, notes=notes)
+
+
+BATCH_ROWS = 1 << 18
+
+
+def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
+                   file_index: int) -> Part:
+    """``normalise`` in batches of ``BATCH_ROWS`` rows, each batch's raw columns freed once
+    parsed. Formats detected in the first batch (dates, decimal mark, whether the client
+    column holds BSNs) hold for the whole file, so every row is read the same way."""
+    n = raw.table.num_rows
+    if n <= BATCH_ROWS:
+        return normalise(raw, table, roles, tmap, ctx, file_index)
+    slices = [raw.table.slice(start, BATCH_ROWS) for start in range(0, n, BATCH_ROWS)]
+    raw.table = raw.table.slice(0, 0)
+    parts: list[Part] = []
+    for i in range(len(slices)):
+        start = i * BATCH_ROWS
+        batch = replace(raw, table=slices[i], lines=raw.lines[start:start + BATCH_ROWS],
+                        bad_lines=raw.bad_lines if i == 0 else [])
+        slices[i] = None
+        parts.append(normalise(batch, table, roles, tmap, ctx, file_index))
+        del batch
+        if i == 0:
+            first = parts[0].detected
+            tmap = replace(tmap, date_formats={**tmap.date_formats, **{
+                k.split(".", 1)[1]: v for k, v in first.items() if k.startswith("date_format.") and v}})
+            ctx = replace(ctx, decimal=ctx.decimal or first.get("decimal"),
+                          client_is_bsn=first["client_is_bsn"])
+    head = parts[0]
+    unknown: dict = {}
+    missing: dict = {}
+    for p in parts:
+        for role, counts in p.unknown_codes.items():
+            unknown.setdefault(role, Counter()).update(counts)
+        for col, count in p.missing_values.items():
+            missing[col] = missing.get(col, 0) + count
+    frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    return Part(table=table, frame=frame,
+                rejected_lines=np.concatenate([p.rejected_lines for p in parts]),
+                rejected_reasons=[r for p in parts for r in p.rejected_reasons],
+                rejected_details=[d for p in parts for d in p.rejected_details],
+                unknown_codes=unknown, missing_values=missing, detected=head.detected,
+                notes=head.notes)
 
 
 def today() -> np.datetime64:
