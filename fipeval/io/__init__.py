@@ -4,6 +4,23 @@
 (``mapping``: TOML files over built-in presets), replaces BSNs by keyed pseudonyms
 (``bsn``) and accounts for every row (``accounting.LoadReport``). ``inspect`` shows what
 was detected in an unknown export and can write a starting mapping file.
+
+Row rules in brief (details: ``fipeval.io.normalise`` within a file, ``fipeval.io.load``
+across rows and files). Every row read is kept or rejected with file, line and reason:
+
+* BSN: 11-proef checked; an 8-digit BSN gets a leading zero (repaired); an invalid one
+  rejects the row (by line, never by value); valid ones become HMAC-SHA256 pseudonyms.
+* Start date missing/unreadable, end date unreadable, end before start, start after the
+  extract date: rejected. End after the extract date: running at the extract (censored).
+  End dates such as ``31-12-9999``: no end.
+* Dates: two-digit years, unambiguous day/month swaps and other recognised forms are
+  read and counted as repairs.
+* Unknown end-reason codes become ``unknown`` and are counted, never dropped; unknown
+  household/sex codes are counted too; unknown contact/event kinds reject the row.
+* Duplicate spells (same client, municipality, start and end): later copies rejected.
+  Overlapping spells of one client: merged into the earliest (the absorbed rows are
+  rejected as merged, naming the line they went into).
+* A spell without caseworker (missing group assignment) is kept; the study design decides.
 """
 
 from .accounting import REPAIR_KINDS, FileReport, LoadReport
