@@ -661,3 +661,13 @@ def test_batches_give_the_same_register_and_report(tmp_path, spells, monkeypatch
         pd.testing.assert_frame_equal(getattr(batched, table), getattr(whole, table))
     assert batched.load_report.to_dict() == whole.load_report.to_dict()
     assert whole.load_report["rows_rejected"] > 10
+
+
+@pytest.mark.parametrize("module", ["accounting", "bsn", "dates", "detect", "fields", "inspect",
+                                    "load", "mapping"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"fipeval.io.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
