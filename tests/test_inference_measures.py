@@ -8,10 +8,22 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from fipeval.errors import (DesignError, EstimationError, FewClustersWarning, InputError,
-                            SchemaError)
-from fipeval.inference import (compare, fit_ols, mann_whitney, rate_ratio_glm, two_by_two,
-                               welch_test, wild_cluster_bootstrap)
+from fipeval.errors import (
+    DesignError,
+    EstimationError,
+    FewClustersWarning,
+    InputError,
+    SchemaError,
+)
+from fipeval.inference import (
+    compare,
+    fit_ols,
+    mann_whitney,
+    rate_ratio_glm,
+    two_by_two,
+    welch_test,
+    wild_cluster_bootstrap,
+)
 
 # CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines
 pytestmark = pytest.mark.filterwarnings("ignore::fipeval.errors.FewClustersWarning")

@@ -23,7 +23,7 @@ def _r_table(text: str, header: str) -> pd.DataFrame:
     block = text.split(header, 1)[1]
     rows = []
     for term in TERMS:
-        m = re.search(rf"^{re.escape(term)}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", block, re.M)
+        m = re.search(rf"^{re.escape(term)}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", block, re.MULTILINE)
         rows.append([term] + [float(v) for v in m.groups()])
     return pd.DataFrame(rows, columns=["term", "estimate", "se", "t", "p"])
 

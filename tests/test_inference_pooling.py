@@ -7,9 +7,17 @@ from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.multitest import multipletests
 
 from fipeval.errors import InputError
-from fipeval.inference import (adjust_p_values, adjust_table, design_effect, mantel_haenszel,
-                               meta_analysis, minimum_detectable_effect, power_table,
-                               required_caseworkers, two_by_two)
+from fipeval.inference import (
+    adjust_p_values,
+    adjust_table,
+    design_effect,
+    mantel_haenszel,
+    meta_analysis,
+    minimum_detectable_effect,
+    power_table,
+    required_caseworkers,
+    two_by_two,
+)
 
 RTOL = 1e-10
 ATOL = 1e-12

@@ -182,7 +182,7 @@ def test_resampling_bad_input():
         wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=10)
     with pytest.raises(DesignError, match="varies within cluster"):
         randomization_inference(y, X, cl, column="fip", treatment=np.r_[1, np.zeros(len(y) - 1)])
-    with pytest.raises(DesignError, match="All 7 clusters are control"):  # noqa: PT012
+    with pytest.raises(DesignError, match="All 7 clusters are control"):
         randomization_inference(y, X, cl, column="fip", treatment=np.zeros(len(y)))
     with pytest.raises(InputError, match="`statistic` parameter"):
         randomization_inference(y, X, cl, column="fip", statistic="z")
@@ -201,7 +201,8 @@ def test_randomization_fast_path_equals_refits(statistic):
         out[:, 1] = d
         return out
 
-    kw = dict(column="fip", weights=w, statistic=statistic, n_perm=199, seed=4, null=0.1)
+    kw = {"column": "fip", "weights": w, "statistic": statistic, "n_perm": 199, "seed": 4,
+          "null": 0.1}
     fast = randomization_inference(y, X, cl, **kw)
     slow = randomization_inference(y, X, cl, make_X=make_X, **kw)
     np.testing.assert_allclose([fast.p_value, fast.ci_lower, fast.ci_upper, fast.std_error],

@@ -1,11 +1,16 @@
 """Known truth of the synthetic scenarios: intervals cover the true ATT; the report section."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from fipeval.design import build_cohort
-from fipeval.inference import Comparison, EffectsOverview, MetaAnalysis, compare, effects_section
+from fipeval.inference import (
+    Comparison,
+    EffectsOverview,
+    MetaAnalysis,
+    compare,
+    effects_section,
+)
 from fipeval.synthetic import generate
 
 # CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines

@@ -7,19 +7,45 @@ from .measures import EffectResult, mann_whitney, rate_ratio_glm, two_by_two, we
 from .multiplicity import adjust_p_values, adjust_table
 from .ols import OLSFit, fit_ols
 from .pooling import MetaAnalysis, mantel_haenszel, meta_analysis
-from .power import (PowerTable, design_effect, minimum_detectable_effect, power_table,
-                    required_caseworkers, termination_probability)
+from .power import (
+                    PowerTable,
+                    design_effect,
+                    minimum_detectable_effect,
+                    power_table,
+                    required_caseworkers,
+                    termination_probability,
+)
 from .randomization import RandomizationResult, randomization_inference
 from .section import EffectsOverview, effects_section
 from .wild import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
-    "fit_ols", "OLSFit", "wild_cluster_bootstrap", "WildBootstrapResult",
-    "randomization_inference", "RandomizationResult",
-    "compare", "Comparison", "two_by_two", "welch_test", "mann_whitney", "rate_ratio_glm",
-    "EffectResult", "mantel_haenszel", "meta_analysis", "MetaAnalysis",
-    "adjust_p_values", "adjust_table",
-    "design_effect", "minimum_detectable_effect", "power_table", "required_caseworkers",
-    "termination_probability", "PowerTable",
-    "effects_section", "EffectsOverview", "coverage_study", "CoverageTable",
+                    "Comparison",
+                    "CoverageTable",
+                    "EffectResult",
+                    "EffectsOverview",
+                    "MetaAnalysis",
+                    "OLSFit",
+                    "PowerTable",
+                    "RandomizationResult",
+                    "WildBootstrapResult",
+                    "adjust_p_values",
+                    "adjust_table",
+                    "compare",
+                    "coverage_study",
+                    "design_effect",
+                    "effects_section",
+                    "fit_ols",
+                    "mann_whitney",
+                    "mantel_haenszel",
+                    "meta_analysis",
+                    "minimum_detectable_effect",
+                    "power_table",
+                    "randomization_inference",
+                    "rate_ratio_glm",
+                    "required_caseworkers",
+                    "termination_probability",
+                    "two_by_two",
+                    "welch_test",
+                    "wild_cluster_bootstrap",
 ]

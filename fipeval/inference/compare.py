@@ -11,16 +11,23 @@ tests follow as extra rows, each labelled with the inference it uses.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..errors import (DesignError, EstimationError, FewClustersWarning, InputError,
-                      check_columns, check_option)
+from ..errors import (
+    DesignError,
+    EstimationError,
+    FewClustersWarning,
+    InputError,
+    check_columns,
+    check_option,
+)
 from ..results import Result
-from .measures import _row, _table, rate_ratio_glm, two_by_two, welch_test, mann_whitney
+from .measures import _row, _table, mann_whitney, rate_ratio_glm, two_by_two, welch_test
 from .ols import fit_ols
 from .randomization import randomization_inference
 from .wild import wild_cluster_bootstrap
@@ -104,8 +111,8 @@ class Comparison(Result):
 
 def _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled, p_naive, p) -> list:
     if cluster is None:
-        return (["Clients are treated as independent. If FIP was assigned by caseworker, pass "
-                 "cluster='caseworker': without it p-values overstate significance."]
+        return ([("Clients are treated as independent. If FIP was assigned by caseworker, pass "
+                  "cluster='caseworker': without it p-values overstate significance.")]
                 if inference == "naive" else [])
     G = n_fip_cl + n_ctl_cl
     fip_words = f"only {n_fip_cl} FIP {cluster}{'s' if n_fip_cl != 1 else ''}"

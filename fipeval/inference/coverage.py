@@ -9,8 +9,8 @@ is the replication's true ATT (mean of ``ended_1 - ended_0`` over its FIP client
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,8 +49,8 @@ class CoverageTable(Result):
                 "seed": self.seed, "fipeval": __version__}
 
     def _notes(self) -> tuple:
-        return ("Monte Carlo standard error of a coverage near 95% is about "
-                f"{np.sqrt(0.95 * 0.05 / self.reps):.3f}.",)
+        return (("Monte Carlo standard error of a coverage near 95% is about "
+                 f"{np.sqrt(0.95 * 0.05 / self.reps):.3f}."),)
 
 
 def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequence[int] = (2, 5, 30),

@@ -7,7 +7,8 @@ Holm (1979), Scandinavian Journal of Statistics 6; Benjamini & Hochberg (1995), 
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd

@@ -38,8 +38,9 @@ Pustejovsky & Tipton (2018), J. Business & Economic Statistics 36(4).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -287,9 +288,9 @@ class OLSFit(Result):
 
     def _notes(self) -> tuple:
         if self.n_clusters is not None and self.vcov_kind in CLUSTER_KINDS and self.n_clusters < 42:
-            return (f"Only {self.n_clusters} clusters: cluster-robust standard errors can be "
-                    "badly off with fewer than about 40 clusters; check with "
-                    "wild_cluster_bootstrap or randomization_inference.",)
+            return ((f"Only {self.n_clusters} clusters: cluster-robust standard errors can be "
+                     "badly off with fewer than about 40 clusters; check with "
+                     "wild_cluster_bootstrap or randomization_inference."),)
         return ()
 
 

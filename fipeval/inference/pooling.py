@@ -15,15 +15,16 @@ and Behavioral Statistics 30 (REML); Higgins & Thompson (2002), Statistics in Me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import EstimationError, InputError, check_option
-from ..results import TIDY_COLUMNS, Result
+from ..results import Result
 from .measures import EffectResult, _row, _table, _z
 
 MH_MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
@@ -168,8 +169,8 @@ class MetaAnalysis(Result):
 
     def _notes(self) -> tuple:
         if len(self.labels) < 5 and self.method != "fixed":
-            return (f"Only {len(self.labels)} municipalities: tau^2 is estimated very "
-                    "imprecisely and the random-effects interval may be too narrow.",)
+            return ((f"Only {len(self.labels)} municipalities: tau^2 is estimated very "
+                     "imprecisely and the random-effects interval may be too narrow."),)
         return ()
 
     def plot(self, ax=None):

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 

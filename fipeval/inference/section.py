@@ -10,17 +10,22 @@ termination risk difference with its forest plot.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-from ..errors import (EstimationError, FewClustersWarning, FipevalError, check_columns,
-                      check_option)
+from ..errors import (
+    EstimationError,
+    FewClustersWarning,
+    FipevalError,
+    check_columns,
+    check_option,
+)
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
-from .compare import Comparison, compare
+from .compare import compare
 from .multiplicity import adjust_p_values
 from .pooling import mantel_haenszel, meta_analysis
 
@@ -140,10 +145,10 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                 continue
             if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
                 continue
-            kw = dict(treatment=treatment, cluster=cluster, covariates=cov, weights=weights,
-                      alpha=alpha, seed=seed, n_boot=n_boot, ratios=False,
-                      subset=None if pooled else label,
-                      kind="count" if outcome in COUNT_OUTCOMES else "auto")
+            kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
+                  "weights": weights, "alpha": alpha, "seed": seed, "n_boot": n_boot,
+                  "ratios": False, "subset": None if pooled else label,
+                  "kind": "count" if outcome in COUNT_OUTCOMES else "auto"}
             try:
                 main = compare(part, outcome, inference=inference, strata=strata, **kw)
                 other = compare(part, outcome, inference="randomization" if inference == "wild"
