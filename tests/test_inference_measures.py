@@ -218,3 +218,14 @@ def test_compare_bad_input():
         two_by_two(0, 0, 3, 10)
     with pytest.raises(InputError, match="at least 2 per group"):
         welch_test([1.0], [1.0, 2.0])
+
+
+def test_compare_categorical_cluster_with_unused_levels():
+    df = _cohort(seed=7)
+    cat = df.assign(caseworker=pd.Categorical(df.caseworker, categories=sorted(
+        set(df.caseworker)) + ["km99"]))
+    a = compare(df, "ended", cluster="caseworker", inference="randomization", seed=1)
+    b = compare(cat, "ended", cluster="caseworker", inference="randomization", seed=1)
+    np.testing.assert_allclose([a.p_value, a.primary.ci_lower], [b.p_value, b.primary.ci_lower],
+                               rtol=RTOL)
+    assert b.n_fip_clusters + b.n_control_clusters == 12
