@@ -11,6 +11,7 @@ from fipeval.inference import (
     adjust_p_values,
     adjust_table,
     design_effect,
+    estimate_icc,
     mantel_haenszel,
     meta_analysis,
     minimum_detectable_effect,
@@ -173,3 +174,14 @@ def test_power_hand_computed():
         design_effect(180, 1.5)
     with pytest.raises(InputError, match="non-zero `effect`"):
         required_caseworkers(effect=0.0, baseline=0.5, caseload=1, icc=0.0)
+
+
+def test_icc_anova_hand_computed():
+    # groups (1,1), (0,0), (1,0): MSB = 0.5, MSW = 1/6, n0 = 2 -> ICC = (1/3) / (2/3)
+    np.testing.assert_allclose(estimate_icc([1, 1, 0, 0, 1, 0], [1, 1, 2, 2, 3, 3]), 0.5,
+                               rtol=RTOL)
+    # no between-cluster variation: truncated at zero
+    assert estimate_icc([1, 0, 1, 0], ["a", "a", "b", "b"]) == 0.0
+    with pytest.raises(InputError, match="at least 2 clusters"):
+        estimate_icc([1, 0], [1, 1])
+

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
@@ -216,3 +217,34 @@ def power_table(*, effect: float, monthly_rate: float, caseload: float, icc: flo
                 "alpha": alpha, "power": power,
                 "quantiles": "t on k_fip + k_control - 2 df" if df == "clusters" else "normal"}
     return PowerTable(table=pd.DataFrame(rows), settings=settings)
+
+
+def estimate_icc(values, cluster) -> float:
+    """One-way ANOVA estimate of the intra-class correlation (truncated at 0).
+
+    ``(MSB - MSW) / (MSB + (n0 - 1) MSW)`` with ``n0 = (N - sum n_g^2 / N) / (G - 1)``, the
+    usual estimator for unequal cluster sizes (Donner & Klar 2000, section 2.6).
+
+    Examples
+    --------
+    >>> round(estimate_icc([1, 1, 0, 0, 1, 0], [1, 1, 2, 2, 3, 3]), 4)
+    0.5
+    """
+    y = np.asarray(values, dtype=float)
+    codes, _ = pd.factorize(pd.Series(np.asarray(cluster)), sort=True)
+    if len(y) != len(codes):
+        raise InputError(f"`values` ({len(y)}) and `cluster` ({len(codes)}) differ in length.")
+    G = int(codes.max()) + 1 if len(codes) else 0
+    if G < 2 or len(y) <= G:
+        raise InputError(f"Estimating the ICC needs at least 2 clusters and more rows than "
+                         f"clusters; got {len(y)} rows in {G} cluster(s).")
+    n_g = np.bincount(codes, minlength=G).astype(float)
+    means = np.bincount(codes, y, minlength=G) / n_g
+    N = len(y)
+    msb = np.sum(n_g * (means - y.mean()) ** 2) / (G - 1)
+    msw = np.sum((y - means[codes]) ** 2) / (N - G)
+    n0 = (N - np.sum(n_g ** 2) / N) / (G - 1)
+    if msb + (n0 - 1) * msw == 0:
+        raise InputError("The outcome is constant: the ICC is undefined.")
+    return float(max(0.0, (msb - msw) / (msb + (n0 - 1) * msw)))
+
