@@ -200,6 +200,7 @@ def main(repeats: int) -> None:
 
     summary = {
         "panel_seconds": runs["panel"].get("median_seconds"),
+        "panel_cpu_seconds": runs["panel"].get("cpu_seconds"),
         "twfe_full_pyfixest_over_fipeval": ratio("twfe_full_pyfixest", "twfe_full_fipeval"),
         "twfe_sub_pyfixest_over_fipeval": ratio("twfe_sub_pyfixest", "twfe_sub_fipeval"),
         "twfe_sub_statsmodels_over_fipeval": ratio("twfe_sub_statsmodels", "twfe_sub_fipeval"),
