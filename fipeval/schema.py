@@ -96,7 +96,10 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
                     f"The {table} table has no column `{col.name}`; "
                     f"available columns: {', '.join(map(str, df.columns))}."
                 )
-            values = pd.Series(pd.NA, index=df.index, dtype="object")
+            missing = (pd.NaT if col.dtype.startswith("datetime")
+                       else np.nan if col.dtype.startswith("float") else pd.NA)
+            values = pd.Series(missing, index=df.index,
+                               dtype="object" if col.dtype == "category" else col.dtype)
         else:
             values = df[col.name]
         out[col.name] = _coerce(values, col, table)
