@@ -121,7 +121,7 @@ def effects_report(ctx) -> Section:
     return result_section(
         "Effects per municipality and pooled",
         ["Differences FIP minus control in the share of benefits ended within follow-up "
-         "(overall and by end reason), fraud signals and activation steps per client. Each row "
+         "(overall and by end reason), and fraud signals and activation steps per client-year. Each row "
          "gives the naive p-value (clients as independent draws) beside the cluster-aware one "
          "(FIP was assigned by caseworker); read the cluster-aware one."] + notes,
         results, figures, threshold=ctx["threshold"], key="effects",
