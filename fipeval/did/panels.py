@@ -339,7 +339,11 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
 
     Examples
     --------
-    >>> # panel = mark_treatment(caseworker_panel(register), design)  # doctest: +SKIP
+    >>> from fipeval.synthetic import generate
+    >>> study = generate("brabantse_wal")
+    >>> panel = mark_treatment(caseworker_panel(study.register), study.design)
+    >>> sorted({"fip", "post", "event_time", "first_treated"} - set(panel.columns))
+    []
     """
     return _mark_treatment(panel.copy(), design)
 
@@ -405,7 +409,10 @@ def to_quarters(panel: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> # quarterly = to_quarters(caseworker_panel(register))  # doctest: +SKIP
+    >>> from fipeval.synthetic import generate
+    >>> quarterly = to_quarters(caseworker_panel(generate("brabantse_wal").register))
+    >>> "quarter" in quarterly.columns
+    True
     """
     if "caseload" not in panel.columns or "caseworker" not in panel.columns:
         raise InputError("`to_quarters` needs a caseworker panel (columns `caseworker`, "
