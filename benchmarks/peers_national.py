@@ -77,10 +77,11 @@ def _peak_mb() -> float:
 # ---------------------------------------------------------------- shared inputs
 
 def prepare(folder: Path) -> Path:
-    """Load the export once with fipeval and save the inputs every tool reads."""
+    """Load the export with fipeval and save the inputs every tool reads.
+
+    Rebuilt on every run, so the inputs follow the current cohort and panel code.
+    """
     prepared = folder / "peers_inputs"
-    if (prepared / "done").exists():
-        return prepared
     prepared.mkdir(exist_ok=True)
     from fipeval.design import build_cohort
     from fipeval.did import caseworker_panel
@@ -114,7 +115,6 @@ def prepare(folder: Path) -> Path:
                                          | set(panel.loc[panel["fip"] == 1, "caseworker"]))]
     panel.to_pickle(prepared / "did_full.pkl")
     sub.to_pickle(prepared / "did_sub.pkl")
-    (prepared / "done").write_text("ok\n")
     return prepared
 
 
