@@ -192,24 +192,18 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         self._key = key
-        self._known = pa.array([], type=pa.string())
-        self._ids = np.empty(0, dtype=object)
+        self._cache: dict[str, str] = {}   # normalised BSN -> pseudonym, for this load only
 
     def __call__(self, values) -> np.ndarray:
+        # one dict lookup per distinct number: linear in the data however many parts it has
         arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         encoded = pc.dictionary_encode(arr)
-        uniques = encoded.dictionary
-        hit = pc.index_in(uniques, value_set=self._known).to_numpy(zero_copy_only=False)
-        hit = np.where(np.isnan(hit.astype(float)), -1, hit).astype(np.int64) if len(hit) else \
-            np.empty(0, np.int64)
-        per_unique = np.empty(len(uniques) + 1, dtype=object)
-        per_unique[:-1][hit >= 0] = self._ids[hit[hit >= 0]]
-        miss = hit < 0
-        if miss.any():
-            new = pseudonymise(uniques.filter(pa.array(miss)), self._key)
-            per_unique[:-1][miss] = new
-            self._known = pa.concat_arrays([self._known, uniques.filter(pa.array(miss))])
-            self._ids = np.concatenate([self._ids, new])
+        uniques = encoded.dictionary.to_pylist()
+        cache = self._cache
+        missing = [u for u in uniques if u not in cache]
+        if missing:
+            cache.update(zip(missing, pseudonymise(missing, self._key)))
+        per_unique = np.array([cache[u] for u in uniques] + [None], dtype=object)
         idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
         return per_unique[idx]
 
