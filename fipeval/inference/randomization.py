@@ -268,49 +268,55 @@ def _replace_column_stats(design, j, A, studentise, cadj):
     codes_s = codes[order]
     Xs, ys, sws = design.X[order], design.y[order], sw[order]
     Z = np.delete(Xs, j, axis=1)
-    C = np.zeros((len(ys), G))
-    C[np.arange(len(ys)), codes_s] = sws
 
     def annihilate(V):
         if Z.shape[1] == 0:
             return V
         return V - Z @ np.linalg.lstsq(Z, V, rcond=None)[0]
 
-    MC = np.ascontiguousarray(annihilate(C))
     bounds = np.searchsorted(codes_s, np.arange(G + 1))
-    parts = [slice(bounds[h], bounds[h + 1]) for h in range(G)]
+    starts = bounds[:-1]
     m_y, m_x = annihilate(np.column_stack([ys, Xs[:, j]])).T
-    g_y, g_x = MC.T @ ys, MC.T @ Xs[:, j]
+    # (M C)' v = C' (M v): cluster sums of sqrt(w) * (M v)
+    g_y = np.bincount(codes_s, weights=sws * m_y, minlength=G)
+    g_x = np.bincount(codes_s, weights=sws * m_x, minlength=G)
     b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
-    # cluster sums of d~ * m are linear in a: P a with P[h, g] = sum_{i in h} m_i MC[i, g]
-    P_y = np.stack([m_y[sl] @ MC[sl] for sl in parts])
-    P_x = np.stack([m_x[sl] @ MC[sl] for sl in parts])
-    # cluster sums of d~^2 are quadratic in a: a' T_h a with T_h = MC_h' MC_h (G^3 numbers;
-    # with many clusters form d~ itself instead)
+    # cluster sums of d~^2 are quadratic in a: a' T_h a with T_h = MC_h' MC_h. With few
+    # clusters precompute T (G^3 numbers) and P (cluster sums of d~ * m are P a); with many,
+    # form d~ = M C a per assignment instead, never the dense n x G matrix M C, so the cost
+    # stays linear in n for a fixed number of draws.
     small = G <= _MAX_TENSOR_CLUSTERS
     if small:
+        C = np.zeros((len(ys), G))
+        C[np.arange(len(ys)), codes_s] = sws
+        MC = np.ascontiguousarray(annihilate(C))
+        parts = [slice(bounds[h], bounds[h + 1]) for h in range(G)]
+        P_y = np.stack([m_y[sl] @ MC[sl] for sl in parts])
+        P_x = np.stack([m_x[sl] @ MC[sl] for sl in parts])
         # every assignment treats the same number of clusters: a' T_h a is the sum of
         # T_h over pairs of treated clusters (a gather of G * k^2 numbers per assignment)
         T = np.stack([MC[sl].T @ MC[sl] for sl in parts])
         k1 = int(A[0].sum())
         step = max(1, 4_000_000 // (G * k1 * k1))
     else:
-        starts = bounds[:-1]
         step = max(1, 2_000_000 // len(ys))
     for lo in range(0, len(A), step):
         Ab = A[lo:lo + step]
         if small:
             idx = np.nonzero(Ab)[1].reshape(len(Ab), k1)
             DD = T[:, idx[:, :, None], idx[:, None, :]].sum(axis=(2, 3))       # G x b
+            PyA, PxA = P_y @ Ab.T, P_x @ Ab.T
         else:
-            D = MC @ Ab.T
+            D = annihilate(sws[:, None] * Ab.T[codes_s].astype(float))        # n x b: M C a
             DD = np.add.reduceat(D * D, starts, axis=0)
+            PyA = np.add.reduceat(m_y[:, None] * D, starts, axis=0)
+            PxA = np.add.reduceat(m_x[:, None] * D, starts, axis=0)
         ss = DD.sum(axis=0)
         by, bx = (Ab @ g_y) / ss, (Ab @ g_x) / ss
         b_y[lo:lo + step], b_x[lo:lo + step] = by, bx
         if studentise:
-            Sy = (P_y @ Ab.T - DD * by) / ss
-            Sx = (P_x @ Ab.T - DD * bx) / ss
+            Sy = (PyA - DD * by) / ss
+            Sx = (PxA - DD * bx) / ss
             q[lo:lo + step] = cadj * np.column_stack([np.einsum("gb,gb->b", Sy, Sy),
                                                       np.einsum("gb,gb->b", Sy, Sx),
                                                       np.einsum("gb,gb->b", Sx, Sx)])
