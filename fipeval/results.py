@@ -14,6 +14,11 @@ import pandas as pd
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper"]
 
 
+def _float(x: float) -> str:
+    """Four significant digits; large amounts (euros, counts) in full with separators."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
@@ -35,7 +40,7 @@ class Summary:
         lines = [self.title, "=" * len(self.title)]
         lines += [f"{k}: {_fmt(v)}" for k, v in self.header.items()]
         if len(self.table):
-            lines += ["", self.table.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+            lines += ["", self.table.to_string(index=False, float_format=_float)]
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -54,7 +59,7 @@ class Summary:
         head = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
                        f"<td style='text-align:left'>{html.escape(_fmt(v))}</td></tr>"
                        for k, v in self.header.items())
-        table = self.table.to_html(index=False, float_format=lambda x: f"{x:.4g}",
+        table = self.table.to_html(index=False, float_format=_float,
                                    na_rep="", border=0) if len(self.table) else ""
         notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self.notes)
         return (f"<div class='fipeval-summary'><h4>{html.escape(self.title)}</h4>"

@@ -268,11 +268,15 @@ def _replace_column_stats(design, j, A, studentise, cadj):
     codes_s = codes[order]
     Xs, ys, sws = design.X[order], design.y[order], sw[order]
     Z = np.delete(Xs, j, axis=1)
+    # orthonormal basis of the column space of Z (rank-revealing SVD, once): M V = V - U U'V
+    if Z.shape[1]:
+        U, sv, _ = np.linalg.svd(Z, full_matrices=False)
+        U = U[:, sv > sv[0] * max(Z.shape) * np.finfo(float).eps]
+    else:
+        U = Z
 
     def annihilate(V):
-        if Z.shape[1] == 0:
-            return V
-        return V - Z @ np.linalg.lstsq(Z, V, rcond=None)[0]
+        return V - U @ (U.T @ V) if U.shape[1] else V
 
     bounds = np.searchsorted(codes_s, np.arange(G + 1))
     starts = bounds[:-1]
