@@ -141,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     show_traceback = "--traceback" in argv
     if show_traceback:
         argv.remove("--traceback")
-    args = build_parser().parse_args(argv)
+    if argv[:1] == ["inspect"]:
+        # the loader's own argument parser (its --help, --write-mapping, ...)
+        args = argparse.Namespace(func=cmd_inspect, rest=argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except FipevalError as err:
