@@ -94,3 +94,18 @@ class Result:
 
     def __repr__(self) -> str:
         return self.summary().to_text()
+
+
+def section_figure(name: str, caption: str, ncols: int = 1, height: float = 4.4):
+    """A figure of ``ncols`` side-by-side Axes for a report section.
+
+    ``name`` becomes the figure's label (the file stem in report.md) and ``caption`` its
+    ``fipeval_caption``, which the report prints under it. Returns (figure, list of Axes).
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, ncols, figsize=(7 * ncols, height), squeeze=False)
+    fig.set_label(name)
+    fig.fipeval_caption = caption
+    return fig, list(axes[0])
+

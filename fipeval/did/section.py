@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..results import section_figure
 from ..errors import DesignError, FewClustersWarning
 from .estimate import did
 from .event_study import event_study
@@ -39,12 +40,7 @@ FEW_TREATED = 20    # fewer FIP caseworkers than this: wild cluster bootstrap (M
 
 
 def _figure(name: str, caption: str, ncols: int = 1):
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, ncols, figsize=(7 * ncols if ncols > 1 else 7, 4.2),
-                             squeeze=False)
-    fig.set_label(name)
-    fig.fipeval_caption = caption
-    return fig, list(axes[0])
+    return section_figure(name, caption, ncols, height=4.2)
 
 
 def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, pd.Timestamp]:

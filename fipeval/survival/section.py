@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..results import section_figure
 from ..errors import FewClustersWarning
 from .competing import cumulative_incidence
 from .cox import cox
@@ -16,12 +17,7 @@ from .prep import survival_data
 
 
 def _figure(name: str, caption: str, ncols: int = 1):
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, ncols, figsize=(7 * ncols if ncols > 1 else 7, 4.4),
-                             squeeze=False)
-    fig.set_label(name)
-    fig.fipeval_caption = caption
-    return fig, list(axes[0])
+    return section_figure(name, caption, ncols, height=4.4)
 
 
 def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = "fip",
