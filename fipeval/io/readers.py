@@ -159,6 +159,19 @@ def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
             padded = padded or _maybe_padded(last + chunk, sep)
             last = chunk[-1:]
     n_lines = newlines - 1 + (0 if last == b"\n" else 1)
+    table = _arrow_strings(path, headers, sep, n_lines, skip_rows=1)
+    if table is None:
+        return None
+    return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
+                    text_format=TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8)
+                                           else "utf-8", separator=sep, has_quotes=False),
+                    padded=padded)
+
+
+def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0):
+    """Every field as text in one pyarrow pass, or None unless every one of ``n_lines``
+    lines parsed cleanly (no quotes, no ragged line): the exact line-by-line path then
+    takes over."""
     invalid = []
 
     def handler(row):
@@ -166,7 +179,9 @@ def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
         return "skip"
     try:
         table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=headers, block_size=1 << 21),
+            source,
+            read_options=pacsv.ReadOptions(skip_rows=skip_rows, column_names=headers,
+                                           block_size=1 << 21),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
@@ -175,10 +190,7 @@ def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
         return None
     if invalid or table.num_rows != n_lines:
         return None
-    return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
-                    text_format=TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8)
-                                           else "utf-8", separator=sep, has_quotes=False),
-                    padded=padded)
+    return table
 
 
 def _maybe_padded(data: bytes, sep: str) -> bool:
@@ -208,22 +220,8 @@ def _split_fast(data: bytes, sep: str, name: str):
     headers = _clean_headers(header.split(sep), name)
     body = pa.py_buffer(data)[first_end + 1:]          # no copy of the file
     n_lines = data.count(b"\n", first_end + 1) + (0 if data.endswith(b"\n") or len(body) == 0 else 1)
-    invalid = []
-
-    def handler(row):
-        invalid.append(row)
-        return "skip"
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=headers, block_size=1 << 21),
-            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
-        return None
-    if invalid or table.num_rows != n_lines:
+    table = _arrow_strings(pa.BufferReader(body), headers, sep, n_lines)
+    if table is None:
         return None
     return table, np.arange(2, n_lines + 2, dtype=np.int64), []
 
