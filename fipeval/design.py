@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DesignError
-from .schema import ACTIVATION_KINDS, END_REASONS, Register
+from .schema import ACTIVATION_KINDS, END_REASONS, Register, is_member
 
 DAYS_PER_MONTH = 30.4375
 
@@ -179,7 +179,7 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
     if site.fip_caseworkers:
         fip |= s["caseworker"].astype(str).isin([str(c) for c in site.fip_caseworkers]).to_numpy()
     if site.fip_clients:
-        fip |= s["client_id"].isin(site.fip_clients).to_numpy()
+        fip |= is_member(s["client_id"], site.fip_clients)
     keep = np.ones(len(s), dtype=bool)
     if site.control_caseworkers is not None:
         keep = (fip == 1) | s["caseworker"].astype(str).isin(

@@ -16,6 +16,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import SchemaError
 
@@ -39,7 +41,7 @@ class Column:
 
 
 SPELL_COLUMNS = (
-    Column("client_id", "string", description="pseudonymous client id (keyed hash of the BSN)"),
+    Column("client_id", "string[pyarrow]", description="pseudonymous client id (keyed hash of the BSN)"),
     Column("municipality", "category", description="municipality (gemeente)"),
     Column("caseworker", "category", description="caseworker (klantmanager) id"),
     Column("start_date", "datetime64[ns]", description="first day on benefit (ingangsdatum)"),
@@ -53,13 +55,13 @@ SPELL_COLUMNS = (
     Column("ladder_rung", "Int8", required=False, description="participatieladder rung 1-6"),
 )
 CONTACT_COLUMNS = (
-    Column("client_id", "string"),
+    Column("client_id", "string[pyarrow]"),
     Column("date", "datetime64[ns]"),
     Column("kind", "category", categories=CONTACT_KINDS),
     Column("minutes", "float64", required=False),
 )
 EVENT_COLUMNS = (
-    Column("client_id", "string"),
+    Column("client_id", "string[pyarrow]"),
     Column("date", "datetime64[ns]"),
     Column("kind", "category", categories=EVENT_KINDS),
     Column("detail", "string", required=False),
@@ -104,10 +106,12 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
             values = df[col.name]
         out[col.name] = _coerce(values, col, table)
     extra = [c for c in df.columns if c not in out]
-    result = pd.DataFrame(out, index=df.index)
+    # the one copy of the data (never a view of the caller's frame)
+    result = pd.DataFrame(out, index=df.index, copy=True)
     for c in extra:
         result[c] = df[c].copy()
-    return result.reset_index(drop=True)
+    result.index = pd.RangeIndex(len(result))
+    return result
 
 
 def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
@@ -116,7 +120,7 @@ def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
             return values.astype("string").astype("category")
         if isinstance(values.dtype, pd.CategoricalDtype) and \
                 tuple(values.cat.categories) == col.categories:
-            return values.copy()
+            return values
         bad = ~values.isna() & ~values.isin(col.categories)
         if bad.any():
             first = int(np.flatnonzero(bad.to_numpy())[0])
@@ -128,17 +132,45 @@ def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
         return pd.Categorical(values, categories=col.categories)
     if col.dtype.startswith("datetime"):
         if pd.api.types.is_datetime64_any_dtype(values):
-            return values.astype("datetime64[ns]")
+            return values.astype("datetime64[ns]", copy=False)
         try:
             return pd.to_datetime(values).astype("datetime64[ns]")
         except (ValueError, TypeError) as err:
             raise SchemaError(f"`{col.name}` in the {table} table is not a date column: {err}") from err
     try:
-        return values.astype(col.dtype)
+        return values.astype(col.dtype, copy=False)
     except (ValueError, TypeError) as err:
         raise SchemaError(
             f"`{col.name}` in the {table} table cannot be read as {col.dtype}: {err}"
         ) from err
+
+
+def _arrow_strings(values) -> pa.Array | pa.ChunkedArray:
+    """Strings as Arrow without a Python object per value when they are Arrow already."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.array
+    if hasattr(values, "__arrow_array__"):
+        return pa.array(values, type=pa.string())
+    return pa.array(values, type=pa.string(), from_pandas=True)
+
+
+def is_member(values: pd.Series, members) -> np.ndarray:
+    """Boolean array: which ``values`` are among ``members``, vectorised in Arrow.
+
+    Use it for client ids (``string[pyarrow]``): pandas' ``Series.isin`` on Arrow strings
+    converts ``members`` one Python object at a time, which takes minutes for a national
+    register.
+
+    Examples
+    --------
+    >>> is_member(pd.Series(["a", "b", None], dtype="string[pyarrow]"), ["b", "c"]).tolist()
+    [False, True, False]
+    """
+    arr = _arrow_strings(values)
+    if isinstance(members, (set, frozenset)):
+        members = list(members)
+    member_set = _arrow_strings(members).cast(arr.type).unique()
+    return pc.fill_null(pc.is_in(arr, value_set=member_set), False).to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)

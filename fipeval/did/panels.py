@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register
+from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register, is_member
 from ._register_index import (_EPOCH, _Prepared, _codes, _dominant, _kind_codes,
                               _month_start, _take_categorical, _window)
 
@@ -380,7 +380,7 @@ def _mark_treatment(out: pd.DataFrame, design) -> pd.DataFrame:
     if "client_id" in out.columns:
         for site, start in zip(design.sites, starts):
             if site.fip_clients:
-                listed = out["client_id"].isin(site.fip_clients).to_numpy() & (row_fip == no_date)
+                listed = is_member(out["client_id"], site.fip_clients) & (row_fip == no_date)
                 row_fip = np.where(listed, start, row_fip)
                 row_fu = np.where(listed, int(site.follow_up_months), row_fu)
                 row_site = np.where(listed, start, row_site)

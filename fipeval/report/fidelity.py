@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..design import DAYS_PER_MONTH
+from ..schema import is_member
 from .disclosure import suppress_counts
 from .document import Section, estimate
 
@@ -33,7 +34,7 @@ def contact_quarters(cohort: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
         seen = c[c["quarter"] == q]
         for fip, group in at_risk.groupby("fip"):
             ids = set(group["client_id"])
-            seen_g = seen[seen["client_id"].isin(ids)]
+            seen_g = seen[is_member(seen["client_id"], ids)]
             rows.append({"group": "FIP" if fip == 1 else "control", "quarter": q + 1,
                          "clients_on_benefit": len(group),
                          "clients_seen": seen_g["client_id"].nunique(),
@@ -50,7 +51,7 @@ def fidelity_section(cohort: pd.DataFrame, contacts: pd.DataFrame, threshold: in
            "the clients still on benefit at the quarter's start who had at least one contact.")
     table = contact_quarters(cohort, contacts)
     fip = cohort[cohort["fip"] == 1]
-    intake = contacts[(contacts["kind"] == "intake") & contacts["client_id"].isin(fip["client_id"])]
+    intake = contacts[(contacts["kind"] == "intake") & is_member(contacts["client_id"], fip["client_id"])]
     intake = intake.merge(fip[["client_id", "study_start"]], on="client_id")
     days = (intake["date"] - intake["study_start"]).dt.days
     on_time = intake.loc[(days >= 0) & (days < INTAKE_WITHIN_DAYS), "client_id"].nunique()
