@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -639,7 +640,7 @@ def test_cbs_bus_table_in_spss(tmp_path):
     pyreadstat.write_sav(frame, str(path))
     mapping = {"spells": {"constants": {"municipality": "Amersfoort"}}}
     reg = load(path, mapping=mapping, extract_date=EXTRACT)   # RINPERSOON is no BSN: no key needed
-    assert reg.spells["client_id"].tolist() == ["000123457", "000765432", "000123457"]
+    assert reg.spells["client_id"].tolist() == ["R000123457", "R000765432", "R000123457"]
     assert reg.spells["end_date"].isna().tolist() == [False, True, True]
     assert str(reg.spells["start_date"].iloc[2].date()) == "2017-01-01"
     assert reg.load_report["repaired_by_kind"] == {"open_end_date": 2}
@@ -661,6 +662,53 @@ def test_batches_give_the_same_register_and_report(tmp_path, spells, monkeypatch
         pd.testing.assert_frame_equal(getattr(batched, table), getattr(whole, table))
     assert batched.load_report.to_dict() == whole.load_report.to_dict()
     assert whole.load_report["rows_rejected"] > 10
+
+
+def test_streamed_files_give_the_same_register_and_report(tmp_path, spells, monkeypatch):
+    """Large clean UTF-8 files are read in chunks cut at line ends (never whole in memory);
+    a ragged line found mid-stream sends the file back to the exact line-by-line path."""
+    import fipeval.io.readers as readers
+    clean = write_csv(dutch(spells), tmp_path / "clean.csv")
+    lines = clean.read_text(encoding="utf-8").splitlines(keepends=True)
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("".join(lines[:40] + ["123;too;few\n"] + lines[40:]), encoding="utf-8")
+    whole = {p: load(p, key=KEY, extract_date=EXTRACT) for p in (clean, ragged)}
+    chunks = []
+    original = readers._arrow_strings
+    monkeypatch.setattr(readers, "_arrow_strings",
+                        lambda source, *a, **k: chunks.append(1) or original(source, *a, **k))
+    monkeypatch.setattr(readers, "STREAM_BYTES", 512)     # many chunks of a few lines each
+    monkeypatch.setattr(readers, "HEAD_BYTES", 1024)      # the ragged line lies past the head
+    for path in (clean, ragged):
+        chunks.clear()
+        streamed = load(path, key=KEY, extract_date=EXTRACT)
+        assert len(chunks) > 5
+        for table in ("spells", "contacts", "events"):
+            pd.testing.assert_frame_equal(getattr(streamed, table), getattr(whole[path], table))
+        assert streamed.load_report.to_dict() == whole[path].load_report.to_dict()
+    assert [(r["line"], r["reason"]) for r in whole[ragged].load_report["rejected"]] == \
+        [(41, "wrong number of fields")]
+
+
+def test_unreadable_file_is_a_load_error(tmp_path, spells, monkeypatch):
+    import fipeval.io.readers as readers
+    path = write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(readers, "_read_text", refuse)
+    with pytest.raises(LoadError, match="permissions") as err:
+        load(path, key=KEY)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads files whatever their permissions")
+def test_file_without_read_permission(tmp_path, spells):
+    path = write_csv(dutch(spells), tmp_path / "uitkeringen.csv")
+    path.chmod(0)
+    with pytest.raises(LoadError, match="permissions"):
+        load(path, key=KEY)
 
 
 @pytest.mark.parametrize("module", ["accounting", "bsn", "dates", "detect", "fields", "inspect",

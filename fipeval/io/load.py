@@ -38,14 +38,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LoadError
-from ..schema import TABLES, Register, empty_table
+from ..schema import TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
 from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
 from .normalise import Context, KeyHolder, Part, normalise_file
-from .readers import RawTable, read_file
+from .readers import RawTable, StreamFallback, read_file
 
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
 
@@ -125,15 +125,22 @@ def _group_first(new_group: np.ndarray) -> np.ndarray:
 def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
     if spells.empty:
         return spells
-    client, _ = pd.factorize(spells["client_id"].to_numpy())
+    # Memory: the temporaries below are int64 arrays of one value per spell; each is freed
+    # as soon as it is used, so the peak stays near a few columns' worth, not a table's.
+    client, _ = pd.factorize(spells["client_id"])     # Arrow-backed: no Python object per row
     muni = np.asarray(spells["municipality"].cat.codes, dtype=np.int64)
-    person = client.astype(np.int64) * (int(muni.max()) + 2) + muni
-    start = spells["start_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    end_d = spells["end_date"].to_numpy()
-    running = np.isnat(end_d)
-    end = np.where(running, np.int64(1 << 40), end_d.astype("datetime64[D]").astype(np.int64))
+    person = client.astype(np.int64, copy=False) * (int(muni.max()) + 2) + muni
+    del client, muni
+    start = spells["start_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+    end = spells["end_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+    end = np.where(end == np.iinfo(np.int64).min, np.int64(1 << 40), end)   # NaT: running
     order = np.lexsort((end, start, person))        # stable: file order, then line, among ties
-    p, s_, e = person[order], start[order], end[order]
+    p = person[order]
+    del person
+    s_ = start[order]
+    del start
+    e = end[order]
+    del end
     same_person = np.r_[False, p[1:] == p[:-1]]
     dup = same_person & np.r_[False, (s_[1:] == s_[:-1]) & (e[1:] == e[:-1])]
     file_no = spells["_file"].to_numpy()[order]
@@ -151,27 +158,27 @@ def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple
     rank = np.cumsum(~same_person)
     cummax = np.maximum.accumulate(rank * np.int64(1 << 41) + e) - rank * np.int64(1 << 41)
     overlap = same_person & np.r_[False, s_[1:] <= cummax[:-1]]
-    result = spells
+    if not dup.any() and not overlap.any():
+        return spells
+    kept = np.sort(order[~overlap])                  # rows that stay, in their original order
+    result = spells.take(kept)                       # the one copy of the table
+    result.index = pd.RangeIndex(len(result))
     if overlap.any():
         first = _group_first(~overlap)
         block_rows = np.flatnonzero(overlap | np.r_[overlap[1:], False])
         sub = pd.DataFrame({"first": first[block_rows], "end": e[block_rows], "pos": block_rows})
         last = sub.sort_values(["first", "end", "pos"]).groupby("first")["pos"].last()
         heads, tails = order[last.index.to_numpy()], order[last.to_numpy()]
-        result = spells.copy()
+        at = np.searchsorted(kept, heads)             # the heads' rows in ``result``
         col = result.columns.get_loc
-        result.iloc[heads, col("end_date")] = spells["end_date"].to_numpy()[tails]
-        result.iloc[heads, col("end_reason")] = spells["end_reason"].to_numpy()[tails]
-        result.iloc[heads, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
+        result.iloc[at, col("end_date")] = spells["end_date"].to_numpy()[tails]
+        result.iloc[at, col("end_reason")] = spells["end_reason"].to_numpy()[tails]
+        result.iloc[at, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
             REPAIR_BIT["merged_overlapping_spells"]
         for i in np.flatnonzero(overlap):
             rejected.append((int(file_no[i]), int(line_no[i]), "overlapping spell merged",
                              f"into {names[file_no[first[i]]]} line {line_no[first[i]]}"))
-    if not dup.any() and not overlap.any():
-        return spells
-    drop = np.ones(len(spells), bool)
-    drop[order[~overlap]] = False
-    return result[~drop].reset_index(drop=True)
+    return result
 
 
 def _resolve_rows(frame: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
@@ -252,7 +259,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     names: list[str] = []
     for path, in_folder in _expand(path_or_paths):
         raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
-                        sheet=opts.get("sheet"))
+                        sheet=opts.get("sheet"), stream=True)
         table, roles = detect_table(raw, merged)
         if table is None:
             for name in [merged.file.get("table")] + list(ROLES):
@@ -265,8 +272,14 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             continue
         _check_explicit(raw, table, roles, merged)
         names.append(raw.file)
-        parts.append(normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1))
-        del raw
+        try:
+            part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+        except StreamFallback:      # a ragged line mid-file: read it line by line instead
+            del raw
+            raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"))
+            part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+        parts.append(part)
+        del raw, part
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:
@@ -275,20 +288,23 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             tables[table] = None
             continue
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        del frames
+        for p in parts:      # the combined table holds the rows now: free the pieces
+            if p.table == table:
+                p.n_kept, p.frame = len(p.frame), p.frame.iloc[:0]
         for name in ("municipality", "caseworker"):
             if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
                 frame[name] = frame[name].astype("category")
         tables[table] = _resolve_spells(frame, names, rejected) if table == "spells" \
             else _resolve_rows(frame, names, rejected)
-    for p in parts:          # the combined tables hold the rows now
-        p.n_kept, p.frame = len(p.frame), p.frame.iloc[:0]
+        del frame
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
         notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
     spells = tables["spells"]
     for table in ("contacts", "events"):
         if tables[table] is not None and spells is not None and len(tables[table]):
-            orphans = int((~tables[table]["client_id"].isin(spells["client_id"])).sum())
+            orphans = int((~is_member(tables[table]["client_id"], spells["client_id"])).sum())
             if orphans:
                 notes.append(f"{orphans} {table} rows belong to clients without a spell (kept)")
     report = LoadReport(reports, extract_date=extract, notes=notes)
@@ -331,12 +347,11 @@ def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[t
         entries += by_file.get(index, [])
         entries.sort(key=lambda e: e[0])
         final = tables[part.table]
-        mine = final[final["_file"].to_numpy() == index]
-        bits = mine["_repair"].to_numpy()
+        bits = final["_repair"].to_numpy()[final["_file"].to_numpy() == index]
         repaired = Counter({kind: int(((bits & REPAIR_BIT[kind]) != 0).sum()) for kind in REPAIR_KINDS})
         reports.append(FileReport(
             file=name, table=part.table, rows_read=part.n_kept + len(part.rejected_lines),
-            rows_kept=len(mine), rows_repaired=int((bits != 0).sum()),
+            rows_kept=len(bits), rows_repaired=int((bits != 0).sum()),
             repaired_by_kind=+repaired,
             rejected=[{"file": name, "line": line, "reason": reason, **({"detail": detail} if detail else {})}
                       for line, reason, detail in entries],

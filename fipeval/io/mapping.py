@@ -23,8 +23,9 @@ A mapping file looks like this (every section optional)::
 
 Roles per table: see ``ROLES``. Client roles: ``bsn`` (pseudonymised at load),
 ``client_id`` (already a pseudonym, used as is) and ``client_number`` (the municipality's
-client number, used as is when there is no BSN). CBS microdata: ``RINPERSOON`` is taken
-as ``client_id`` and the bus columns ``AANVBUS``/``EINDBUS`` as start and end dates (the
+client number, used as is when there is no BSN). ``client_id_kind`` (CBS's ``RINPERSOONS``)
+is put before ``client_id`` when both are there. CBS microdata: ``RINPERSOONS`` +
+``RINPERSOON`` (``R000123457``) are taken as ``client_id`` and the bus columns ``AANVBUS``/``EINDBUS`` as start and end dates (the
 municipality goes in ``[spells.constants]``). A user's mapping is laid over the
 built-in presets (``presets/dutch.toml``, ``presets/canonical.toml``): columns it names
 replace the presets' guesses for those roles and must exist in the file; its codes extend
@@ -44,11 +45,11 @@ from .fields import normalise_key
 
 CLIENT_ROLES = ("bsn", "client_id", "client_number")
 ROLES = {
-    "spells": CLIENT_ROLES + ("municipality", "caseworker", "start_date", "end_date", "end_reason",
+    "spells": CLIENT_ROLES + ("client_id_kind", "municipality", "caseworker", "start_date", "end_date", "end_reason",
                               "monthly_amount", "household_type", "birth_date", "birth_year",
                               "sex", "ladder_rung"),
-    "contacts": CLIENT_ROLES + ("municipality", "date", "kind", "minutes"),
-    "events": CLIENT_ROLES + ("municipality", "date", "kind", "detail"),
+    "contacts": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "minutes"),
+    "events": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "detail"),
 }
 REQUIRED_ROLES = {"spells": ("start_date",), "contacts": ("date", "kind"), "events": ("date", "kind")}
 DATE_ROLES = ("start_date", "end_date", "birth_date", "date")

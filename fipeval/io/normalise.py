@@ -74,10 +74,10 @@ class KeyHolder:
             self._resolved = resolve_key(self._key, required=True)
         return self._resolved
 
-    def pseudonymise(self, values) -> np.ndarray:
+    def pseudonymise(self, values, valid: np.ndarray | None = None) -> pa.Array:
         if self._pseudonymiser is None:
             self._pseudonymiser = Pseudonymiser(self.get())
-        return self._pseudonymiser(values)
+        return self._pseudonymiser(values, valid)
 
 
 @dataclass
@@ -161,7 +161,10 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
     empty = pc.fill_null(pc.equal(length, 0), True).to_numpy(zero_copy_only=False)
     rows.reject(empty, "missing client id")
     if not is_bsn:
-        return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        if "client_id_kind" in roles and "client_id" in roles:   # CBS: RINPERSOONS + RINPERSOON
+            kind = pc.utf8_trim_whitespace(as_text(cols.take(roles["client_id_kind"])).cast(pa.string()))
+            text = pc.binary_join_element_wise(pc.fill_null(kind, ""), text.cast(pa.string()), "")
+        return pd.arrays.ArrowStringArray(pc.if_else(pa.array(empty), None, text))
     bsn = normalise_bsn(text)
     valid = is_valid_bsn(bsn, normalised=True)
     rows.reject(~valid & ~empty, "invalid BSN (11-proef)")
@@ -169,12 +172,8 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
                           False).to_numpy(zero_copy_only=False)
     rows.repaired(padded & valid, "bsn_leading_zero")
     if not valid.any():
-        return np.full(n, None, dtype=object)
-    if valid.all():
-        return ctx.key.pseudonymise(bsn)
-    ids = np.full(n, None, dtype=object)
-    ids[valid] = ctx.key.pseudonymise(bsn.filter(pa.array(valid)))
-    return ids
+        return pd.arrays.ArrowStringArray(pa.nulls(n, pa.string()))
+    return pd.arrays.ArrowStringArray(ctx.key.pseudonymise(bsn, valid))
 
 
 def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
@@ -374,22 +373,31 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
 BATCH_ROWS = 1 << 18
 
 
+def _slices(table: pa.Table, n: int):
+    for start in range(0, n, BATCH_ROWS):
+        yield table.slice(start, BATCH_ROWS)
+
+
 def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
                    file_index: int) -> Part:
     """``normalise`` in batches of ``BATCH_ROWS`` rows, each batch's raw columns freed once
     parsed. Formats detected in the first batch (dates, decimal mark, whether the client
     column holds BSNs) hold for the whole file, so every row is read the same way."""
-    n = raw.table.num_rows
-    if n <= BATCH_ROWS:
-        return normalise(raw, table, roles, tmap, ctx, file_index)
-    slices = [raw.table.slice(start, BATCH_ROWS) for start in range(0, n, BATCH_ROWS)]
-    raw.table = raw.table.slice(0, 0)
+    if raw.batches is not None:
+        pieces = raw.batches()
+    else:
+        n = raw.table.num_rows
+        if n <= BATCH_ROWS:
+            return normalise(raw, table, roles, tmap, ctx, file_index)
+        pieces = _slices(raw.table, n)
+        raw.table = raw.table.slice(0, 0)
     parts: list[Part] = []
-    for i in range(len(slices)):
-        start = i * BATCH_ROWS
-        batch = replace(raw, table=slices[i], lines=raw.lines[start:start + BATCH_ROWS],
-                        bad_lines=raw.bad_lines if i == 0 else [])
-        slices[i] = None
+    start = 0
+    for i, piece in enumerate(pieces):
+        batch = replace(raw, table=piece, lines=raw.lines[start:start + piece.num_rows],
+                        bad_lines=raw.bad_lines if i == 0 else [], batches=None)
+        start += piece.num_rows
+        del piece
         parts.append(normalise(batch, table, roles, tmap, ctx, file_index))
         del batch
         if i == 0:

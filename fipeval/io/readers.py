@@ -5,7 +5,10 @@ non-blank line; blank lines are not rows; a line with a different number of fiel
 the header is a row that is rejected (``wrong number of fields``) with its line number.
 The remaining lines are parsed by pyarrow's CSV reader with every column as text. A file
 with quote characters is split by Python's ``csv`` module instead (quoted fields may hold
-separators and line breaks), which is slower but keeps line numbers exact.
+separators and line breaks), which is slower but keeps line numbers exact. Large UTF-8
+files without quotes or blank lines are scanned first and then, for the loader, parsed in
+chunks cut at line ends (``RawTable.batches``), so neither the file's bytes nor all its
+parsed text are ever in memory at once.
 
 Excel rows are numbered as in Excel (the header is row 1 when it is the first row);
 Parquet, SPSS and Stata rows are numbered from 1 after the header.
@@ -19,6 +22,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +34,7 @@ from .detect import TextFormat, check_text, decode, detect_encoding, detect_sepa
 
 _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 STREAM_BYTES = 16 << 20     # text files larger than this are scanned in chunks of this size
+HEAD_BYTES = 1 << 20        # what a scanned file's separator, headers and first rows are read from
 
 
 @dataclass
@@ -44,6 +49,9 @@ class RawTable:
     text_format: TextFormat | None = None
     sheet: str | None = None
     padded: bool = True                         # values may carry surrounding whitespace
+    # Streamed text files: ``table`` holds only the first lines (enough to detect the table
+    # and formats); ``batches()`` yields every row of the file, in order, in tables of text.
+    batches: Callable[[], Iterator[pa.Table]] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -51,7 +59,13 @@ class RawTable:
 
     @property
     def rows_read(self) -> int:
-        return self.table.num_rows + len(self.bad_lines)
+        rows = len(self.lines) if self.batches is not None else self.table.num_rows
+        return rows + len(self.bad_lines)
+
+
+class StreamFallback(Exception):
+    """A streamed file turned out not to parse cleanly (a ragged line): read it again on
+    the exact line-by-line path. Internal; never reaches the user."""
 
 
 def _clean_headers(names: list, path: str) -> list[str]:
@@ -69,8 +83,11 @@ def _clean_headers(names: list, path: str) -> list[str]:
 
 
 def read_file(path: str | Path, *, separator: str | None = None, encoding: str | None = None,
-              sheet: str | int | None = None) -> RawTable:
-    """Read one export into a ``RawTable`` (see the module docstring for line numbering)."""
+              sheet: str | int | None = None, stream: bool = False) -> RawTable:
+    """Read one export into a ``RawTable`` (see the module docstring for line numbering).
+
+    ``stream=True`` lets a large, clean UTF-8 text file be read batch by batch later (see
+    ``RawTable.batches``), so its raw text is never in memory whole."""
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -80,7 +97,7 @@ def read_file(path: str | Path, *, separator: str | None = None, encoding: str |
     kind = file_kind(path)
     try:
         if kind == "text":
-            return _read_text(path, separator=separator, encoding=encoding)
+            return _read_text(path, separator=separator, encoding=encoding, stream=stream)
         if kind == "excel":
             return _read_excel(path, sheet)
         if kind == "parquet":
@@ -94,11 +111,11 @@ def read_file(path: str | Path, *, separator: str | None = None, encoding: str |
                         f"{kind} file.", file=name) from err
 
 
-def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> RawTable:
+def _read_text(path: Path, *, separator: str | None, encoding: str | None, stream: bool = False) -> RawTable:
     name = str(path)
     if path.stat().st_size > STREAM_BYTES and (encoding or "utf-8").replace("-", "").lower() in (
             "utf8", "utf8sig"):
-        raw = _read_text_streaming(path, separator)
+        raw = _read_text_streaming(path, separator, stream)
         if raw is not None:
             return raw
     data = path.read_bytes()
@@ -129,12 +146,13 @@ def _read_text(path: Path, *, separator: str | None, encoding: str | None) -> Ra
                     padded=padded)
 
 
-def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
+def _read_text_streaming(path: Path, separator: str | None, stream: bool = False) -> RawTable | None:
     """Large UTF-8 files without quotes: scan in chunks, then let pyarrow read the file
-    itself, so the file's bytes are never held in memory whole. None = use the exact path."""
+    itself, so the file's bytes are never held in memory whole (with ``stream``, neither are
+    its parsed columns: see ``RawTable.batches``). None = use the exact path."""
     name = str(path)
     with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
+        head = fh.read(HEAD_BYTES)
     check_text(head, name)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
@@ -155,42 +173,87 @@ def _read_text_streaming(path: Path, separator: str | None) -> RawTable | None:
         while chunk := fh.read(STREAM_BYTES):
             if b'"' in chunk or b"\x00" in chunk:
                 return None
+            if stream and _has_blank_line(last + chunk):
+                return None      # blank lines are not rows: only the exact path numbers them
             newlines += chunk.count(b"\n")
             padded = padded or _maybe_padded(last + chunk, sep)
             last = chunk[-1:]
     n_lines = newlines - 1 + (0 if last == b"\n" else 1)
+    lines = np.arange(2, n_lines + 2, dtype=np.int64)
+    fmt = TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8",
+                     separator=sep, has_quotes=False)
+    if stream:
+        complete = head[:head.rfind(b"\n") + 1]
+        first_lines = _arrow_strings(io.BytesIO(complete), headers, sep, complete.count(b"\n") - 1,
+                                     skip_rows=1)
+        if first_lines is None:
+            return None
+        return RawTable(file=name, kind="text", table=first_lines, lines=lines, text_format=fmt,
+                        padded=padded,
+                        batches=lambda: _arrow_batches(path, headers, sep, n_lines))
     table = _arrow_strings(path, headers, sep, n_lines, skip_rows=1)
     if table is None:
         return None
-    return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
-                    text_format=TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8)
-                                           else "utf-8", separator=sep, has_quotes=False),
-                    padded=padded)
+    return RawTable(file=name, kind="text", table=table, lines=lines, text_format=fmt, padded=padded)
+
+
+def _has_blank_line(data: bytes) -> bool:
+    return b"\n\n" in data or b"\n\r\n" in data
+
+
+def _csv_options(headers, sep: str, invalid: list, skip_rows: int, block_size: int):
+    def handler(row):
+        invalid.append(row)
+        return "skip"
+    return dict(
+        read_options=pacsv.ReadOptions(skip_rows=skip_rows, column_names=headers, block_size=block_size),
+        parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
 
 
 def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0):
     """Every field as text in one pyarrow pass, or None unless every one of ``n_lines``
     lines parsed cleanly (no quotes, no ragged line): the exact line-by-line path then
     takes over."""
-    invalid = []
-
-    def handler(row):
-        invalid.append(row)
-        return "skip"
+    invalid: list = []
     try:
-        table = pacsv.read_csv(
-            source,
-            read_options=pacsv.ReadOptions(skip_rows=skip_rows, column_names=headers,
-                                           block_size=1 << 21),
-            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+        table = pacsv.read_csv(source, **_csv_options(headers, sep, invalid, skip_rows, 1 << 21))
     except pa.ArrowInvalid:
         return None
     if invalid or table.num_rows != n_lines:
         return None
     return table
+
+
+def _arrow_batches(path: Path, headers, sep: str, n_lines: int) -> Iterator[pa.Table]:
+    """The rows of a scanned file (no quotes, no blank line) as text tables of about
+    ``STREAM_BYTES`` each, cut at line ends and parsed one at a time (pyarrow's own streaming
+    reader reads ahead the whole file); raises ``StreamFallback`` once a line is ragged."""
+    seen = 0
+    with open(path, "rb") as fh:
+        fh.readline()                                   # the header (and any BOM)
+        rest = b""
+        while True:
+            chunk = fh.read(STREAM_BYTES)
+            data = rest + chunk
+            if not data:
+                break
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            if cut == 0:
+                rest = data
+                continue
+            data, rest = data[:cut], data[cut:]
+            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            table = _arrow_strings(io.BytesIO(data), headers, sep, lines)
+            del data
+            if table is None:
+                raise StreamFallback
+            seen += lines
+            yield table
+    if seen != n_lines:
+        raise StreamFallback
 
 
 def _maybe_padded(data: bytes, sep: str) -> bool:
