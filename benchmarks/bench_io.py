@@ -9,7 +9,11 @@ Data: the first 1,000,000 spells of the ``national`` scenario's Dutch export
 Compares ``fipeval.io.load`` (separator/encoding/date sniffing, 11-proef, HMAC pseudonyms,
 code mapping, every row accounted for) with plain ``pandas.read_csv(sep=";", decimal=",")``
 on the same file. Each run happens in a fresh process, so peak memory (the process's
-maximum resident set size above its size after imports) is measured per run.
+maximum resident set size above its size after imports) is measured per run. Resident
+memory also counts pages the allocators (glibc, Arrow's mimalloc) keep after the data are
+freed; one more run under ``tracemalloc`` records the peak of live allocations instead
+(Python and NumPy objects at their peak + Arrow's pool at its peak: an upper bound), which
+is what the "~3x the canonical tables" aim is judged on, beside the resident figure.
 
 Run: ``/work/venv/bin/python benchmarks/bench_io.py [--rows N] [--repeats R]``.
 Writes ``benchmarks/results/io.json`` and prints a table with medians and ratios.
@@ -123,6 +127,9 @@ def _run(which: str, path: str, queue) -> None:
     import fipeval.io  # noqa: F401  (imports before the baseline)
     import pyarrow  # noqa: F401
     base = _status_mb("VmRSS")
+    if which == "fipeval-allocated":
+        import tracemalloc
+        tracemalloc.start()
     t0 = time.perf_counter()
     if which == "pandas":
         df = pd.read_csv(path, sep=";", decimal=",")
@@ -132,8 +139,13 @@ def _run(which: str, path: str, queue) -> None:
         rows, kept = reg.load_report["rows_read"], reg.load_report["rows_kept"]
         size = sum(getattr(reg, t).memory_usage(deep=True).sum() for t in ("spells", "contacts", "events"))
     seconds = time.perf_counter() - t0
-    queue.put({"seconds": seconds, "peak_mb": _status_mb("VmHWM") - base, "rows": int(rows), "kept": int(kept),
-               "table_mb": float(size) / 2**20})
+    out = {"seconds": seconds, "peak_mb": _status_mb("VmHWM") - base, "rows": int(rows), "kept": int(kept),
+           "table_mb": float(size) / 2**20}
+    if which == "fipeval-allocated":
+        import tracemalloc
+        out["allocated_peak_mb"] = (tracemalloc.get_traced_memory()[1]
+                                    + pyarrow.default_memory_pool().max_memory()) / 2**20
+    queue.put(out)
 
 
 def measure(which: str, path: Path) -> dict:
@@ -177,9 +189,12 @@ def main() -> None:
                          "table_mb": rs[0]["table_mb"], "rows_read": rs[0]["rows"],
                          "rows_kept": rs[0]["kept"], "seconds": [r["seconds"] for r in rs]}
     ours, peer = summary["fipeval.io.load"], summary["pandas.read_csv"]
+    allocated = measure("fipeval-allocated", path)     # slower (tracemalloc): memory only
+    ours["allocated_peak_mb"] = allocated["allocated_peak_mb"]
     ratios = {"time_vs_pandas": ours["median_seconds"] / peer["median_seconds"],
               "peak_memory_vs_pandas": ours["peak_memory_mb"] / peer["peak_memory_mb"],
-              "peak_memory_vs_canonical_tables": ours["peak_memory_mb"] / ours["table_mb"]}
+              "peak_memory_vs_canonical_tables": ours["peak_memory_mb"] / ours["table_mb"],
+              "allocated_peak_vs_canonical_tables": ours["allocated_peak_mb"] / ours["table_mb"]}
     result = {"benchmark": "load a Dutch-format spells CSV", "source": str(source), "rows": args.rows,
               "file_mb": size_mb,
               "repeats": args.repeats, "machine": platform.platform(), "python": platform.python_version(),
@@ -193,7 +208,8 @@ def main() -> None:
               f"{r['peak_memory_mb']:>10.0f}{r['table_mb']:>11.0f}")
     print(f"\nfipeval / pandas: time {ratios['time_vs_pandas']:.2f}x, peak memory "
           f"{ratios['peak_memory_vs_pandas']:.2f}x; peak memory / canonical tables "
-          f"{ratios['peak_memory_vs_canonical_tables']:.2f}x")
+          f"{ratios['peak_memory_vs_canonical_tables']:.2f}x; peak of live allocations "
+          f"{ours['allocated_peak_mb']:.0f} MB = {ratios['allocated_peak_vs_canonical_tables']:.2f}x")
     print(f"wrote {out}")
 
 
