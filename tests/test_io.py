@@ -664,6 +664,25 @@ def test_batches_give_the_same_register_and_report(tmp_path, spells, monkeypatch
     assert whole.load_report["rows_rejected"] > 10
 
 
+@pytest.mark.parametrize("client_column", ["bsn", "klantnummer"])
+def test_contacts_of_clients_without_a_spell_are_kept_and_counted(tmp_path, spells, client_column):
+    """Counted on the pseudonyms' 64-bit numbers (BSN exports) or on the ids as text."""
+    export = dutch(spells)
+    if client_column == "klantnummer":
+        export = export.drop(columns="bsn")
+    write_csv(export, tmp_path / "uitkeringen.csv")
+    ids = list(export[client_column].iloc[:5])
+    outsider = fake_bsns(1, np.random.default_rng(7), first=8)[0] if client_column == "bsn" else "K-NEW"
+    (tmp_path / "contacten.csv").write_text(
+        f"{client_column};datum;soort contact\n" + "".join(
+            f"{c};0{i + 1}-03-2015;Regulier\n" for i, c in enumerate(ids + [outsider, outsider])),
+        encoding="utf-8")
+    reg = load(tmp_path, key=KEY, extract_date=EXTRACT)
+    assert len(reg.contacts) == 7
+    assert "2 contacts rows belong to clients without a spell (kept)" in reg.load_report["notes"]
+    assert "_client_key" not in reg.contacts.columns and "_client_key" not in reg.spells.columns
+
+
 def test_streamed_files_give_the_same_register_and_report(tmp_path, spells, monkeypatch):
     """Large clean UTF-8 files are read in chunks cut at line ends (never whole in memory);
     a ragged line found mid-stream sends the file back to the exact line-by-line path."""

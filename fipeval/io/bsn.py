@@ -23,7 +23,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -206,47 +205,60 @@ class Pseudonymiser:
         self._key = key
         self._known = np.empty(0, dtype=np.int64)                 # sorted BSNs hashed so far
         self._names = np.empty(0, dtype=f"S{PSEUDONYM_CHARS}")     # their pseudonyms, aligned
+        self._numbers = np.empty(0, dtype=np.int64)                # the pseudonyms' 64 bits
 
     def _lookup(self, numbers: np.ndarray) -> np.ndarray:
-        """Positions of distinct ``numbers`` in the cache, hashing those not in it yet."""
+        """Positions of distinct, sorted ``numbers`` in the cache, hashing those not in it yet."""
         pos = np.searchsorted(self._known, numbers)
         found = np.zeros(len(numbers), dtype=bool)
         inside = pos < len(self._known)
         found[inside] = self._known[pos[inside]] == numbers[inside]
         if not found.all():
-            new = numbers[~found]
+            new = numbers[~found]                     # sorted, as ``numbers`` are
             offsets = np.arange(0, 9 * len(new) + 1, 9, dtype=np.int64)
             names = _hmac_hex(_ascii_digits(new), offsets, self._key)
-            known = np.concatenate([self._known, new])
-            order = np.argsort(known, kind="stable")
-            self._known = known[order]
-            self._names = np.concatenate([self._names, names])[order]
+            at = pos[~found]                          # merge two sorted arrays: linear, no re-sort
+            self._known = np.insert(self._known, at, new)
+            self._names = np.insert(self._names, at, names)
+            self._numbers = np.insert(self._numbers, at, pseudonym_numbers(names))
             pos = np.searchsorted(self._known, numbers)
         return pos
 
-    def __call__(self, values, valid: np.ndarray | None = None) -> pa.Array:
-        """Pseudonyms of normalised BSN strings (9 digits); rows where ``valid`` is False
-        (default: none) come back null."""
+    def __call__(self, values, valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
+        """Pseudonyms of normalised BSN strings (9 digits), as text and as their 64-bit
+        numbers (``pseudonym_numbers``: equal exactly when the texts are; cheap to sort and
+        match). Rows where ``valid`` is False (default: none) come back null and 0."""
         arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         n = len(arr)
         partial = valid is not None and not valid.all()
         if partial:
             arr = arr.filter(pa.array(valid))
         numbers = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-        codes, uniques = pd.factorize(numbers)
+        uniques, codes = np.unique(numbers, return_inverse=True)   # sorted: a cache-friendly search
         positions = self._lookup(uniques)    # before reading _names: it may grow the cache
         names = self._names[positions][codes]
+        numbers = self._numbers[positions][codes]
         if partial:
             per_row = np.zeros(n, dtype=names.dtype)    # null rows: empty bytes, never shown
             per_row[valid] = names
+            numbers_per_row = np.zeros(n, dtype=np.int64)
+            numbers_per_row[valid] = numbers
         else:
-            per_row = names
+            per_row, numbers_per_row = names, numbers
         width = PSEUDONYM_CHARS
         large = width * n >= 2 ** 31
         offsets = np.arange(0, width * n + 1, width, dtype=np.int64 if large else np.int32)
         validity = pa.array(valid).buffers()[1] if partial else None
-        return pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
+        text = pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
                                      [validity, pa.py_buffer(offsets), pa.py_buffer(per_row)])
+        return text, numbers_per_row
+
+
+def pseudonym_numbers(names: np.ndarray) -> np.ndarray:
+    """The 64 bits of hex pseudonyms (``S16`` array) as int64: a key that matches exactly
+    when the pseudonyms do (it is the same digest), for sorting and joining without text."""
+    raw = binascii.unhexlify(np.ascontiguousarray(names).tobytes())
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).view(np.int64)
 
 
 def looks_like_bsn(values: pa.Array, *, threshold: float = 0.9) -> bool:

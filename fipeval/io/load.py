@@ -122,12 +122,21 @@ def _group_first(new_group: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(pos) if len(pos) else pos
 
 
+def _client_keys(frame: pd.DataFrame):
+    """What identifies a client: the pseudonyms' 64-bit numbers when every row has one
+    (BSN exports; hashing integers is far cheaper than text), else the ids as text."""
+    keys = frame.get("_client_key")
+    if keys is not None and keys.dtype == np.int64:
+        return keys.to_numpy()
+    return frame["client_id"]
+
+
 def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
     if spells.empty:
         return spells
     # Memory: the temporaries below are int64 arrays of one value per spell; each is freed
     # as soon as it is used, so the peak stays near a few columns' worth, not a table's.
-    client, _ = pd.factorize(spells["client_id"])     # Arrow-backed: no Python object per row
+    client = pd.factorize(_client_keys(spells))[0]
     muni = np.asarray(spells["municipality"].cat.codes, dtype=np.int64)
     person = client.astype(np.int64, copy=False) * (int(muni.max()) + 2) + muni
     del client, muni
@@ -158,26 +167,31 @@ def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple
     rank = np.cumsum(~same_person)
     cummax = np.maximum.accumulate(rank * np.int64(1 << 41) + e) - rank * np.int64(1 << 41)
     overlap = same_person & np.r_[False, s_[1:] <= cummax[:-1]]
+    del same_person, rank, cummax, s_, p
     if not dup.any() and not overlap.any():
         return spells
-    kept = np.sort(order[~overlap])                  # rows that stay, in their original order
-    result = spells.take(kept)                       # the one copy of the table
-    result.index = pd.RangeIndex(len(result))
+    heads = tails = None
     if overlap.any():
         first = _group_first(~overlap)
         block_rows = np.flatnonzero(overlap | np.r_[overlap[1:], False])
         sub = pd.DataFrame({"first": first[block_rows], "end": e[block_rows], "pos": block_rows})
         last = sub.sort_values(["first", "end", "pos"]).groupby("first")["pos"].last()
         heads, tails = order[last.index.to_numpy()], order[last.to_numpy()]
-        at = np.searchsorted(kept, heads)             # the heads' rows in ``result``
-        col = result.columns.get_loc
-        result.iloc[at, col("end_date")] = spells["end_date"].to_numpy()[tails]
-        result.iloc[at, col("end_reason")] = spells["end_reason"].to_numpy()[tails]
-        result.iloc[at, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
-            REPAIR_BIT["merged_overlapping_spells"]
         for i in np.flatnonzero(overlap):
             rejected.append((int(file_no[i]), int(line_no[i]), "overlapping spell merged",
                              f"into {names[file_no[first[i]]]} line {line_no[first[i]]}"))
+        del first, block_rows, sub, last
+    kept = np.sort(order[~overlap])                  # rows that stay, in their original order
+    del order, e, file_no, line_no, overlap
+    result = spells.take(kept)                       # the one copy of the table
+    result.index = pd.RangeIndex(len(result))
+    if heads is not None:
+        at = np.searchsorted(kept, heads)             # the heads' rows in ``result``
+        col = result.columns.get_loc
+        result.iloc[at, col("end_date")] = spells["end_date"].to_numpy()[tails]
+        result.iloc[at, col("end_reason")] = spells["end_reason"].array.take(tails)
+        result.iloc[at, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
+            REPAIR_BIT["merged_overlapping_spells"]
     return result
 
 
@@ -304,7 +318,12 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     spells = tables["spells"]
     for table in ("contacts", "events"):
         if tables[table] is not None and spells is not None and len(tables[table]):
-            orphans = int((~is_member(tables[table]["client_id"], spells["client_id"])).sum())
+            mine, theirs = _client_keys(tables[table]), _client_keys(spells)
+            if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+                known = pd.Series(mine).isin(theirs).to_numpy()
+            else:
+                known = is_member(tables[table]["client_id"], spells["client_id"])
+            orphans = int((~known).sum())
             if orphans:
                 notes.append(f"{orphans} {table} rows belong to clients without a spell (kept)")
     report = LoadReport(reports, extract_date=extract, notes=notes)

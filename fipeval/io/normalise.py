@@ -74,7 +74,7 @@ class KeyHolder:
             self._resolved = resolve_key(self._key, required=True)
         return self._resolved
 
-    def pseudonymise(self, values, valid: np.ndarray | None = None) -> pa.Array:
+    def pseudonymise(self, values, valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
         if self._pseudonymiser is None:
             self._pseudonymiser = Pseudonymiser(self.get())
         return self._pseudonymiser(values, valid)
@@ -164,7 +164,7 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
         if "client_id_kind" in roles and "client_id" in roles:   # CBS: RINPERSOONS + RINPERSOON
             kind = pc.utf8_trim_whitespace(as_text(cols.take(roles["client_id_kind"])).cast(pa.string()))
             text = pc.binary_join_element_wise(pc.fill_null(kind, ""), text.cast(pa.string()), "")
-        return pd.arrays.ArrowStringArray(pc.if_else(pa.array(empty), None, text))
+        return pd.arrays.ArrowStringArray(pc.if_else(pa.array(empty), None, text)), None
     bsn = normalise_bsn(text)
     valid = is_valid_bsn(bsn, normalised=True)
     rows.reject(~valid & ~empty, "invalid BSN (11-proef)")
@@ -172,8 +172,9 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
                           False).to_numpy(zero_copy_only=False)
     rows.repaired(padded & valid, "bsn_leading_zero")
     if not valid.any():
-        return pd.arrays.ArrowStringArray(pa.nulls(n, pa.string()))
-    return pd.arrays.ArrowStringArray(ctx.key.pseudonymise(bsn, valid))
+        return pd.arrays.ArrowStringArray(pa.nulls(n, pa.string())), np.zeros(n, dtype=np.int64)
+    ids, numbers = ctx.key.pseudonymise(bsn, valid)
+    return pd.arrays.ArrowStringArray(ids), numbers
 
 
 def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
@@ -217,9 +218,11 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if any(r in roles for r in ("bsn", "client_id", "client_number")) else None
     used = {h for r, h in roles.items() if r not in ("bsn", "client_id", "client_number") or r == client_role}
     cols = _Columns(raw, rows, used)
-    ids = _client_ids(raw, cols, roles, rows, ctx, notes)
+    ids, id_numbers = _client_ids(raw, cols, roles, rows, ctx, notes)
     detected["client_is_bsn"] = "bsn" in roles or bool(notes and "holds BSNs" in notes[0])
     out: dict = {"client_id": ids}
+    if id_numbers is not None:      # the pseudonyms' 64 bits: the loader's join key (dropped after)
+        out["_client_key"] = id_numbers
     codes: dict = {}
     missing: dict = {}
     check = ctx.check_date

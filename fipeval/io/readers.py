@@ -234,20 +234,17 @@ def _arrow_batches(path: Path, headers, sep: str, n_lines: int) -> Iterator[pa.T
     seen = 0
     with open(path, "rb") as fh:
         fh.readline()                                   # the header (and any BOM)
-        rest = b""
-        while True:
-            chunk = fh.read(STREAM_BYTES)
-            data = rest + chunk
-            if not data:
-                break
-            cut = data.rfind(b"\n") + 1 if chunk else len(data)
-            if cut == 0:
-                rest = data
-                continue
-            data, rest = data[:cut], data[cut:]
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-            table = _arrow_strings(io.BytesIO(data), headers, sep, lines)
-            del data
+        while chunk := fh.read(STREAM_BYTES):
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0 or len(chunk) < STREAM_BYTES:   # one line longer than a chunk, or the end
+                chunk += fh.readline() if cut == 0 else b""
+                cut = len(chunk)
+            else:
+                fh.seek(cut - len(chunk), io.SEEK_CUR)  # the next chunk starts at a line start
+            lines = chunk.count(b"\n", 0, cut) + (0 if chunk[cut - 1:cut] == b"\n" else 1)
+            table = _arrow_strings(pa.BufferReader(pa.py_buffer(memoryview(chunk)[:cut])),
+                                   headers, sep, lines)
+            del chunk
             if table is None:
                 raise StreamFallback
             seen += lines
