@@ -150,7 +150,7 @@ def _arrow_strings(values) -> pa.Array | pa.ChunkedArray:
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.array
     if hasattr(values, "__arrow_array__"):
-        return pa.array(values, type=pa.string())
+        return pa.array(values)          # as stored (string or large_string): no copy
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
