@@ -376,9 +376,14 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
 BATCH_ROWS = 1 << 18
 
 
-def _slices(table: pa.Table, n: int):
+def _slices(raw: RawTable, n: int):
+    """``raw`` in RawTables of ``BATCH_ROWS`` rows (the first keeps the lines rejected on
+    reading). The slices share the table's memory; ``raw`` lets go of it, so it is freed
+    with the last slice."""
+    table, raw.table = raw.table, raw.table.slice(0, 0)
     for start in range(0, n, BATCH_ROWS):
-        yield table.slice(start, BATCH_ROWS)
+        yield replace(raw, table=table.slice(start, BATCH_ROWS), lines=raw.lines[start:start + BATCH_ROWS],
+                      bad_lines=raw.bad_lines if start == 0 else [])
 
 
 def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
@@ -387,20 +392,14 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
     parsed. Formats detected in the first batch (dates, decimal mark, whether the client
     column holds BSNs) hold for the whole file, so every row is read the same way."""
     if raw.batches is not None:
-        pieces = raw.batches()
+        batches = raw.batches()
     else:
         n = raw.table.num_rows
         if n <= BATCH_ROWS:
             return normalise(raw, table, roles, tmap, ctx, file_index)
-        pieces = _slices(raw.table, n)
-        raw.table = raw.table.slice(0, 0)
+        batches = _slices(raw, n)
     parts: list[Part] = []
-    start = 0
-    for i, piece in enumerate(pieces):
-        batch = replace(raw, table=piece, lines=raw.lines[start:start + piece.num_rows],
-                        bad_lines=raw.bad_lines if i == 0 else [], batches=None)
-        start += piece.num_rows
-        del piece
+    for i, batch in enumerate(batches):
         parts.append(normalise(batch, table, roles, tmap, ctx, file_index))
         del batch
         if i == 0:

@@ -50,8 +50,9 @@ class RawTable:
     sheet: str | None = None
     padded: bool = True                         # values may carry surrounding whitespace
     # Streamed text files: ``table`` holds only the first lines (enough to detect the table
-    # and formats); ``batches()`` yields every row of the file, in order, in tables of text.
-    batches: Callable[[], Iterator[pa.Table]] | None = None
+    # and formats) and ``lines`` is empty; ``batches()`` yields the whole file, in order, as
+    # RawTables of consecutive lines (each with its own ``lines`` and ``padded``).
+    batches: Callable[[], Iterator["RawTable"]] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -59,8 +60,8 @@ class RawTable:
 
     @property
     def rows_read(self) -> int:
-        rows = len(self.lines) if self.batches is not None else self.table.num_rows
-        return rows + len(self.bad_lines)
+        """Rows of this table (for a streamed file: known once its batches are read)."""
+        return self.table.num_rows + len(self.bad_lines)
 
 
 class StreamFallback(Exception):
@@ -168,37 +169,39 @@ def _read_text_streaming(path: Path, separator: str | None, stream: bool = False
     if len(sep) != 1:
         return None
     headers = _clean_headers(first.rstrip("\r").split(sep), name)
+    fmt = TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8",
+                     separator=sep, has_quotes=False)
+    if stream:
+        # checked chunk by chunk while parsing (``_arrow_batches``): one pass over the file
+        complete = head[:head.rfind(b"\n") + 1]
+        if b'"' in complete:
+            return None
+        first_lines = _arrow_strings(io.BytesIO(complete), headers, sep, complete.count(b"\n") - 1,
+                                     skip_rows=1)
+        if first_lines is None:
+            return None
+        return RawTable(file=name, kind="text", table=first_lines, lines=np.empty(0, dtype=np.int64),
+                        text_format=fmt, padded=_maybe_padded(complete, sep),
+                        batches=lambda: _arrow_batches(path, headers, sep, fmt))
     newlines, padded, last = 0, False, b""
     with open(path, "rb") as fh:
         while chunk := fh.read(STREAM_BYTES):
             if b'"' in chunk or b"\x00" in chunk:
                 return None
-            if stream and _has_blank_line(last + chunk):
-                return None      # blank lines are not rows: only the exact path numbers them
             newlines += chunk.count(b"\n")
             padded = padded or _maybe_padded(last + chunk, sep)
             last = chunk[-1:]
     n_lines = newlines - 1 + (0 if last == b"\n" else 1)
-    lines = np.arange(2, n_lines + 2, dtype=np.int64)
-    fmt = TextFormat(encoding="utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8",
-                     separator=sep, has_quotes=False)
-    if stream:
-        complete = head[:head.rfind(b"\n") + 1]
-        first_lines = _arrow_strings(io.BytesIO(complete), headers, sep, complete.count(b"\n") - 1,
-                                     skip_rows=1)
-        if first_lines is None:
-            return None
-        return RawTable(file=name, kind="text", table=first_lines, lines=lines, text_format=fmt,
-                        padded=padded,
-                        batches=lambda: _arrow_batches(path, headers, sep, n_lines))
     table = _arrow_strings(path, headers, sep, n_lines, skip_rows=1)
     if table is None:
         return None
-    return RawTable(file=name, kind="text", table=table, lines=lines, text_format=fmt, padded=padded)
+    return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
+                    text_format=fmt, padded=padded)
 
 
-def _has_blank_line(data: bytes) -> bool:
-    return b"\n\n" in data or b"\n\r\n" in data
+def _has_blank_line(data: bytes, end: int) -> bool:
+    """Whether ``data[:end]`` holds an empty line (pyarrow would skip it, unnumbered)."""
+    return data.find(b"\n\n", 0, end) >= 0 or data.find(b"\n\r\n", 0, end) >= 0
 
 
 def _csv_options(headers, sep: str, invalid: list, skip_rows: int, block_size: int):
@@ -227,11 +230,14 @@ def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0):
     return table
 
 
-def _arrow_batches(path: Path, headers, sep: str, n_lines: int) -> Iterator[pa.Table]:
-    """The rows of a scanned file (no quotes, no blank line) as text tables of about
-    ``STREAM_BYTES`` each, cut at line ends and parsed one at a time (pyarrow's own streaming
-    reader reads ahead the whole file); raises ``StreamFallback`` once a line is ragged."""
-    seen = 0
+def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[RawTable]:
+    """The rows of a large UTF-8 file as RawTables of about ``STREAM_BYTES`` each, cut at
+    line ends and checked and parsed one at a time (pyarrow's own streaming reader reads
+    ahead the whole file). Raises ``StreamFallback`` at the first chunk the fast path cannot
+    number exactly (quotes, NUL bytes, a blank or ragged line): the caller starts over on
+    the exact path."""
+    name = str(path)
+    line = 2                                            # the header is line 1
     with open(path, "rb") as fh:
         fh.readline()                                   # the header (and any BOM)
         while chunk := fh.read(STREAM_BYTES):
@@ -241,16 +247,20 @@ def _arrow_batches(path: Path, headers, sep: str, n_lines: int) -> Iterator[pa.T
                 cut = len(chunk)
             else:
                 fh.seek(cut - len(chunk), io.SEEK_CUR)  # the next chunk starts at a line start
+            view = memoryview(chunk)[:cut]
+            if chunk.find(b'"', 0, cut) >= 0 or chunk.find(b"\x00", 0, cut) >= 0 or \
+                    chunk.startswith((b"\n", b"\r\n")) or _has_blank_line(chunk, cut):
+                raise StreamFallback
             lines = chunk.count(b"\n", 0, cut) + (0 if chunk[cut - 1:cut] == b"\n" else 1)
-            table = _arrow_strings(pa.BufferReader(pa.py_buffer(memoryview(chunk)[:cut])),
-                                   headers, sep, lines)
-            del chunk
+            padded = _maybe_padded(view, sep)
+            table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines)
+            del view, chunk
             if table is None:
                 raise StreamFallback
-            seen += lines
-            yield table
-    if seen != n_lines:
-        raise StreamFallback
+            yield RawTable(file=name, kind="text", table=table,
+                           lines=np.arange(line, line + lines, dtype=np.int64), text_format=fmt,
+                           padded=padded)
+            line += lines
 
 
 def _maybe_padded(data: bytes, sep: str) -> bool:
