@@ -183,8 +183,9 @@ def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple
         del first, block_rows, sub, last
     kept = np.sort(order[~overlap])                  # rows that stay, in their original order
     del order, e, file_no, line_no, overlap
-    result = spells.take(kept)                       # the one copy of the table
-    result.index = pd.RangeIndex(len(result))
+    # the one copy of the table, column by column (``_line`` is not needed after this)
+    result = pd.DataFrame({c: spells[c].array.take(kept) for c in spells.columns if c != "_line"},
+                          copy=False)
     if heads is not None:
         at = np.searchsorted(kept, heads)             # the heads' rows in ``result``
         col = result.columns.get_loc
@@ -294,6 +295,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
         parts.append(part)
         del raw, part
+    del ctx                  # every file is read: the pseudonym cache can go before the copies below
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:
