@@ -153,7 +153,13 @@ def measure(which: str, path: Path) -> dict:
     queue = ctx.Queue()
     proc = ctx.Process(target=_run, args=(which, str(path), queue))
     proc.start()
-    out = queue.get()
+    while True:                  # a child that dies must not leave us waiting forever
+        try:
+            out = queue.get(timeout=1.0)
+            break
+        except Exception:        # noqa: BLE001  (queue.Empty)
+            if not proc.is_alive():
+                raise RuntimeError(f"the {which} run failed (exit code {proc.exitcode})") from None
     proc.join()
     return out
 
@@ -180,6 +186,7 @@ def main() -> None:
         for _ in range(args.repeats):
             runs["pandas.read_csv"].append(measure("pandas", path))
             runs["fipeval.io.load"].append(measure("fipeval", path))
+        allocated = measure("fipeval-allocated", path)     # slower (tracemalloc): memory only
         size_mb = path.stat().st_size / 2**20
     summary = {}
     for name, rs in runs.items():
@@ -189,7 +196,6 @@ def main() -> None:
                          "table_mb": rs[0]["table_mb"], "rows_read": rs[0]["rows"],
                          "rows_kept": rs[0]["kept"], "seconds": [r["seconds"] for r in rs]}
     ours, peer = summary["fipeval.io.load"], summary["pandas.read_csv"]
-    allocated = measure("fipeval-allocated", path)     # slower (tracemalloc): memory only
     ours["allocated_peak_mb"] = allocated["allocated_peak_mb"]
     ratios = {"time_vs_pandas": ours["median_seconds"] / peer["median_seconds"],
               "peak_memory_vs_pandas": ours["peak_memory_mb"] / peer["peak_memory_mb"],
