@@ -203,9 +203,9 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         self._key = key
-        self._known = np.empty(0, dtype=np.int64)                 # sorted BSNs hashed so far
-        self._names = np.empty(0, dtype=f"S{PSEUDONYM_CHARS}")     # their pseudonyms, aligned
-        self._numbers = np.empty(0, dtype=np.int64)                # the pseudonyms' 64 bits
+        self._known = np.empty(0, dtype=np.int64)      # sorted BSNs hashed so far
+        self._numbers = np.empty(0, dtype=np.int64)    # their pseudonyms' 64 bits (the hex text
+                                                       # is made from these per row: 16 bytes less)
 
     def _lookup(self, numbers: np.ndarray) -> np.ndarray:
         """Positions of distinct, sorted ``numbers`` in the cache, hashing those not in it yet."""
@@ -219,7 +219,6 @@ class Pseudonymiser:
             names = _hmac_hex(_ascii_digits(new), offsets, self._key)
             at = pos[~found]                          # merge two sorted arrays: linear, no re-sort
             self._known = np.insert(self._known, at, new)
-            self._names = np.insert(self._names, at, names)
             self._numbers = np.insert(self._numbers, at, pseudonym_numbers(names))
             pos = np.searchsorted(self._known, numbers)
         return pos
@@ -235,16 +234,14 @@ class Pseudonymiser:
             arr = arr.filter(pa.array(valid))
         numbers = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
         uniques, codes = np.unique(numbers, return_inverse=True)   # sorted: a cache-friendly search
-        positions = self._lookup(uniques)    # before reading _names: it may grow the cache
-        names = self._names[positions][codes]
+        positions = self._lookup(uniques)    # before reading _numbers: it may grow the cache
         numbers = self._numbers[positions][codes]
         if partial:
-            per_row = np.zeros(n, dtype=names.dtype)    # null rows: empty bytes, never shown
-            per_row[valid] = names
-            numbers_per_row = np.zeros(n, dtype=np.int64)
+            numbers_per_row = np.zeros(n, dtype=np.int64)    # null rows: never shown
             numbers_per_row[valid] = numbers
         else:
-            per_row, numbers_per_row = names, numbers
+            numbers_per_row = numbers
+        per_row = _hex_of_numbers(numbers_per_row)
         width = PSEUDONYM_CHARS
         large = width * n >= 2 ** 31
         offsets = np.arange(0, width * n + 1, width, dtype=np.int64 if large else np.int32)
@@ -252,6 +249,11 @@ class Pseudonymiser:
         text = pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
                                      [validity, pa.py_buffer(offsets), pa.py_buffer(per_row)])
         return text, numbers_per_row
+
+
+def _hex_of_numbers(numbers: np.ndarray) -> bytes:
+    """The inverse of ``pseudonym_numbers``: 16 hex characters per number, concatenated."""
+    return binascii.hexlify(numbers.view(np.uint64).astype(">u8").tobytes())
 
 
 def pseudonym_numbers(names: np.ndarray) -> np.ndarray:
