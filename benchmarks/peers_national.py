@@ -301,7 +301,7 @@ def ratios(rows: list[dict]) -> list[dict]:
 
 
 def format_table(rows: list[dict]) -> str:
-    head = (f"{'stage':<10}{'task':<22}{'tool':<17}{'wall s':>9}{'CPU s':>9}{'peak +MB':>10}"
+    head = (f"{'stage':<10}{'task':<24}{'tool':<19}{'wall s':>9}{'CPU s':>9}{'peak +MB':>10}"
             f"{'ratio':>9}{'(CPU)':>8}")
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -313,7 +313,7 @@ def format_table(rows: list[dict]) -> str:
             cells = f"{'> ' + str(r['timed_out_s']):>9}{'':>19}{r.get('ratio_wall', ''):>9}"
         else:
             cells = "   failed: " + r["error"].strip().splitlines()[-1][:60]
-        lines.append(f"{r['stage']:<10}{r['task']:<22}{r['tool']:<17}{cells}")
+        lines.append(f"{r['stage']:<10}{r['task']:<24}{r['tool']:<19}{cells}")
     return "\n".join(lines)
 
 
@@ -340,7 +340,7 @@ def main(argv=None) -> None:
             continue
         r = measure(stage, task, tool, folder, prepared, args.cores, args.timeout)
         rows.append(r)
-        print(f"{stage:<10}{task:<22}{tool:<17}" + (f"{r['wall_s']:.2f} s" if "wall_s" in r else
+        print(f"{stage:<10}{task:<24}{tool:<19}" + (f"{r['wall_s']:.2f} s" if "wall_s" in r else
               "timed out" if "timed_out_s" in r else "failed"), flush=True)
     if not args.only or "load" in args.only:
         try:  # the io engineer's single-file measurement, on the national spells file
