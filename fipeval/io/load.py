@@ -200,6 +200,8 @@ def _resolve_rows(frame: pd.DataFrame, names: list[str], rejected: list[tuple]) 
     if frame.empty:
         return frame
     cols = [c for c in frame.columns if not c.startswith("_")]
+    if isinstance(_client_keys(frame), np.ndarray):   # the same client: compare 64-bit keys, not text
+        cols = ["_client_key" if c == "client_id" else c for c in cols]
     dup = frame.duplicated(subset=cols, keep="first").to_numpy()
     if not dup.any():
         return frame
