@@ -11,7 +11,7 @@ events    one row per fraud signal or activation step
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -82,8 +82,11 @@ def empty_table(table: str) -> pd.DataFrame:
     return conform(table, pd.DataFrame({c.name: [] for c in TABLES[table]}))
 
 
-def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
+def conform(table: str, df: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
     """Return a copy of ``df`` with canonical column order and dtypes.
+
+    ``copy=False`` lets columns that already have their canonical dtype be shared with
+    ``df``: only for frames nobody else holds (the loader's own).
 
     Missing optional columns are added empty; extra columns are kept after the canonical
     ones. Raises SchemaError for a missing required column or a value outside a category set.
@@ -106,8 +109,8 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
             values = df[col.name]
         out[col.name] = _coerce(values, col, table)
     extra = [c for c in df.columns if c not in out]
-    # the one copy of the data (never a view of the caller's frame)
-    result = pd.DataFrame(out, index=df.index, copy=True)
+    # the one copy of the data (never a view of the caller's frame, unless copy=False)
+    result = pd.DataFrame(out, index=df.index, copy=copy)
     for c in extra:
         result[c] = df[c].copy()
     result.index = pd.RangeIndex(len(result))
@@ -117,6 +120,14 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
 def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
     if col.dtype == "category":
         if col.categories is None:
+            if isinstance(values.dtype, pd.CategoricalDtype) and \
+                    pd.api.types.is_string_dtype(values.cat.categories):
+                # categories already text: relabel them as "string", sorted, without turning
+                # every row into a string (the same result as the line below)
+                text = values.cat.categories.astype("string")
+                if text.is_unique:
+                    out = values.cat.rename_categories(text).cat.remove_unused_categories()
+                    return out.cat.reorder_categories(out.cat.categories.sort_values())
             return values.astype("string").astype("category")
         if isinstance(values.dtype, pd.CategoricalDtype) and \
                 tuple(values.cat.categories) == col.categories:
@@ -185,6 +196,9 @@ class Register:
         The day the extract was made: running spells are censored here.
     load_report
         Row accounting from the loader (``fipeval.io``), or None for tables built in memory.
+    owned
+        True when the tables are handed over, shared with nobody (the loader's own): they
+        are then conformed without the defensive copy. Not stored.
     """
 
     spells: pd.DataFrame
@@ -192,10 +206,11 @@ class Register:
     events: pd.DataFrame = field(default_factory=lambda: empty_table("events"))
     extract_date: pd.Timestamp | None = None
     load_report: Any = None
+    owned: InitVar[bool] = False
 
-    def __post_init__(self):
+    def __post_init__(self, owned: bool = False):
         for name in TABLES:
-            object.__setattr__(self, name, conform(name, getattr(self, name)))
+            object.__setattr__(self, name, conform(name, getattr(self, name), copy=not owned))
         if self.extract_date is None:
             dates = pd.concat([self.spells["start_date"], self.spells["end_date"]]).dropna()
             object.__setattr__(self, "extract_date", dates.max() if len(dates) else None)

@@ -36,6 +36,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from ..errors import LoadError
 from ..schema import TABLES, Register, empty_table, is_member
@@ -44,6 +45,7 @@ from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
 from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
+from .memory import release
 from .normalise import Context, KeyHolder, Part, normalise_file
 from .readers import RawTable, StreamFallback, read_file
 
@@ -122,52 +124,120 @@ def _group_first(new_group: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(pos) if len(pos) else pos
 
 
-def _client_keys(frame: pd.DataFrame):
+# Tables inside the loader are dicts of 1-D columns (NumPy arrays or pandas extension
+# arrays), not DataFrames: combining and resolving them can then free each source column
+# as soon as it is copied, so the peak stays near one table plus one column.
+
+def _n_rows(columns: dict) -> int:
+    return len(columns["_file"])
+
+
+def _take(values, positions: np.ndarray):
+    return values[positions] if isinstance(values, np.ndarray) else values.take(positions)
+
+
+def _missing(n: int, like):
+    """``n`` missing values of the type of ``like`` (for a column one file lacks)."""
+    if isinstance(like, np.ndarray):
+        fill = {"f": np.nan, "M": np.datetime64("NaT"), "O": None}[like.dtype.kind]
+        return np.full(n, fill, dtype=like.dtype)
+    return type(like)._from_sequence([None] * n, dtype=like.dtype)
+
+
+def _combine(frames: list[dict]) -> dict:
+    """One table from the batches of every file, in order; ``frames`` is emptied as it goes.
+
+    NumPy columns are filled into arrays allocated once; extension columns (Arrow strings,
+    categoricals, nullable integers) are joined at the end (Arrow strings without a copy;
+    categoricals with different categories by ``union_categoricals``)."""
+    names = list(dict.fromkeys(c for f in frames for c in f))
+    if "_client_key" in names and not all("_client_key" in f for f in frames):
+        names.remove("_client_key")                       # some files had no BSNs: match on text
+    sizes = [_n_rows(f) for f in frames]
+    total = sum(sizes)
+    likes = {c: next(f[c] for f in frames if c in f) for c in names}
+    out = {c: np.empty(total, dtype=like.dtype) for c, like in likes.items()
+           if isinstance(like, np.ndarray)}
+    pieces: dict = {c: [] for c in names if c not in out}
+    start = 0
+    while frames:
+        f, n = frames.pop(0), sizes.pop(0)
+        for c in out:
+            out[c][start:start + n] = f[c] if c in f else _missing(n, likes[c])
+        for c in pieces:
+            pieces[c].append(f[c] if c in f else _missing(n, likes[c]))
+        start += n
+        del f
+    for c, parts in pieces.items():
+        first = parts[0]
+        if isinstance(first, pd.Categorical) and \
+                any(not p.categories.equals(first.categories) for p in parts[1:]):
+            out[c] = union_categoricals(parts, sort_categories=True)
+        else:
+            out[c] = type(first)._concat_same_type(parts) if len(parts) > 1 else first
+        parts.clear()
+    return {c: out[c] for c in names}
+
+
+def _client_keys(columns: dict):
     """What identifies a client: the pseudonyms' 64-bit numbers when every row has one
     (BSN exports; hashing integers is far cheaper than text), else the ids as text."""
-    keys = frame.get("_client_key")
-    if keys is not None and keys.dtype == np.int64:
-        return keys.to_numpy()
-    return frame["client_id"]
+    keys = columns.get("_client_key")
+    if isinstance(keys, np.ndarray) and keys.dtype == np.int64:
+        return keys
+    return columns["client_id"]
 
 
-def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
-    if spells.empty:
+def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> dict:
+    """Duplicate and overlapping spells (module docstring). Takes ownership of ``spells``."""
+    if _n_rows(spells) == 0:
         return spells
     # Memory: the temporaries below are int64 arrays of one value per spell; each is freed
     # as soon as it is used, so the peak stays near a few columns' worth, not a table's.
-    client = pd.factorize(_client_keys(spells))[0]
-    muni = np.asarray(spells["municipality"].cat.codes, dtype=np.int64)
-    person = client.astype(np.int64, copy=False) * (int(muni.max()) + 2) + muni
-    del client, muni
-    start = spells["start_date"].to_numpy().astype("datetime64[D]").view(np.int64)
-    end = spells["end_date"].to_numpy().astype("datetime64[D]").view(np.int64)
+    # (no hash table: a person is a client in a municipality, found by sorting on both)
+    client = _client_keys(spells)
+    if not isinstance(client, np.ndarray):
+        client = pd.factorize(client)[0]                # ids as text: their codes
+    muni = spells["municipality"].codes
+    start = spells["start_date"].astype("datetime64[D]").view(np.int64)
+    end = spells["end_date"].astype("datetime64[D]").view(np.int64)
     end = np.where(end == np.iinfo(np.int64).min, np.int64(1 << 40), end)   # NaT: running
-    order = np.lexsort((end, start, person))        # stable: file order, then line, among ties
-    p = person[order]
-    del person
+    order = np.lexsort((end, start, muni, client))  # stable: file order, then line, among ties
+    c, m = client[order], muni[order]
+    del client, muni
+    p = np.cumsum(np.r_[True, (c[1:] != c[:-1]) | (m[1:] != m[:-1])])   # person number, sorted
+    del c, m
     s_ = start[order]
     del start
     e = end[order]
     del end
     same_person = np.r_[False, p[1:] == p[:-1]]
     dup = same_person & np.r_[False, (s_[1:] == s_[:-1]) & (e[1:] == e[:-1])]
-    file_no = spells["_file"].to_numpy()[order]
-    line_no = spells["_line"].to_numpy()[order]
+    file_no = spells["_file"][order]
+    line_no = spells["_line"][order].astype(np.int32)    # line numbers fit; half the memory
     if dup.any():
         first = _group_first(~dup)
         for i in np.flatnonzero(dup):
             rejected.append((int(file_no[i]), int(line_no[i]), "duplicate spell",
                              f"of {names[file_no[first[i]]]} line {line_no[first[i]]}"))
-    keep = ~dup
-    order, p, s_, e, file_no, line_no = (a[keep] for a in (order, p, s_, e, file_no, line_no))
+    if dup.any():            # one array at a time, each old one freed as its copy is made
+        keep = ~dup
+        order = order[keep]
+        p = p[keep]
+        s_ = s_[keep]
+        e = e[keep]
+        file_no = file_no[keep]
+        line_no = line_no[keep]
     same_person = np.r_[False, p[1:] == p[:-1]]
     # running maximum of end dates within a person: persons are sorted, so offset each
     # person's block above all earlier blocks and take one running maximum
-    rank = np.cumsum(~same_person)
-    cummax = np.maximum.accumulate(rank * np.int64(1 << 41) + e) - rank * np.int64(1 << 41)
+    offset = np.cumsum(~same_person) * np.int64(1 << 41)
+    cummax = offset + e                               # (in place: no further temporaries)
+    np.maximum.accumulate(cummax, out=cummax)
+    cummax -= offset
+    del offset
     overlap = same_person & np.r_[False, s_[1:] <= cummax[:-1]]
-    del same_person, rank, cummax, s_, p
+    del same_person, cummax, s_, p
     if not dup.any() and not overlap.any():
         return spells
     heads = tails = None
@@ -183,34 +253,39 @@ def _resolve_spells(spells: pd.DataFrame, names: list[str], rejected: list[tuple
         del first, block_rows, sub, last
     kept = np.sort(order[~overlap])                  # rows that stay, in their original order
     del order, e, file_no, line_no, overlap
-    # the one copy of the table, column by column (``_line`` is not needed after this)
-    result = pd.DataFrame({c: spells[c].array.take(kept) for c in spells.columns if c != "_line"},
-                          copy=False)
+    if heads is not None:        # what the merged spells take from the parts they absorb
+        merged = (spells["end_date"][tails], spells["end_reason"].take(tails),
+                  spells["_repair"][heads] | REPAIR_BIT["merged_overlapping_spells"])
+    # the one copy of the table, a column at a time, each source column freed once copied
+    # (``_line`` is not needed after this)
+    del spells["_line"]
+    result = {c: _take(spells.pop(c), kept) for c in list(spells)}
     if heads is not None:
         at = np.searchsorted(kept, heads)             # the heads' rows in ``result``
-        col = result.columns.get_loc
-        result.iloc[at, col("end_date")] = spells["end_date"].to_numpy()[tails]
-        result.iloc[at, col("end_reason")] = spells["end_reason"].array.take(tails)
-        result.iloc[at, col("_repair")] = spells["_repair"].to_numpy()[heads] | \
-            REPAIR_BIT["merged_overlapping_spells"]
+        result["end_date"][at], result["end_reason"][at], result["_repair"][at] = merged
     return result
 
 
-def _resolve_rows(frame: pd.DataFrame, names: list[str], rejected: list[tuple]) -> pd.DataFrame:
-    if frame.empty:
+def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
+    """Duplicate contacts/events (module docstring). Takes ownership of ``frame``."""
+    if _n_rows(frame) == 0:
         return frame
-    cols = [c for c in frame.columns if not c.startswith("_")]
+    cols = [c for c in frame if not c.startswith("_")]
     if isinstance(_client_keys(frame), np.ndarray):   # the same client: compare 64-bit keys, not text
         cols = ["_client_key" if c == "client_id" else c for c in cols]
-    dup = frame.duplicated(subset=cols, keep="first").to_numpy()
+    keys = pd.DataFrame({c: frame[c] for c in cols}, copy=False)
+    dup = keys.duplicated(keep="first").to_numpy()
     if not dup.any():
         return frame
-    group = frame.groupby(cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(frame))).groupby(group).transform("min").to_numpy()
+    group = keys.groupby(cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    del keys
+    first = pd.Series(np.arange(len(group))).groupby(group).transform("min").to_numpy()
+    files, lines = frame["_file"], frame["_line"]
     for i in np.flatnonzero(dup):
-        rejected.append((int(frame["_file"].iat[i]), int(frame["_line"].iat[i]), "duplicate row",
-                         f"of {names[frame['_file'].iat[first[i]]]} line {frame['_line'].iat[first[i]]}"))
-    return frame[~dup].reset_index(drop=True)
+        rejected.append((int(files[i]), int(lines[i]), "duplicate row",
+                         f"of {names[files[first[i]]]} line {lines[first[i]]}"))
+    kept = np.flatnonzero(~dup)
+    return {c: _take(frame.pop(c), kept) for c in list(frame)}
 
 
 def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, extract_date=None, *,
@@ -301,27 +376,25 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:
-        frames = [p.frame for p in parts if p.table == table]
+        frames = [f for p in parts if p.table == table for f in p.frames]
+        for p in parts:      # from here on ``frames`` holds the only reference to the rows
+            if p.table == table:
+                p.n_kept, p.frames = sum(_n_rows(f) for f in p.frames), []
         if not frames:
             tables[table] = None
             continue
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        del frames
-        for p in parts:      # the combined table holds the rows now: free the pieces
-            if p.table == table:
-                p.n_kept, p.frame = len(p.frame), p.frame.iloc[:0]
-        for name in ("municipality", "caseworker"):
-            if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
-                frame[name] = frame[name].astype("category")
-        tables[table] = _resolve_spells(frame, names, rejected) if table == "spells" \
-            else _resolve_rows(frame, names, rejected)
-        del frame
+        columns = _combine(frames)
+        release()
+        tables[table] = _resolve_spells(columns, names, rejected) if table == "spells" \
+            else _resolve_rows(columns, names, rejected)
+        del columns
+        release()
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
         notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
     spells = tables["spells"]
     for table in ("contacts", "events"):
-        if tables[table] is not None and spells is not None and len(tables[table]):
+        if tables[table] is not None and spells is not None and _n_rows(tables[table]):
             mine, theirs = _client_keys(tables[table]), _client_keys(spells)
             if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
                 known = pd.Series(mine).isin(theirs).to_numpy()
@@ -336,17 +409,18 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         f = tables.pop(t)
         canonical[t] = empty_table(t) if f is None else _complete(t, f)
         del f
-    return Register(spells=canonical["spells"], contacts=canonical["contacts"],
-                    events=canonical["events"], extract_date=extract, load_report=report)
+    return Register(spells=canonical.pop("spells"), contacts=canonical.pop("contacts"),
+                    events=canonical.pop("events"), extract_date=extract, load_report=report,
+                    owned=True)
 
 
-def _complete(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _complete(table: str, frame: dict) -> pd.DataFrame:
     """The canonical columns, absent optional ones added typed (without copying the rest)."""
-    n = len(frame)
+    n = _n_rows(frame)
     columns = {}
     for col in TABLES[table]:
-        if col.name in frame.columns:
-            columns[col.name] = frame[col.name]
+        if col.name in frame:
+            columns[col.name] = frame.pop(col.name)
         elif col.dtype == "float64":
             columns[col.name] = np.full(n, np.nan)
         elif col.dtype == "category":
@@ -370,7 +444,7 @@ def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[t
         entries += by_file.get(index, [])
         entries.sort(key=lambda e: e[0])
         final = tables[part.table]
-        bits = final["_repair"].to_numpy()[final["_file"].to_numpy() == index]
+        bits = final["_repair"][final["_file"] == index]
         repaired = Counter({kind: int(((bits & REPAIR_BIT[kind]) != 0).sum()) for kind in REPAIR_KINDS})
         reports.append(FileReport(
             file=name, table=part.table, rows_read=part.n_kept + len(part.rejected_lines),

@@ -52,6 +52,7 @@ from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_amount, parse_code, parse_integer, parse_text, trimmed_mask
 from .mapping import TableMapping
+from .memory import release
 from .readers import RawTable
 
 REASONS = ("", "wrong number of fields", "missing client id", "invalid BSN (11-proef)",
@@ -95,10 +96,14 @@ class Context:
 
 @dataclass
 class Part:
-    """One file's kept rows (canonical columns + ``_file``, ``_line``, ``_repair``) and rejects."""
+    """One file's kept rows (canonical columns + ``_file``, ``_line``, ``_repair``) and rejects.
+
+    The rows are kept as the batches made them: a list of ``{column: 1-D array}``, so that
+    the loader can combine all files column by column, freeing each batch as it goes
+    (a DataFrame would stack same-typed columns into 2-D blocks and copy them)."""
 
     table: str
-    frame: pd.DataFrame
+    frames: list
     rejected_lines: np.ndarray
     rejected_reasons: list
     rejected_details: list
@@ -193,7 +198,7 @@ def _decimal(arr, raw: RawTable, ctx: Context) -> str:
 
 def _categorical(values: pa.Array) -> pd.Categorical:
     enc = pc.dictionary_encode(values)
-    return enc.to_pandas()
+    return enc.to_pandas().array
 
 
 def _int_array(values: np.ndarray, dtype: str):
@@ -352,7 +357,6 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     columns.update(_file=np.full(int(keep.sum()), file_index, dtype=np.int32),
                    _line=raw.lines if everything else raw.lines[keep],
                    _repair=rows.repair if everything else rows.repair[keep])
-    frame = pd.DataFrame(columns, copy=False)
     lines = np.concatenate([np.array([b[0] for b in raw.bad_lines], dtype=np.int64),
                             raw.lines[~keep]])
     reasons = [b[1] for b in raw.bad_lines] + [REASONS[c] for c in rows.reason[~keep]]
@@ -366,7 +370,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             if filled:
                 counts["(empty)"] = filled
         unknown[role] = counts
-    return Part(table=table, frame=frame, rejected_lines=lines, rejected_reasons=reasons,
+    return Part(table=table, frames=[columns], rejected_lines=lines, rejected_reasons=reasons,
                 rejected_details=details,
                 unknown_codes=unknown,
                 missing_values={k: int(np.asarray(v)[keep].sum()) for k, v in missing.items()},
@@ -402,6 +406,7 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
     for i, batch in enumerate(batches):
         parts.append(normalise(batch, table, roles, tmap, ctx, file_index))
         del batch
+        release()            # the batch's temporaries are gone: give their pages back
         if i == 0:
             first = parts[0].detected
             tmap = replace(tmap, date_formats={**tmap.date_formats, **{
@@ -416,8 +421,7 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
             unknown.setdefault(role, Counter()).update(counts)
         for col, count in p.missing_values.items():
             missing[col] = missing.get(col, 0) + count
-    frame = pd.concat([p.frame for p in parts], ignore_index=True)
-    return Part(table=table, frame=frame,
+    return Part(table=table, frames=[f for p in parts for f in p.frames],
                 rejected_lines=np.concatenate([p.rejected_lines for p in parts]),
                 rejected_reasons=[r for p in parts for r in p.rejected_reasons],
                 rejected_details=[d for p in parts for d in p.rejected_details],
