@@ -30,13 +30,14 @@ import json
 import os
 import pickle
 import platform
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from procstat import cpu_seconds, peak_mb, reset_peak, rss_mb
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -48,41 +49,24 @@ FORMULA = "termination_rate ~ D | caseworker + month"
 
 
 # ------------------------------------------------------------------ memory and timing
-def _reset_peak() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _timed(fn, repeats: int, warmup: bool) -> dict:
     if warmup:
         out = fn()
-    rss0 = _status_mb("VmRSS")
-    _reset_peak()
+    rss0 = rss_mb()
+    reset_peak()
     seconds, cpu = [], []
     for _ in range(repeats):
-        r0 = resource.getrusage(resource.RUSAGE_SELF)
-        t0 = time.perf_counter()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         out = fn()
         seconds.append(time.perf_counter() - t0)
-        r1 = resource.getrusage(resource.RUSAGE_SELF)
-        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+        cpu.append(cpu_seconds() - c0)
     return {"seconds": seconds, "median_seconds": statistics.median(seconds),
             "cpu_seconds": statistics.median(cpu),
-            "extra_mb": _status_mb("VmHWM") - rss0, "result": out}
+            "extra_mb": peak_mb() - rss0, "result": out}
 
 
 # ------------------------------------------------------------------ workers (fresh processes)
 def worker(task: str, path: str, repeats: int) -> dict:
-    import numpy as np
     with open(path, "rb") as fh:
         data = pickle.load(fh)
     if task == "panel":
@@ -158,22 +142,28 @@ def national_register() -> Path:
     return path
 
 
-def main(repeats: int) -> None:
+def did_inputs(panel):
+    """What every DiD tool fits, from a caseworker-month panel: the months with a caseload,
+    ``D`` = fip x post, caseworkers as text; and the subsample small enough for statsmodels'
+    dummies (every ``SUBSAMPLE_EVERY``-th caseworker, plus every FIP caseworker so that the
+    effect stays identified)."""
     import numpy as np
-
-    from fipeval.did import caseworker_panel
-    reg_path = national_register()
-    with open(reg_path, "rb") as fh:
-        register, design = pickle.load(fh)
-    panel = caseworker_panel(register, start=WINDOW_START, design=design)
     panel = panel.loc[panel["caseload"] > 0, ["caseworker", "month", "termination_rate",
                                               "caseload", "fip", "post"]].copy()
     panel["D"] = panel["fip"] * panel["post"]
     panel["caseworker"] = panel["caseworker"].astype(str)
     cws = np.sort(panel["caseworker"].unique())
-    # the subsample keeps every FIP caseworker so the effect stays identified
     sub = panel[panel["caseworker"].isin(set(cws[::SUBSAMPLE_EVERY])
                                          | set(panel.loc[panel["fip"] == 1, "caseworker"]))]
+    return panel, sub
+
+
+def main(repeats: int) -> None:
+    from fipeval.did import caseworker_panel
+    reg_path = national_register()
+    with open(reg_path, "rb") as fh:
+        register, design = pickle.load(fh)
+    panel, sub = did_inputs(caseworker_panel(register, start=WINDOW_START, design=design))
     tmp = Path(tempfile.mkdtemp(prefix="bench_did_"))
     full_path, sub_path = tmp / "panel.pkl", tmp / "sub.pkl"
     panel.to_pickle(full_path)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from procstat import peak_mb, rss_mb
 
 KEY = "fipeval-synthetic-demo-key"   # the national export's public demo key
 EXTRACT_DATE = "2025-01-01"
@@ -113,20 +114,10 @@ def national_export(rows: int, out: Path) -> Path | None:
     return None
 
 
-def _status_mb(field: str) -> float:
-    """A memory figure of this process from /proc/self/status (VmHWM = peak resident set,
-    which, unlike ru_maxrss, starts afresh in a spawned process)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def _run(which: str, path: str, queue) -> None:
     import fipeval.io  # noqa: F401  (imports before the baseline)
     import pyarrow  # noqa: F401
-    base = _status_mb("VmRSS")
+    base = rss_mb()
     if which == "fipeval-allocated":
         import tracemalloc
         tracemalloc.start()
@@ -139,7 +130,7 @@ def _run(which: str, path: str, queue) -> None:
         rows, kept = reg.load_report["rows_read"], reg.load_report["rows_kept"]
         size = sum(getattr(reg, t).memory_usage(deep=True).sum() for t in ("spells", "contacts", "events"))
     seconds = time.perf_counter() - t0
-    out = {"seconds": seconds, "peak_mb": _status_mb("VmHWM") - base, "rows": int(rows), "kept": int(kept),
+    out = {"seconds": seconds, "peak_mb": peak_mb() - base, "rows": int(rows), "kept": int(kept),
            "table_mb": float(size) / 2**20}
     if which == "fipeval-allocated":
         import tracemalloc

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from procstat import peak_mb, reset_peak, rss_mb
 
 N_FULL = 1_000_000
 N_COVARIATES = 10
@@ -73,28 +73,6 @@ def _write_data() -> None:
     np.save(DATA_FILE, np.column_stack([X, months, (t <= c), cluster]).astype(float))
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-def _reset_peak() -> None:
-    """Reset the kernel's peak-RSS mark (VmHWM) so it measures the fits only (Linux)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _fit(tool: str, data):
     import warnings
     warnings.simplefilter("ignore")
@@ -120,8 +98,8 @@ def child(tool: str, n: int, repeats: int) -> dict:
     _fit(tool, data.iloc[:2000])                        # warm up imports and caches
     import gc
     gc.collect()
-    base = _rss_mb()
-    _reset_peak()
+    base = rss_mb()
+    reset_peak()
     times = []
     for i in range(repeats):
         t0 = time.perf_counter()
@@ -129,7 +107,7 @@ def child(tool: str, n: int, repeats: int) -> dict:
         times.append(time.perf_counter() - t0)
         if times[-1] > REPEAT_BELOW and tool != "fipeval":
             break
-    peak = _peak_mb()
+    peak = peak_mb()
     return {"tool": tool, "n": n, "seconds": times, "median_seconds": statistics.median(times),
             "peak_rss_mb": peak, "rss_before_fit_mb": base, "peak_increase_mb": peak - base,
             "coef": list(map(float, coef)), "std_error": list(map(float, se))}

@@ -26,15 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procstat import cpu_seconds, peak_mb, reset_peak, rss_mb  # noqa: E402
 from run_national import (DEFAULT_CACHE, EXPORT_FILES, NATIONAL_SEED, RESULTS,  # noqa: E402
-                          ensure_export, machine)
+                          command_line, ensure_export, machine, write_json)
 
 MATCH_COVARIATES = ["age", "household_type", "sex", "ladder_rung", "months_before_start"]
 CALIPER = 0.2
@@ -52,27 +52,6 @@ TASKS = [
     ("did", "TWFE, CR1, 1/10 cw", "fipeval"), ("did", "TWFE, CR1, 1/10 cw", "pyfixest"),
     ("did", "TWFE, CR1, 1/10 cw", "statsmodels"),
 ]
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-def _reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---------------------------------------------------------------- shared inputs
@@ -102,18 +81,10 @@ def prepare(folder: Path) -> Path:
     panel = caseworker_panel(register, start=start, end=end, design=design,
                              min_months_on_benefit=design.min_months_on_benefit,
                              max_ladder_rung=design.max_ladder_rung)
-    # the DiD inputs in bench_did's shape (D = fip x post, rows with a caseload); statsmodels
-    # needs a dummy per caseworker, so it gets bench_did's subsample (every 10th caseworker
-    # and every FIP caseworker) and the other tools run on it too
-    import numpy as np
-    from bench_did import SUBSAMPLE_EVERY
-    panel = panel.loc[panel["caseload"] > 0, ["caseworker", "month", "termination_rate",
-                                              "caseload", "fip", "post"]].copy()
-    panel["D"] = panel["fip"] * panel["post"]
-    panel["caseworker"] = panel["caseworker"].astype(str)
-    cws = np.sort(panel["caseworker"].unique())
-    sub = panel[panel["caseworker"].isin(set(cws[::SUBSAMPLE_EVERY])
-                                         | set(panel.loc[panel["fip"] == 1, "caseworker"]))]
+    # the DiD inputs as bench_did makes them; statsmodels needs a dummy per caseworker, so it
+    # gets bench_did's subsample and the other tools run on it too
+    from bench_did import did_inputs
+    panel, sub = did_inputs(panel)
     panel.to_pickle(prepared / "did_full.pkl")
     sub.to_pickle(prepared / "did_sub.pkl")
     return prepared
@@ -173,7 +144,6 @@ def _pandas_same_work(path: Path, key: bytes):
 def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
     """Return a callable doing the work (inputs already in memory) and a note."""
     import warnings
-    import numpy as np
     import pandas as pd
     warnings.simplefilter("ignore")
     if stage == "load":
@@ -248,16 +218,13 @@ def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
 
 def child(stage: str, task: str, tool: str, folder: Path, prepared: Path) -> dict:
     run, note = _task(stage, task, tool, folder, prepared)
-    base = _rss_mb()
-    _reset_peak()
-    r0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
+    base = rss_mb()
+    reset_peak()
+    c0, t0 = cpu_seconds(), time.perf_counter()
     run()
     wall = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_SELF)
     return {"stage": stage, "task": task, "tool": tool, "note": note, "wall_s": wall,
-            "cpu_s": (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime),
-            "peak_extra_mb": max(_peak_mb() - base, 0.0)}
+            "cpu_s": cpu_seconds() - c0, "peak_extra_mb": max(peak_mb() - base, 0.0)}
 
 
 def measure(stage, task, tool, folder, prepared, cores, timeout) -> dict:
@@ -356,12 +323,11 @@ def main(argv=None) -> None:
     rows = ratios(rows)
     meta = json.loads((folder / "export.json").read_text())
     result = {"benchmark": "report stages against peers on the national data",
-              "command": "python benchmarks/peers_national.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "command": command_line("peers_national.py", argv),
               "scale": args.scale, "seed": args.seed, "cores": args.cores, "timeout_s": args.timeout,
               "data": meta | {"folder": str(folder)}, "machine": before,
               "load_average_after": os.getloadavg(), "rows": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     print()
     print(format_table(rows))
     print(f"wrote {args.out}")

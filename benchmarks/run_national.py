@@ -42,6 +42,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from procstat import cpu_seconds, peak_mb, reset_peak, status_mb
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -76,30 +78,14 @@ def stage_of_section(name: str) -> str:
 
 # ---------------------------------------------------------------- measuring one stage
 
-def _status_mb(field: str) -> float | None:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+def command_line(script: str, argv) -> str:
+    """How a benchmark was run, for its result file."""
+    return f"python benchmarks/{script} " + " ".join(argv if argv is not None else sys.argv[1:])
 
 
-def _reset_peak() -> bool:
-    """Reset the kernel's peak-RSS mark of this process (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _cpu_seconds() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+def write_json(path: Path, result: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 class StageMeter:
@@ -107,18 +93,14 @@ class StageMeter:
 
     def __init__(self):
         self.records: list[dict] = []
-        self.peak_method = "VmHWM reset per stage" if _reset_peak() else "ru_maxrss (monotone)"
-
-    def _peak_mb(self) -> float:
-        hwm = _status_mb("VmHWM")
-        return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.peak_method = "VmHWM reset per stage" if reset_peak() else "ru_maxrss (monotone)"
 
     @contextmanager
     def stage(self, name: str, stage: str):
         rec = {"name": name, "stage": stage}
-        rss0 = _status_mb("VmRSS") or 0.0
-        _reset_peak()
-        c0, t0 = _cpu_seconds(), time.perf_counter()
+        rss0 = status_mb("VmRSS") or 0.0
+        reset_peak()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         try:
             yield rec
         except BaseException as err:
@@ -126,8 +108,8 @@ class StageMeter:
             raise
         finally:
             rec["wall_s"] = time.perf_counter() - t0
-            rec["cpu_s"] = _cpu_seconds() - c0
-            peak = self._peak_mb()
+            rec["cpu_s"] = cpu_seconds() - c0
+            peak = peak_mb()
             rec["peak_rss_mb"] = peak
             rec["extra_mb"] = max(peak - rss0, 0.0)
             self.records.append(rec)
@@ -147,7 +129,7 @@ def run_report(folder: Path, out: Path) -> dict:
 
     folder, out = Path(folder), Path(out)
     meter = StageMeter()
-    baseline_mb = _status_mb("VmRSS")
+    baseline_mb = status_mb("VmRSS")
     config = load_config(folder / "study.toml")
     with meter.stage("load", "load"):
         register = load([folder / f for f in EXPORT_FILES], key=folder / "pseudonym.key",
@@ -174,10 +156,10 @@ def run_report(folder: Path, out: Path) -> dict:
     run_mod.section_builders = lambda: [(n, timed(n, b)) for n, b in original_builders()]
     try:
         t0 = time.perf_counter()
-        c0 = _cpu_seconds()
+        c0 = cpu_seconds()
         n_before = len(meter.records)
         report = run_mod.build_report(register, config)
-        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     finally:
         run_mod.build_cohort, run_mod.section_builders = original_cohort, original_builders
     inner = meter.records[n_before:]
@@ -379,12 +361,11 @@ def main(argv=None) -> None:
                "peak_rss_mb": default["total"]["peak_rss_mb"],
                "met": default["total"]["wall_s"] < AIM_SECONDS and default["total"]["peak_rss_mb"] < AIM_MB}
     result = {"benchmark": "full report on the national scenario, per stage",
-              "command": "python benchmarks/run_national.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "command": command_line("run_national.py", argv),
               "cores": args.cores, "seed": args.seed, "machine": before,
               "load_average_after": os.getloadavg() if hasattr(os, "getloadavg") else None,
               "data": data, "runs": runs, "aim": aim}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     print()
     print(format_table(runs))
     if aim:

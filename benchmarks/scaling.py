@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_national import (DEFAULT_CACHE, NATIONAL_SEED, RESULTS, STAGES, ensure_export,  # noqa: E402
-                          machine, run_in_process, summarise)
+from run_national import (DEFAULT_CACHE, NATIONAL_SEED, RESULTS, STAGES,  # noqa: E402
+                          command_line, ensure_export, machine, run_in_process, summarise,
+                          write_json)
 
 DEFAULT_SCALES = (0.125, 0.25, 0.5, 1.0, 2.0)
 SLOPE_MARGIN = 0.15
@@ -129,7 +130,7 @@ def main(argv=None) -> None:
     if args.refit:
         old = json.loads(args.refit.read_text(encoding="utf-8"))
         old["fit"] = fit(old["runs"])
-        args.refit.write_text(json.dumps(old, indent=2, default=str) + "\n", encoding="utf-8")
+        write_json(args.refit, old)
         print(format_table(old["fit"]))
         return
     before = machine()
@@ -144,11 +145,10 @@ def main(argv=None) -> None:
               f"(with data: {time.perf_counter() - t0:.0f} s)", flush=True)
     fitted = fit(runs)
     result = {"benchmark": "growth of each report stage with register size (national scenario)",
-              "command": "python benchmarks/scaling.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "command": command_line("scaling.py", argv),
               "cores": args.cores, "seed": args.seed, "machine": before,
               "slope_margin": SLOPE_MARGIN, "min_seconds": MIN_SECONDS, "fit": fitted, "runs": runs}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     print()
     print(format_table(fitted))
     print(f"wrote {args.out}")
