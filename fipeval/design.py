@@ -19,7 +19,7 @@ Rules (documented so reviewers can check them):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd

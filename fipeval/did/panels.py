@@ -272,7 +272,6 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     [0, 0, 1]
     """
     start_m, end_m = _window(register, start, end)
-    n_months = end_m - start_m + 1
     spells = register.spells
     prep = _Prepared(register)
     first, last, ended = prep.spell_months()

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..results import Result, Summary
+from ..results import Summary
 from .disclosure import suppress_counts
 from .document import Section, estimate
 

@@ -12,7 +12,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import EstimationError, InputError, check_columns
 from ..results import Result

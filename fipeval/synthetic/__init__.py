@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ import pandas as pd
 from ..design import Site, StudyDesign
 from ..errors import InputError
 from ..io.bsn import pseudonymise
-from ..schema import ACTIVATION_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
+from ..schema import END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
 from .model import simulate, to_dates
 from .scenarios import DEFAULT_SEEDS, SCENARIOS, ScenarioParams
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..schema import ACTIVATION_KINDS, END_REASONS, HOUSEHOLD_TYPES, SEXES
+from ..schema import END_REASONS
 from .scenarios import ScenarioParams, SiteSpec
 
 DAYS_PER_MONTH = 30.4375
