@@ -152,14 +152,17 @@ def pseudonymise(values, key: bytes) -> np.ndarray:
     data = uniques.buffers()[2]
     data = b"" if data is None else data.to_pybytes()
     offsets = np.frombuffer(uniques.buffers()[1], dtype=np.int32)[uniques.offset:uniques.offset + len(uniques) + 1]
-    hashed = np.append(_hmac_hex(data, offsets, key).astype(str).astype(object), None)
+    names = np.frombuffer(_hex_of_numbers(_hmac_numbers(data, offsets, key)), dtype=f"S{PSEUDONYM_CHARS}")
+    hashed = np.append(names.astype(str).astype(object), None)
     idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return hashed[idx]
 
 
-def _hmac_hex(data: bytes, offsets: np.ndarray, key: bytes) -> np.ndarray:
-    """HMAC-SHA256 (RFC 2104) of each message ``data[offsets[i]:offsets[i+1]]``, hex, first
-    ``PSEUDONYM_CHARS`` characters, as a fixed-width bytes array (``S16``).
+def _hmac_numbers(data: bytes, offsets: np.ndarray, key: bytes) -> np.ndarray:
+    """HMAC-SHA256 (RFC 2104) of each message ``data[offsets[i]:offsets[i+1]]``: its first 8
+    bytes (the ``PSEUDONYM_CHARS`` = 16 hex characters of the pseudonym) as a big-endian
+    64-bit number, stored as int64. Equal numbers are equal pseudonyms, so the loader sorts
+    and matches clients on these and writes the hex text once (``_hex_of_numbers``).
 
     The padded-key states are hashed once and copied per message: the same digest as
     ``hmac.digest(key, m, "sha256")`` at about a third of the cost per message. This loop
@@ -183,10 +186,10 @@ def _hmac_hex(data: bytes, offsets: np.ndarray, key: bytes) -> np.ndarray:
     bounds = offsets.tolist()
     n = len(bounds) - 1
     if n <= 0:
-        return np.empty(0, dtype=f"S{PSEUDONYM_CHARS}")
+        return np.empty(0, dtype=np.int64)
     digests = np.frombuffer(b"".join(map(digest, bounds[:-1], bounds[1:])), dtype=np.uint8)
-    truncated = np.ascontiguousarray(digests.reshape(n, 32)[:, :PSEUDONYM_CHARS // 2])
-    return np.frombuffer(binascii.hexlify(truncated.tobytes()), dtype=f"S{PSEUDONYM_CHARS}")
+    first8 = np.ascontiguousarray(digests.reshape(n, 32)[:, :PSEUDONYM_CHARS // 2])
+    return first8.view(">u8").ravel().astype(np.uint64).view(np.int64)
 
 
 def _ascii_digits(numbers: np.ndarray) -> bytes:
@@ -216,16 +219,16 @@ class Pseudonymiser:
         if not found.all():
             new = numbers[~found]                     # sorted, as ``numbers`` are
             offsets = np.arange(0, 9 * len(new) + 1, 9, dtype=np.int64)
-            names = _hmac_hex(_ascii_digits(new), offsets, self._key)
             at = pos[~found]                          # merge two sorted arrays: linear, no re-sort
             self._known = np.insert(self._known, at, new)
-            self._numbers = np.insert(self._numbers, at, pseudonym_numbers(names))
+            self._numbers = np.insert(self._numbers, at,
+                                      _hmac_numbers(_ascii_digits(new), offsets, self._key))
             pos = np.searchsorted(self._known, numbers)
         return pos
 
     def __call__(self, values, valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
         """Pseudonyms of normalised BSN strings (9 digits), as text and as their 64-bit
-        numbers (``pseudonym_numbers``: equal exactly when the texts are; cheap to sort and
+        numbers (``_hmac_numbers``: equal exactly when the texts are; cheap to sort and
         match). Rows where ``valid`` is False (default: none) come back null and 0."""
         arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         n = len(arr)
@@ -252,15 +255,8 @@ class Pseudonymiser:
 
 
 def _hex_of_numbers(numbers: np.ndarray) -> bytes:
-    """The inverse of ``pseudonym_numbers``: 16 hex characters per number, concatenated."""
+    """The pseudonyms' text: 16 hex characters per ``_hmac_numbers`` number, concatenated."""
     return binascii.hexlify(numbers.view(np.uint64).astype(">u8").tobytes())
-
-
-def pseudonym_numbers(names: np.ndarray) -> np.ndarray:
-    """The 64 bits of hex pseudonyms (``S16`` array) as int64: a key that matches exactly
-    when the pseudonyms do (it is the same digest), for sorting and joining without text."""
-    raw = binascii.unhexlify(np.ascontiguousarray(names).tobytes())
-    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).view(np.int64)
 
 
 def looks_like_bsn(values: pa.Array, *, threshold: float = 0.9) -> bool:
