@@ -6,9 +6,10 @@ the header is a row that is rejected (``wrong number of fields``) with its line 
 The remaining lines are parsed by pyarrow's CSV reader with every column as text. A file
 with quote characters is split by Python's ``csv`` module instead (quoted fields may hold
 separators and line breaks), which is slower but keeps line numbers exact. Large UTF-8
-files without quotes or blank lines are scanned first and then, for the loader, parsed in
-chunks cut at line ends (``RawTable.batches``), so neither the file's bytes nor all its
-parsed text are ever in memory at once.
+files are read by pyarrow without holding their bytes: for the loader chunk by chunk,
+each cut at a line end, checked and parsed in one pass (``RawTable.batches``), so neither
+the file's bytes nor all its parsed text are ever in memory at once; a chunk with quotes,
+a NUL byte or a blank or ragged line sends the file to the exact path.
 
 Excel rows are numbered as in Excel (the header is row 1 when it is the first row);
 Parquet, SPSS and Stata rows are numbered from 1 after the header.
@@ -58,15 +59,11 @@ class RawTable:
     def headers(self) -> list[str]:
         return list(self.table.column_names)
 
-    @property
-    def rows_read(self) -> int:
-        """Rows of this table (for a streamed file: known once its batches are read)."""
-        return self.table.num_rows + len(self.bad_lines)
-
 
 class StreamFallback(Exception):
-    """A streamed file turned out not to parse cleanly (a ragged line): read it again on
-    the exact line-by-line path. Internal; never reaches the user."""
+    """A streamed file holds something only the exact path numbers right (quotes, a NUL
+    byte, a blank or ragged line): read it again line by line. Internal; never reaches
+    the user."""
 
 
 def _clean_headers(names: list, path: str) -> list[str]:
