@@ -421,21 +421,10 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
 
 
 def _complete(table: str, frame: dict) -> pd.DataFrame:
-    """The canonical columns, absent optional ones added typed (without copying the rest)."""
-    n = _n_rows(frame)
-    columns = {}
-    for col in TABLES[table]:
-        if col.name in frame:
-            columns[col.name] = frame.pop(col.name)
-        elif col.dtype == "float64":
-            columns[col.name] = np.full(n, np.nan)
-        elif col.dtype == "category":
-            columns[col.name] = pd.Categorical([None] * n, categories=col.categories)
-        elif col.dtype.startswith("datetime"):
-            columns[col.name] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        else:
-            columns[col.name] = pd.array([pd.NA] * n, dtype=col.dtype)
-    return pd.DataFrame(columns, copy=False)
+    """The canonical columns the files had, handed over without a copy; ``Register``
+    (``schema.conform``) adds the optional ones no file had, typed."""
+    return pd.DataFrame({c.name: frame.pop(c.name) for c in TABLES[table] if c.name in frame},
+                        copy=False)
 
 
 def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[tuple]) -> list[FileReport]:
