@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import matplotlib
@@ -7,14 +6,16 @@ import pytest
 matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_REFERENCE = Path(os.environ.get("FIPEVAL_SHARED", REPO.parent / "shared")) / "reference"
+# Independent reference values (R scripts beside their outputs); see tests/reference/README.md.
+REFERENCE = REPO / "tests" / "reference"
+
+# Scripts that write into the repository on purpose; never collected (not even as doctests).
+collect_ignore = ["baseline/update.py"]
 
 
 @pytest.fixture(scope="session")
-def shared_reference() -> Path:
-    if not SHARED_REFERENCE.exists():
-        pytest.fail(f"reference data not found at {SHARED_REFERENCE}; set FIPEVAL_SHARED")
-    return SHARED_REFERENCE
+def reference_dir() -> Path:
+    return REFERENCE
 
 
 @pytest.fixture(autouse=True)

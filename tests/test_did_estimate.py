@@ -37,13 +37,13 @@ def r_section(text, header):
 
 
 @pytest.fixture(scope="module")
-def did_panel(shared_reference):
-    return pd.read_csv(shared_reference / "did" / "did_panel.csv")
+def did_panel(reference_dir):
+    return pd.read_csv(reference_dir / "did" / "did_panel.csv")
 
 
 @pytest.fixture(scope="module")
-def r_out(shared_reference):
-    return (shared_reference / "survival" / "survival_ref.out").read_text()
+def r_out(reference_dir):
+    return (reference_dir / "survival" / "survival_ref.out").read_text()
 
 
 def test_2x2_cr1_matches_r_vcovcl(did_panel, r_out):

@@ -29,9 +29,9 @@ def _r_table(text: str, header: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def did(shared_reference):
-    panel = pd.read_csv(shared_reference / "did" / "did_panel.csv")
-    out = (shared_reference / "survival" / "survival_ref.out").read_text()
+def did(reference_dir):
+    panel = pd.read_csv(reference_dir / "did" / "did_panel.csv")
+    out = (reference_dir / "survival" / "survival_ref.out").read_text()
     cr1 = _r_table(out, "2x2 DiD OLS, CR1")
     hc0 = _r_table(out, "same, CR0 (type HC0)")
     X = pd.DataFrame({"(Intercept)": 1.0, "treat": panel.treat, "post": panel.post,

@@ -150,8 +150,8 @@ def test_randomization_within_strata():
                                rtol=RTOL_EXACT, atol=ATOL_P)
 
 
-def test_randomization_did_design_with_make_x(shared_reference):
-    panel = pd.read_csv(shared_reference / "did" / "did_panel.csv")
+def test_randomization_did_design_with_make_x(reference_dir):
+    panel = pd.read_csv(reference_dir / "did" / "did_panel.csv")
     post = panel.post.to_numpy(float)
     X = np.column_stack([np.ones(len(panel)), panel.treat, post, panel.treat * post])
 

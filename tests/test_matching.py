@@ -1,4 +1,4 @@
-"""Matching against R's MatchIt 4.5.1 on its lalonde data (shared/reference/matching).
+"""Matching against R's MatchIt 4.5.1 on its lalonde data (tests/reference/matching).
 
 The reference run (``matchit_lalonde.R`` and ``.out`` beside the data):
 
@@ -46,33 +46,33 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def lalonde(shared_reference):
-    return pd.read_csv(shared_reference / "matching" / "lalonde.csv")
+def lalonde(reference_dir):
+    return pd.read_csv(reference_dir / "matching" / "lalonde.csv")
 
 
-def _reference_balance(shared_reference, case):
-    ref = pd.read_csv(shared_reference / "matching" / f"{case}_balance.csv")
+def _reference_balance(reference_dir, case):
+    ref = pd.read_csv(reference_dir / "matching" / f"{case}_balance.csv")
     ref["sample"] = ref["sample"].map({"all": "before", "matched": "after"})
     return ref
 
 
-def test_propensity_score_equals_glm(lalonde, shared_reference):
-    ref = pd.read_csv(shared_reference / "matching" / "nearest_1to1_units.csv")
+def test_propensity_score_equals_glm(lalonde, reference_dir):
+    ref = pd.read_csv(reference_dir / "matching" / "nearest_1to1_units.csv")
     res = match(lalonde, "treat", COVARIATES)
     np.testing.assert_allclose(res.distance.to_numpy(), ref["pscore"], rtol=0, atol=SCORE_ATOL)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_emulated_matchit_451_units_and_weights(lalonde, shared_reference, case):
-    ref = pd.read_csv(shared_reference / "matching" / f"{case}_units.csv")
+def test_emulated_matchit_451_units_and_weights(lalonde, reference_dir, case):
+    ref = pd.read_csv(reference_dir / "matching" / f"{case}_units.csv")
     res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1", **CASES[case])
     np.testing.assert_allclose(res.weights.to_numpy(), ref["weight"], rtol=0,
                                atol=WEIGHT_ATOL)
     assert res.weights.index.equals(lalonde.index)
 
 
-def test_emulated_matchit_451_subclasses(lalonde, shared_reference):
-    ref = pd.read_csv(shared_reference / "matching" / "nearest_1to1_units.csv")
+def test_emulated_matchit_451_subclasses(lalonde, reference_dir):
+    ref = pd.read_csv(reference_dir / "matching" / "nearest_1to1_units.csv")
     res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1")
     ours = res.subclass.to_numpy(dtype=float, na_value=np.nan)
     theirs = ref["subclass"].to_numpy(dtype=float)
@@ -84,10 +84,10 @@ def test_emulated_matchit_451_subclasses(lalonde, shared_reference):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_balance_table_matches_matchit(lalonde, shared_reference, case):
+def test_balance_table_matches_matchit(lalonde, reference_dir, case):
     res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1", **CASES[case])
     ours = res.balance().table
-    ref = _reference_balance(shared_reference, case)
+    ref = _reference_balance(reference_dir, case)
     both = ours.merge(ref, on=["term", "sample"], how="inner")
     assert len(both) == len(ref) == 18
     for mine, theirs in COLUMNS.items():
@@ -124,8 +124,8 @@ def test_matched_difference_in_re78(lalonde):
     assert res.matched_difference("re78") == pytest.approx(RE78_DIFFERENCE, abs=1e-6)
 
 
-def test_exact_weights_match_matchit(lalonde, shared_reference):
-    ref = pd.read_csv(shared_reference / "matching" / "exact_married_nodegree_units.csv")
+def test_exact_weights_match_matchit(lalonde, reference_dir):
+    ref = pd.read_csv(reference_dir / "matching" / "exact_married_nodegree_units.csv")
     res = match(lalonde, "treat", ["married", "nodegree"], method="exact")
     np.testing.assert_allclose(res.weights.to_numpy(), ref["weight"], rtol=0,
                                atol=WEIGHT_ATOL)
@@ -134,7 +134,7 @@ def test_exact_weights_match_matchit(lalonde, shared_reference):
     assert res.weights.max() == pytest.approx(1.93243243243243, abs=1e-12)
 
 
-def test_correct_algorithm_agrees_where_the_defect_does_not_bite(lalonde, shared_reference):
+def test_correct_algorithm_agrees_where_the_defect_does_not_bite(lalonde, reference_dir):
     """The closest-control rule and 4.5.1's left-always rule pick the same controls for the
     first 175 treated units (largest score first); they part where a closer control lies
     above the treated unit's score."""

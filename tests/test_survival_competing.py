@@ -22,13 +22,13 @@ TIMES = [60, 120, 240, 360]
 
 
 @pytest.fixture(scope="module")
-def ref_out(shared_reference):
-    return read(shared_reference, "survival_ref.out")
+def ref_out(reference_dir):
+    return read(reference_dir, "survival_ref.out")
 
 
 @pytest.fixture(scope="module")
-def mgus(shared_reference):
-    return pd.read_csv(shared_reference / "survival" / "mgus2_cr.csv")
+def mgus(reference_dir):
+    return pd.read_csv(reference_dir / "survival" / "mgus2_cr.csv")
 
 
 def _cmprsk_block(text: str, what: str) -> np.ndarray:

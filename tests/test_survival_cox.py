@@ -22,12 +22,12 @@ EXACT_RTOL = 1e-10    # identities that hold up to rounding
 
 
 @pytest.fixture(scope="module")
-def ref_out(shared_reference):
-    return read(shared_reference, "survival_ref.out")
+def ref_out(reference_dir):
+    return read(reference_dir, "survival_ref.out")
 
 
-def _csv(shared_reference, name):
-    return pd.read_csv(shared_reference / "survival" / name)
+def _csv(reference_dir, name):
+    return pd.read_csv(reference_dir / "survival" / name)
 
 
 def _check(res, table, *, se_col, terms=COX_TERMS):
@@ -38,8 +38,8 @@ def _check(res, table, *, se_col, terms=COX_TERMS):
     np.testing.assert_allclose(res.std_error, se, rtol=0, atol=SE_ATOL)
 
 
-def test_efron_matches_r(shared_reference, ref_out):
-    res = cox(_csv(shared_reference, "rossi.csv"), "week", "arrest", COX_TERMS)
+def test_efron_matches_r(reference_dir, ref_out):
+    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS)
     _check(res, coef_table(ref_out, "Rossi coxph Efron"), se_col=2)
     full = quoted_numbers(after(ref_out, "coef full precision:", "se full precision"))
     np.testing.assert_allclose(res.coef, full, rtol=0, atol=COEF_ATOL)
@@ -50,23 +50,23 @@ def test_efron_matches_r(shared_reference, ref_out):
     assert not res.robust
 
 
-def test_breslow_matches_r(shared_reference, ref_out):
-    res = cox(_csv(shared_reference, "rossi.csv"), "week", "arrest", COX_TERMS, ties="breslow")
+def test_breslow_matches_r(reference_dir, ref_out):
+    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS, ties="breslow")
     _check(res, coef_table(ref_out, "Rossi coxph Breslow"), se_col=2)
     np.testing.assert_allclose(res.loglik, -659.120605677328, rtol=0, atol=LOGLIK_ATOL)
 
 
-def test_per_row_robust_matches_r(shared_reference, ref_out):
-    res = cox(_csv(shared_reference, "rossi.csv"), "week", "arrest", COX_TERMS, robust=True)
+def test_per_row_robust_matches_r(reference_dir, ref_out):
+    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS, robust=True)
     table = coef_table(ref_out, "Rossi coxph Efron robust=TRUE (per-row sandwich)")
     _check(res, table, se_col=3)
     np.testing.assert_allclose(res.naive_std_error, [table[t][2] for t in COX_TERMS],
                                rtol=0, atol=SE_ATOL)
 
 
-def test_cluster_robust_with_ties_matches_r(shared_reference, ref_out):
+def test_cluster_robust_with_ties_matches_r(reference_dir, ref_out):
     """The case lifelines (fin 0.2170) and statsmodels (0.2199) get wrong: R says 0.2207."""
-    res = cox(_csv(shared_reference, "rossi_clustered.csv"), "week", "arrest", COX_TERMS,
+    res = cox(_csv(reference_dir, "rossi_clustered.csv"), "week", "arrest", COX_TERMS,
               cluster="cl")
     _check(res, coef_table(ref_out, "Rossi coxph Efron + cluster(cl), cl = (row-1) %/% 8"),
            se_col=3)
@@ -75,43 +75,43 @@ def test_cluster_robust_with_ties_matches_r(shared_reference, ref_out):
     assert res.n_clusters == 54
 
 
-def test_rats_litter_clusters_match_r(shared_reference, ref_out):
+def test_rats_litter_clusters_match_r(reference_dir, ref_out):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        res = cox(_csv(shared_reference, "rats_female.csv"), "time", "status", "rx",
+        res = cox(_csv(reference_dir, "rats_female.csv"), "time", "status", "rx",
                   cluster="litter")
     _check(res, coef_table(ref_out, "rats (female) coxph rx + cluster(litter)"), se_col=3,
            terms=["rx"])
     np.testing.assert_allclose(res.naive_std_error, [0.31751043681484853], rtol=0, atol=SE_ATOL)
 
 
-def test_strata_match_r(shared_reference, ref_out):
+def test_strata_match_r(reference_dir, ref_out):
     terms = [t for t in COX_TERMS if t != "wexp"]
-    res = cox(_csv(shared_reference, "rossi.csv"), "week", "arrest", terms, strata="wexp")
+    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", terms, strata="wexp")
     _check(res, coef_table(ref_out, "Rossi coxph Efron strata(wexp)"), se_col=2, terms=terms)
     np.testing.assert_allclose(res.loglik, -580.885746513702, rtol=0, atol=LOGLIK_ATOL)
 
 
-def test_delayed_entry_matches_r(shared_reference, ref_out):
+def test_delayed_entry_matches_r(reference_dir, ref_out):
     """Integer entry times that equal event times: the row is not at risk at its entry."""
-    res = cox(_csv(shared_reference, "rossi_entry.csv"), "week", "arrest", COX_TERMS,
+    res = cox(_csv(reference_dir, "rossi_entry.csv"), "week", "arrest", COX_TERMS,
               entry="entry")
     _check(res, coef_table(ref_out, "Rossi coxph Efron with delayed entry (entry = age %% 5 if < week else 0)"),
            se_col=2)
     np.testing.assert_allclose(res.loglik, -655.562241607612, rtol=0, atol=LOGLIK_ATOL)
 
 
-def test_delayed_entry_half_matches_r(shared_reference):
-    out = read(shared_reference, "ties_check.out")
-    res = cox(_csv(shared_reference, "rossi_entry_half.csv"), "week", "arrest", COX_TERMS,
+def test_delayed_entry_half_matches_r(reference_dir):
+    out = read(reference_dir, "ties_check.out")
+    res = cox(_csv(reference_dir, "rossi_entry_half.csv"), "week", "arrest", COX_TERMS,
               entry="entry5")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "entry-0.5 coef:", "mgus2")),
                                rtol=0, atol=COEF_ATOL)
 
 
-def test_no_ties_cluster_and_row_robust_match_r(shared_reference):
-    out = read(shared_reference, "ties_check.out")
-    data = _csv(shared_reference, "rossi_clustered_noties.csv")
+def test_no_ties_cluster_and_row_robust_match_r(reference_dir):
+    out = read(reference_dir, "ties_check.out")
+    data = _csv(reference_dir, "rossi_clustered_noties.csv")
     res = cox(data, "weekj", "arrest", COX_TERMS, cluster="cl")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "coef:", "no-ties per-row")),
                                rtol=0, atol=COEF_ATOL)
@@ -124,9 +124,9 @@ def test_no_ties_cluster_and_row_robust_match_r(shared_reference):
         rtol=0, atol=SE_ATOL)
 
 
-def test_delayed_entry_with_clusters_matches_r(shared_reference):
-    out = read(shared_reference, "lt_cluster.out")
-    res = cox(_csv(shared_reference, "rossi_lt_cluster_noties.csv"), "weekj", "arrest",
+def test_delayed_entry_with_clusters_matches_r(reference_dir):
+    out = read(reference_dir, "lt_cluster.out")
+    res = cox(_csv(reference_dir, "rossi_lt_cluster_noties.csv"), "weekj", "arrest",
               COX_TERMS, entry="entry", cluster="cl")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "coef:", "cluster robust")),
                                rtol=0, atol=COEF_ATOL)
@@ -158,11 +158,11 @@ def _loop_score_residuals(entry, stop, event, X, beta, w, strata, ties="efron"):
 
 
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
-def test_cluster_robust_with_ties_and_delayed_entry_matches_definition(shared_reference, ties):
+def test_cluster_robust_with_ties_and_delayed_entry_matches_definition(reference_dir, ties):
     """No R value exists for Efron ties + delayed entry + clusters together (R takes the same
     agscore3 path as the cases above); check the vectorised residuals against the literal
     definition, with weights and strata, on rossi_entry.csv (entry times tie event times)."""
-    data = _csv(shared_reference, "rossi_entry.csv")
+    data = _csv(reference_dir, "rossi_entry.csv")
     data["w"] = 1 + (np.arange(len(data)) % 3) / 2
     data["stratum"] = (data["prio"] > 2).astype(int)
     res = cox(data, "week", "arrest", COX_TERMS, entry="entry", cluster="cl", weights="w",
@@ -178,8 +178,8 @@ def test_cluster_robust_with_ties_and_delayed_entry_matches_definition(shared_re
     np.testing.assert_allclose((U * data["w"].to_numpy()[:, None]).sum(axis=0), 0, atol=1e-6)
 
 
-def test_breslow_weights_equal_duplicated_rows(shared_reference):
-    data = _csv(shared_reference, "rossi.csv")
+def test_breslow_weights_equal_duplicated_rows(reference_dir):
+    data = _csv(reference_dir, "rossi.csv")
     data["w"] = 1 + (np.arange(len(data)) % 2)
     dup = pd.concat([data, data[data["w"] == 2]], ignore_index=True)
     a = cox(data, "week", "arrest", COX_TERMS, weights="w", ties="breslow")
@@ -188,8 +188,8 @@ def test_breslow_weights_equal_duplicated_rows(shared_reference):
     np.testing.assert_allclose(a.naive_std_error, b.naive_std_error, rtol=1e-9)
 
 
-def test_contract_tidy_shuffle_and_no_mutation(shared_reference):
-    data = _csv(shared_reference, "rossi_entry.csv")
+def test_contract_tidy_shuffle_and_no_mutation(reference_dir):
+    data = _csv(reference_dir, "rossi_entry.csv")
     before = data.copy()
     res = cox(data, "week", "arrest", COX_TERMS, entry="entry", cluster="cl")
     pd.testing.assert_frame_equal(data, before)
@@ -206,8 +206,8 @@ def test_contract_tidy_shuffle_and_no_mutation(shared_reference):
     assert "<table>" in res._repr_html_() and res.to_markdown().startswith("**Cox")
 
 
-def test_categorical_covariate_gives_indicators(shared_reference):
-    data = _csv(shared_reference, "rossi.csv")
+def test_categorical_covariate_gives_indicators(reference_dir):
+    data = _csv(reference_dir, "rossi.csv")
     data["fin_label"] = np.where(data["fin"] == 1, "yes", "no")
     a = cox(data, "week", "arrest", ["fin_label", "age"])
     b = cox(data, "week", "arrest", ["fin", "age"])
@@ -215,8 +215,8 @@ def test_categorical_covariate_gives_indicators(shared_reference):
     np.testing.assert_allclose(a.coef, b.coef, rtol=EXACT_RTOL)
 
 
-def test_ph_test_and_plots(shared_reference):
-    res = cox(_csv(shared_reference, "rossi.csv"), "week", "arrest", COX_TERMS)
+def test_ph_test_and_plots(reference_dir):
+    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS)
     ph = res.ph_test()
     tidy = ph.tidy()
     assert list(tidy["term"]) == COX_TERMS + ["GLOBAL"]
@@ -234,8 +234,8 @@ def _bad(data, **kw):
     return cox(data, **args)
 
 
-def test_bad_input(shared_reference):
-    data = _csv(shared_reference, "rossi_entry.csv")
+def test_bad_input(reference_dir):
+    data = _csv(reference_dir, "rossi_entry.csv")
     with pytest.raises(SchemaError, match="no column `nope`"):
         _bad(data, covariates=["nope"])
     with pytest.raises(InputError, match="The `ties` parameter must be one of"):
@@ -260,8 +260,8 @@ def test_bad_input(shared_reference):
         _bad(data.assign(w=-1.0), weights="w")
 
 
-def test_infinite_coefficient_warns(shared_reference):
-    data = _csv(shared_reference, "rossi.csv")
+def test_infinite_coefficient_warns(reference_dir):
+    data = _csv(reference_dir, "rossi.csv")
     data["sep"] = ((data["arrest"] == 1) & (data["week"] < 10)).astype(float)
     with pytest.warns(ConvergenceWarning, match="infinite"):
         _bad(data, covariates=["sep", "age"])

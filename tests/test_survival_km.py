@@ -28,13 +28,13 @@ def _r_km_table(block: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def ref_out(shared_reference):
-    return read(shared_reference, "survival_ref.out")
+def ref_out(reference_dir):
+    return read(reference_dir, "survival_ref.out")
 
 
 @pytest.fixture(scope="module")
-def rossi(shared_reference):
-    return pd.read_csv(shared_reference / "survival" / "rossi_entry.csv")
+def rossi(reference_dir):
+    return pd.read_csv(reference_dir / "survival" / "rossi_entry.csv")
 
 
 @pytest.mark.parametrize("entry,marker,until", [

@@ -46,8 +46,8 @@ def read(ref: Path, name: str) -> str:
     return (ref / "survival" / name).read_text()
 
 
-def test_reference_parser_reads_r_output(shared_reference):
-    text = read(shared_reference, "survival_ref.out")
+def test_reference_parser_reads_r_output(reference_dir):
+    text = read(reference_dir, "survival_ref.out")
     table = coef_table(text, "Rossi coxph Efron")
     assert list(table) == COX_TERMS
     assert table["fin"][0] == pytest.approx(-0.379422166485886669, abs=1e-15)

@@ -1,19 +1,37 @@
-"""Regenerate the committed baselines from the bundled synthetic data."""
+"""Regenerate the committed baselines from the bundled synthetic data.
+
+Run on purpose only, after an intended change of the estimates:
+
+    python tests/baseline/update.py
+
+pytest never imports this file (``collect_ignore`` in tests/conftest.py), and the work is
+behind the ``__main__`` guard so that importing it writes nothing.
+"""
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from fipeval.cli import main
+BASELINES = Path(__file__).resolve().parent
+REPO = BASELINES.parents[1]
+SCENARIOS = ("brabantse_wal", "three_municipalities")
 
-REPO = Path(__file__).resolve().parents[2]
 
-for scenario in ("brabantse_wal", "three_municipalities"):
-    folder = REPO / "data" / "synthetic" / scenario
-    with tempfile.TemporaryDirectory() as out:
-        code = main(["report", str(folder), "--config", str(folder / "study.toml"),
-                     "--key", str(folder / "pseudonym.key"), "--out", out, "--quiet"])
-        if code:
-            raise SystemExit(code)
-        shutil.copy(Path(out) / "estimates.json", Path(__file__).parent / f"{scenario}.json")
+def update(scenarios=SCENARIOS) -> int:
+    from fipeval.cli import main
+
+    for scenario in scenarios:
+        folder = REPO / "data" / "synthetic" / scenario
+        with tempfile.TemporaryDirectory() as out:
+            code = main(["report", str(folder), "--config", str(folder / "study.toml"),
+                         "--key", str(folder / "pseudonym.key"), "--out", out, "--quiet"])
+            if code:
+                return code
+            shutil.copy(Path(out) / "estimates.json", BASELINES / f"{scenario}.json")
         print(f"updated {scenario}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(update(sys.argv[1:] or SCENARIOS))
