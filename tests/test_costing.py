@@ -13,7 +13,7 @@ from scipy import integrate, stats
 from fipeval.costing import (Assumption, ContactProtocol, CostInputs, NormTable, RecidivismTable,
                              capacity, crude_savings, discount_factor, fip_cost, give_back_share,
                              net_result, refined_savings)
-from fipeval.errors import FipevalError, InputError, SchemaError
+from fipeval.errors import DesignError, FipevalError, InputError, SchemaError
 from fipeval.results import TIDY_COLUMNS
 
 RTOL = 1e-12          # exact arithmetic
@@ -340,15 +340,22 @@ def test_caseload_from_spells_and_cohort_effects_errors():
                            "end_date": pd.to_datetime([None, None, None, "2014-11-01", "2014-11-02"])})
     # a counted once (two overlapping spells); b starts later; c ends on the day; d runs
     assert caseload_from_spells(spells, "2014-11-01").to_dict() == {"X": 1, "Y": 1}
-    cohort = pd.DataFrame({"municipality": "A", "fip": [1, 1, 0, 0], "caseworker": ["a", "a", "b", "b"],
-                           "ended": [1, 0, 0, 1], "months_on_benefit": [3.0, 12, 12, 6],
+    # caseworkers a, b run FIP; c-f do not (two clients each)
+    cohort = pd.DataFrame({"municipality": "A", "fip": [1] * 4 + [0] * 8,
+                           "caseworker": [c for c in "abcdef" for _ in range(2)],
+                           "ended": [1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0],
+                           "months_on_benefit": [3.0, 12, 6, 4, 12, 6, 12, 12, 2, 12, 12, 12],
                            "censored_at_extract": 0})
-    with pytest.raises(InputError, match="fewer than two `caseworker` clusters"):
+    with pytest.raises(DesignError, match="`fip` varies within 1 value"):
         cohort_effects(cohort.assign(caseworker="a"))
-    with pytest.raises(InputError, match="cut short by the extract for 4 clients"):
+    with pytest.raises(InputError, match="cut short by the extract for 12 clients"):
         cohort_effects(cohort.assign(censored_at_extract=1))
-    est = cohort_effects(cohort).set_index("term")["estimate"]
-    np.testing.assert_allclose(est.to_numpy(float), [0.0, 7.5 - 9.0], rtol=RTOL)
+    effects = cohort_effects(cohort).set_index("term")
+    np.testing.assert_allclose(effects["estimate"].to_numpy(float),
+                               [3 / 4 - 2 / 8, 25 / 4 - 80 / 8], rtol=RTOL)
+    # C(6, 2) = 15 choices of FIP caseworkers: exact, and 1/15 > 0.05 allows no 95% interval
+    assert (effects["assignments"] == 15).all()
+    assert np.isinf(effects["ci_lower"]).all() or effects["ci_lower"].isna().all()
 
 
 def test_analysis_units():

@@ -9,6 +9,7 @@ import statsmodels.api as sm
 from fipeval.costing import (CostInputs, caseload_from_spells, cohort_effects, costing_section,
                              crude_savings, monte_carlo, refined_savings)
 from fipeval.errors import InputError
+from fipeval.inference import effects_section
 from fipeval.results import Result, Summary
 
 synthetic = pytest.importorskip("fipeval.synthetic")
@@ -32,15 +33,25 @@ def three_municipalities():
     return study, design.build_cohort(study.register, study.design)
 
 
-def test_cluster_robust_effects_match_statsmodels(brabantse_wal):
+def test_design_based_effects_equal_the_effects_section(brabantse_wal):
+    """One estimate and interval per outcome across sections: costing's effects are the effects
+    section's pooled rows (OLS with municipality effects, FIP re-assigned to caseworkers)."""
     _, cohort = brabantse_wal
-    effects = cohort_effects(cohort).set_index("term")
-    X = sm.add_constant(cohort["fip"].astype(float))
-    groups = pd.factorize(cohort["caseworker"])[0]
+    effects = cohort_effects(cohort, seed=4).set_index("term")
+    overview = effects_section(cohort, seed=4, n_boot=999,
+                               outcomes=["ended", "months_on_benefit"])[0].tidy()
+    pooled = overview[overview.subset == "all municipalities"].set_index("outcome")
+    X = pd.get_dummies(cohort["municipality"].astype(str), drop_first=True, dtype=float)
+    X = sm.add_constant(X.assign(fip=cohort["fip"].astype(float)))
     for term, col in (("risk_difference", "ended"), ("rmst_difference_months", "months_on_benefit")):
-        fit = sm.OLS(cohort[col].astype(float), X).fit(cov_type="cluster", cov_kwds={"groups": groups})
-        np.testing.assert_allclose(effects.loc[term, ["estimate", "std_error"]].astype(float),
-                                   [fit.params["fip"], fit.bse["fip"]], rtol=RTOL)
+        fit = sm.OLS(cohort[col].astype(float), X).fit()
+        np.testing.assert_allclose(effects.loc[term, "estimate"], fit.params["fip"], rtol=RTOL)
+        np.testing.assert_allclose(effects.loc[term, ["estimate", "ci_lower", "ci_upper", "p_value"]]
+                                   .astype(float),
+                                   pooled.loc[col, ["estimate", "ci_lower", "ci_upper", "p_value"]]
+                                   .astype(float), rtol=RTOL)
+        assert effects.loc[term, "inference"] == "randomization"
+        assert effects.loc[term, "assignments"] == 36     # 2 of 9 caseworkers in Bergen op Zoom
 
 
 def test_pilot_crude_figure_near_750k(brabantse_wal):
@@ -61,8 +72,9 @@ def test_true_effect_savings_inside_monte_carlo_interval(brabantse_wal):
     att = study.true_effects["att"]
     inputs = CostInputs()
     n = len(cohort)
+    ci = effects[["ci_lower", "ci_upper"]].astype(float)
     crude = crude_savings(effects.loc["risk_difference", "estimate"], caseload=n, inputs=inputs,
-                          std_error=effects.loc["risk_difference", "std_error"])
+                          ci=tuple(ci.loc["risk_difference"]))
     true_crude = crude_savings(att["ended"], caseload=n, inputs=inputs).savings_per_year
     lo, hi = monte_carlo(crude, n_draws=N_DRAWS, seed=1, vary_inputs=True).interval()
     assert lo < true_crude < hi
@@ -70,7 +82,7 @@ def test_true_effect_savings_inside_monte_carlo_interval(brabantse_wal):
     kwargs = dict(horizon_months=12, caseload=n, price_date="2015-05-01", inputs=inputs,
                   household_mix=cohort["household_type"].astype(str).value_counts().to_dict())
     refined = refined_savings(effects.loc["rmst_difference_months", "estimate"],
-                              std_error=effects.loc["rmst_difference_months", "std_error"], **kwargs)
+                              ci=tuple(ci.loc["rmst_difference_months"]), **kwargs)
     true_refined = refined_savings(att["months_on_benefit"], **kwargs).savings_per_year
     lo, hi = monte_carlo(refined, n_draws=N_DRAWS, seed=1, vary_inputs=True).interval()
     assert lo < true_refined < hi
@@ -135,7 +147,8 @@ def test_same_answer_after_shuffling_rows(three_municipalities):
     _, cohort = three_municipalities
     shuffled = cohort.sample(frac=1.0, random_state=np.random.RandomState(0)).reset_index(drop=True)
     a, b = cohort_effects(cohort), cohort_effects(shuffled)
-    np.testing.assert_allclose(a[["estimate", "std_error"]], b[["estimate", "std_error"]], rtol=RTOL)
+    np.testing.assert_allclose(a[["estimate", "ci_lower", "ci_upper", "p_value"]],
+                               b[["estimate", "ci_lower", "ci_upper", "p_value"]], rtol=RTOL)
     ra, _ = costing_section(cohort, a, n_draws=500, seed=1)
     rb, _ = costing_section(shuffled, b, n_draws=500, seed=1)
     cols = ["crude_per_year", "refined_per_year", "fip_cost_per_year"]

@@ -54,10 +54,11 @@ class Effect:
     ci_lower: float
     ci_upper: float
     alpha: float = 0.05
+    design_p_value: float = float("nan")   # the design-based p-value, when one was given
 
     @classmethod
     def of(cls, term: str, unit: str, estimate, *, std_error=None, ci=None,
-           alpha: float = 0.05) -> "Effect":
+           alpha: float = 0.05, p_value=None) -> "Effect":
         alpha = check_number("alpha", alpha, positive=True)
         if alpha >= 1:
             raise InputError(f"`alpha` must lie between 0 and 1; got {alpha:g}.")
@@ -65,9 +66,13 @@ class Effect:
         z = z_value(alpha)
         if ci is not None:
             try:
-                lower, upper = (check_number("ci", c) for c in ci)
+                lower, upper = (float(c) for c in ci)
             except (TypeError, ValueError) as err:
                 raise InputError(f"`ci` must be a pair (lower, upper); got {ci!r}.") from err
+            # an unbounded side is allowed: the design supports no interval at this level
+            if math.isnan(lower) or math.isnan(upper):
+                raise InputError(f"`ci` of `{term}` has a missing end ({ci!r}); give both ends, "
+                                 "or -inf/inf where the design gives no bound.")
             if not lower <= estimate <= upper:
                 raise InputError(f"The confidence interval [{lower:g}, {upper:g}] of `{term}` does not "
                                  f"contain the estimate {estimate:g}; check the order and the values.")
@@ -79,10 +84,14 @@ class Effect:
             std_error = (upper - lower) / (2 * z)
         else:
             std_error, lower, upper = 0.0, estimate, estimate
-        return cls(term, unit, estimate, std_error, lower, upper, alpha)
+        p = float("nan") if p_value is None else check_number("p_value", p_value, nonnegative=True)
+        return cls(term, unit, estimate, std_error, lower, upper, alpha, p)
 
     @property
     def p_value(self) -> float:
+        """The design-based p-value given with the effect, else the normal one from its SE."""
+        if math.isfinite(self.design_p_value):
+            return self.design_p_value
         if self.std_error <= 0:
             return float("nan")
         return float(2 * stats.norm.sf(abs(self.estimate / self.std_error)))
@@ -115,6 +124,8 @@ def tidy_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def euros(x: float) -> str:
+    if not math.isfinite(x):
+        return "no bound" if math.isinf(x) else "not estimable"
     return f"EUR {x:,.0f}"
 
 
@@ -170,6 +181,9 @@ class Savings(Result):
         from .. import __version__
         e = self.effect
         return {"method": self.method, "unit": self.label, "caseload": self.caseload,
-                "effect": f"{e.term} = {e.estimate:.4g} (SE {e.std_error:.3g})",
-                "inference": f"normal, alpha = {e.alpha:g}; linear in the effect",
+                "effect": f"{e.term} = {e.estimate:.4g} ({100 * (1 - e.alpha):g}% interval "
+                          f"{e.ci_lower:.4g} to {e.ci_upper:.4g})",
+                "inference": ("the effect's design-based interval and p-value, scaled (linear "
+                              "in the effect)" if math.isfinite(e.design_p_value) else
+                              f"normal, alpha = {e.alpha:g}; linear in the effect"),
                 "fipeval": __version__}

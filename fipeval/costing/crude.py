@@ -84,6 +84,7 @@ class CrudeSavings(Savings):
 
 def crude_savings(risk_difference: float, *, caseload: float, std_error: float | None = None,
                   ci: tuple[float, float] | None = None, alpha: float = 0.05,
+                  p_value: float | None = None,
                   inputs: CostInputs | None = None, annual_cost: float | Assumption | None = None,
                   include_administration: bool = False, label: str = "all") -> CrudeSavings:
     """Savings per year as the pilot computed them.
@@ -98,8 +99,9 @@ def crude_savings(risk_difference: float, *, caseload: float, std_error: float |
         P(benefit ended | FIP) - P(benefit ended | control) over the follow-up.
     caseload
         Number of clients the result is extrapolated to (the whole bijstand caseload).
-    std_error, ci, alpha
-        The effect's standard error and/or confidence interval (at level 1 - alpha).
+    std_error, ci, alpha, p_value
+        The effect's standard error and/or confidence interval (at level 1 - alpha), and its
+        design-based p-value (default: normal, from the standard error).
     inputs
         ``CostInputs``; ``annual_benefit_cost`` (default EUR 14,000) is used.
     annual_cost
@@ -129,6 +131,6 @@ def crude_savings(risk_difference: float, *, caseload: float, std_error: float |
         raise InputError(f"`risk_difference` is a difference of two proportions and must lie in "
                          f"[-1, 1]; got {risk_difference:g}.")
     effect = Effect.of("risk_difference", "terminations per client", risk_difference,
-                       std_error=std_error, ci=ci, alpha=alpha)
+                       std_error=std_error, ci=ci, alpha=alpha, p_value=p_value)
     return CrudeSavings(label=str(label), effect=effect, caseload=caseload, inputs=inputs,
                         include_administration=bool(include_administration))

@@ -201,6 +201,7 @@ class RefinedSavings(Savings):
 def refined_savings(rmst_difference_months: float, *, horizon_months: float, caseload: float,
                     price_date, std_error: float | None = None,
                     ci: tuple[float, float] | None = None, alpha: float = 0.05,
+                    p_value: float | None = None,
                     inputs: CostInputs | None = None,
                     household_mix: Mapping[str, float] | None = None,
                     exit_reason_mix: Mapping[str, float] | None = None,
@@ -218,8 +219,9 @@ def refined_savings(rmst_difference_months: float, *, horizon_months: float, cas
         Number of clients the result is extrapolated to.
     price_date
         Date whose norms price a benefit month (e.g. the study start).
-    std_error, ci, alpha
-        The RMST difference's standard error and/or confidence interval.
+    std_error, ci, alpha, p_value
+        The RMST difference's standard error and/or confidence interval, and its
+        design-based p-value (default: normal, from the standard error).
     inputs
         ``CostInputs`` (norm table, administration cost, recidivism, discount rate).
     household_mix
@@ -264,7 +266,7 @@ def refined_savings(rmst_difference_months: float, *, horizon_months: float, cas
     reasons = _shares("exit_reason_mix", exit_reason_mix or {ALL_REASONS: 1.0},
                       (ALL_REASONS,) + END_REASONS)
     effect = Effect.of("rmst_difference_months", "months on benefit per client",
-                       rmst_difference_months, std_error=std_error, ci=ci, alpha=alpha)
+                       rmst_difference_months, std_error=std_error, ci=ci, alpha=alpha, p_value=p_value)
     return RefinedSavings(label=str(label), effect=effect, caseload=caseload, inputs=inputs,
                           horizon_months=horizon, price_date=price_date,
                           household_mix=households, exit_reason_mix=reasons)

@@ -52,41 +52,33 @@ def _follow_up_months(unit: pd.DataFrame, name: str) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def _cluster_diff(y: np.ndarray, treated: np.ndarray, cluster: np.ndarray) -> tuple[float, float]:
-    """Difference in means with the CR1 cluster-robust SE of OLS y ~ 1 + treated."""
-    n = len(y)
-    X = np.column_stack([np.ones(n), treated])
-    bread = np.linalg.inv(X.T @ X)
-    beta = bread @ X.T @ y
-    u = y - X @ beta
-    codes, uniques = pd.factorize(cluster)
-    s0 = np.bincount(codes, weights=u)
-    s1 = np.bincount(codes, weights=treated * u)
-    scores = np.column_stack([s0, s1])
-    g = len(uniques)
-    vcov = bread @ (scores.T @ scores) @ bread * g / (g - 1) * (n - 1) / (n - 2)
-    return float(beta[1]), float(np.sqrt(vcov[1, 1]))
-
-
-def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker") -> pd.DataFrame:
-    """Unadjusted effects per analysis unit, in the table format ``costing_section`` reads.
+def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws: int = 999,
+                   seed: int | None = 0, alpha: float = 0.05) -> pd.DataFrame:
+    """Unadjusted effects per analysis unit with design-based intervals, as ``costing_section``
+    reads them.
 
     ``risk_difference``: difference in the share of ended benefits, FIP minus control;
     ``rmst_difference_months``: difference in mean months on benefit within the follow-up,
     which is the RMST difference at the follow-up horizon when nobody's follow-up is cut
-    short by the extract. Standard errors are CR1 cluster-robust by ``cluster`` (with few
-    FIP caseworkers they are unreliable: prefer the inference module's wild bootstrap).
-    No adjustment for differences between the groups: pass matched or adjusted estimates
-    to ``costing_section`` where they exist.
+    short by the extract. Intervals and p-values take their uncertainty from the design
+    (``fipeval.inference.design.plan_inference``: FIP re-assigned to caseworkers, or the wild
+    cluster bootstrap with many), never from CR1 errors. No adjustment for differences
+    between the groups: pass matched or adjusted estimates to ``costing_section`` where they
+    exist.
 
     Examples
     --------
-    >>> cohort = pd.DataFrame({"municipality": "A", "fip": [1, 1, 0, 0, 0, 0],
-    ...     "caseworker": ["a", "b", "c", "c", "d", "d"], "ended": [1, 0, 0, 1, 0, 0],
-    ...     "months_on_benefit": [3.0, 12, 12, 6, 12, 12]})
-    >>> cohort_effects(cohort)["estimate"].round(4).tolist()
-    [0.25, -3.0]
+    >>> cohort = pd.DataFrame({"municipality": "A", "fip": [1] * 4 + [0] * 16,
+    ...     "caseworker": [c for c in "abcdefghij" for _ in range(2)],
+    ...     "ended": [1, 0, 1, 1] + [0, 1, 0, 0] * 4,
+    ...     "months_on_benefit": [3.0, 12, 6, 4] + [12.0, 6, 12, 12] * 4})
+    >>> effects = cohort_effects(cohort)
+    >>> effects["estimate"].round(4).tolist(), effects["assignments"].tolist()
+    ([0.5, -4.25], [45, 45])
     """
+    from ..inference.compare import compare
+    from ..inference.design import plan_inference
+
     check_columns(cohort, ["municipality", "fip", cluster, "ended", "months_on_benefit"],
                   what="The cohort")
     rows = []
@@ -95,13 +87,20 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker") -> pd.D
             raise InputError(f"Follow-up is cut short by the extract for "
                              f"{int(unit['censored_at_extract'].sum())} clients in {name!r}: mean months "
                              "on benefit is no RMST there; pass RMST estimates from fipeval.survival.")
-        treated = unit["fip"].to_numpy(float)
-        groups = unit[cluster].to_numpy()
-        if pd.unique(groups).size < 2:
-            raise InputError(f"{name!r} has fewer than two `{cluster}` clusters; no cluster-robust SE.")
-        for term, col in zip(EFFECT_TERMS, ("ended", "months_on_benefit")):
-            est, se = _cluster_diff(unit[col].to_numpy(float), treated, groups)
-            rows.append({"municipality": name, "term": term, "estimate": est, "std_error": se})
+        strata = "municipality" if name == "all" and unit["municipality"].nunique() > 1 else None
+        plan = plan_inference(unit, cluster=cluster, strata=strata, alpha=alpha, n_draws=n_draws,
+                              seed=seed)
+        for term, col, kind in zip(EFFECT_TERMS, ("ended", "months_on_benefit"),
+                                   ("binary", "continuous")):
+            res = compare(unit, col, kind=kind, cluster=cluster, inference=plan.method,
+                          covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
+                          seed=seed, n_boot=n_draws, ratios=False, subset=name)
+            p = res.primary
+            rows.append({"municipality": name, "term": term, "estimate": float(p.estimate),
+                         "std_error": np.nan, "ci_lower": float(p.ci_lower),
+                         "ci_upper": float(p.ci_upper), "p_value": float(p.p_value),
+                         "inference": plan.method,
+                         "assignments": int(plan.subset("all")["assignments"])})
     return pd.DataFrame(rows)
 
 
@@ -133,8 +132,12 @@ def _effect_args(effects: pd.DataFrame, unit: str, term: str) -> dict | None:
     r = rows.iloc[0]
     se = r.get("std_error")
     ci = (r.get("ci_lower"), r.get("ci_upper"))
+    p = r.get("p_value")
     out = {"std_error": None if se is None or pd.isna(se) else float(se),
-           "ci": None if any(c is None or pd.isna(c) for c in ci) else tuple(map(float, ci))}
+           # an infinite end (no valid design-based interval) is kept, never dropped: a
+           # missing interval would read as a certain effect
+           "ci": None if any(c is None or pd.isna(c) for c in ci) else tuple(map(float, ci)),
+           "p_value": None if p is None or pd.isna(p) else float(p)}
     return {"estimate": float(r["estimate"]), **out}
 
 
@@ -204,9 +207,10 @@ def costing_section(cohort: pd.DataFrame, effects: pd.DataFrame | None = None,
     units = analysis_units(cohort)
     notes = []
     if effects is None:
-        effects = cohort_effects(cohort)
+        effects = cohort_effects(cohort, seed=seed, alpha=alpha)
         notes.append("Effects: unadjusted differences between the FIP and control groups with "
-                     "CR1 cluster-robust SE by caseworker (cohort_effects); no matching or adjustment.")
+                     "design-based intervals (cohort_effects: FIP re-assigned to caseworkers); "
+                     "no matching or adjustment.")
     check_columns(effects, ["municipality", "term", "estimate"], what="`effects`")
     unknown = sorted(set(effects["municipality"].astype(str)) - set(units))
     if unknown:
@@ -242,14 +246,14 @@ def costing_section(cohort: pd.DataFrame, effects: pd.DataFrame | None = None,
         c = r = None
         if c_args:
             c = crude_savings(c_args["estimate"], std_error=c_args["std_error"], ci=c_args["ci"],
-                              alpha=alpha, caseload=caseloads[name], inputs=inputs, label=name)
+                              p_value=c_args["p_value"], alpha=alpha, caseload=caseloads[name], inputs=inputs, label=name)
             crude.append(c)
         if r_args:
             sel = effects[(effects["municipality"].astype(str) == name)
                           & (effects["term"] == "rmst_difference_months")]
             h = sel["horizon_months"].iloc[0] if "horizon_months" in sel.columns else np.nan
             r = refined_savings(r_args["estimate"], std_error=r_args["std_error"], ci=r_args["ci"],
-                                alpha=alpha, horizon_months=horizon if pd.isna(h) else float(h),
+                                p_value=r_args["p_value"], alpha=alpha, horizon_months=horizon if pd.isna(h) else float(h),
                                 caseload=caseloads[name], price_date=price_date, inputs=inputs,
                                 household_mix=households or None,
                                 exit_reason_mix=_exit_reason_mix(unit), label=name)
@@ -323,12 +327,10 @@ def _pooled_row(crude, refined, costs, units, mcs) -> dict:
     row = {"unit": POOLED, "caseload": sum(c.n_clients for c in costs), "follow_up_months": np.nan}
     if crude:
         row.update(crude_per_year=sum(c.savings_per_year for c in crude),
-                   crude_ci=_ci(*mcs["crude"].analytic_interval())
-                   + f" (MC {_ci(*mcs['crude'].interval())})")
+                   crude_ci=_ci(*mcs["crude"].interval()))
     if refined:
         row.update(refined_per_year=sum(r.savings_per_year for r in refined),
-                   refined_ci=_ci(*mcs["refined"].analytic_interval())
-                   + f" (MC {_ci(*mcs['refined'].interval())})")
+                   refined_ci=_ci(*mcs["refined"].interval()))
         cost = sum(costs[list(units).index(r.label)].total_per_year for r in refined)
         row.update(fip_cost_per_year=cost,
                    refined_net_per_year=row["refined_per_year"] - cost)
@@ -341,8 +343,10 @@ def _explanations() -> tuple:
             "Refined: months avoided (RMST difference over the follow-up) x cost by household type "
             "from the norm table (norms in force at the middle of the follow-up) + administration, net of returns to benefit (Divosa), discounted; "
             "per year = over the horizon x 12 / horizon.",
-            "Intervals: normal intervals of the effect scaled (exact: the savings are linear in the "
-            "effect); pooled rows add Monte Carlo percentile intervals over effects (and inputs).")
+            "Intervals: the effect's design-based interval (FIP re-assigned to caseworkers) scaled "
+            "(exact: the savings are linear in the effect); pooled rows: Monte Carlo percentile "
+            "intervals over the municipalities' effects (drawn to match their design-based "
+            "intervals) and the inputs' ranges.")
 
 
 def _interval_figure(crude, refined, mcs, unit_cost):

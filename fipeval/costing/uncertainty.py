@@ -1,7 +1,8 @@
 """Uncertainty of the savings: Monte Carlo over the effect (and inputs), and a tornado chart.
 
-The Monte Carlo draws each effect from its normal sampling distribution (independent between
-municipalities) and, optionally, every input that has a range from a triangular(low, value,
+The Monte Carlo draws each effect so that its percentile interval is the effect's own
+design-based interval (``fipeval.inference.design.interval_draws``: a two-piece normal;
+independent between municipalities) and, optionally, every input that has a range from a triangular(low, value,
 high) distribution (one draw shared by all municipalities, since they share the inputs). The
 analytic counterpart printed beside it is exact for the effect alone (the savings are linear
 in the effect) and a first-order delta method when inputs vary.
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..inference.design import interval_draws
 from ..results import Result
 from ._common import Savings, check_number, tidy_frame, z_value
 from .fip_cost import FipCost
@@ -117,7 +119,7 @@ class MonteCarloResult(Result):
 
     def _header(self) -> dict:
         from .. import __version__
-        return {"method": "Monte Carlo: normal effect draws" + (
+        return {"method": "Monte Carlo: effect draws matching its design-based interval" + (
                     "; triangular draws of " + ", ".join(self.varied_inputs) if self.varied_inputs else ""),
                 "units": ", ".join(self.labels), "draws": self.n_draws, "seed": self.seed,
                 "alpha": self.alpha, "interval": "percentile",
@@ -180,7 +182,10 @@ def monte_carlo(savings: Savings | Sequence[Savings], *, cost: FipCost | Sequenc
     varied = _varied(units, costs, vary_inputs)
     rng = np.random.default_rng(seed)
     assumptions = units[0].inputs.assumptions()
-    effects = [rng.normal(u.effect.estimate, u.effect.std_error, n_draws) for u in units]
+    # the effect's own (design-based) interval, asymmetric where it is: never a normal
+    # approximation that the effects section would reject
+    effects = [interval_draws(u.effect.estimate, u.effect.ci_lower, u.effect.ci_upper,
+                              alpha=u.effect.alpha, n_draws=n_draws, rng=rng) for u in units]
     values = {n: rng.triangular(assumptions[n].low, assumptions[n].value, assumptions[n].high, n_draws)
               for n in varied}
     draws, cost_draws = _total(units, costs, effects, values)

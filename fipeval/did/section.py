@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..results import section_figure
 from ..errors import DesignError, FewClustersWarning
+from ..inference.design import DesignEstimate, DesignTable, randomization_t
 from .estimate import did
 from .event_study import event_study
 from .panels import caseworker_panel
@@ -37,6 +38,11 @@ __all__ = ["did_section", "section_window"]
 LEADS = 12          # months before the start shown in the event study
 OUTCOMES = ("termination_rate", "fraud_signal_rate")
 FEW_TREATED = 20    # fewer FIP caseworkers than this: wild cluster bootstrap (MacKinnon & Webb)
+RESHUFFLE_CAVEAT = ("The register holds one caseworker per spell (the current one), so the "
+                    "pre-period caseloads of the FIP caseworkers are rebuilt from the clients "
+                    "assigned to them at the start; where caseloads were reshuffled then, the "
+                    "pre-period exit rate is biased and no interval can be trusted. The "
+                    "client-level effect on ended benefits (effects section) is the one to read.")
 
 
 def _figure(name: str, caption: str, ncols: int = 1):
@@ -64,7 +70,8 @@ def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, 
     return first.to_timestamp(), last.to_timestamp()
 
 
-def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int = 0):
+def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int = 0,
+                n_draws: int | None = None):
     """Results and figures on caseworker outcomes before and after the start of FIP.
 
     Parameters
@@ -77,6 +84,11 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
         Months before the (first) start in the panel and the event study.
     seed : int
         Seed of the wild bootstrap, the multiplier bootstrap and the sup-t band.
+    n_draws : int, optional
+        With it, a design-based table comes first: the TWFE ATT (and, when staggered, the
+        Callaway-Sant'Anna simple aggregate) of each outcome with randomization-t inference,
+        FIP re-assigned to other caseworkers of the same municipality (their start and
+        follow-up), ``n_draws`` random assignments when there are more.
 
     Returns
     -------
@@ -131,6 +143,9 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
                     incomplete="drop", treated_until="follow_up_end", alpha=alpha))
             results.extend(staggered)
 
+    if n_draws is not None:
+        results.insert(0, _design_table(panel, staggered=bool(design.staggered), alpha=alpha,
+                                        seed=seed, n_draws=n_draws))
     fig, (ax,) = _figure("did_rates", "Monthly termination rate (terminations per eligible "
                          "client on the caseload at the start of the month), FIP caseworkers "
                          "and the other caseworkers, caseload-weighted; dotted: start(s).")
@@ -165,3 +180,66 @@ def _plot_rates(panel: pd.DataFrame, ax) -> None:
     ax.set_ylabel("termination rate per month")
     ax.legend(fontsize="small")
     ax.set_title("Monthly termination rate")
+
+
+def reassign_fip(panel: pd.DataFrame, fip: np.ndarray | pd.Series) -> pd.DataFrame:
+    """The caseworker panel as it would be had ``fip`` (per row, constant per caseworker) been
+    the FIP caseworkers: each new FIP caseworker takes the start and follow-up of the FIP
+    caseworkers of its municipality. Returns a new frame."""
+    sites = (panel.loc[panel["fip"] == 1].groupby("municipality", observed=True)
+             [["first_treated", "follow_up_end"]].first())
+    out = panel.copy()
+    out["fip"] = np.asarray(fip, dtype=panel["fip"].dtype)
+    treated = out["fip"].to_numpy() == 1
+    muni = out["municipality"].astype(object)
+    first = pd.to_datetime(muni.map(sites["first_treated"]))
+    end = pd.to_datetime(muni.map(sites["follow_up_end"]))
+    out["first_treated"] = first.where(treated)
+    out["follow_up_end"] = end.where(treated)
+    out["after_follow_up"] = (treated & (out["month"] >= end)).astype(panel["after_follow_up"].dtype)
+    months = ((out["month"].dt.year - first.dt.year) * 12 + out["month"].dt.month - first.dt.month)
+    out["event_time"] = months.where(treated).astype(float)
+    return out
+
+
+def _design_table(panel, *, staggered, alpha, seed, n_draws) -> DesignTable:
+    """TWFE (and Callaway-Sant'Anna) ATTs with FIP re-assigned to caseworkers."""
+    def twfe(outcome):
+        def statistic(frame):
+            frame = reassign_fip(panel, frame["fip"])
+            res = did(frame[frame["after_follow_up"] == 0], outcome=outcome, unit="caseworker",
+                      time="month", treated="fip", post="post", cluster="caseworker",
+                      weights="caseload", inference="CR1", alpha=alpha)
+            return res.estimate, res.std_error
+        return statistic
+
+    def callaway_santanna(outcome):
+        def statistic(frame):
+            frame = reassign_fip(panel, frame["fip"])
+            res = staggered_did(frame, outcome=outcome, unit="caseworker", time="month",
+                                first_treated="first_treated", control_group="nevertreated",
+                                incomplete="drop", treated_until="follow_up_end", alpha=alpha)
+            return res.simple.estimate, res.simple.std_error
+        return statistic
+
+    kw = {"cluster": "caseworker", "strata": "municipality", "n_draws": n_draws, "seed": seed,
+          "alpha": alpha}
+    models = [("TWFE", twfe)] + ([("Callaway-Sant'Anna", callaway_santanna)] if staggered else [])
+    estimates = []
+    for name, model in models:
+        for outcome in OUTCOMES:
+            term = f"{name} ATT {outcome}"
+            if outcome == "termination_rate":
+                # the register keeps one caseworker per spell: a caseworker's pre-period
+                # caseload is rebuilt from the clients labelled with them now, so its exit
+                # rate is biased wherever caseloads were reshuffled at the start (module
+                # docstring). No choice of inference fixes that: estimate only.
+                estimates.append(DesignEstimate.estimate_only(
+                    term, *model(outcome)(panel), reason=RESHUFFLE_CAVEAT, alpha=alpha))
+            else:
+                estimates.append(randomization_t(panel, model(outcome), term=term, **kw))
+    return DesignTable(estimates=tuple(estimates), alpha=alpha,
+                       title="Difference-in-differences: design-based inference",
+                       notes=("The model tables below show estimates only: their own intervals "
+                              "(CR1, wild bootstrap, influence function) rest on few FIP "
+                              "caseworkers and are not used.",))

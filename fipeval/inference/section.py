@@ -1,24 +1,23 @@
-"""The effects section of the report: every outcome, per municipality and pooled, with naive
-and cluster-aware p-values side by side.
+"""The effects section of the report: every outcome, per municipality and pooled, with the
+design's inference (``fipeval.inference.design``) and the naive p-value beside it for contrast.
 
 ``effects_section(cohort, seed=...)`` returns a list of results: first an ``EffectsOverview``
 (one row per outcome and subset), then the pooled ``Comparison`` of each outcome, then (with
 two or more municipalities that have both groups) a random-effects meta-analysis of the
-termination risk difference with its forest plot.
+termination risk difference, each municipality weighted by its design-based precision.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from ..errors import (
     EstimationError,
-    FewClustersWarning,
     FipevalError,
     check_columns,
     check_option,
@@ -26,11 +25,13 @@ from ..errors import (
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
 from .compare import compare
+from .design import design_std_error, plan_inference
 from .multiplicity import adjust_p_values
-from .pooling import mantel_haenszel, meta_analysis
+from .pooling import meta_analysis
 
 MIN_EVENTS = 5           # end reasons with fewer terminations in a subset are left out
 COUNT_OUTCOMES = ("fraud_signals", "activations")
+CONTINUOUS_OUTCOMES = ("months_on_benefit",)
 POOLED = "all municipalities"
 
 
@@ -46,7 +47,7 @@ class EffectsOverview(Result):
     cluster: str
     covariates: tuple
     notes: tuple = ()
-    title: str = "Effects of FIP: naive versus cluster-aware inference"
+    title: str = "Effects of FIP with the design's inference"
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
@@ -60,10 +61,12 @@ class EffectsOverview(Result):
                                                  f"`{self.cluster}` (Rademacher, {self.n_boot} "
                                                  "draws or all sign vectors)",
                                          "randomization": "randomization inference re-assigning "
-                                                          f"FIP across `{self.cluster}`"}[self.inference],
-                "also shown": "p_naive (clients independent), p_CR2 (Bell-McCaffrey), "
-                              "p_randomization, and Holm / BH adjustment over outcomes "
-                              "within each subset",
+                                                          f"FIP across `{self.cluster}` within "
+                                                          "municipality; interval by test "
+                                                          "inversion"}[self.inference],
+                "also shown": "p_naive (clients treated as independent: wrong under this "
+                              "design, shown for contrast only), and Holm / BH adjustment "
+                              "over outcomes within each subset",
                 "alpha": self.alpha, "seed": self.seed, "fipeval": __version__}
 
     def _notes(self) -> tuple:
@@ -74,14 +77,14 @@ def _outcomes(cohort: pd.DataFrame, outcomes) -> list[str]:
     if outcomes is not None:
         return list(outcomes)
     out = ["ended"] + [f"ended_{r}" for r in END_REASONS if f"ended_{r}" in cohort]
-    return out + [c for c in COUNT_OUTCOMES if c in cohort]
+    return out + [c for c in COUNT_OUTCOMES + CONTINUOUS_OUTCOMES if c in cohort]
 
 
 def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: str = "fip",
                     cluster: str = "caseworker", by: str | None = "municipality",
                     outcomes: Sequence[str] | None = None, covariates: Sequence[str] = (),
                     weights: str | None = None,
-                    inference: Literal["wild", "randomization"] = "wild",
+                    inference: Literal["wild", "randomization"] | None = None,
                     n_boot: int = 9999, alpha: float = 0.05) -> list[Result]:
     """Effects of FIP on every outcome, per municipality and pooled, naive versus honest.
 
@@ -97,18 +100,19 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
         within it for randomization inference.
     outcomes : sequence of str, optional
         Default: ended, ended_<reason> (reasons with at least ``MIN_EVENTS`` terminations in
-        the subset), fraud_signals, activations.
+        the subset), fraud_signals, activations, months_on_benefit.
     covariates, weights
         Passed to :func:`fipeval.inference.compare`.
-    inference : {"wild", "randomization"}
-        Which cluster-aware method gives the interval and ``p_value`` column.
+    inference : {"wild", "randomization"}, optional
+        Which cluster-aware method gives the interval and ``p_value`` column. Default: the
+        design's rule (:func:`fipeval.inference.design.plan_inference`).
 
     Returns
     -------
     list of Result
-        ``[EffectsOverview, Comparison per outcome (pooled), MetaAnalysis of "ended",
-        Mantel-Haenszel of "ended"]`` (the last two only with two or more municipalities that
-        have both groups; both treat clients as independent within a municipality).
+        ``[EffectsOverview, Comparison per outcome (pooled), MetaAnalysis of "ended"]`` (the
+        last only with two or more municipalities that have both groups; it weights each by
+        the normal-equivalent standard error of its design-based interval).
 
     Examples
     --------
@@ -119,9 +123,12 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     >>> type(parts[0]).__name__
     'EffectsOverview'
     """
+    check_columns(cohort, [treatment, cluster] + ([by] if by else []), what="The cohort")
+    if inference is None:
+        inference = plan_inference(cohort, treatment=treatment, cluster=cluster, strata=by,
+                                   alpha=alpha, n_draws=n_boot, seed=seed).method
     check_option("inference", inference, ("wild", "randomization"))
     covariates = tuple(covariates)
-    check_columns(cohort, [treatment, cluster] + ([by] if by else []), what="The cohort")
     subsets: list[tuple[str, pd.DataFrame]] = []
     notes = []
     multi = by is not None and cohort[by].nunique() > 1
@@ -148,14 +155,10 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
             kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
                   "weights": weights, "alpha": alpha, "seed": seed, "n_boot": n_boot,
                   "ratios": False, "subset": None if pooled else label,
-                  "kind": "count" if outcome in COUNT_OUTCOMES else "auto"}
+                  "kind": ("count" if outcome in COUNT_OUTCOMES else
+                           "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
             try:
                 main = compare(part, outcome, inference=inference, strata=strata, **kw)
-                other = compare(part, outcome, inference="randomization" if inference == "wild"
-                                else "wild", strata=strata, **kw)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", FewClustersWarning)
-                    cr2 = compare(part, outcome, inference="CR2", **kw)
             except (EstimationError, FipevalError) as err:
                 notes.append(f"{outcome} in {label}: not estimated ({err})")
                 continue
@@ -169,8 +172,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                 "kind": main.kind, "n_fip": main.n_fip, "n_control": main.n_control,
                 "fip_caseworkers": main.n_fip_clusters,
                 "control_caseworkers": main.n_control_clusters,
-                "p_naive": main.naive_p_value, "p_CR2": cr2.p_value,
-                f"p_{'randomization' if inference == 'wild' else 'wild'}": other.p_value,
+                "p_naive": main.naive_p_value,
             })
         if sub_rows:
             ps = [r["p_value"] for r in sub_rows]
@@ -187,15 +189,12 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     results: list[Result] = [overview, *pooled_results]
     per_muni = table[(table.outcome == "ended") & (table.subset != POOLED)] if len(table) else table
     if multi and len(per_muni) >= 2:
-        results.append(meta_analysis(per_muni.estimate.to_numpy(), per_muni.std_error.to_numpy(),
-                                     labels=list(per_muni.subset), method="REML",
-                                     measure="risk difference (ended)", alpha=alpha))
-        both = [(name, part) for name, part in subsets if part is not cohort]
-        counts = [(part.loc[part[treatment] == 1, "ended"].sum(), (part[treatment] == 1).sum(),
-                   part.loc[part[treatment] == 0, "ended"].sum(), (part[treatment] == 0).sum())
-                  for _, part in both]
-        results.append(mantel_haenszel(*map(list, zip(*counts)), labels=[n for n, _ in both],
-                                       alpha=alpha))
+        # each municipality weighted by its design-based precision, never a client-level SE
+        se = [design_std_error(lo, hi, alpha) for lo, hi in zip(per_muni.ci_lower, per_muni.ci_upper)]
+        if all(np.isfinite(se)) and all(x > 0 for x in se):
+            results.append(meta_analysis(per_muni.estimate.to_numpy(), se,
+                                         labels=list(per_muni.subset), method="REML",
+                                         measure="risk difference (ended)", alpha=alpha))
     return results
 
 

@@ -13,9 +13,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..inference.design import without_inference
 from ..results import Summary
 from .disclosure import suppress_counts
 from .document import Section, estimate
+
+# Resampling estimators that refit a model per re-assignment of FIP (survival, DiD) use at
+# most this many random assignments: each costs a full fit. 199 gives a 95% interval from
+# the 190th of 200 ordered |t| (Davidson & MacKinnon 2000: B with alpha (B + 1) whole).
+REFIT_DRAWS = 199
+MODEL_BASED_NOTE = ("Estimates only: this model's own intervals and p-values treat clients (or "
+                    "a few caseworkers) as independent and are withdrawn; the design-based table "
+                    "of this section gives the uncertainty.")
 
 # columns of result tables that count people (suppressed under the threshold)
 COUNT_COLUMN = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
@@ -32,23 +41,28 @@ def _suppress_summary(summary: Summary, threshold: int) -> Summary:
 
 
 def _method(header: dict) -> str:
-    keys = ("method", "model", "estimator", "inference", "clustering", "cluster", "weights")
+    keys = ("method", "model", "estimator", "inference", "interval and p_value", "clustering",
+            "cluster", "weights")
     return "; ".join(f"{k}: {header[k]}" for k in keys if k in header)
 
 
 def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
-                   key: str, estimates_only: tuple = ()) -> Section:
+                   key: str, estimates_only: tuple = (), model_based: tuple = ()) -> Section:
     """A Section of ``results`` (Result or Summary objects) and ``figures``.
 
     Results whose class name is in ``estimates_only`` go to estimates.json but are not
-    shown (their numbers already stand in an overview table of the section).
+    shown (their numbers already stand in an overview table of the section). Results whose
+    class name is in ``model_based`` are shown, and go to estimates.json, with their own
+    intervals and p-values withdrawn (the design does not support them).
     """
     s = Section(title)
     for paragraph in ([intro] if isinstance(intro, str) else intro):
         s.text(paragraph)
     used = set()
     for i, r in enumerate(results):
-        summary = r if isinstance(r, Summary) else r.summary()
+        withdrawn = type(r).__name__ in model_based
+        summary = (r if isinstance(r, Summary) else
+                   without_inference(r, MODEL_BASED_NOTE) if withdrawn else r.summary())
         if type(r).__name__ not in estimates_only:
             s.blocks.append(_suppress_summary(summary, threshold))
         if isinstance(r, Summary):
@@ -57,14 +71,16 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
         n = header.get("n") if isinstance(header.get("n"), (int, np.integer)) else None
         outcome = getattr(r, "outcome", "")
         label = f"{summary.title} ({outcome})" if outcome else summary.title
-        for row in r.tidy().itertuples(index=False):
+        tidy = summary.table if withdrawn else r.tidy()
+        for row in tidy.itertuples(index=False):
             name = f"{label}: {row.term}"
             if name in used:
                 name = f"{name} [{i}]"
             used.add(name)
             s.estimates.append(estimate(key, name, row.estimate, std_error=row.std_error,
                                         ci=(row.ci_lower, row.ci_upper), p_value=row.p_value,
-                                        method=_method(header), n=n))
+                                        method=_method(header) or getattr(r, "method", ""),
+                                        n=n))
     for j, fig in enumerate(figures):
         caption = getattr(fig, "fipeval_caption", None) or _figure_title(fig) or title
         s.figure(fig, f"{key}_{j + 1}", caption)
@@ -103,12 +119,34 @@ def balance_report(ctx) -> Section | None:
         [summary], [figure], threshold=ctx["threshold"], key="balance")
 
 
+def inference_report(ctx) -> Section:
+    """The design's inference, stated once, before any number that depends on it."""
+    plan = ctx["plan"]
+    s = Section("How uncertainty is computed")
+    s.text("FIP was given to caseworkers, not to clients, so every interval, p-value and verdict "
+           "in this report takes its uncertainty from that design: how different the results "
+           "could have been had FIP gone to other caseworkers of the same municipality. The "
+           "table shows, per municipality, how many FIP and control caseworkers there are and "
+           "how many choices of FIP caseworkers were possible; with fewer than 20 choices no "
+           "result can be significant at the 5% level.")
+    s.text("Where it is used: effects on ended benefits, fraud signals, activation and months "
+           "on benefit (and the pooled effect, which re-assigns FIP within each municipality) "
+           "by inverting the re-assignment test; hazard ratio, restricted mean months and "
+           "difference-in-differences from the re-assignment distribution of their studentised "
+           f"statistic (at most {REFIT_DRAWS} re-assignments, each a refit); the "
+           "meta-analysis weights each municipality by the width of its design-based interval; "
+           "euros carry the effects' design-based intervals. Words such as 'significant' or "
+           "'pays for itself' appear only where such an interval supports them.")
+    s.blocks.append(_suppress_summary(plan.summary(), ctx["threshold"]))
+    return s
+
+
 def effects_report(ctx) -> Section:
     from ..inference.section import effects_section
 
     config = ctx["config"]
     results, notes = _quiet(effects_section, ctx["cohort"], seed=config.seed,
-                            cluster=config.inference.cluster,
+                            cluster=config.inference.cluster, inference=ctx["plan"].method,
                             n_boot=config.inference.bootstrap_reps, alpha=config.inference.alpha)
     ctx["results"]["effects"] = results
     figures = []
@@ -121,9 +159,10 @@ def effects_report(ctx) -> Section:
     return result_section(
         "Effects per municipality and pooled",
         ["Differences FIP minus control in the share of benefits ended within follow-up "
-         "(overall and by end reason), and fraud signals and activation steps per client-year. Each row "
-         "gives the naive p-value (clients as independent draws) beside the cluster-aware one "
-         "(FIP was assigned by caseworker); read the cluster-aware one."] + notes,
+         "(overall and by end reason), fraud signals and activation steps per client-year, and "
+         "months on benefit. Intervals and p-values come from the design (see 'How uncertainty "
+         "is computed'). The column p_naive treats clients as independent draws: it is wrong "
+         "under this design and is shown only to show how much it would overstate."] + notes,
         results, figures, threshold=ctx["threshold"], key="effects",
         estimates_only=("Comparison",))
 
@@ -133,15 +172,20 @@ def survival_report(ctx) -> Section:
 
     config = ctx["config"]
     (results, figures), notes = _quiet(survival_section, ctx["cohort"], alpha=config.inference.alpha,
-                                       cluster=config.inference.cluster)
+                                       cluster=config.inference.cluster, seed=config.seed,
+                                       n_draws=min(config.inference.bootstrap_reps, REFIT_DRAWS))
     ctx["results"]["survival"] = results
     return result_section(
         "Time on benefit and end reasons",
         ["How long benefits last after the start, and how they end. Kaplan-Meier curves per "
-         "group, a Cox model with cluster-robust errors by caseworker stratified by municipality, "
-         "the restricted mean months on benefit, and the cumulative incidence of each end "
-         "reason (Aalen-Johansen), which treats the other reasons as competing."] + notes,
-        results, figures, threshold=ctx["threshold"], key="survival")
+         "group, a Cox model stratified by municipality, the restricted mean months on benefit, "
+         "and the cumulative incidence of each end reason (Aalen-Johansen), which treats the "
+         "other reasons as competing. The first table gives the design-based intervals; the "
+         "model tables after it show estimates only, and the bands in the figures are "
+         "descriptive (they treat clients as independent)."] + notes,
+        results, figures, threshold=ctx["threshold"], key="survival",
+        model_based=("KaplanMeierResult", "LogRankResult", "RMSTResult", "CoxResult",
+                     "CumulativeIncidenceResult"))
 
 
 def did_report(ctx) -> Section:
@@ -149,13 +193,16 @@ def did_report(ctx) -> Section:
 
     config = ctx["config"]
     (results, figures), notes = _quiet(did_section, ctx["register"], ctx["design"],
-                                       alpha=config.inference.alpha, seed=config.seed)
+                                       alpha=config.inference.alpha, seed=config.seed,
+                                       n_draws=min(config.inference.bootstrap_reps, REFIT_DRAWS))
     return result_section(
         "Difference-in-differences: caseworkers before and after",
         ["The study plan's comparison: monthly outcomes of the FIP caseworkers' caseloads and of "
          "the other caseworkers, before and after the start. The event study shows whether the "
-         "two moved in parallel before FIP."] + notes,
-        results, figures, threshold=ctx["threshold"], key="did")
+         "two moved in parallel before FIP. The first table gives the design-based intervals; "
+         "the model tables after it show estimates only."] + notes,
+        results, figures, threshold=ctx["threshold"], key="did",
+        model_based=("DiDResult", "EventStudyResult", "StaggeredResult"))
 
 
 def costing_report(ctx) -> Section:
@@ -177,7 +224,8 @@ def costing_report(ctx) -> Section:
         caseload = {u: int(caseload_from_spells(spells, site_start.get(u, first_start)).get(u, 0))
                     for u in units}
     (results, figures), notes = _quiet(
-        costing_section, cohort, inputs=options.inputs(), caseload=caseload,
+        costing_section, cohort, _costing_effects(ctx, units), inputs=options.inputs(),
+        caseload=caseload,
         cost_method=options.cost_method, regular_caseload=options.regular_caseload,
         n_draws=options.n_draws, seed=config.seed,
         alpha=config.inference.alpha)
@@ -186,6 +234,34 @@ def costing_report(ctx) -> Section:
         ["The pilot's kind of extrapolation (extra terminations x whole caseload x a year of "
          "benefit) beside a refined version (months of benefit actually avoided, benefit by "
          "household type, return to benefit after exit, discounting), the cost of the FIP "
-         "talks, and the net result, with Monte Carlo intervals. Every input is listed with "
-         "its source."] + notes,
+         "talks, and the net result. Intervals carry the effects' design-based uncertainty (the "
+         "same effects and intervals as the effects section) and the inputs' ranges. Every "
+         "input is listed with its source."] + notes,
         results, figures, threshold=ctx["threshold"], key="costing")
+
+
+def _costing_effects(ctx, units) -> pd.DataFrame | None:
+    """The effects section's own rows (estimate, design-based interval and p-value) for each
+    costing unit, so that costing states the same effects as the effects section; None when
+    that section failed (costing then computes them the same way)."""
+    from ..costing.section import EFFECT_TERMS
+    from ..inference.section import POOLED
+
+    parts = ctx["results"].get("effects")
+    if not parts:
+        return None
+    table = parts[0].table
+    pooled = POOLED if (table["subset"] == POOLED).any() else "all clients"
+    rows = []
+    for unit, members in units.items():
+        subset = pooled if unit == "all" else unit
+        # mean months on benefit is the RMST only when no follow-up is cut by the extract
+        cut = "censored_at_extract" in members and members["censored_at_extract"].to_numpy().any()
+        for term, outcome in list(zip(EFFECT_TERMS, ("ended", "months_on_benefit")))[:1 if cut else 2]:
+            hit = table[(table["subset"] == subset) & (table["outcome"] == outcome)]
+            if len(hit) != 1:
+                return None
+            r = hit.iloc[0]
+            rows.append({"municipality": unit, "term": term, "estimate": r.estimate,
+                         "ci_lower": r.ci_lower, "ci_upper": r.ci_upper, "p_value": r.p_value})
+    return pd.DataFrame(rows)

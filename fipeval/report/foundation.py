@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from ..schema import Register
 from .disclosure import suppress_counts, suppress_with_rates
@@ -62,8 +61,13 @@ def groups_section(cohort: pd.DataFrame, design, threshold: int) -> Section:
     return s
 
 
-def terminations_table(cohort: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Per municipality and pooled: ended within follow-up by group, risk difference (Newcombe CI)."""
+def terminations_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Per municipality and all together: ended within follow-up by group, crude difference.
+
+    Descriptive only: no interval or p-value here (a test that treats clients as independent
+    is wrong when FIP is assigned by caseworker). The effects, with the design's inference,
+    are in the effects section.
+    """
     rows = []
     groups = [(m, g) for m, g in cohort.groupby("municipality")] + [("all", cohort)]
     for name, g in groups:
@@ -71,31 +75,28 @@ def terminations_table(cohort: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         if len(fip) == 0 or len(ctl) == 0:
             continue
         x1, n1, x0, n0 = int(fip["ended"].sum()), len(fip), int(ctl["ended"].sum()), len(ctl)
-        low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff",
-                                               alpha=alpha)
-        test = test_proportions_2indep(x1, n1, x0, n0, method="score", compare="diff")
         rows.append({"municipality": name, "fip_n": n1, "fip_ended": x1, "fip_rate": x1 / n1,
                      "control_n": n0, "control_ended": x0, "control_rate": x0 / n0,
-                     "risk_difference": x1 / n1 - x0 / n0, "ci_lower": low, "ci_upper": high,
-                     "p_value": test.pvalue})
+                     "crude_difference": x1 / n1 - x0 / n0})
     return pd.DataFrame(rows)
 
 
-def terminations_section(cohort: pd.DataFrame, threshold: int, alpha: float) -> Section:
+def terminations_section(cohort: pd.DataFrame, threshold: int) -> Section:
     s = Section("Terminations within follow-up")
-    t = terminations_table(cohort, alpha)
+    t = terminations_table(cohort)
     shown = suppress_with_rates(t, {"fip_ended": ["fip_rate"], "control_ended": ["control_rate"]},
                                 threshold)
     shown = suppress_counts(shown, ["fip_n", "control_n"], threshold)
-    s.table(shown, f"Benefits ended within follow-up; risk difference with a Newcombe "
-                   f"{100 * (1 - alpha):.0f}% interval and a score test (clients treated as independent)")
-    s.text("The interval and p-value above treat clients as independent. FIP is assigned by "
-           "caseworker, so clients of one caseworker are not independent: read the "
-           "cluster-aware results in the effects section before drawing conclusions.")
+    s.table(shown, "Benefits ended within follow-up, by group: counts, shares and the crude "
+                   "difference (descriptive; no interval)")
+    s.text("These are counts and shares, not effects. FIP was given by caseworker, so whether a "
+           "difference is more than chance is judged by the design-based inference of the "
+           "effects section. Its pooled effect compares FIP and control clients within their own "
+           "municipality; the crude difference of the row 'all' does not, and differs from it "
+           "where municipalities differ in follow-up or exit rates.")
     for r in t.itertuples():
         s.estimates.append(estimate(
-            "terminations", f"risk_difference_ended[{r.municipality}]", r.risk_difference,
-            ci=(r.ci_lower, r.ci_upper), p_value=r.p_value,
-            method="difference in proportions, Newcombe CI, score test, naive",
+            "terminations", f"crude_difference_ended[{r.municipality}]", r.crude_difference,
+            method="difference in proportions, descriptive (no inference)",
             n=r.fip_n + r.control_n))
     return s

@@ -44,11 +44,12 @@ def section_builders():
     return [
         ("data", lambda ctx: foundation.data_section(ctx["register"], ctx["threshold"])),
         ("groups", lambda ctx: foundation.groups_section(ctx["cohort"], ctx["design"], ctx["threshold"])),
+        ("inference", analyses.inference_report),
         ("fidelity", lambda ctx: fidelity_section(ctx["cohort"], ctx["register"].contacts,
                                                   ctx["threshold"])),
         ("balance", analyses.balance_report),
         ("terminations", lambda ctx: foundation.terminations_section(
-            ctx["cohort"], ctx["threshold"], ctx["config"].inference.alpha)),
+            ctx["cohort"], ctx["threshold"])),
         ("effects", analyses.effects_report),
         ("survival", analyses.survival_report),
         ("did", analyses.did_report),
@@ -65,7 +66,7 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     cohort = build_cohort(register, design)
     ctx = {"register": register, "config": config, "design": design, "cohort": cohort,
            "threshold": config.suppress_below, "seed": config.seed, "progress": progress,
-           "results": {}}
+           "results": {}, "plan": _plan(cohort, config)}
     sections, estimates = [], []
     for name, builder in section_builders():
         progress(f"section: {name}")
@@ -85,14 +86,25 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     return Report(title or f"FIP evaluation: {config.name}", sections, settings, estimates)
 
 
+def _plan(cohort: pd.DataFrame, config: StudyConfig):
+    """The design's inference (one rule, one place) that every section takes its uncertainty from."""
+    from ..inference.design import plan_inference
+
+    multi = "municipality" in cohort and cohort["municipality"].nunique() > 1
+    return plan_inference(cohort, cluster=config.inference.cluster,
+                          strata="municipality" if multi else None,
+                          alpha=config.inference.alpha, n_draws=config.inference.bootstrap_reps,
+                          seed=config.seed)
+
+
 def _notes_section(config: StudyConfig, register: Register) -> Section:
     s = Section("Method notes and caveats")
     s.text("Clients are grouped by caseworker and FIP was given by caseworker, so outcomes of "
            "clients of one caseworker are correlated. With only a few FIP caseworkers, a "
            "difference can look significant in a test that treats clients as independent and "
-           "still be within what differences between caseworkers produce by chance. The "
-           "cluster-aware results (wild cluster bootstrap, randomization across caseworkers) "
-           "are the ones to rely on.")
+           "still be within what differences between caseworkers produce by chance. Every "
+           "interval and p-value in this report therefore comes from the design (see 'How "
+           "uncertainty is computed'); none treats clients as independent.")
     s.text("The cohort was already on benefit at the start (at least "
            f"{config.min_months_on_benefit:g} months): duration models use delayed entry.")
     s.text(f"Counts of fewer than {config.suppress_below} people are shown as "

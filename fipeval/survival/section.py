@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from ..results import section_figure
 from ..errors import FewClustersWarning
+from ..inference.design import DesignTable, randomization_t
 from .competing import cumulative_incidence
 from .cox import cox
 from .km import kaplan_meier, logrank, rmst, rmst_curve
@@ -21,7 +23,8 @@ def _figure(name: str, caption: str, ncols: int = 1):
 
 
 def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = "fip",
-                     cluster: str | None = "caseworker", strata: str | None = "municipality"):
+                     cluster: str | None = "caseworker", strata: str | None = "municipality",
+                     n_draws: int | None = None, seed: int | None = None):
     """Results and figures on the time on benefit for the report.
 
     Parameters
@@ -35,11 +38,16 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
     cluster, strata : str or None
         Clustering of the Cox SE (FIP is assigned by caseworker) and strata of the Cox model
         and the log-rank test (follow-up and baseline exit rates differ by municipality).
+    n_draws, seed : int, optional
+        With ``n_draws``, a design-based table comes first: the Cox log hazard ratio, the
+        RMST difference and the log-rank statistic with randomization-t inference
+        (:func:`fipeval.inference.design.randomization_t`: FIP re-assigned to other values of
+        ``cluster`` within ``strata``), ``n_draws`` random assignments when there are more.
 
     Returns
     -------
     (results, figures)
-        ``results``: Kaplan-Meier by group (study clock), stratified log-rank test, RMST
+        ``results``: [the design-based table,] Kaplan-Meier by group (study clock), stratified log-rank test, RMST
         difference over the follow-up (months; negative = months avoided), Cox model of FIP
         on the spell clock with delayed entry, and the cumulative incidence by end reason.
         ``figures``: matplotlib Figures named by ``fig.get_label()`` ("survival_km",
@@ -67,6 +75,9 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
                     alpha=alpha)
     ci = cumulative_incidence(study, "exit", "cause", event="event", group=group, alpha=alpha)
     results = [km, lr, rm, model, ci]
+    if n_draws is not None and cl is not None:
+        results.insert(0, _design_table(study, spell, group=group, cluster=cl, strata=st,
+                                        tau=rm.tau, n_draws=n_draws, seed=seed, alpha=alpha))
 
     figures = []
     fig, (ax,) = _figure("survival_km", "Share of clients still on benefit by months since the "
@@ -97,3 +108,33 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
     plot_rmst_curve(curve, ax=ax, title="RMST difference over the follow-up")
     figures.append(fig)
     return results, figures
+
+
+def _design_table(study, spell, *, group, cluster, strata, tau, n_draws, seed, alpha) -> DesignTable:
+    """Cox log hazard ratio, RMST difference and log-rank with FIP re-assigned to caseworkers."""
+    def cox_fip(frame):
+        r = cox(frame, "exit", "event", [group], entry="entry", cluster=cluster, strata=strata,
+                alpha=alpha).tidy().iloc[0]
+        return r.estimate, r.std_error
+
+    def rmst_difference(frame):
+        r = rmst(frame, "exit", "event", group, tau=tau, alpha=alpha).tidy().iloc[-1]
+        return r.estimate, r.std_error
+
+    def logrank_root(frame):
+        return float(np.sqrt(logrank(frame, "exit", "event", group, strata=strata).chisq)), 1.0
+
+    kw = {"treatment": group, "cluster": cluster, "strata": strata, "n_draws": n_draws,
+          "seed": seed, "alpha": alpha}
+    lr = randomization_t(study, logrank_root, term="log-rank (root of chi-square)", **kw)
+    estimates = (randomization_t(spell, cox_fip, term="Cox log hazard ratio FIP", **kw),
+                 randomization_t(study, rmst_difference,
+                                 term=f"RMST difference FIP - control (months, first {tau:.1f})",
+                                 **kw),
+                 dataclasses.replace(lr, estimate=np.nan, std_error=np.nan, ci_lower=np.nan,
+                                     ci_upper=np.nan))
+    return DesignTable(estimates=estimates, alpha=alpha,
+                       title="Time on benefit: design-based inference",
+                       notes=("The Kaplan-Meier, RMST, Cox and cumulative-incidence tables below "
+                              "show estimates only: their own intervals treat clients (or few "
+                              "caseworkers) as independent and are not used.",))
