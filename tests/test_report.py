@@ -128,3 +128,43 @@ def test_costing_options_are_checked():
         parse_config({"costing": {"cost_method": "hours"}})
     config = parse_config({"costing": {"annual_benefit_cost": 15000, "caseload": 2400}})
     assert config.costing.inputs().annual_benefit_cost.value == 15000.0
+
+
+DESIGN_WORDS = ("randomization", "design-based", "wild", "effect draws matching")
+
+
+def test_every_stated_interval_comes_from_the_design(demo_report):
+    estimates = json.loads((demo_report / "estimates.json").read_text())["estimates"]
+    stated = [e for e in estimates if e.get("p_value") is not None or e.get("ci_lower") is not None]
+    assert len(stated) > 30
+    for e in stated:
+        assert any(w in (e.get("method") or "") for w in DESIGN_WORDS), e
+    md = (demo_report / "report.md").read_text()
+    assert md.index("## How uncertainty is computed") < md.index("## Effects per municipality")
+
+
+def test_three_municipalities_intervals_cover_the_truth_in_every_section():
+    """The bundled study, as the committed baseline states it (tests/test_check.py proves the
+    baseline is what the code computes): the truth is an effect of about 0 on terminations."""
+    folder = REPO / "data" / "synthetic" / "three_municipalities"
+    truth = json.loads((folder / "truth.json").read_text())["true_effects"]
+    rows = json.loads((REPO / "tests" / "baseline" / "three_municipalities.json").read_text())["estimates"]
+    by_name = {e["name"]: e for e in rows}
+
+    def covers(e, value):
+        return e["ci_lower"] <= value <= e["ci_upper"]
+
+    for unit in ("Amersfoort", "Gemeente C", "IJsselgemeenten"):
+        e = by_name[f"Effects of FIP with the design's inference: ended [{unit}]"]
+        assert covers(e, truth["by_municipality"][unit]["att"]["ended"]), e
+    pooled = by_name["Effects of FIP with the design's inference: ended [all municipalities]"]
+    assert covers(pooled, truth["att"]["ended"])
+    crude = [e for e in rows if e["name"].startswith("Savings, crude extrapolation: savings_per_year")]
+    assert len(crude) == 3 and all(covers(e, 0.0) for e in crude)   # Amersfoort first
+    assert crude[0]["ci_lower"] < -1_000_000 and crude[0]["ci_upper"] > 0
+    survival = [e for e in rows if e["section"] == "survival" and e.get("ci_lower") is not None]
+    rmst = next(e for e in survival if "RMST difference" in e["name"])
+    assert covers(rmst, truth["att"]["months_on_benefit"])
+    assert covers(next(e for e in survival if "Cox log hazard ratio" in e["name"]), 0.0)
+    terminations_did = [e for e in rows if e["section"] == "did" and "termination_rate" in e["name"]]
+    assert terminations_did and all(e.get("ci_lower") is None for e in terminations_did)

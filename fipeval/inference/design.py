@@ -375,7 +375,7 @@ def randomization_t(data: pd.DataFrame, statistic: Callable[[pd.DataFrame], tupl
     p = float(np.mean(abs_t >= abs_t[0] * (1 - _TIE_TOL)))
     valid = 1.0 / len(A) <= alpha
     if valid:
-        q = float(np.quantile(abs_t, 1 - alpha, method="higher"))
+        q = float(np.quantile(abs_t, 1 - alpha, method="inverted_cdf"))   # R type 1
         lo, hi = est0 - q * se0, est0 + q * se0
     else:
         lo, hi = -np.inf, np.inf

@@ -81,8 +81,9 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
 
     figures = []
     fig, (ax,) = _figure("survival_km", "Share of clients still on benefit by months since the "
-                         f"study start, per group, with {1 - alpha:.0%} confidence bands "
-                         "(Kaplan-Meier); numbers at risk below.")
+                         f"study start, per group, with {1 - alpha:.0%} bands that treat clients "
+                         "as independent (descriptive; the design-based intervals are in the "
+                         "table) (Kaplan-Meier); numbers at risk below.")
     table = km.table.assign(group=km.table["group"].map({1: "FIP", 0: "control"})
                             .fillna(km.table["group"].astype(str)))
     plot_survival_curves(table, ax=ax, title="Still on benefit (Kaplan-Meier)")
@@ -101,8 +102,9 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
     figures.append(fig)
 
     fig, (ax,) = _figure("survival_rmst", "Difference in mean months on benefit (FIP minus "
-                         "control) within the first tau months, with "
-                         f"{1 - alpha:.0%} confidence band; below zero = months avoided.")
+                         "control) within the first tau months, with a "
+                         f"{1 - alpha:.0%} band that treats clients as independent "
+                         "(descriptive); below zero = months avoided.")
     curve = rmst_curve(study, "exit", "event", group, alpha=alpha,
                        taus=np.linspace(rm.tau / 12, rm.tau, 12))
     plot_rmst_curve(curve, ax=ax, title="RMST difference over the follow-up")
