@@ -63,6 +63,23 @@ def test_plan_flags_designs_where_no_interval_exists_and_ignores_control_only_si
     assert "A: only 4 possible choices" in text and "B: only" not in text
 
 
+def test_the_rule_is_applied_per_comparison():
+    # A: 2 FIP of 15 caseworkers (randomization); B: 12 of 24 (wild); pooled: 14 and 25 (wild)
+    few = _caseload(range(2), 15)
+    many = _caseload(range(12), 24, municipality="B", prefix="b")
+    plan = plan_inference(pd.concat([few, many], ignore_index=True), strata="municipality")
+    assert plan.method_for("A") == "randomization"
+    assert plan.method_for("B") == plan.method_for("all") == "wild"
+    assert plan.method == "randomization"              # some comparison needs re-assignment
+    only_many = plan_inference(pd.concat([many, _caseload([], 5, municipality="C", prefix="k")],
+                                         ignore_index=True), strata="municipality")
+    assert only_many.method == only_many.method_for("all") == "wild"
+    with pytest.raises(InputError, match="no comparison of its own"):
+        only_many.method_for("C")
+    with pytest.raises(InputError, match="Z"):
+        plan.method_for("Z")
+
+
 def test_plan_rejects_fip_that_varies_within_a_caseworker_and_bad_options():
     data = _caseload([0, 1], 10)
     data.loc[0, "fip"] = 0
@@ -168,3 +185,4 @@ def test_interval_draws_reproduce_an_asymmetric_interval():
         interval_draws(2.0, -1.0, 1.0, alpha=0.05, n_draws=5, rng=np.random.default_rng(0))
     np.testing.assert_allclose(design_std_error(-Z95, Z95, 0.05), 1.0, rtol=1e-12)
     assert design_std_error(-np.inf, 1.0, 0.05) == np.inf
+

@@ -5,10 +5,11 @@ the caseworker, and within a municipality the clients of one caseworker are not 
 draws. Client-level or CR1 errors with two treated caseworkers over-reject badly (measured:
 CR1 covers 68% with 2 FIP caseworkers; ``benchmarks/results/inference_coverage.json``).
 
-The rule (:func:`plan_inference`), applied once per study and printed up front:
+The rule (:func:`plan_inference`), applied once per study, per comparison (each
+municipality's own effect, and the pooled effect over all of them), and printed up front:
 
-* **fewer than** ``FEW_TREATED_CLUSTERS`` **FIP (or control) caseworkers in some
-  municipality**: randomization inference. FIP is re-assigned to every other choice of the
+* **fewer than** ``FEW_TREATED_CLUSTERS`` **FIP (or control) caseworkers in the
+  comparison**: randomization inference. FIP is re-assigned to every other choice of the
   same number of caseworkers within each municipality (all choices when there are at most
   ``n_draws``, else ``n_draws`` random ones). The p-value is exact under the sharp null of no
   effect; the interval comes from inverting the test (linear estimands, :mod:`.randomization`)
@@ -16,7 +17,9 @@ The rule (:func:`plan_inference`), applied once per study and printed up front:
   :func:`randomization_t`). When the smallest attainable p-value exceeds ``alpha``, no
   interval at that level exists: the estimand is flagged "no valid inference".
 * **otherwise**: the restricted wild cluster bootstrap-t (:mod:`.wild`) for linear estimands
-  and the same randomization-t for the others.
+  and the same randomization-t for the others. (The Cox model's own cluster-robust errors
+  were measured and rejected: 92-94% coverage with 10-15 FIP of 38 caseworkers,
+  ``benchmarks/results/design_coverage_many.json``.)
 
 References
 ----------
@@ -65,7 +68,7 @@ class InferencePlan(Result):
     level ``1 - alpha`` exists.
     """
 
-    method: str
+    method: str          # "randomization" if any comparison needs it, else "wild"
     reason: str
     treatment: str
     cluster: str
@@ -86,6 +89,14 @@ class InferencePlan(Result):
             raise InputError(f"No subset {name!r} in the inference plan; subsets are: "
                              f"{', '.join(self.table['subset'])}.")
         return rows.iloc[0]
+
+    def method_for(self, name: str = "all") -> str:
+        """The rule's method for one comparison: ``"randomization"`` or ``"wild"``."""
+        method = self.subset(name)["method"]
+        if method is None:
+            raise InputError(f"{name!r} has no comparison of its own (only FIP or only control "
+                             "caseworkers); it enters the pooled analysis only.")
+        return str(method)
 
     def valid(self, name: str = "all") -> bool:
         """Whether an interval at level 1 - alpha exists for this subset's comparison."""
@@ -188,17 +199,20 @@ def plan_inference(data: pd.DataFrame, *, treatment: str = "fip", cluster: str =
     # own: it is neither valid nor invalid, it only enters the pooled analysis
     compared = (table.fip_caseworkers > 0) & (table.control_caseworkers > 0)
     table["valid"] = (table["smallest_p"] <= alpha).where(compared, other=None).astype(object)
-    fewest = int(min(both.fip_caseworkers.min(), both.control_caseworkers.min()))
-    if fewest < FEW_TREATED_CLUSTERS:
-        method = "randomization"
-        reason = (f"as few as {int(both.fip_caseworkers.min())} FIP and "
-                  f"{int(both.control_caseworkers.min())} control caseworkers in a municipality "
-                  f"(fewer than {FEW_TREATED_CLUSTERS}): cluster-robust and bootstrap errors are "
-                  "unreliable; re-assigning FIP over caseworkers is exact")
-    else:
-        method = "wild"
-        reason = (f"at least {fewest} FIP and control caseworkers in every municipality: the "
-                  "wild cluster bootstrap is reliable and cheaper than re-assignment")
+    # the rule, per comparison: a municipality's own effect rests on its own caseworkers, the
+    # pooled effect on all of them
+    fewest = np.minimum(table.fip_caseworkers, table.control_caseworkers)
+    table["method"] = np.where(fewest < FEW_TREATED_CLUSTERS, "randomization", "wild")
+    table["method"] = table["method"].where(compared, other=None)
+    method = "randomization" if (table["method"] == "randomization").any() else "wild"
+    pooled = table[table.subset == "all"].iloc[0]
+    reason = (f"as few as {int(both.fip_caseworkers.min())} FIP and "
+              f"{int(both.control_caseworkers.min())} control caseworkers in a municipality "
+              f"({int(pooled.fip_caseworkers)} and {int(pooled.control_caseworkers)} in all); "
+              f"with fewer than {FEW_TREATED_CLUSTERS} of either, cluster-robust and bootstrap "
+              "errors are unreliable and FIP is re-assigned over caseworkers (exact); with "
+              "more, the wild cluster bootstrap is reliable for linear effects and cheaper "
+              "(models are still re-assigned)")
     return InferencePlan(method=method, reason=reason, treatment=treatment, cluster=cluster,
                          strata=strata, table=table, alpha=alpha, n_draws=int(n_draws), seed=seed)
 
@@ -450,7 +464,9 @@ class DesignTable(Result):
         return {"inference": "randomization-t: FIP re-assigned to other caseworkers within "
                              "each municipality; p-value = share of assignments with |t| at "
                              "least the observed; interval = estimate -/+ the 95th percentile "
-                             "of |t| x standard error",
+                             "of |t| x standard error"
+                             + ("" if all(e.n_assignments for e in self.estimates) else
+                                " (rows without assignments: see column `inference`)"),
                 "assignments": what, "alpha": self.alpha, "fipeval": __version__}
 
     def _notes(self) -> tuple:

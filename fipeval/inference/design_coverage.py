@@ -10,7 +10,8 @@ the method). An interval covers when it contains the replicate's truth:
   with :func:`fipeval.inference.compare`; truth: the mean individual effect over the FIP
   clients of the replicate (ATT);
 * ``rmst_difference`` (restricted mean months on benefit within ``tau``) and
-  ``cox_log_hr`` (study clock), with :func:`fipeval.inference.design.randomization_t`; truth
+  ``cox_log_hr`` (study clock), with :func:`fipeval.inference.design.randomization_t` (or,
+  with ``cox_own_errors=True``, the Cox model's own cluster-robust interval); truth
   of the RMST: the ATT of ``min(T, tau)``; of the Cox: the log hazard ratio of all cohort
   clients' potential outcomes under FIP against without (a fixed, finite-population HR);
 * with ``stratified=True`` (FIP re-assigned within each municipality, as the design does):
@@ -93,7 +94,8 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
                           refit_draws: int = 99, tau: float | None = None,
                           estimands: Sequence[str] = ESTIMANDS, null: bool = False,
                           alpha: float = 0.05, scenario: str = "",
-                          caseload: dict | None = None) -> DesignCoverage:
+                          caseload: dict | None = None,
+                          cox_own_errors: bool = False) -> DesignCoverage:
     """Coverage, width and rejection rate of each estimand's design-based interval.
 
     Parameters
@@ -117,6 +119,9 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
         Remove every effect (``_1`` outcomes := ``_0``): rejection rates are then the size.
     caseload : dict, optional
         Caseload per municipality for the costing check (default: the cohort's size).
+    cox_own_errors : bool
+        Measure the Cox model's own cluster-robust interval instead of randomization-t (the
+        alternative the rule rejects; kept so the measurement can be repeated).
 
     Returns
     -------
@@ -161,7 +166,7 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
             draw_seed = int(rng.integers(2 ** 31))
             for name, (lo, hi, p, target) in _replicate(
                     data, base, d, estimands, stratified, tau, true_hr, n_draws, refit_draws,
-                    draw_seed, alpha, caseload).items():
+                    draw_seed, alpha, caseload, cox_own_errors).items():
                 hits.setdefault(name, []).append((lo <= target <= hi, hi - lo, p < alpha,
                                                   np.isfinite(hi - lo)))
         for name, values in hits.items():
@@ -194,7 +199,7 @@ def _choose(rng, labels, muni_of, k, stratified) -> np.ndarray:
 
 
 def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refit_draws,
-               seed, alpha, caseload) -> dict:
+               seed, alpha, caseload, cox_own_errors=False) -> dict:
     from ..survival.cox import cox
     from ..survival.km import rmst
 
@@ -224,10 +229,14 @@ def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refi
                       - np.minimum(base["months_on_benefit_0"], tau)).to_numpy(float)
             out["rmst_difference"] = (r.ci_lower, r.ci_upper, r.p_value, capped[treated].mean())
         if "cox_log_hr" in estimands:
-            def cox_stat(f):
-                r = cox(f, "exit", "event", ["fip"], cluster="caseworker", strata=strata).tidy().iloc[0]
-                return r.estimate, r.std_error
-            r = randomization_t(data, cox_stat, term="cox", **rt)
+            def cox_fit(f):
+                return cox(f, "exit", "event", ["fip"], cluster="caseworker", strata=strata,
+                           alpha=alpha).tidy().iloc[0]
+            if cox_own_errors:   # the alternative the rule rejects (docs/INFERENCE.md)
+                r = cox_fit(data)
+            else:
+                r = randomization_t(data, lambda f: tuple(cox_fit(f)[["estimate", "std_error"]]),
+                                    term="cox", **rt)
             out["cox_log_hr"] = (r.ci_lower, r.ci_upper, r.p_value, true_hr)
     if stratified:
         out.update(_pooled(data, effect["ended"], treated, kw, alpha, seed, caseload))

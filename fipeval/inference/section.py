@@ -57,7 +57,13 @@ class EffectsOverview(Result):
         return {"estimate": "difference FIP - control (risk difference; events per "
                             "client-year for counts), regression-adjusted for "
                             + (", ".join(self.covariates) if self.covariates else "nothing"),
-                "interval and p_value": {"wild": "wild cluster bootstrap-t by "
+                "interval and p_value": {"design": "by the design's rule per comparison "
+                                                   "(column `inference`): randomization "
+                                                   f"inference re-assigning FIP across "
+                                                   f"`{self.cluster}` within municipality "
+                                                   "with few FIP or control caseworkers, the "
+                                                   "wild cluster bootstrap with many",
+                                         "wild": "wild cluster bootstrap-t by "
                                                  f"`{self.cluster}` (Rademacher, {self.n_boot} "
                                                  "draws or all sign vectors)",
                                          "randomization": "randomization inference re-assigning "
@@ -124,10 +130,13 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     'EffectsOverview'
     """
     check_columns(cohort, [treatment, cluster] + ([by] if by else []), what="The cohort")
-    if inference is None:
-        inference = plan_inference(cohort, treatment=treatment, cluster=cluster, strata=by,
-                                   alpha=alpha, n_draws=n_boot, seed=seed).method
-    check_option("inference", inference, ("wild", "randomization"))
+    plan = None
+    if inference is None:      # the design's rule, per comparison
+        plan = plan_inference(cohort, treatment=treatment, cluster=cluster,
+                              strata=by if by and cohort[by].nunique() > 1 else None,
+                              alpha=alpha, n_draws=n_boot, seed=seed)
+    else:
+        check_option("inference", inference, ("wild", "randomization"))
     covariates = tuple(covariates)
     subsets: list[tuple[str, pd.DataFrame]] = []
     notes = []
@@ -157,8 +166,10 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                   "ratios": False, "subset": None if pooled else label,
                   "kind": ("count" if outcome in COUNT_OUTCOMES else
                            "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
+            method = inference or plan.method_for("all" if pooled or plan.strata is None
+                                                  else label)
             try:
-                main = compare(part, outcome, inference=inference, strata=strata, **kw)
+                main = compare(part, outcome, inference=method, strata=strata, **kw)
             except (EstimationError, FipevalError) as err:
                 notes.append(f"{outcome} in {label}: not estimated ({err})")
                 continue
@@ -168,7 +179,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
             sub_rows.append({
                 "term": f"{outcome} [{label}]", "estimate": p.estimate, "std_error": p.std_error,
                 "statistic": p.statistic, "p_value": p.p_value, "ci_lower": p.ci_lower,
-                "ci_upper": p.ci_upper, "outcome": outcome, "subset": label,
+                "ci_upper": p.ci_upper, "outcome": outcome, "subset": label, "inference": method,
                 "kind": main.kind, "n_fip": main.n_fip, "n_control": main.n_control,
                 "fip_caseworkers": main.n_fip_clusters,
                 "control_caseworkers": main.n_control_clusters,
@@ -183,7 +194,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     if len(table):
         table = table[TIDY_COLUMNS + [c for c in table.columns if c not in TIDY_COLUMNS]]
         notes = _plain_words(table) + notes
-    overview = EffectsOverview(table=table, inference=inference, seed=seed, n_boot=n_boot,
+    overview = EffectsOverview(table=table, inference=inference or "design", seed=seed, n_boot=n_boot,
                                alpha=alpha, cluster=cluster, covariates=covariates,
                                notes=tuple(notes))
     results: list[Result] = [overview, *pooled_results]
@@ -204,8 +215,8 @@ def _plain_words(table: pd.DataFrame) -> list[str]:
     if len(few):
         k = int(few.fip_caseworkers.min())
         notes.append(f"Only {k} FIP caseworker{'s' if k != 1 else ''} per comparison: "
-                     "cluster-robust SEs are unreliable; the wild cluster bootstrap and "
-                     "randomization p-values are the ones to read.")
+                     "cluster-robust SEs are unreliable; the intervals and p-values shown come "
+                     "from the design (column `inference`), p_naive is shown for contrast only.")
     flipped = table[(table.p_naive < 0.05) & (table.p_value >= 0.05)]
     if len(flipped):
         notes.append(f"{len(flipped)} of {len(table)} results are 'significant' when clients are "
