@@ -294,10 +294,13 @@ class DesignEstimate(Result):
         return tuple(notes)
 
 
-def randomization_t(data: pd.DataFrame, statistic: Callable[[pd.DataFrame], tuple[float, float]],
+def randomization_t(data: pd.DataFrame,
+                    statistic: Callable[[pd.DataFrame], tuple[float, float]] | None = None,
                     *, term: str, treatment: str = "fip", cluster: str = "caseworker",
                     strata: str | None = "municipality", n_draws: int = 999,
-                    seed: int | None = None, alpha: float = 0.05) -> DesignEstimate:
+                    seed: int | None = None, alpha: float = 0.05,
+                    batch: Callable[[np.ndarray, pd.Index], tuple[np.ndarray, np.ndarray]]
+                    | None = None) -> DesignEstimate:
     """Design-based p-value and interval for any estimator, by re-assigning FIP to caseworkers.
 
     ``statistic(frame)`` returns ``(estimate, std_error)`` for a copy of ``data`` whose
@@ -319,6 +322,11 @@ def randomization_t(data: pd.DataFrame, statistic: Callable[[pd.DataFrame], tupl
         Name of the estimate.
     n_draws, seed, alpha
         Random assignments when there are more possible ones; seed; level.
+    batch : callable, optional
+        The same statistic for all assignments at once, instead of ``statistic``:
+        ``batch(A, clusters) -> (estimates, std_errors)`` with ``A`` the 0/1 assignment
+        matrix (rows: assignments, the observed first; columns: the ``clusters`` in order).
+        A non-finite value marks a failed assignment. See :mod:`fipeval.survival.by_assignment`.
 
     Returns
     -------
@@ -364,27 +372,36 @@ def randomization_t(data: pd.DataFrame, statistic: Callable[[pd.DataFrame], tupl
     if len(A) < 2:
         raise DesignError("Only one possible assignment of FIP to caseworkers: no design-based "
                           "inference is possible.")
-    est0, se0 = statistic(data)
+    if (statistic is None) == (batch is None):
+        raise InputError("Give exactly one of `statistic` (one assignment at a time) and "
+                         "`batch` (all assignments at once).")
+    if batch is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est, se = (np.asarray(v, float) for v in batch(A, pd.Index(uniques)))
+        est0, se0 = est[0], se[0]
+    else:
+        est0, se0 = statistic(data)
     if not (np.isfinite(est0) and np.isfinite(se0) and se0 > 0):
         raise EstimationError(f"{term}: the estimate or its standard error is not finite "
                               f"({est0!r}, {se0!r}); no design-based interval.")
-    t = np.empty(len(A))
-    t[0] = est0 / se0
-    failed = 0
-    frame = data.copy()
-    for r in range(1, len(A)):
-        frame[treatment] = A[r][codes].astype(data[treatment].dtype)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                e, s = statistic(frame)
-        except FipevalError:
-            e, s = np.nan, np.nan
-        if np.isfinite(e) and np.isfinite(s) and s > 0:
-            t[r] = e / s
-        else:
-            t[r] = np.inf          # conservative: an assignment we cannot judge is extreme
-            failed += 1
+    if batch is None:
+        est, se = np.empty(len(A)), np.empty(len(A))
+        est[0], se[0] = est0, se0
+        frame = data.copy()
+        for r in range(1, len(A)):
+            frame[treatment] = A[r][codes].astype(data[treatment].dtype)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est[r], se[r] = statistic(frame)
+            except FipevalError:
+                est[r], se[r] = np.nan, np.nan
+    judged = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # conservative: an assignment we cannot judge is extreme
+        t = np.where(judged, est / se, np.inf)
+    failed = int((~judged).sum())
     abs_t = np.abs(t)
     p = float(np.mean(abs_t >= abs_t[0] * (1 - _TIE_TOL)))
     valid = 1.0 / len(A) <= alpha

@@ -11,6 +11,7 @@ import pandas as pd
 from ..results import section_figure
 from ..errors import FewClustersWarning
 from ..inference.design import DesignTable, randomization_t
+from .by_assignment import cox_log_hr_batch, logrank_root_batch, rmst_difference_batch
 from .competing import cumulative_incidence
 from .cox import cox
 from .km import kaplan_meier, logrank, rmst, rmst_curve
@@ -113,26 +114,20 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
 
 
 def _design_table(study, spell, *, group, cluster, strata, tau, n_draws, seed, alpha) -> DesignTable:
-    """Cox log hazard ratio, RMST difference and log-rank with FIP re-assigned to caseworkers."""
-    def cox_fip(frame):
-        r = cox(frame, "exit", "event", [group], entry="entry", cluster=cluster, strata=strata,
-                alpha=alpha).tidy().iloc[0]
-        return r.estimate, r.std_error
-
-    def rmst_difference(frame):
-        r = rmst(frame, "exit", "event", group, tau=tau, alpha=alpha).tidy().iloc[-1]
-        return r.estimate, r.std_error
-
-    def logrank_root(frame):
-        return float(np.sqrt(logrank(frame, "exit", "event", group, strata=strata).chisq)), 1.0
-
+    """Cox log hazard ratio, RMST difference and log-rank with FIP re-assigned to caseworkers,
+    every re-assignment at once (:mod:`.by_assignment`: the caseworkers' numbers at risk)."""
     kw = {"treatment": group, "cluster": cluster, "strata": strata, "n_draws": n_draws,
           "seed": seed, "alpha": alpha}
-    lr = randomization_t(study, logrank_root, term="log-rank (root of chi-square)", **kw)
-    estimates = (randomization_t(spell, cox_fip, term="Cox log hazard ratio FIP", **kw),
-                 randomization_t(study, rmst_difference,
-                                 term=f"RMST difference FIP - control (months, first {tau:.1f})",
-                                 **kw),
+    lr = randomization_t(study, term="log-rank (root of chi-square)",
+                         batch=logrank_root_batch(study, "exit", "event", cluster=cluster,
+                                                  strata=strata), **kw)
+    estimates = (randomization_t(spell, term="Cox log hazard ratio FIP",
+                                 batch=cox_log_hr_batch(spell, "exit", "event", cluster=cluster,
+                                                        strata=strata, entry="entry"), **kw),
+                 randomization_t(study, term=f"RMST difference FIP - control (months, first "
+                                             f"{tau:.1f})",
+                                 batch=rmst_difference_batch(study, "exit", "event",
+                                                             cluster=cluster, tau=tau), **kw),
                  dataclasses.replace(lr, estimate=np.nan, std_error=np.nan, ci_lower=np.nan,
                                      ci_upper=np.nan))
     return DesignTable(estimates=estimates, alpha=alpha,
