@@ -109,3 +109,37 @@ def test_did_section_results_and_figures(brabant, three):
     results, figures = did_section(three.register, three.design, seed=3)
     assert [type(r).__name__ for r in results][-2:] == ["StaggeredResult", "StaggeredResult"]
     assert figures[-1].get_label() == "did_staggered"
+
+
+def test_reassign_fip_equals_the_plain_pandas_version(three_panel):
+    """reassigner (numpy, for many draws) against the pandas version it replaced."""
+    from fipeval.did.section import reassign_fip, reassigner
+
+    panel, _ = three_panel
+    cw = panel.groupby("caseworker", observed=True)["fip"].first()
+    rng = np.random.default_rng(3)
+    reassign = reassigner(panel)
+    for _ in range(3):
+        new = pd.Series(rng.permutation(cw.to_numpy()), index=cw.index)
+        fip = panel["caseworker"].map(new).to_numpy()
+        expected = _pandas_reassign(panel, fip)
+        pd.testing.assert_frame_equal(reassign(fip), expected)
+        pd.testing.assert_frame_equal(reassign_fip(panel, fip), expected)
+
+
+def _pandas_reassign(panel, fip):
+    """The plain pandas version of :func:`reassign_fip` (the reference)."""
+    sites = (panel.loc[panel["fip"] == 1].groupby("municipality", observed=True)
+             [["first_treated", "follow_up_end"]].first())
+    out = panel.copy()
+    out["fip"] = np.asarray(fip, dtype=panel["fip"].dtype)
+    treated = out["fip"].to_numpy() == 1
+    muni = out["municipality"].astype(object)
+    first = pd.to_datetime(muni.map(sites["first_treated"]))
+    end = pd.to_datetime(muni.map(sites["follow_up_end"]))
+    out["first_treated"] = first.where(treated)
+    out["follow_up_end"] = end.where(treated)
+    out["after_follow_up"] = (treated & (out["month"] >= end)).astype(panel["after_follow_up"].dtype)
+    months = ((out["month"].dt.year - first.dt.year) * 12 + out["month"].dt.month - first.dt.month)
+    out["event_time"] = months.where(treated).astype(float)
+    return out

@@ -21,6 +21,7 @@ activation rates, which do not depend on who stays, are not affected.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -186,27 +187,48 @@ def reassign_fip(panel: pd.DataFrame, fip: np.ndarray | pd.Series) -> pd.DataFra
     """The caseworker panel as it would be had ``fip`` (per row, constant per caseworker) been
     the FIP caseworkers: each new FIP caseworker takes the start and follow-up of the FIP
     caseworkers of its municipality. Returns a new frame."""
+    return reassigner(panel)(fip)
+
+
+def reassigner(panel: pd.DataFrame) -> Callable[[np.ndarray | pd.Series], pd.DataFrame]:
+    """``reassign_fip`` for one panel and many assignments: the municipalities' starts and
+    the panel's months are looked up once (each re-assignment is then a few array ops)."""
+    muni, labels = pd.factorize(panel["municipality"].astype(object))
     sites = (panel.loc[panel["fip"] == 1].groupby("municipality", observed=True)
              [["first_treated", "follow_up_end"]].first())
-    out = panel.copy()
-    out["fip"] = np.asarray(fip, dtype=panel["fip"].dtype)
-    treated = out["fip"].to_numpy() == 1
-    muni = out["municipality"].astype(object)
-    first = pd.to_datetime(muni.map(sites["first_treated"]))
-    end = pd.to_datetime(muni.map(sites["follow_up_end"]))
-    out["first_treated"] = first.where(treated)
-    out["follow_up_end"] = end.where(treated)
-    out["after_follow_up"] = (treated & (out["month"] >= end)).astype(panel["after_follow_up"].dtype)
-    months = ((out["month"].dt.year - first.dt.year) * 12 + out["month"].dt.month - first.dt.month)
-    out["event_time"] = months.where(treated).astype(float)
-    return out
+    first_dtype, end_dtype = panel["first_treated"].dtype, panel["follow_up_end"].dtype
+    first = pd.to_datetime(pd.Series(labels).map(sites["first_treated"])).to_numpy("datetime64[ns]")
+    end = pd.to_datetime(pd.Series(labels).map(sites["follow_up_end"])).to_numpy("datetime64[ns]")
+    month = panel["month"].to_numpy("datetime64[ns]")
+    months = panel["month"].dt.year.to_numpy() * 12 + panel["month"].dt.month.to_numpy()
+    first_months = (pd.DatetimeIndex(first).year * 12 + pd.DatetimeIndex(first).month).to_numpy()
+    row_first, row_end = first[muni], end[muni]
+    row_offset = months - first_months[muni]          # NaN where the municipality has no FIP
+    not_a_time = np.datetime64("NaT", "ns")
+
+    def reassign(fip):
+        out = panel.copy()
+        out["fip"] = np.asarray(fip, dtype=panel["fip"].dtype)
+        treated = out["fip"].to_numpy() == 1
+        out["first_treated"] = pd.Series(np.where(treated, row_first, not_a_time),
+                                         index=panel.index).astype(first_dtype)
+        out["follow_up_end"] = pd.Series(np.where(treated, row_end, not_a_time),
+                                         index=panel.index).astype(end_dtype)
+        with np.errstate(invalid="ignore"):
+            after = treated & (month >= row_end)
+        out["after_follow_up"] = after.astype(panel["after_follow_up"].dtype)
+        out["event_time"] = np.where(treated, row_offset, np.nan).astype(float)
+        return out
+    return reassign
 
 
 def _design_table(panel, *, staggered, alpha, seed, n_draws) -> DesignTable:
     """TWFE (and Callaway-Sant'Anna) ATTs with FIP re-assigned to caseworkers."""
+    reassign = reassigner(panel)
+
     def twfe(outcome):
         def statistic(frame):
-            frame = reassign_fip(panel, frame["fip"])
+            frame = reassign(frame["fip"])
             res = did(frame[frame["after_follow_up"] == 0], outcome=outcome, unit="caseworker",
                       time="month", treated="fip", post="post", cluster="caseworker",
                       weights="caseload", inference="CR1", alpha=alpha)
@@ -215,10 +237,11 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws) -> DesignTable:
 
     def callaway_santanna(outcome):
         def statistic(frame):
-            frame = reassign_fip(panel, frame["fip"])
+            frame = reassign(frame["fip"])
             res = staggered_did(frame, outcome=outcome, unit="caseworker", time="month",
                                 first_treated="first_treated", control_group="nevertreated",
-                                incomplete="drop", treated_until="follow_up_end", alpha=alpha)
+                                incomplete="drop", treated_until="follow_up_end", alpha=alpha,
+                                twfe=False)
             return res.simple.estimate, res.simple.std_error
         return statistic
 
