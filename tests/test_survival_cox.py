@@ -260,8 +260,26 @@ def test_bad_input(reference_dir):
         _bad(data.assign(w=-1.0), weights="w")
 
 
-def test_infinite_coefficient_warns(reference_dir):
+# both fits stop where `sep`'s coefficient is large but finite (ours near 20, R's where its
+# information is numerically singular), so `age` agrees to about 1e-8, not to R's 10 digits
+RTOL_LIMIT = 1e-6
+
+
+@pytest.mark.parametrize("robust", [False, True])
+def test_infinite_coefficient_warns(reference_dir, robust):
+    """Perfect separation: R's coxph reports NA for `sep` and the limit fit for `age`
+    (tests/reference/survival/separation.R and .out, printed to 10 digits)."""
     data = _csv(reference_dir, "rossi.csv")
     data["sep"] = ((data["arrest"] == 1) & (data["week"] < 10)).astype(float)
-    with pytest.warns(ConvergenceWarning, match="infinite"):
-        _bad(data, covariates=["sep", "age"])
+    with pytest.warns(ConvergenceWarning, match="`sep` is infinite"):
+        res = _bad(data, covariates=["sep", "age"], robust=robust)
+    out = (reference_dir / "survival" / "separation.out").read_text().split("robust = ")
+    age = next(line for line in out[2 if robust else 1].splitlines() if line.startswith("age"))
+    numbers = [float(v) for v in age.split()[1:]]
+    tidy = res.tidy().set_index("term")
+    assert tidy.loc["sep", "estimate"] == np.inf
+    assert tidy.loc["sep", ["std_error", "p_value", "ci_lower"]].isna().all()
+    assert not res.converged
+    np.testing.assert_allclose(tidy.loc["age", "estimate"], numbers[0], rtol=RTOL_LIMIT)
+    np.testing.assert_allclose(tidy.loc["age", "std_error"], numbers[3 if robust else 2],
+                               rtol=RTOL_LIMIT)

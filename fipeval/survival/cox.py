@@ -29,6 +29,7 @@ def _version() -> str:
 FEW_CLUSTERS = 20  # below this many clusters the sandwich variance is unreliable
 MAX_ITER = 30
 TOLERANCE = 1e-9  # relative change in the log partial likelihood at convergence (R's eps)
+DIVERGED = 15.0   # log hazard ratio across a covariate's range beyond which it ran off
 
 
 def design_matrix(data: pd.DataFrame, covariates: Sequence[str]) -> tuple[np.ndarray, list[str]]:
@@ -157,6 +158,10 @@ class CoxResult(Result):
 
     def tidy(self) -> pd.DataFrame:
         z = stats.norm.ppf(1 - self.alpha / 2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._tidy(z)
+
+    def _tidy(self, z) -> pd.DataFrame:
         stat = self.coef / self.std_error
         lower, upper = self.coef - z * self.std_error, self.coef + z * self.std_error
         out = pd.DataFrame({
@@ -231,6 +236,10 @@ class CoxResult(Result):
         return plot_forest(self.tidy(), ax=ax, title=self.title)
 
 
+def _finite(ev: core.Evaluation) -> bool:
+    return bool(np.isfinite(ev.loglik) and np.isfinite(ev.information).all())
+
+
 def _newton(rs: core.RiskSets, p: int, max_iter: int, tol: float):
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         return _newton_steps(rs, p, max_iter, tol)
@@ -253,12 +262,16 @@ def _newton_steps(rs: core.RiskSets, p: int, max_iter: int, tol: float):
                 "are (almost) constant or collinear.") from err
         new_beta = beta + step
         new = core.evaluate(rs, new_beta)
-        while not np.isfinite(new.loglik) or new.loglik < ev.loglik - 1e-12 * abs(ev.loglik):
+        while not _finite(new) or new.loglik < ev.loglik - 1e-12 * abs(ev.loglik):
             halvings += 1
             if halvings > 60:
                 break
             new_beta = (new_beta + beta) / 2
             new = core.evaluate(rs, new_beta)
+        if not _finite(new):
+            # a coefficient runs off to infinity and exp() overflows or Efron's denominators
+            # cancel: keep the last finite fit, flagged as not converged
+            break
         change = abs(new.loglik - ev.loglik)
         beta, ev = new_beta, new
         if change <= tol * max(abs(ev.loglik), 1.0):
@@ -364,7 +377,18 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
         converged = False
     naive = (naive + naive.T) / 2
     step = np.abs(fit.score @ naive)
-    if not converged:
+    # a coefficient whose hazard ratio across its column's range exceeds exp(DIVERGED) is not
+    # estimated by the data, it ran off (R's coxph reports NA for it)
+    diverged = (not converged) & (np.abs(beta) * np.ptp(X, axis=0) > DIVERGED)
+    if diverged.any():
+        off = ", ".join(f"`{n}`" for n, d in zip(names, diverged) if d)
+        warnings.warn(
+            f"The Cox model did not converge: the coefficient of {off} is infinite (that "
+            "covariate (almost) perfectly separates who leaves benefit, e.g. no events in one "
+            "of its groups); it is reported as +/-inf without standard error and the other "
+            "coefficients are their limits. Drop or merge that covariate.",
+            ConvergenceWarning, stacklevel=2)
+    elif not converged:
         warnings.warn(
             f"The Cox model did not converge (stopped after {iterations} of at most {max_iter} "
             "iterations). A coefficient may be "
@@ -376,13 +400,22 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
             f"The log-likelihood converged before `{bad}`; its coefficient may be infinite "
             "(e.g. no events in one of its groups). Drop or merge that covariate.",
             ConvergenceWarning, stacklevel=2)
+    # the other coefficients' variance, as R: from the information without the diverged ones
+    kept = ~diverged
+    naive_kept = (linalg.pinv(fit.information[np.ix_(kept, kept)]) if diverged.any()
+                  else naive)
     n_clusters = None
     vcov = naive
+    vcov_kept = naive_kept
     if robust:
         U = core.score_residuals(rs, fit) * rs.w[:, None]
         cl = None if cl_codes is None else cl_codes[rs.order]
-        G = core.cluster_sums(U, cl) @ naive
+        summed = core.cluster_sums(U, cl)
+        G = summed @ naive
         vcov = G.T @ G
+        if diverged.any():
+            G_kept = summed[:, kept] @ naive_kept
+            vcov_kept = G_kept.T @ G_kept
         n_clusters = len(cl_labels) if cluster is not None else len(rs.w)
         if cluster is not None and n_clusters < FEW_CLUSTERS:
             warnings.warn(
@@ -390,6 +423,16 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
                 "are unreliable with few clusters; report them with caution.",
                 FewClustersWarning, stacklevel=2)
     event_times = rs.event_time[rs.group]
+    if diverged.any():
+        beta = np.where(diverged, np.sign(beta) * np.inf, beta)
+        vcov, naive = vcov.copy(), naive.copy()
+        for m in (vcov, naive):
+            m[diverged, :] = np.nan
+            m[:, diverged] = np.nan
+        if not diverged.all() and np.isfinite(naive_kept).all():
+            keep = np.ix_(~diverged, ~diverged)
+            naive[keep] = naive_kept
+            vcov[keep] = vcov_kept
     with np.errstate(invalid="ignore"):
         se, naive_se = np.sqrt(np.diag(vcov)), np.sqrt(np.diag(naive))
     ph = {"schoenfeld": core.schoenfeld_residuals(rs, fit), "time": event_times,
