@@ -6,14 +6,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from fipeval import design, synthetic
 from fipeval.costing import (CostInputs, caseload_from_spells, cohort_effects, costing_section,
                              crude_savings, monte_carlo, refined_savings)
 from fipeval.errors import InputError
 from fipeval.inference import effects_section
 from fipeval.results import Result, Summary
-
-synthetic = pytest.importorskip("fipeval.synthetic")
-design = pytest.importorskip("fipeval.design")
 
 PILOT_FIGURE = 750_000
 PILOT_RTOL = 0.10     # "over EUR 750,000": the scenario's crude figure within 10%

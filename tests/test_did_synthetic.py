@@ -26,9 +26,8 @@ import pandas as pd
 import pytest
 
 from fipeval.did import caseworker_panel, did, staggered_did
+from fipeval import synthetic
 from fipeval.did.section import did_section, section_window
-
-synthetic = pytest.importorskip("fipeval.synthetic")
 
 
 @pytest.fixture(scope="module")
