@@ -9,7 +9,7 @@ effect on the rate of a FIP caseload in follow-up month ``m`` is
     p0 * (r - 1) * (1 - exits_m / at_risk_m),
 
 with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m`` and
-``exits_m`` those leaving in it (``study.did_truth``). The Callaway-Sant'Anna simple
+``exits_m`` those leaving in it (``study.did_truth``; ``synthetic.true_rate_effects``). The Callaway-Sant'Anna simple
 aggregate weights cohorts by their number of caseworkers (two per site) and averages the
 post-start months inside each site's follow-up (``treated_until``), so the truth is the mean
 of that expression over the same (site, month) cells. The client-level ATT on counts (``study.true_effects``)
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fipeval.did import caseworker_panel, did, staggered_did
 from fipeval import synthetic
+from fipeval.did import caseworker_panel, did, staggered_did
 from fipeval.did.section import did_section, section_window
 
 
@@ -41,21 +41,6 @@ def brabant():
     return synthetic.generate("brabantse_wal", seed=synthetic.DEFAULT_SEEDS["brabantse_wal"])
 
 
-def cell_truth(study, kind: str, last_month: pd.Timestamp) -> list[np.ndarray]:
-    """True effect on the monthly rate per (site, follow-up month) up to ``last_month``."""
-    out = []
-    for k, site in enumerate(study.design.sites):
-        d = study.did_truth[study.did_truth["site"] == k].sort_values("event_month")
-        at_risk = d["fip_client_months"].to_numpy(dtype=float)
-        exits = at_risk - np.append(at_risk[1:], at_risk[-1])   # last month: unknown, ~0
-        spec = study.params.sites[k]
-        p0 = study.params.fraud_rate if kind == "fraud" else study.params.activation_rate
-        ratio = spec.fraud_rate_ratio if kind == "fraud" else spec.activation_rate_ratio
-        n_post = (last_month.to_period("M") - pd.Timestamp(site.start_date).to_period("M")).n + 1
-        out.append((p0 * (ratio - 1) * (1 - exits / at_risk))[:n_post])
-    return out
-
-
 @pytest.fixture(scope="module")
 def three_panel(three):
     start, end = section_window(three.register, three.design)
@@ -65,16 +50,14 @@ def three_panel(three):
     return panel, end
 
 
-@pytest.mark.parametrize("outcome,kind", [("fraud_signal_rate", "fraud"),
-                                          ("activation_rate", "activation")])
+@pytest.mark.parametrize("outcome", ["fraud_signal_rate", "activation_rate"])
 @pytest.mark.parametrize("control_group", ["nevertreated", "notyettreated"])
-def test_three_municipalities_staggered_recovers_truth(three, three_panel, outcome, kind,
-                                                       control_group):
+def test_three_municipalities_staggered_recovers_truth(three, three_panel, outcome, control_group):
     panel, end = three_panel
     res = staggered_did(panel, outcome=outcome, unit="caseworker", time="month",
                         first_treated="first_treated", control_group=control_group,
                         incomplete="drop", treated_until="follow_up_end")
-    truth = float(np.mean(np.concatenate(cell_truth(three, kind, end))))
+    truth = synthetic.true_did_att(three, outcome, end, weights="cells")
     assert truth > 0
     assert res.simple.table["ci_lower"].iloc[0] <= truth <= res.simple.table["ci_upper"].iloc[0]
     assert res.cohorts == ("2017-03", "2017-09", "2018-03")
@@ -90,9 +73,7 @@ def test_brabantse_wal_twfe_fraud_rate_recovers_truth(brabant):
               treated="fip", post="post", cluster="caseworker", weights="caseload",
               inference="wild", seed=1)
     # caseload weights: pool the FIP client-months
-    d = brabant.did_truth.sort_values("event_month")
-    cells = cell_truth(brabant, "fraud", end)[0]
-    truth = float(np.average(cells, weights=d["fip_client_months"].to_numpy()[:len(cells)]))
+    truth = synthetic.true_did_att(brabant, "fraud_signal_rate", end, weights="client_months")
     assert res.ci_lower <= truth <= res.ci_upper
     assert res.n_treated_units == 2 and res.ci_lower > 0
 

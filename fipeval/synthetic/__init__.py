@@ -33,7 +33,8 @@ DEMO_KEY = b"fipeval-synthetic-demo-key"
 
 TRUTH_OUTCOMES = ("ended", "months_on_benefit", "fraud_signals", "activations")
 
-__all__ = ["generate", "SyntheticStudy", "SCENARIOS", "DEFAULT_SEEDS", "DEMO_KEY", "fake_bsns"]
+__all__ = ["generate", "SyntheticStudy", "SCENARIOS", "DEFAULT_SEEDS", "DEMO_KEY", "fake_bsns",
+           "true_rate_effects", "true_did_att"]
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,53 @@ def true_effects(truth: pd.DataFrame) -> dict:
     result = effects(truth)
     result["by_municipality"] = {m: effects(g) for m, g in truth.groupby("municipality", sort=True)}
     return result
+
+
+RATE_KINDS = {"fraud_signal_rate": ("fraud_rate", "fraud_rate_ratio"),
+              "activation_rate": ("activation_rate", "activation_rate_ratio")}
+
+
+def true_rate_effects(study: SyntheticStudy, outcome: str, last_month) -> list[np.ndarray]:
+    """True effect of FIP on a caseworker's monthly rate, per site and follow-up month.
+
+    FIP multiplies a client's monthly probability ``p0`` of a fraud signal (activation step)
+    by the site's ratio ``r`` in the months on benefit before the exit month, so the effect on
+    the rate of a FIP caseload in follow-up month ``m`` is ``p0 * (r - 1) * (1 - exits_m /
+    at_risk_m)``, with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m``
+    (``study.did_truth``). One array per site, its months up to ``last_month``.
+    Termination rates have no such truth: the register keeps one caseworker per spell
+    (``fipeval.did.section``).
+    """
+    if outcome not in RATE_KINDS:
+        raise InputError(f"No known truth for {outcome!r}; choose one of {', '.join(RATE_KINDS)}.")
+    rate, ratio = RATE_KINDS[outcome]
+    last = pd.Timestamp(last_month).to_period("M")
+    out = []
+    for k, site in enumerate(study.design.sites):
+        d = study.did_truth[study.did_truth["site"] == k].sort_values("event_month")
+        at_risk = d["fip_client_months"].to_numpy(dtype=float)
+        exits = at_risk - np.append(at_risk[1:], at_risk[-1])   # last month: unknown, ~0
+        p0, r = getattr(study.params, rate), getattr(study.params.sites[k], ratio)
+        n_post = (last - pd.Timestamp(site.start_date).to_period("M")).n + 1
+        out.append((p0 * (r - 1) * (1 - exits / at_risk))[:n_post])
+    return out
+
+
+def true_did_att(study: SyntheticStudy, outcome: str, last_month, *,
+                 weights: str = "cells") -> float:
+    """The average true effect on a monthly rate that a DiD estimates.
+
+    ``weights="cells"``: every (site, follow-up month) cell alike, the estimand of the
+    Callaway-Sant'Anna simple aggregate when each site has the same number of FIP
+    caseworkers; ``"client_months"``: cells weighted by their FIP client-months, the estimand
+    of a caseload-weighted two-way fixed-effects DiD with one start date (with staggered
+    starts TWFE weights the cells in ways of its own, Goodman-Bacon 2021).
+    """
+    cells = true_rate_effects(study, outcome, last_month)
+    if weights == "cells":
+        return float(np.mean(np.concatenate(cells)))
+    if weights == "client_months":
+        w = [study.did_truth[study.did_truth["site"] == k].sort_values("event_month")
+             ["fip_client_months"].to_numpy(dtype=float)[:len(c)] for k, c in enumerate(cells)]
+        return float(np.average(np.concatenate(cells), weights=np.concatenate(w)))
+    raise InputError(f"weights must be 'cells' or 'client_months', not {weights!r}.")

@@ -1,0 +1,123 @@
+"""Coverage study of the DiD section's design-based intervals, over simulated studies.
+
+The DiD's truth is a monthly rate (``fipeval.synthetic.true_did_att``) that depends on who
+stays on the caseload, so it is not a fixed potential outcome per caseworker that
+re-assigning FIP on one study could check. Instead each replicate simulates the scenario
+anew (seed ``--seed + replicate``), builds the report's caseworker panel and runs the
+section's design table (``fipeval.did.section._design_table``: FIP re-assigned to
+caseworkers of the same municipality, randomization-t). For the fraud-signal rate it
+records, per model, whether the interval covers the truth, the bias and the rejection of
+"no effect". ``--null`` sets every site's fraud ratio to 1 (rejections are then the size).
+
+Targets: Callaway-Sant'Anna's simple aggregate against the mean over (site, month) cells;
+TWFE (caseload-weighted) against the FIP client-month weighted mean, which it estimates with
+one start date; with staggered starts TWFE weights cells its own way (Goodman-Bacon 2021), so
+its "coverage" there says how far that target is from what it estimates.
+
+Run:  .venv/bin/python benchmarks/coverage_did.py [--null] [--scenario S] [--reps 100]
+Writes benchmarks/results/did_coverage_<scenario>[_null].json with the command, commit, CPU
+seconds and load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OUT = Path(__file__).resolve().parent / "results"
+OUTCOME = "fraud_signal_rate"
+TARGETS = {"TWFE": "client_months", "Callaway-Sant'Anna": "cells"}
+
+
+def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: float) -> list[dict]:
+    from fipeval import synthetic
+    from fipeval.did import caseworker_panel
+    from fipeval.did.section import _design_table, section_window
+
+    size = {}
+    if null:
+        base = synthetic.SCENARIOS[scenario]()
+        size["sites"] = tuple(dataclasses.replace(s, fraud_rate_ratio=1.0) for s in base.sites)
+    study = synthetic.generate(scenario, seed=seed, **size)
+    design = study.design
+    start, end = section_window(study.register, design)
+    panel = caseworker_panel(study.register, start=start, end=end, design=design,
+                             min_months_on_benefit=design.min_months_on_benefit,
+                             max_ladder_rung=design.max_ladder_rung)
+    table = _design_table(panel, staggered=bool(design.staggered), alpha=alpha, seed=seed,
+                          n_draws=n_draws)
+    rows = []
+    for est in table.estimates:
+        model = next((m for m in TARGETS if est.term == f"{m} ATT {OUTCOME}"), None)
+        if model is None:
+            continue
+        truth = synthetic.true_did_att(study, OUTCOME, end, weights=TARGETS[model])
+        rows.append({"seed": seed, "model": model, "truth": truth, "estimate": est.estimate,
+                     "ci_lower": est.ci_lower, "ci_upper": est.ci_upper, "p_value": est.p_value,
+                     "n_assignments": est.n_assignments, "valid": est.valid})
+    return rows
+
+
+def summarise(rows: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    out = []
+    for model, g in rows.groupby("model", sort=False):
+        covered = (g["ci_lower"] <= g["truth"]) & (g["truth"] <= g["ci_upper"])
+        cover = float(covered.mean())
+        error = g["estimate"] - g["truth"]
+        out.append({"model": model, "reps": len(g), "coverage": cover,
+                    "coverage_mc_se": float(np.sqrt(cover * (1 - cover) / len(g))),
+                    "mean_truth": float(g["truth"].mean()), "bias": float(error.mean()),
+                    "bias_mc_se": float(error.std(ddof=1) / np.sqrt(len(g))),
+                    "rmse": float(np.sqrt((error ** 2).mean())),
+                    "median_width": float((g["ci_upper"] - g["ci_lower"]).median()),
+                    "rejection_rate": float((g["p_value"] < alpha).mean())})
+    return pd.DataFrame(out)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="three_municipalities",
+                        choices=["brabantse_wal", "three_municipalities"])
+    parser.add_argument("--reps", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1_000, help="seed of the first replicate")
+    parser.add_argument("--n-draws", type=int, default=99, help="re-assignments per replicate")
+    parser.add_argument("--alpha", type=float, default=0.05)
+    parser.add_argument("--null", action="store_true", help="no effect on fraud signals")
+    args = parser.parse_args(argv)
+    start, cpu0 = time.perf_counter(), time.process_time()
+    rows = []
+    for rep in range(args.reps):
+        rows += one_replicate(args.scenario, args.seed + rep, n_draws=args.n_draws,
+                              null=args.null, alpha=args.alpha)
+        if (rep + 1) % 10 == 0:
+            print(f"{rep + 1} replicates, {time.process_time() - cpu0:.0f} CPU s", file=sys.stderr)
+    rows = pd.DataFrame(rows)
+    table = summarise(rows, args.alpha)
+    with pd.option_context("display.width", 200):
+        print(table.to_string(index=False))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=OUT.parent).stdout.strip()
+    meta = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "commit": commit,
+            "scenario": args.scenario, "outcome": OUTCOME, "reps": args.reps,
+            "first_seed": args.seed, "n_draws": args.n_draws, "null": args.null,
+            "wall_seconds": round(time.perf_counter() - start, 1),
+            "cpu_seconds": round(time.process_time() - cpu0, 1),
+            "load_average": os.getloadavg()}
+    name = f"did_coverage_{args.scenario}{'_null' if args.null else ''}.json"
+    (OUT / name).write_text(json.dumps({"meta": meta, "summary": table.to_dict(orient="records"),
+                                        "replicates": rows.to_dict(orient="records")},
+                                       indent=1) + "\n")
+    print(f"wrote {OUT / name}")
+
+
+if __name__ == "__main__":
+    main()
