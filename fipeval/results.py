@@ -84,7 +84,10 @@ class Result:
         return ()
 
     def summary(self) -> Summary:
-        return Summary(self.title, self._header(), self.tidy(), tuple(self._notes()))
+        from . import __version__   # the header always says which fipeval computed it
+        header = dict(self._header())
+        header.setdefault("fipeval", __version__)
+        return Summary(self.title, header, self.tidy(), tuple(self._notes()))
 
     def to_markdown(self) -> str:
         return self.summary().to_markdown()

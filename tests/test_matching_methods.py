@@ -146,10 +146,7 @@ def test_random_order_is_reproducible_with_a_seed(sim):
     b = match(sim, "fip", ["age", "months_before_start"], order="random", seed=5)
     pd.testing.assert_frame_equal(a.match_matrix, b.match_matrix)
     assert a.settings["seed"] == 5 and "seed: 5" in repr(a.summary())
-    tidy = a.tidy()
-    assert list(tidy.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value",
-                                      "ci_lower", "ci_upper"]
-    assert tidy["term"].tolist() == ["distance", "age", "months_before_start"]
+    assert a.tidy()["term"].tolist() == ["distance", "age", "months_before_start"]
 
 
 def test_atc_mirrors_att():
@@ -252,9 +249,6 @@ def test_balance_expands_categories_and_flags(sim):
                      "household_type_single_parent"]
     w = bal.wide()
     assert (w["flagged"] == (w["smd_before"].abs() > 0.1)).all()
-    tidy = bal.tidy()
-    assert list(tidy.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value",
-                                      "ci_lower", "ci_upper"]
 
 
 def test_balance_smd_by_hand():
@@ -278,7 +272,6 @@ def test_result_summary_plot_and_matched(sim):
     text = repr(res.summary())
     assert "nearest neighbour 1:1 without replacement" in text and "caliper" in text
     assert repr(res) == text and repr(res.balance()).startswith("Covariate balance")
-    assert "|" in res.to_markdown() and "<table>" in res._repr_html_()
     assert isinstance(res.plot(), matplotlib.axes.Axes)
     m = res.matched
     assert len(m) == int((res.weights > 0).sum()) and "weights" in m and "subclass" in m
