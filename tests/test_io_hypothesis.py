@@ -1,5 +1,6 @@
-"""Generated exports, valid and corrupted: the loader either loads them with exact row
-accounting or raises a FipevalError, never anything else; raw BSNs never come out."""
+"""Generated exports, valid and corrupted: a valid export loads with every row kept and every
+value as written; any other export loads with exact row accounting or raises a FipevalError,
+never anything else; raw BSNs never come out."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from fipeval.errors import FipevalError
 from fipeval.io import load
 
-from test_io import KEY, SPELL_HEADER, fake_bsns
+from test_io import KEY, REASON_NL, SPELL_HEADER, fake_bsns, hmac_ref
 
 EXTRACT = "2020-01-01"
 BSNS = fake_bsns(12, np.random.default_rng(11))
@@ -100,6 +101,80 @@ def test_generated_exports_load_with_exact_accounting(tmp_path_factory, rows, se
         _check_error(err)
         return
     _check_accounting(reg, path, records=records)
+
+
+# ---- valid exports: everything loads, as written ---------------------------------------
+
+VALID_BSNS = fake_bsns(25, np.random.default_rng(12))
+HOUSEHOLD_NL = {"single": "Alleenstaande", "single_parent": "Eenoudergezin", "couple": "Gehuwd"}
+SEX_NL = {"female": "V", "male": "M"}
+names = st.text(st.characters(codec="cp1252", categories=["L", "N", "Zs"],
+                              exclude_characters="\x85\xa0"), min_size=1, max_size=12)
+days = st.dates(min_value=pd.Timestamp("2005-01-01").date(),
+                max_value=pd.Timestamp("2019-12-31").date())
+
+
+@st.composite
+def valid_spells(draw):
+    """One spell per client: a running benefit or one that ended, with a known end reason."""
+    n = draw(st.integers(1, len(VALID_BSNS)))
+    rows = []
+    for bsn in VALID_BSNS[:n]:
+        start = draw(days)
+        end = draw(st.none() | st.dates(min_value=start, max_value=pd.Timestamp("2019-12-31").date()))
+        rows.append({"bsn": bsn, "municipality": draw(names).strip() or "Tholen",
+                     "caseworker": draw(names).strip() or "KM", "start": start, "end": end,
+                     "reason": None if end is None else draw(st.sampled_from(sorted(REASON_NL)[:-1])),
+                     "cents": draw(st.integers(0, 250_000)),
+                     "household": draw(st.sampled_from(sorted(HOUSEHOLD_NL))),
+                     "birth": draw(st.dates(min_value=pd.Timestamp("1940-01-01").date(),
+                                            max_value=pd.Timestamp("2001-12-31").date())),
+                     "sex": draw(st.sampled_from(sorted(SEX_NL))), "rung": draw(st.integers(1, 6))})
+    return rows
+
+
+def render_valid(rows, *, sep: str, encoding: str, newline: str, quote_all: bool) -> bytes:
+    def field(v: str) -> str:
+        return '"' + v.replace('"', '""') + '"' if quote_all or sep in v or '"' in v else v
+
+    lines = [sep.join(field(h) for h in SPELL_HEADER)]
+    for i, r in enumerate(rows):
+        euros, cents = divmod(r["cents"], 100)
+        lines.append(sep.join(field(v) for v in [
+            r["bsn"], f"K{i}", r["municipality"], r["caseworker"], r["start"].strftime("%d-%m-%Y"),
+            "" if r["end"] is None else r["end"].strftime("%d-%m-%Y"),
+            "" if r["reason"] is None else REASON_NL[r["reason"]],
+            f"{euros:,}".replace(",", ".") + f",{cents:02d}", HOUSEHOLD_NL[r["household"]],
+            r["birth"].strftime("%d-%m-%Y"), SEX_NL[r["sex"]], str(r["rung"])]))
+    return (newline.join(lines) + newline).encode(encoding)
+
+
+@SETTINGS
+@given(rows=valid_spells(), sep=st.sampled_from([";", "\t", "|"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+       newline=st.sampled_from(["\n", "\r\n"]), quote_all=st.booleans())
+def test_valid_exports_load_every_row_as_written(tmp_path_factory, rows, sep, encoding, newline,
+                                                 quote_all):
+    path = tmp_path_factory.mktemp("valid") / "uitkeringen.csv"
+    path.write_bytes(render_valid(rows, sep=sep, encoding=encoding, newline=newline,
+                                  quote_all=quote_all))
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    rep = reg.load_report
+    assert (rep["rows_read"], rep["rows_kept"], rep["rows_rejected"]) == (len(rows), len(rows), 0)
+    got = reg.spells.set_index("client_id").loc[[hmac_ref(r["bsn"]) for r in rows]]
+    want = pd.DataFrame(rows)
+    np.testing.assert_array_equal(got["municipality"].astype(str), want["municipality"])
+    np.testing.assert_array_equal(got["caseworker"].astype(str), want["caseworker"])
+    np.testing.assert_array_equal(got["start_date"], pd.to_datetime(want["start"]))
+    np.testing.assert_array_equal(got["end_date"], pd.to_datetime(want["end"]))
+    np.testing.assert_array_equal(got["end_reason"].astype(object).where(got["end_reason"].notna(), None),
+                                  want["reason"])
+    np.testing.assert_array_equal(got["monthly_amount"], want["cents"] / 100)
+    np.testing.assert_array_equal(got["household_type"].astype(str), want["household"])
+    np.testing.assert_array_equal(got["birth_year"].astype(int), [b.year for b in want["birth"]])
+    np.testing.assert_array_equal(got["sex"].astype(str), want["sex"])
+    np.testing.assert_array_equal(got["ladder_rung"].astype(int), want["rung"])
+    _check_accounting(reg, path, records=len(rows))
 
 
 @st.composite
