@@ -8,13 +8,16 @@ section's design table (``fipeval.did.section._design_table``: FIP re-assigned t
 caseworkers of the same municipality, randomization-t). For the fraud-signal rate it
 records, per model, whether the interval covers the truth, the bias and the rejection of
 "no effect". ``--null`` sets every site's fraud ratio to 1 (rejections are then the size).
+The rule picks the method: randomization-t with the bundled studies' 2 FIP caseworkers per
+municipality; the wild bootstrap by caseworker with the national scenario's 80
+(``--scenario national --scale 0.05``: 40 sites, 1,069 caseworkers, 92k spells).
 
 Targets: Callaway-Sant'Anna's simple aggregate against the mean over (site, month) cells;
 TWFE (caseload-weighted) against the FIP client-month weighted mean, which it estimates with
 one start date; with staggered starts TWFE weights cells its own way (Goodman-Bacon 2021), so
 its "coverage" there says how far that target is from what it estimates.
 
-Run:  .venv/bin/python benchmarks/coverage_did.py [--null] [--scenario S] [--reps 100]
+Run:  .venv/bin/python benchmarks/coverage_did.py [--null] [--scenario S [--scale X]] [--reps 200]
 Writes benchmarks/results/did_coverage_<scenario>[_null].json with the command, commit, CPU
 seconds and load average.
 """
@@ -38,14 +41,15 @@ OUTCOME = "fraud_signal_rate"
 TARGETS = {"TWFE": "client_months", "Callaway-Sant'Anna": "cells"}
 
 
-def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: float) -> list[dict]:
+def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: float,
+                  scale: float | None = None) -> list[dict]:
     from fipeval import synthetic
     from fipeval.did import caseworker_panel
-    from fipeval.did.section import _design_table, section_window
+    from fipeval.did.section import _design_table, design_method, section_window
 
-    size = {}
+    size = {} if scale is None else {"scale": scale}
     if null:
-        base = synthetic.SCENARIOS[scenario]()
+        base = synthetic.SCENARIOS[scenario](**size)
         size["sites"] = tuple(dataclasses.replace(s, fraud_rate_ratio=1.0) for s in base.sites)
     study = synthetic.generate(scenario, seed=seed, **size)
     design = study.design
@@ -53,15 +57,17 @@ def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: 
     panel = caseworker_panel(study.register, start=start, end=end, design=design,
                              min_months_on_benefit=design.min_months_on_benefit,
                              max_ladder_rung=design.max_ladder_rung)
+    method = design_method(panel, alpha=alpha)   # the report's rule
     table = _design_table(panel, staggered=bool(design.staggered), alpha=alpha, seed=seed,
-                          n_draws=n_draws)
+                          n_draws=n_draws, method=method)
     rows = []
     for est in table.estimates:
         model = next((m for m in TARGETS if est.term == f"{m} ATT {OUTCOME}"), None)
         if model is None:
             continue
         truth = synthetic.true_did_att(study, OUTCOME, end, weights=TARGETS[model])
-        rows.append({"seed": seed, "model": model, "truth": truth, "estimate": est.estimate,
+        rows.append({"seed": seed, "model": model, "method": est.method, "truth": truth,
+                     "estimate": est.estimate,
                      "ci_lower": est.ci_lower, "ci_upper": est.ci_upper, "p_value": est.p_value,
                      "n_assignments": est.n_assignments, "valid": est.valid})
     return rows
@@ -69,11 +75,11 @@ def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: 
 
 def summarise(rows: pd.DataFrame, alpha: float) -> pd.DataFrame:
     out = []
-    for model, g in rows.groupby("model", sort=False):
+    for (model, method), g in rows.groupby(["model", "method"], sort=False):
         covered = (g["ci_lower"] <= g["truth"]) & (g["truth"] <= g["ci_upper"])
         cover = float(covered.mean())
         error = g["estimate"] - g["truth"]
-        out.append({"model": model, "reps": len(g), "coverage": cover,
+        out.append({"model": model, "method": method, "reps": len(g), "coverage": cover,
                     "coverage_mc_se": float(np.sqrt(cover * (1 - cover) / len(g))),
                     "mean_truth": float(g["truth"].mean()), "bias": float(error.mean()),
                     "bias_mc_se": float(error.std(ddof=1) / np.sqrt(len(g))),
@@ -86,7 +92,9 @@ def summarise(rows: pd.DataFrame, alpha: float) -> pd.DataFrame:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="three_municipalities",
-                        choices=["brabantse_wal", "three_municipalities"])
+                        choices=["brabantse_wal", "three_municipalities", "national"])
+    parser.add_argument("--scale", type=float, default=None,
+                        help="size of the national scenario (80 FIP caseworkers at any scale)")
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1_000, help="seed of the first replicate")
     parser.add_argument("--n-draws", type=int, default=99, help="re-assignments per replicate")
@@ -97,7 +105,7 @@ def main(argv=None) -> None:
     rows = []
     for rep in range(args.reps):
         rows += one_replicate(args.scenario, args.seed + rep, n_draws=args.n_draws,
-                              null=args.null, alpha=args.alpha)
+                              null=args.null, alpha=args.alpha, scale=args.scale)
         if (rep + 1) % 10 == 0:
             print(f"{rep + 1} replicates, {time.process_time() - cpu0:.0f} CPU s", file=sys.stderr)
     rows = pd.DataFrame(rows)
@@ -107,12 +115,14 @@ def main(argv=None) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=OUT.parent).stdout.strip()
     meta = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "commit": commit,
-            "scenario": args.scenario, "outcome": OUTCOME, "reps": args.reps,
+            "scenario": args.scenario, "scale": args.scale, "outcome": OUTCOME, "reps": args.reps,
             "first_seed": args.seed, "n_draws": args.n_draws, "null": args.null,
             "wall_seconds": round(time.perf_counter() - start, 1),
             "cpu_seconds": round(time.process_time() - cpu0, 1),
             "load_average": os.getloadavg()}
     name = f"did_coverage_{args.scenario}{'_null' if args.null else ''}.json"
+    if args.scale is not None:
+        name = name.replace(".json", f"_scale{args.scale:g}.json")
     (OUT / name).write_text(json.dumps({"meta": meta, "summary": table.to_dict(orient="records"),
                                         "replicates": rows.to_dict(orient="records")},
                                        indent=1) + "\n")

@@ -123,3 +123,33 @@ def _pandas_reassign(panel, fip):
     months = ((out["month"].dt.year - first.dt.year) * 12 + out["month"].dt.month - first.dt.month)
     out["event_time"] = months.where(treated).astype(float)
     return out
+
+
+def test_design_table_follows_the_inference_rule(three_panel):
+    """2 FIP caseworkers per municipality: randomization-t; the national scenario's 80 FIP
+    caseworkers: the models' own wild bootstrap by caseworker (one rule, fipeval.inference.design)."""
+    from fipeval.did.section import WILD_METHODS, _design_table, design_method
+
+    panel, _ = three_panel
+    assert design_method(panel) == "randomization"
+    study = synthetic.generate("national", seed=5, scale=0.05)
+    start, end = section_window(study.register, study.design)
+    national = caseworker_panel(study.register, start=start, end=end, design=study.design,
+                                min_months_on_benefit=study.design.min_months_on_benefit,
+                                max_ladder_rung=study.design.max_ladder_rung)
+    assert national.loc[national["fip"] == 1, "caseworker"].nunique() == 80
+    assert design_method(national) == "wild"
+    table = _design_table(national, staggered=True, alpha=0.05, seed=4, n_draws=199,
+                          method="wild")
+    rows = {e.term: e for e in table.estimates}
+    twfe = rows["TWFE ATT fraud_signal_rate"]
+    assert twfe.method == WILD_METHODS["TWFE"] and twfe.valid
+    direct = did(national[national["after_follow_up"] == 0], outcome="fraud_signal_rate",
+                 unit="caseworker", time="month", treated="fip", post="post",
+                 cluster="caseworker", weights="caseload", inference="wild", n_boot=199, seed=4)
+    np.testing.assert_allclose([twfe.estimate, twfe.ci_lower, twfe.ci_upper],
+                               [direct.estimate, direct.ci_lower, direct.ci_upper], rtol=1e-12)
+    cs = rows["Callaway-Sant'Anna ATT fraud_signal_rate"]
+    assert cs.method == WILD_METHODS["Callaway-Sant'Anna"] and cs.ci_lower > 0   # ratio 2: seen
+    assert not rows["TWFE ATT termination_rate"].valid               # estimate only, as before
+    assert "bootstrap draws" in repr(cs)

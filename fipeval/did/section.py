@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..results import section_figure
 from ..errors import DesignError, FewClustersWarning
-from ..inference.design import DesignEstimate, DesignTable, randomization_t
+from ..inference.design import DesignEstimate, DesignTable, plan_inference, randomization_t
 from .estimate import did
 from .event_study import event_study
 from .panels import caseworker_panel
@@ -38,7 +38,9 @@ __all__ = ["did_section", "section_window"]
 
 LEADS = 12          # months before the start shown in the event study
 OUTCOMES = ("termination_rate", "fraud_signal_rate")
-FEW_TREATED = 20    # fewer FIP caseworkers than this: wild cluster bootstrap (MacKinnon & Webb)
+WILD_METHODS = {"TWFE": "restricted wild cluster bootstrap-t by caseworker",
+                "Callaway-Sant'Anna": "multiplier (wild) bootstrap of the influence function "
+                                      "by caseworker"}
 RESHUFFLE_CAVEAT = ("The register holds one caseworker per spell (the current one), so the "
                     "pre-period caseloads of the FIP caseworkers are rebuilt from the clients "
                     "assigned to them at the start; where caseloads were reshuffled then, the "
@@ -120,9 +122,10 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
     # FIP stops after the follow-up: the two-way models use the months up to then
     within = panel[panel["after_follow_up"] == 0]
     n_fip = int(panel.loc[panel["fip"] == 1, "caseworker"].nunique())
-    # few treated caseworkers: cluster-robust SEs over-reject, the wild bootstrap does not;
-    # with many, CR1 is reliable and the bootstrap (cost ~ clusters^2) is not needed
-    inference = "wild" if n_fip < FEW_TREATED else "CR1"
+    method = design_method(panel, alpha=alpha)
+    # the model tables show estimates only (the design table carries the inference); their
+    # own errors: the wild bootstrap with few FIP caseworkers, CR1 (cheap) with many
+    inference = "wild" if method == "randomization" else "CR1"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         for outcome in OUTCOMES:
@@ -146,7 +149,7 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
 
     if n_draws is not None:
         results.insert(0, _design_table(panel, staggered=bool(design.staggered), alpha=alpha,
-                                        seed=seed, n_draws=n_draws))
+                                        seed=seed, n_draws=n_draws, method=method))
     fig, (ax,) = _figure("did_rates", "Monthly termination rate (terminations per eligible "
                          "client on the caseload at the start of the month), FIP caseworkers "
                          "and the other caseworkers, caseload-weighted; dotted: start(s).")
@@ -222,9 +225,41 @@ def reassigner(panel: pd.DataFrame) -> Callable[[np.ndarray | pd.Series], pd.Dat
     return reassign
 
 
-def _design_table(panel, *, staggered, alpha, seed, n_draws) -> DesignTable:
-    """TWFE (and Callaway-Sant'Anna) ATTs with FIP re-assigned to caseworkers."""
+def design_method(panel: pd.DataFrame, *, alpha: float = 0.05) -> str:
+    """The inference rule (``fipeval.inference.design``) applied to the panel's caseworkers:
+    ``"randomization"`` with few FIP or control caseworkers, ``"wild"`` with enough."""
+    caseworkers = (panel.groupby("caseworker", observed=True)[["fip", "municipality"]].first()
+                   .reset_index())
+    caseworkers["municipality"] = caseworkers["municipality"].astype(object)
+    return plan_inference(caseworkers, treatment="fip", cluster="caseworker",
+                          strata="municipality", alpha=alpha).method_for("all")
+
+
+def _design_table(panel, *, staggered, alpha, seed, n_draws, method="randomization") -> DesignTable:
+    """TWFE (and Callaway-Sant'Anna) ATTs with the rule's inference: FIP re-assigned to
+    caseworkers (randomization-t, a refit per assignment), or with enough FIP and control
+    caseworkers the models' own wild bootstrap by caseworker (linear estimands)."""
     reassign = reassigner(panel)
+    within = panel[panel["after_follow_up"] == 0]
+
+    def wild(name, outcome, term):
+        if name == "TWFE":
+            res = did(within, outcome=outcome, unit="caseworker", time="month", treated="fip",
+                      post="post", cluster="caseworker", weights="caseload", inference="wild",
+                      n_boot=n_draws, seed=seed, alpha=alpha)
+            est, se, p, lo, hi = (res.estimate, res.std_error, res.p_value, res.ci_lower,
+                                  res.ci_upper)
+        else:
+            res = staggered_did(panel, outcome=outcome, unit="caseworker", time="month",
+                                first_treated="first_treated", control_group="nevertreated",
+                                incomplete="drop", treated_until="follow_up_end", alpha=alpha,
+                                twfe=False, inference="bootstrap", n_boot=n_draws, seed=seed)
+            row = res.simple.table.iloc[0]
+            est, se, p, lo, hi = (row["estimate"], row["std_error"], row["p_value"],
+                                  row["ci_lower"], row["ci_upper"])
+        return DesignEstimate.from_bootstrap(term, est, se, p_value=p, ci_lower=lo, ci_upper=hi,
+                                             n_draws=n_draws, seed=seed, alpha=alpha,
+                                             method=WILD_METHODS[name])
 
     def twfe(outcome):
         def statistic(frame):
@@ -259,10 +294,11 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws) -> DesignTable:
                 # docstring). No choice of inference fixes that: estimate only.
                 estimates.append(DesignEstimate.estimate_only(
                     term, *model(outcome)(panel), reason=RESHUFFLE_CAVEAT, alpha=alpha))
+            elif method == "wild":
+                estimates.append(wild(name, outcome, term))
             else:
                 estimates.append(randomization_t(panel, model(outcome), term=term, **kw))
     return DesignTable(estimates=tuple(estimates), alpha=alpha,
                        title="Difference-in-differences: design-based inference",
                        notes=("The model tables below show estimates only: their own intervals "
-                              "(CR1, wild bootstrap, influence function) rest on few FIP "
-                              "caseworkers and are not used.",))
+                              "(CR1, wild bootstrap, influence function) are not used.",))

@@ -243,6 +243,7 @@ class DesignEstimate(Result):
     t_draws: np.ndarray = field(repr=False)
     method: str = "randomization-t over caseworker assignments"
     invalid_reason: str = ""
+    bootstrap: bool = False     # n_assignments counts bootstrap draws (from_bootstrap)
     title: str = "Design-based inference (FIP re-assigned to caseworkers)"
 
     @property
@@ -254,16 +255,30 @@ class DesignEstimate(Result):
                               "std_error": self.std_error, "statistic": self.statistic,
                               "p_value": self.p_value, "ci_lower": self.ci_lower,
                               "ci_upper": self.ci_upper, "inference": self.method,
-                              "assignments": self.n_assignments, "valid": self.valid}],
+                              "assignments": None if self.bootstrap else self.n_assignments,
+                              "valid": self.valid}],
                             columns=TIDY_COLUMNS + ["inference", "assignments", "valid"])
 
     def _header(self) -> dict:
-        from .. import __version__
+        if self.bootstrap:
+            return {"method": self.method,
+                    "draws": f"{self.n_assignments:,} bootstrap draws, seed {self.seed}",
+                    "alpha": self.alpha}
         what = (f"all {self.n_assignments:,} assignments (exact)" if self.enumerated
                 else f"{self.n_assignments - 1:,} random assignments and the observed one, "
                      f"seed {self.seed}")
-        return {"method": self.method, "assignments": what, "alpha": self.alpha,
-                "fipeval": __version__}
+        return {"method": self.method, "assignments": what, "alpha": self.alpha}
+
+    @classmethod
+    def from_bootstrap(cls, term: str, estimate: float, std_error: float, *, p_value: float,
+                       ci_lower: float, ci_upper: float, n_draws: int, seed: int | None,
+                       method: str, alpha: float = 0.05) -> "DesignEstimate":
+        """An estimate whose interval comes from a wild (cluster) bootstrap over caseworkers:
+        the rule's method when there are enough FIP and control caseworkers."""
+        return cls(term=term, estimate=float(estimate), std_error=float(std_error),
+                   p_value=float(p_value), ci_lower=float(ci_lower), ci_upper=float(ci_upper),
+                   n_assignments=int(n_draws), enumerated=False, valid=True, failed=0,
+                   alpha=alpha, seed=seed, t_draws=np.empty(0), method=method, bootstrap=True)
 
     @classmethod
     def estimate_only(cls, term: str, estimate: float, std_error: float, *, reason: str,
