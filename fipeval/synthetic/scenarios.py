@@ -94,11 +94,13 @@ THREE_MUNICIPALITIES = ScenarioParams(
 
 
 def national(scale: float = 1.0, n_municipalities: int = 350, n_sites: int = 40,
-             seed: int = 0) -> ScenarioParams:
+             seed: int = 0, **overrides) -> ScenarioParams:
     """The national-scale scenario: about 400,000 clients x ``scale`` over 350 municipalities.
 
     Municipality sizes follow a log-normal spread with Amsterdam and Rotterdam at about
     35,000 clients each; ``n_sites`` municipalities adopt FIP at quarterly dates 2019-2021.
+    ``overrides`` replace fields of the result (for example ``sites``), as for the other
+    scenarios.
     """
     rng = np.random.default_rng(seed)
     total = 400_000 * scale
@@ -115,9 +117,10 @@ def national(scale: float = 1.0, n_municipalities: int = 350, n_sites: int = 40,
                  dict(work=1.15, enforcement=2.0, partner=1.5, other=1.1),
                  fraud_rate_ratio=2.5, activation_rate_ratio=1.6)
         for k, i in enumerate(range(big, big + min(n_sites, n_municipalities - big))))
-    return ScenarioParams(name="national", municipalities=munis,
-                          burn_in_start="2007-01-01", history_start="2015-01-01",
-                          extract_date="2024-12-31", sites=sites, regular_contact_rate=0.02)
+    return replace(ScenarioParams(name="national", municipalities=munis,
+                                  burn_in_start="2007-01-01", history_start="2015-01-01",
+                                  extract_date="2024-12-31", sites=sites,
+                                  regular_contact_rate=0.02), **overrides)
 
 
 SCENARIOS = {"brabantse_wal": lambda **kw: replace(BRABANTSE_WAL, **kw),
