@@ -7,6 +7,7 @@ Estimator results subclass ``Result`` and implement ``tidy()`` and ``_header()``
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,6 +28,32 @@ def _fmt(value) -> str:
     return str(value)
 
 
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+_MD_CELL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[",
+                                  "]": "\\]", "|": "\\|", "`": "\\`", "*": "\\*",
+                                  "_": "\\_", "\\": "\\\\", "\n": " ", "\r": " "})
+
+
+def md_text(text) -> str:
+    """Text for Markdown: no raw HTML and no links (a name like ``<script>`` or
+    ``[x](javascript:...)`` in the data stays text); inline code and emphasis are kept, so the
+    library's own sentences read as written."""
+    return str(text).translate(_MD_ESCAPES)
+
+
+def md_cell(value) -> str:
+    """A value for a Markdown table cell: ``md_text`` plus the characters that would end the
+    cell or start formatting, and no line breaks."""
+    return str(value).translate(_MD_CELL_ESCAPES)
+
+
+def md_fence(content: str, info: str = "") -> str:
+    """``content`` in a code fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{content}\n{fence}"
+
+
 @dataclass(frozen=True)
 class Summary:
     """A titled table with a header of settings and plain-language notes."""
@@ -45,14 +72,14 @@ class Summary:
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
-        lines = [f"**{self.title}**", ""]
-        lines += [f"- {k}: {_fmt(v)}" for k, v in self.header.items()]
+        lines = [f"**{md_text(self.title)}**", ""]
+        lines += [f"- {md_text(k)}: {md_text(_fmt(v))}" for k, v in self.header.items()]
         if len(self.table):
-            cols = [str(c) for c in self.table.columns]
+            cols = [md_cell(c) for c in self.table.columns]
             lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
             for row in self.table.itertuples(index=False):
-                lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
-        lines += [""] + [f"> {n}" for n in self.notes]
+                lines.append("| " + " | ".join(md_cell(_fmt(v)) for v in row) + " |")
+        lines += [""] + [f"> {md_text(' '.join(str(n).split()))}" for n in self.notes]
         return "\n".join(lines).rstrip() + "\n"
 
     def _repr_html_(self) -> str:

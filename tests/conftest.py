@@ -35,3 +35,31 @@ def _close_figures():
     yield
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+# Names a municipality's export or study file might carry that must stay text in every output.
+HOSTILE = {"Woensdrecht": "<script>window.pwned=1</script> [x](javascript:alert(1))",
+           "BOZ-01": "<img src=x onerror=window.pwned=2>",
+           "brabantse_wal": "</pre><script>window.pwned=3</script> | [x](javascript:alert(1)) ```"}
+
+
+@pytest.fixture(scope="session")
+def hostile_report(tmp_path_factory) -> Path:
+    """The demo report with a municipality, a FIP caseworker and the study named as HTML and
+    Markdown injections (the bundled brabantse_wal export with those names replaced)."""
+    from fipeval.cli import main
+
+    source = REPO / "data" / "synthetic" / "brabantse_wal"
+    folder = tmp_path_factory.mktemp("hostile_export")
+    for name in ("uitkeringen.csv", "contacten.csv", "gebeurtenissen.csv", "study.toml"):
+        text = (source / name).read_text(encoding="utf-8")
+        for plain, hostile in HOSTILE.items():
+            if name == "study.toml":
+                hostile = hostile.replace('"', '\\"')
+            text = text.replace(plain, hostile)
+        (folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path_factory.mktemp("hostile_report")
+    assert main(["report", str(folder / "uitkeringen.csv"), str(folder / "contacten.csv"),
+                 str(folder / "gebeurtenissen.csv"), "--config", str(folder / "study.toml"),
+                 "--key", str(source / "pseudonym.key"), "--out", str(out), "--quiet"]) == 0
+    return out

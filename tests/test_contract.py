@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from fipeval import design, synthetic
-from fipeval.results import TIDY_COLUMNS, Result
+from fipeval.results import TIDY_COLUMNS, Result, md_text
 
 PACKAGES = ("inference", "survival", "matching", "costing", "did")
 # by module path: `fipeval.did` the attribute is the function, not the package
@@ -327,7 +327,7 @@ def test_summary_html_and_markdown_render(case, fitted):
     html = res._repr_html_()
     assert isinstance(html, str) and html.startswith("<div") and "<table" in html
     md = res.to_markdown()
-    assert isinstance(md, str) and md.startswith(f"**{summary.title}**") and "|" in md
+    assert isinstance(md, str) and md.startswith(f"**{md_text(summary.title)}**") and "|" in md
 
 
 @pytest.mark.parametrize("case", [c.param() for c in CASES])

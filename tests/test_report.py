@@ -74,7 +74,7 @@ def test_suppression_threshold_flag(tmp_path):
     assert main(["report", "--demo", "--out", str(tmp_path), "--quiet",
                  "--suppress-below", "400"]) == 0
     md = (tmp_path / "report.md").read_text()
-    assert "<400" in md and "| 360 |" not in md
+    assert "&lt;400" in md and "| 360 |" not in md   # "<400", escaped for Markdown
 
 
 def test_same_seed_same_report(demo_report, tmp_path):
@@ -168,3 +168,22 @@ def test_three_municipalities_intervals_cover_the_truth_in_every_section():
     assert covers(next(e for e in survival if "Cox log hazard ratio" in e["name"]), 0.0)
     terminations_did = [e for e in rows if e["section"] == "did" and "termination_rate" in e["name"]]
     assert terminations_did and all(e.get("ci_lower") is None for e in terminations_did)
+
+
+def test_hostile_names_stay_text_in_html_and_markdown(hostile_report):
+    from conftest import HOSTILE
+
+    html = (hostile_report / "report.html").read_text(encoding="utf-8")
+    md = (hostile_report / "report.md").read_text(encoding="utf-8")
+    body, settings = md.split("## Settings")
+    for text in (html, body):
+        assert "<script" not in text and "<img src=x" not in text and "</pre><script" not in text
+    assert "[x](javascript" not in body      # no link: brackets escaped
+    # the names reached the outputs, as text
+    for hostile in HOSTILE.values():
+        assert hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in html
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in body
+    # the study file is shown verbatim in a code fence that its own backticks cannot close
+    fence = settings.splitlines()[2]
+    assert fence == "````json" and settings.rstrip().endswith("\n````")
+    assert HOSTILE["brabantse_wal"] in settings

@@ -50,3 +50,13 @@ def test_report_renders_with_every_image_and_no_console_errors(browser, tmp_path
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     browser.save_screenshot(str(tmp_path / "report.png"))
+
+
+def test_hostile_names_run_no_script(browser, hostile_report):
+    """A municipality, caseworker and study named as HTML injections (tests/conftest.py):
+    the browser shows them as text and runs none of them."""
+    browser.get((hostile_report / "report.html").as_uri())
+    assert browser.execute_script("return window.pwned === undefined;")
+    assert browser.execute_script("return document.scripts.length;") == 0
+    text = browser.execute_script("return document.body.innerText;")
+    assert "<script>window.pwned=1</script>" in text

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
-from ..results import Summary
+from ..results import Summary, md_cell, md_fence, md_text
 
 
 @dataclass
@@ -97,15 +97,17 @@ def _table_html(df: pd.DataFrame) -> str:
 
 
 def _table_md(df: pd.DataFrame) -> str:
-    cols = [str(c) for c in df.columns]
+    cols = [md_cell(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_fmt_cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    lines += ["| " + " | ".join(md_cell(_fmt_cell(v)) for v in r) + " |"
+              for r in df.itertuples(index=False)]
     return "\n".join(lines)
 
 
 def render_html(report: Report) -> str:
-    env = Environment(loader=PackageLoader("fipeval.report", "templates"),
-                      autoescape=select_autoescape(["html"]))
+    # every value the template inserts is escaped (the template is report.html.j2, which
+    # select_autoescape(["html"]) would not match); section bodies are escaped when built
+    env = Environment(loader=PackageLoader("fipeval.report", "templates"), autoescape=True)
     sections = []
     for s in report.sections:
         parts = []
@@ -131,21 +133,22 @@ def render_html(report: Report) -> str:
 
 
 def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
-    lines = [f"# {report.title}", ""]
+    lines = [f"# {md_text(report.title)}", ""]
     for s in report.sections:
-        lines += [f"## {s.title}", ""]
+        lines += [f"## {md_text(s.title)}", ""]
         for b in s.blocks:
             if isinstance(b, str):
-                lines += [b, ""]
+                lines += [md_text(b), ""]
             elif isinstance(b, tuple):
                 caption, df = b
-                lines += ([f"*{caption}*", ""] if caption else []) + [_table_md(df), ""]
+                lines += ([f"*{md_text(caption)}*", ""] if caption else []) + [_table_md(df), ""]
             elif isinstance(b, Summary):
                 lines += [b.to_markdown(), ""]
             elif isinstance(b, Figure):
                 if figure_dir is not None:
                     figure_dir.mkdir(parents=True, exist_ok=True)
                     (figure_dir / f"{b.name}.png").write_bytes(b.png)
-                    lines += [f"![{b.caption}]({figure_dir.name}/{b.name}.png)", ""]
-    lines += ["## Settings", "", "```json", json.dumps(report.settings, indent=2, default=str), "```", ""]
+                    lines += [f"![{md_text(b.caption)}]({figure_dir.name}/{b.name}.png)", ""]
+    lines += ["## Settings", "", md_fence(json.dumps(report.settings, indent=2, default=str),
+                                          "json"), ""]
     return "\n".join(lines)
