@@ -160,3 +160,23 @@ def test_design_table_follows_the_inference_rule(three_panel):
     cs_boot = next(e for e in measured.estimates if e.term == cs.term)
     assert cs_boot.method == WILD_METHODS["Callaway-Sant'Anna"] and cs_boot.ci_lower > 0
     assert cs_boot.estimate == cs.estimate
+
+
+@pytest.mark.slow
+def test_did_design_intervals_cover_over_simulated_studies():
+    """A small version of benchmarks/coverage_did.py (200 replicates there): 30 simulated
+    three_municipalities studies, randomization-t for TWFE and Callaway-Sant'Anna."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from coverage_did import one_replicate, summarise
+
+    rows = pd.DataFrame([r for seed in range(5_000, 5_030)
+                         for r in one_replicate("three_municipalities", seed, n_draws=99,
+                                                null=False, alpha=0.05)])
+    table = summarise(rows, 0.05).set_index("model")
+    # 30 replicates of a 95% interval: at least 26 cover with probability 0.98
+    assert (table["coverage"] >= 26 / 30).all(), table
+    assert (table["bias"].abs() <= 4 * table["bias_mc_se"]).all(), table
+    assert table.loc["TWFE", "rejection_rate"] >= 0.2       # the fraud effect is seen
