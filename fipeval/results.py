@@ -31,7 +31,7 @@ def _fmt(value) -> str:
 _MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
 _MD_CELL_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[",
                                   "]": "\\]", "|": "\\|", "`": "\\`", "*": "\\*",
-                                  "_": "\\_", "\\": "\\\\", "\n": " ", "\r": " "})
+                                  "\\": "\\\\", "\n": " ", "\r": " "})
 
 
 def md_text(text) -> str:
@@ -43,7 +43,8 @@ def md_text(text) -> str:
 
 def md_cell(value) -> str:
     """A value for a Markdown table cell: ``md_text`` plus the characters that would end the
-    cell or start formatting, and no line breaks."""
+    cell or start formatting, and no line breaks (``_`` inside a word, as in column names,
+    starts no emphasis in CommonMark, so it stays as written)."""
     return str(value).translate(_MD_CELL_ESCAPES)
 
 
