@@ -77,6 +77,25 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_key_new(args) -> int:
+    import os
+
+    from .io.bsn import new_key
+
+    out = Path(args.out)
+    if out.exists():
+        raise FipevalError(f"{out} exists; a key is never overwritten (pseudonyms made with it "
+                           "would no longer join). Choose another --out.")
+    # readable by its owner only, from the first byte on
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(new_key() + "\n")
+    print(f"wrote a new pseudonymisation key to {out} (owner-only). Keep it secret and keep it: "
+          "whoever has it can reverse the pseudonyms, and without it new exports no longer "
+          f"join the old ones. Use it with `--key {out}` or FIPEVAL_BSN_KEY_FILE={out}.")
+    return 0
+
+
 def cmd_inspect(args) -> int:
     from .io.inspect import inspect_main
 
@@ -117,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--out", type=Path, default=Path("study.toml"))
     i.add_argument("--force", action="store_true")
     i.set_defaults(func=cmd_init)
+
+    k = sub.add_parser("key", help="make a pseudonymisation key")
+    ksub = k.add_subparsers(dest="key_command", required=True)
+    kn = ksub.add_parser("new", help="write a new random key (32 bytes, hex) to a file")
+    kn.add_argument("--out", type=Path, required=True, help="key file to create (never overwritten)")
+    kn.set_defaults(func=cmd_key_new)
 
     ins = sub.add_parser("inspect", help="show how an export is read; optionally write a mapping",
                          add_help=False)

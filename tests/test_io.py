@@ -19,7 +19,7 @@ import pytest
 import fipeval
 from fipeval.errors import ConfigError, FipevalError, LoadError, PrivacyError
 from fipeval.io import inspect, inspect_main, is_valid_bsn, load, parse_dates, pseudonymise, resolve_key
-from fipeval.io.bsn import KEY_ENV, KEY_FILE_ENV
+from fipeval.io.bsn import KEY_ENV, KEY_FILE_ENV, key_strength
 from fipeval.io.mapping import read_mapping
 
 KEY = "test-key-0123456789abcdef"
@@ -176,6 +176,30 @@ def test_key_sources(tmp_path, monkeypatch):
         resolve_key("short")
     with pytest.raises(PrivacyError, match="Cannot read the key file"):
         resolve_key(tmp_path / "missing.key")
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaaaaaa", " " * 16, "password12345678",
+                                  "0123456701234567", "abababababababababababab"])
+def test_predictable_keys_are_refused_with_the_way_out(weak):
+    with pytest.raises(PrivacyError, match=r"too predictable .*fipeval key new"):
+        resolve_key(weak)
+
+
+def test_key_new_writes_an_owner_only_key_once(tmp_path):
+    import stat
+
+    from fipeval.cli import main
+
+    out = tmp_path / "bsn.key"
+    assert main(["key", "new", "--out", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    secret = resolve_key(out)
+    assert len(secret) == 64 and int(secret, 16) >= 0 and key_strength(secret) > 200
+    first = out.read_bytes()
+    assert main(["key", "new", "--out", str(out)]) == 2     # never overwritten
+    assert out.read_bytes() == first
+    other = tmp_path / "other.key"
+    assert main(["key", "new", "--out", str(other)]) == 0 and other.read_bytes() != first
 
 
 # --- dates ----------------------------------------------------------------------------

@@ -11,7 +11,14 @@ by line number.
 
 The key comes from, in this order: the ``key=`` argument (the secret itself, or a
 ``pathlib.Path`` to a file holding it), the environment variable ``FIPEVAL_BSN_KEY`` (the
-secret) or ``FIPEVAL_BSN_KEY_FILE`` (a path). Keys shorter than 16 bytes are refused.
+secret) or ``FIPEVAL_BSN_KEY_FILE`` (a path).
+
+Why the key must be secret and random: there are only about 10^8 valid BSNs, so anyone who
+has the key can hash them all (about six core-minutes) and reverse every pseudonym. A key
+is refused when it is shorter than 16 bytes or its estimated entropy is below 64 bits
+(``key_strength``: length times the Shannon entropy of its bytes, which catches repeated
+characters and short alphabets, though not a dictionary word); make one with
+``python -m fipeval key new --out FILE`` (32 random bytes as hex).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from ..errors import PrivacyError
 KEY_ENV = "FIPEVAL_BSN_KEY"
 KEY_FILE_ENV = "FIPEVAL_BSN_KEY_FILE"
 MIN_KEY_BYTES = 16
+MIN_KEY_BITS = 64       # estimated entropy below this: refused (key_strength)
 PSEUDONYM_CHARS = 16
 _WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
 _DIGIT_RUN = re.compile(r"\d{8,}")
@@ -39,6 +47,30 @@ _DIGIT_RUN = re.compile(r"\d{8,}")
 def redact(text: str) -> str:
     """Replace every run of 8 or more digits by ``<number>`` (BSNs must not leak into text)."""
     return _DIGIT_RUN.sub("<number>", str(text))
+
+
+def key_strength(secret: bytes) -> float:
+    """Estimated entropy of a key in bits: its length times the Shannon entropy of its bytes.
+
+    An upper bound for keys made by people (a word scores as its letters), exact in
+    expectation for random ones: 32 random bytes as hex score about 250 bits, 16 equal
+    characters 0.
+
+    >>> round(key_strength(b"aaaaaaaaaaaaaaaa")), round(key_strength(b"abababababababab"))
+    (0, 16)
+    """
+    if not secret:
+        return 0.0
+    counts = np.bincount(np.frombuffer(secret, dtype=np.uint8), minlength=256)
+    p = counts[counts > 0] / len(secret)
+    return float(len(secret) * -(p * np.log2(p)).sum())
+
+
+def new_key() -> str:
+    """A new random key: 32 bytes from the operating system's generator, as 64 hex digits."""
+    import secrets
+
+    return secrets.token_hex(32)
 
 
 def resolve_key(key: str | bytes | os.PathLike | None = None, *, required: bool = True) -> bytes | None:
@@ -83,10 +115,15 @@ def resolve_key(key: str | bytes | os.PathLike | None = None, *, required: bool 
         secret = key
     else:
         raise PrivacyError(f"The key must be str, bytes or a pathlib.Path; got {type(key).__name__}.")
+    make = "make one with `python -m fipeval key new --out FILE`"
     if len(secret) < MIN_KEY_BYTES:
         raise PrivacyError(f"The key from {source} is {len(secret)} bytes; use at least "
-                           f"{MIN_KEY_BYTES} random bytes (e.g. `python -c \"import secrets; "
-                           "print(secrets.token_hex(32))\"`).")
+                           f"{MIN_KEY_BYTES} random bytes ({make}).")
+    bits = key_strength(secret)
+    if bits < MIN_KEY_BITS:
+        raise PrivacyError(f"The key from {source} is too predictable (about {bits:.0f} bits of "
+                           f"entropy, at least {MIN_KEY_BITS} needed): whoever guesses it can "
+                           f"hash all valid BSNs and reverse every pseudonym; {make}.")
     return secret
 
 
