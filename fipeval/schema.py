@@ -143,13 +143,14 @@ def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
         return pd.Categorical(values, categories=col.categories)
     if col.dtype.startswith("datetime"):
         if pd.api.types.is_datetime64_any_dtype(values):
-            return values.astype("datetime64[ns]", copy=False)
+            return values if values.dtype == "datetime64[ns]" else values.astype("datetime64[ns]")
         try:
             return pd.to_datetime(values).astype("datetime64[ns]")
         except (ValueError, TypeError) as err:
             raise SchemaError(f"`{col.name}` in the {table} table is not a date column: {err}") from err
     try:
-        return values.astype(col.dtype, copy=False)
+        # no astype(copy=False): deprecated in pandas 3 (copy-on-write shares it anyway)
+        return values if values.dtype == col.dtype else values.astype(col.dtype)
     except (ValueError, TypeError) as err:
         raise SchemaError(
             f"`{col.name}` in the {table} table cannot be read as {col.dtype}: {err}"

@@ -165,7 +165,7 @@ def test_bad_input(did):
     with pytest.raises(EstimationError, match="rank deficient"):
         fit_ols(panel.y, X.assign(dup=X["treat"]), vcov="iid")
     with pytest.raises(InputError, match="cluster.*missing"):
-        cl = panel.unit.astype(float).to_numpy(); cl[0] = np.nan
+        cl = panel.unit.astype(float).to_numpy().copy(); cl[0] = np.nan
         fit_ols(panel.y, X, cluster=cl)
     with pytest.raises(InputError, match="No coefficient `fip`"):
         fit_ols(panel.y, X, vcov="iid").coef_of("fip")

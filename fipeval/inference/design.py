@@ -93,7 +93,7 @@ class InferencePlan(Result):
     def method_for(self, name: str = "all") -> str:
         """The rule's method for one comparison: ``"randomization"`` or ``"wild"``."""
         method = self.subset(name)["method"]
-        if method is None:
+        if method is None or pd.isna(method):   # pandas 3 stores a missing text as NaN
             raise InputError(f"{name!r} has no comparison of its own (only FIP or only control "
                              "caseworkers); it enters the pooled analysis only.")
         return str(method)

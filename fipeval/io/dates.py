@@ -132,6 +132,19 @@ def _two_digit(years: np.ndarray, pivot_year: int) -> np.ndarray:
     return np.where(modern <= pivot_year, modern, 1900 + years)
 
 
+def _ns(values) -> np.ndarray:
+    """``datetime64[ns]`` of parsed dates, NaT outside MIN_YEAR..MAX_YEAR. pandas 3 parses
+    8888-12-31 at a coarser resolution instead of NaT; cast to ns it would wrap around."""
+    values = np.asarray(values)
+    if values.dtype == "datetime64[ns]":
+        return values
+    year = values.astype("datetime64[Y]").astype(np.int64) + 1970
+    ok = ~np.isnat(values) & (year >= MIN_YEAR) & (year <= MAX_YEAR)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = values[ok].astype("datetime64[ns]")
+    return out
+
+
 def _from_parts(year, month, day) -> np.ndarray:
     year, month, day = (np.asarray(x, dtype=float) for x in (year, month, day))
     ok = np.isfinite(year) & np.isfinite(month) & np.isfinite(day)
@@ -140,7 +153,7 @@ def _from_parts(year, month, day) -> np.ndarray:
     if ok.any():
         frame = pd.DataFrame({"year": year[ok].astype(int), "month": month[ok].astype(int),
                               "day": day[ok].astype(int)})
-        out[ok] = pd.to_datetime(frame, errors="coerce").to_numpy()
+        out[ok] = _ns(pd.to_datetime(frame, errors="coerce").to_numpy())
     return out
 
 
@@ -203,7 +216,8 @@ def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None =
     values = _from_parts(year, month, day)
     ymd = kind == "yyyymmdd"
     if ymd.any():
-        values[ymd] = pd.to_datetime(parts["ymd"][ymd], format="%Y%m%d", errors="coerce").to_numpy()
+        values[ymd] = _ns(pd.to_datetime(parts["ymd"][ymd], format="%Y%m%d",
+                                         errors="coerce").to_numpy())
     serial = kind == "excel"
     if serial.any():
         values[serial] = _excel(pd.to_numeric(parts["serial"][serial]).to_numpy(dtype=float))
@@ -239,7 +253,8 @@ def _parse_numeric(arr, column: str | None) -> ParsedColumn:
     far = np.zeros(len(values), bool)
     if column == "yyyymmdd":
         text = pd.Series(whole.astype(np.int64).astype(str))
-        out = pd.to_datetime(text.where(~missing), format="%Y%m%d", errors="coerce").to_numpy()
+        out = _ns(pd.to_datetime(text.where(~missing), format="%Y%m%d",
+                                 errors="coerce").to_numpy())
         far = whole >= (MAX_YEAR + 1) * 10_000
     else:
         out = _excel(values)

@@ -33,7 +33,7 @@ def _causes(data: pd.DataFrame, cause: str, event: str | None, censored_value) -
     else:
         censored = values.isna().to_numpy()
         if censored_value is not None:
-            censored |= (values == censored_value).to_numpy()
+            censored = censored | (values == censored_value).to_numpy()   # to_numpy may be read-only (copy-on-write)
     labels = sorted(pd.unique(values[~censored]).tolist(), key=str)
     if not labels:
         raise EstimationError(f"No row has an end reason in `{cause}` (all censored); nothing "
