@@ -70,7 +70,7 @@ def worker(task: str, path: str, repeats: int) -> dict:
     with open(path, "rb") as fh:
         data = pickle.load(fh)
     if task == "panel":
-        from fipeval.did import caseworker_panel
+        from fipeval.diff_in_diff import caseworker_panel
         register, design = data
         res = _timed(lambda: caseworker_panel(register, start=WINDOW_START, design=design),
                      repeats, warmup=False)
@@ -81,7 +81,7 @@ def worker(task: str, path: str, repeats: int) -> dict:
         return res
     panel = data
     if task == "fipeval":
-        from fipeval.did import did
+        from fipeval.diff_in_diff import did
         res = _timed(lambda: did(panel, outcome="termination_rate", unit="caseworker",
                                  time="month", treated="fip", post="post", cluster="caseworker",
                                  weights="caseload", inference="CR1"), repeats, warmup=True)
@@ -159,7 +159,7 @@ def did_inputs(panel):
 
 
 def main(repeats: int) -> None:
-    from fipeval.did import caseworker_panel
+    from fipeval.diff_in_diff import caseworker_panel
     reg_path = national_register()
     with open(reg_path, "rb") as fh:
         register, design = pickle.load(fh)

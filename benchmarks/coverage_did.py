@@ -4,7 +4,7 @@ The DiD's truth is a monthly rate (``fipeval.synthetic.true_did_att``) that depe
 stays on the caseload, so it is not a fixed potential outcome per caseworker that
 re-assigning FIP on one study could check. Instead each replicate simulates the scenario
 anew (seed ``--seed + replicate``), builds the report's caseworker panel and runs the
-section's design table (``fipeval.did.section._design_table``: FIP re-assigned to
+section's design table (``fipeval.diff_in_diff.section._design_table``: FIP re-assigned to
 caseworkers of the same municipality, randomization-t). For the fraud-signal rate it
 records, per model, whether the interval covers the truth, the bias and the rejection of
 "no effect". ``--null`` sets every site's fraud ratio to 1 (rejections are then the size).
@@ -46,8 +46,8 @@ TARGETS = {"TWFE": "client_months", "Callaway-Sant'Anna": "cells"}
 def one_replicate(scenario: str, seed: int, *, n_draws: int, null: bool, alpha: float,
                   scale: float | None = None, cs_bootstrap: bool = False) -> list[dict]:
     from fipeval import synthetic
-    from fipeval.did import caseworker_panel
-    from fipeval.did.section import _design_table, design_method, section_window
+    from fipeval.diff_in_diff import caseworker_panel
+    from fipeval.diff_in_diff.section import _design_table, design_method, section_window
 
     size = {} if scale is None else {"scale": scale}
     if null:

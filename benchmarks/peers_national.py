@@ -9,10 +9,10 @@ seconds, CPU seconds and the growth of peak resident memory during the call.
 
 | stage | fipeval | peers |
 |---|---|---|
-| load | ``fipeval.io.load`` of the three CSV files | ``pandas.read_csv(sep=";", decimal=",")`` of the same files (a plain read that does none of the job), and pandas doing the core of the same job (``_pandas_same_work``: 11-proef, the same HMAC pseudonyms, dates, categories); also ``bench_io.measure`` on the spells file |
+| load | ``fipeval.io.loading`` of the three CSV files | ``pandas.read_csv(sep=";", decimal=",")`` of the same files (a plain read that does none of the job), and pandas doing the core of the same job (``_pandas_same_work``: 11-proef, the same HMAC pseudonyms, dates, categories); also ``bench_io.measure`` on the spells file |
 | matching | ``fipeval.match`` 1:1 nearest on the logit of the propensity score, caliper 0.2, no replacement | ``psmpy`` (logistic_ps + kdtree_matched, same settings), ``causalinference`` (propensity fit + ``est_via_matching``) |
 | survival | ``fipeval.cox`` as the report fits it (spell clock, delayed entry, strata municipality, clustered SE); ``bench_survival._fit`` on 10 covariates (study clock) | ``lifelines.CoxPHFitter`` and ``statsmodels`` ``PHReg``, same models |
-| DiD | ``fipeval.did`` TWFE, caseload weights, CR1 by caseworker, on the report's panel (via ``bench_did.run_worker``) | ``pyfixest.feols`` (CRV1); ``statsmodels`` WLS with dummies on every 10th caseworker (all tools also run on that subsample) |
+| DiD | ``fipeval.diff_in_diff`` TWFE, caseload weights, CR1 by caseworker, on the report's panel (via ``bench_did.run_worker``) | ``pyfixest.feols`` (CRV1); ``statsmodels`` WLS with dummies on every 10th caseworker (all tools also run on that subsample) |
 
 Peers that take longer than ``--timeout`` seconds are stopped and reported as such.
 Ratio = peer seconds / fipeval seconds (above 1: fipeval is faster).
@@ -64,8 +64,8 @@ def prepare(folder: Path) -> Path:
     prepared = folder / "peers_inputs"
     prepared.mkdir(exist_ok=True)
     from fipeval.design import build_cohort
-    from fipeval.did import caseworker_panel
-    from fipeval.did.section import section_window
+    from fipeval.diff_in_diff import caseworker_panel
+    from fipeval.diff_in_diff.section import section_window
     from fipeval.io import load
     from fipeval.report.config import load_config
     from fipeval.survival.prep import survival_data

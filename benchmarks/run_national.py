@@ -1,6 +1,6 @@
 """Benchmark: the full report on the ``national`` scenario, stage by stage.
 
-The report is run exactly as ``python -m fipeval report`` runs it: ``fipeval.io.load`` on the
+The report is run exactly as ``python -m fipeval report`` runs it: ``fipeval.io.loading`` on the
 Dutch CSV export, ``build_report`` (``build_cohort`` and every section of
 ``fipeval.report.run.section_builders()``, whatever sections exist today) and
 ``write_report``. The builders and ``build_cohort`` are wrapped, not re-implemented, so a

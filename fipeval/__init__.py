@@ -20,7 +20,7 @@ from .costing import (Assumption, CostInputs, capacity, costing_section, crude_s
 __all__ += ["Assumption", "CostInputs", "capacity", "costing_section", "crude_savings", "fip_cost",
             "monte_carlo", "net_result", "refined_savings", "sensitivity"]
 
-from .did import (caseworker_panel, client_panel, did, did_section, event_study,  # noqa: E402
+from .diff_in_diff import (caseworker_panel, client_panel, did, did_section, event_study,  # noqa: E402
                   staggered_did)  # difference-in-differences (issue 7)
 
 __all__ += ["caseworker_panel", "client_panel", "did", "did_section", "event_study",

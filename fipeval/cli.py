@@ -97,7 +97,7 @@ def cmd_key_new(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from .io.inspect import inspect_main
+    from .io.inspection import inspect_main
 
     return inspect_main(args.rest)
 

@@ -30,8 +30,8 @@ import pytest
 from fipeval import design, synthetic
 from fipeval.results import TIDY_COLUMNS, Result, md_text
 
-PACKAGES = ("inference", "survival", "matching", "costing", "did")
-# by module path: `fipeval.did` the attribute is the function, not the package
+PACKAGES = ("inference", "survival", "matching", "costing", "diff_in_diff")
+# by module path (the package of the `did` function is `fipeval.diff_in_diff`)
 inference, survival, matching, costing, did = (importlib.import_module(f"fipeval.{p}")
                                                for p in PACKAGES)
 
@@ -60,12 +60,12 @@ NOT_ESTIMATORS = {
     "costing.cohort_effects": "helper: effects table that feeds the costing section",
     "costing.caseload_from_spells": "helper: caseload Series from benefit spells",
     "costing.analysis_units": "helper: dict of cohort subsets per municipality",
-    "did.caseworker_panel": "panel builder: returns a DataFrame",
-    "did.client_panel": "panel builder: returns a DataFrame",
-    "did.mark_treatment": "panel builder: returns a DataFrame",
-    "did.to_quarters": "panel builder: returns a DataFrame",
-    "did.demean": "numerical helper: demeaned array",
-    "did.did_section": "report section: results and figures for the report",
+    "diff_in_diff.caseworker_panel": "panel builder: returns a DataFrame",
+    "diff_in_diff.client_panel": "panel builder: returns a DataFrame",
+    "diff_in_diff.mark_treatment": "panel builder: returns a DataFrame",
+    "diff_in_diff.to_quarters": "panel builder: returns a DataFrame",
+    "diff_in_diff.demean": "numerical helper: demeaned array",
+    "diff_in_diff.did_section": "report section: results and figures for the report",
 }
 
 # Result classes exported in those __all__ lists that no case below produces, with the reason.
@@ -241,20 +241,20 @@ CASES = [
     Case("costing.sensitivity", costing.sensitivity,
          lambda i: ((i.crude,), dict(cost=i.cost))),
     # did
-    Case("did.did", did.did,
+    Case("diff_in_diff.did", did.did,
          lambda i: ((i.did_panel,), dict(outcome="y", unit="unit", time="t", treated="treat",
                                          post="post", cluster="unit"))),
-    Case("did.event_study", did.event_study,
+    Case("diff_in_diff.event_study", did.event_study,
          lambda i: ((i.staggered_panel,), dict(outcome="y", unit="unit", time="t",
                                                event_time="ev", leads=3, lags=4,
                                                cluster="unit"))),
-    Case("did.staggered_did", did.staggered_did,
+    Case("diff_in_diff.staggered_did", did.staggered_did,
          lambda i: ((i.staggered_panel,), dict(outcome="y", unit="unit", time="t",
                                                first_treated="first_treated"))),
     # Result classes that estimators hand out through a method or attribute
     Case("survival.CoxResult.ph_test", survival.CoxResult.ph_test,
          lambda i: ((survival.cox(i.cohort, *SURV, ["fip", "age"]),), {})),
-    Case("did.StaggeredResult.dynamic", operator.attrgetter("dynamic"),
+    Case("diff_in_diff.StaggeredResult.dynamic", operator.attrgetter("dynamic"),
          lambda i: ((did.staggered_did(i.staggered_panel, outcome="y", unit="unit", time="t",
                                        first_treated="first_treated"),), {})),
 ]
@@ -395,3 +395,21 @@ def test_every_result_class_is_produced_by_a_case(fitted):
                if n not in RESULTS_WITHOUT_CASE and not any(issubclass(p, cls)
                                                             for p in produced)]
     assert not missing, f"Result classes no case produces: {missing}"
+
+
+def test_every_module_is_reachable_as_a_module():
+    """No exported function shadows a module (``fipeval.did`` once hid the did package, so
+    ``import fipeval.did.estimate; fipeval.did.estimate`` failed)."""
+    import pkgutil
+
+    import fipeval
+
+    shadowed = []
+    for info in pkgutil.walk_packages(fipeval.__path__, "fipeval."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        parent, _, child = info.name.rpartition(".")
+        if getattr(importlib.import_module(parent), child, None) is not module:
+            shadowed.append(info.name)
+    assert shadowed == []

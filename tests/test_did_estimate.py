@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from fipeval.did import did, demean
+from fipeval.diff_in_diff import did, demean
 from fipeval.errors import DesignError, InputError
 from fipeval.inference.wild import wild_cluster_bootstrap
 

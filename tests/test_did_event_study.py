@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fipeval.did import event_study
+from fipeval.diff_in_diff import event_study
 from fipeval.errors import DesignError, InputError
 
 

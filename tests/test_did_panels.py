@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fipeval import Register
-from fipeval.did import caseworker_panel, client_panel, mark_treatment, to_quarters
+from fipeval.diff_in_diff import caseworker_panel, client_panel, mark_treatment, to_quarters
 from fipeval.errors import InputError
 from fipeval.schema import END_REASONS
 

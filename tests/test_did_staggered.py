@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fipeval.did import did, staggered_did
+from fipeval.diff_in_diff import did, staggered_did
 from fipeval.errors import DesignError, InputError
 
 MODERNDID_RTOL = 1e-8      # same estimator and influence functions

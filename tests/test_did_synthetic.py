@@ -18,7 +18,7 @@ differs: FIP also changes how long clients stay on benefit.
 Termination rates are not checked against the truth: the synthetic register, like real
 ones, keeps one caseworker per spell, so clients moved between caseloads at the start take
 their pre-period history along and the FIP caseworkers' pre-period exit rate is biased
-(see ``fipeval.did.section``).
+(see ``fipeval.diff_in_diff.section``).
 """
 
 import numpy as np
@@ -26,8 +26,8 @@ import pandas as pd
 import pytest
 
 from fipeval import synthetic
-from fipeval.did import caseworker_panel, did, staggered_did
-from fipeval.did.section import did_section, section_window
+from fipeval.diff_in_diff import caseworker_panel, did, staggered_did
+from fipeval.diff_in_diff.section import did_section, section_window
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_did_section_results_and_figures(brabant, three):
 
 def test_reassign_fip_equals_the_plain_pandas_version(three_panel):
     """reassigner (numpy, for many draws) against the pandas version it replaced."""
-    from fipeval.did.section import reassign_fip, reassigner
+    from fipeval.diff_in_diff.section import reassign_fip, reassigner
 
     panel, _ = three_panel
     cw = panel.groupby("caseworker", observed=True)["fip"].first()
@@ -128,7 +128,7 @@ def _pandas_reassign(panel, fip):
 def test_design_table_follows_the_inference_rule(three_panel):
     """2 FIP caseworkers per municipality: randomization-t; the national scenario's 80 FIP
     caseworkers: the models' own wild bootstrap by caseworker (one rule, fipeval.inference.design)."""
-    from fipeval.did.section import WILD_METHODS, _design_table, design_method
+    from fipeval.diff_in_diff.section import WILD_METHODS, _design_table, design_method
 
     panel, _ = three_panel
     assert design_method(panel) == "randomization"

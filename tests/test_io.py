@@ -754,8 +754,8 @@ def test_file_without_read_permission(tmp_path, spells):
         load(path, key=KEY)
 
 
-@pytest.mark.parametrize("module", ["accounting", "bsn", "dates", "detect", "fields", "inspect",
-                                    "load", "mapping"])
+@pytest.mark.parametrize("module", ["accounting", "bsn", "dates", "detect", "fields", "inspection",
+                                    "loading", "mapping"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -18,7 +18,7 @@ from fipeval.survival.by_assignment import (
     logrank_root_batch,
     rmst_difference_batch,
 )
-from fipeval.survival.cox import cox
+from fipeval.survival.cox_model import cox
 from fipeval.survival.km import logrank, rmst
 from fipeval.survival.section import survival_data
 from fipeval.synthetic import generate

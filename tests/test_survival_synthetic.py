@@ -94,7 +94,7 @@ def test_survival_section(brabant):
     assert "15 clusters" in repr(cox_res)
 
 
-@pytest.mark.parametrize("module", ["cox", "km", "competing", "prep", "section"])
+@pytest.mark.parametrize("module", ["cox_model", "km", "competing", "prep", "section"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -13,7 +13,7 @@ output can be costed.
 """
 
 from .crude import CrudeSavings, crude_savings
-from .fip_cost import Capacity, ContactProtocol, FipCost, capacity, fip_cost
+from .cost_of_fip import Capacity, ContactProtocol, FipCost, capacity, fip_cost
 from .inputs import Assumption, CostInputs, NormTable, RecidivismTable
 from .net import NetResult, net_result
 from .refined import RefinedSavings, discount_factor, give_back_share, refined_savings

@@ -11,7 +11,7 @@ from scipy import stats
 from ..errors import InputError
 from ..results import Result
 from ._common import Savings, euros, fixed_row, tidy_frame
-from .fip_cost import FipCost
+from .cost_of_fip import FipCost
 
 CASELOAD_RTOL = 1e-9
 

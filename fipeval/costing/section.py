@@ -18,7 +18,7 @@ from ..results import Summary
 from ..schema import END_REASONS, HOUSEHOLD_TYPES
 from ._common import euros
 from .crude import crude_savings
-from .fip_cost import fip_cost
+from .cost_of_fip import fip_cost
 from .inputs import ALL_REASONS, CostInputs
 from .net import net_result
 from .refined import refined_savings
@@ -76,7 +76,7 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
     >>> effects["estimate"].round(4).tolist(), effects["assignments"].tolist()
     ([0.5, -4.25], [45, 45])
     """
-    from ..inference.compare import compare
+    from ..inference.comparison import compare
     from ..inference.design import plan_inference
 
     check_columns(cohort, ["municipality", "fip", cluster, "ended", "months_on_benefit"],

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..inference.design import interval_draws
 from ..results import Result
 from ._common import Savings, check_number, tidy_frame, z_value
-from .fip_cost import FipCost
+from .cost_of_fip import FipCost
 
 DELTA_STEP = 1e-5   # relative step of the central differences in the delta method
 

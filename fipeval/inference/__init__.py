@@ -1,7 +1,7 @@
 """Effect measures and honest inference: OLS with cluster-robust variance, wild cluster
 bootstrap, randomization inference, effect measures, meta-analysis, multiplicity, power."""
 
-from .compare import Comparison, compare
+from .comparison import Comparison, compare
 from .coverage import CoverageTable, coverage_study
 from .measures import EffectResult, mann_whitney, rate_ratio_glm, two_by_two, welch_test
 from .multiplicity import adjust_p_values, adjust_table

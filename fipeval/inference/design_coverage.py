@@ -7,7 +7,7 @@ estimand exactly as the report does (:func:`fipeval.inference.design.plan_infere
 the method). An interval covers when it contains the replicate's truth:
 
 * ``risk_difference`` (ended), ``months_difference`` (months on benefit within follow-up),
-  with :func:`fipeval.inference.compare`; truth: the mean individual effect over the FIP
+  with :func:`fipeval.inference.comparison`; truth: the mean individual effect over the FIP
   clients of the replicate (ATT);
 * ``rmst_difference`` (restricted mean months on benefit within ``tau``) and
   ``cox_log_hr`` (study clock), with :func:`fipeval.inference.design.randomization_t` (or,
@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..errors import FipevalError, InputError
 from ..results import Result
-from .compare import compare
+from .comparison import compare
 from .design import design_std_error, plan_inference, randomization_t
 from .pooling import meta_analysis
 
@@ -80,7 +80,7 @@ def _revealed(base: pd.DataFrame, d: np.ndarray) -> pd.DataFrame:
 
 
 def _true_cox(base: pd.DataFrame) -> float:
-    from ..survival.cox import cox
+    from ..survival.cox_model import cox
     stacked = pd.concat([
         pd.DataFrame({"exit": base[f"months_on_benefit_{a}"].to_numpy(float),
                       "event": base[f"ended_{a}"].to_numpy(int), "fip": a}) for a in (0, 1)],
@@ -201,7 +201,7 @@ def _choose(rng, labels, muni_of, k, stratified) -> np.ndarray:
 def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refit_draws,
                seed, alpha, caseload, cox_own_errors=False) -> dict:
     from ..survival.by_assignment import cox_log_hr_batch, rmst_difference_batch
-    from ..survival.cox import cox
+    from ..survival.cox_model import cox
 
     strata = "municipality" if stratified else None
     treated = d == 1

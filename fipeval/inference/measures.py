@@ -7,7 +7,7 @@ Poisson and negative-binomial (NB2) rate ratios from a log-link GLM with offset
 log(exposure). Continuous outcomes: Welch's t and Mann-Whitney's U.
 
 These treat clients as independent. With treatment assigned by caseworker use
-:func:`fipeval.inference.compare` with a cluster-aware ``inference``.
+:func:`fipeval.inference.comparison` with a cluster-aware ``inference``.
 
 References
 ----------

@@ -24,7 +24,7 @@ from ..errors import (
 )
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
-from .compare import compare
+from .comparison import compare
 from .design import design_std_error, plan_inference
 from .multiplicity import adjust_p_values
 from .pooling import meta_analysis
@@ -108,7 +108,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
         Default: ended, ended_<reason> (reasons with at least ``MIN_EVENTS`` terminations in
         the subset), fraud_signals, activations, months_on_benefit.
     covariates, weights
-        Passed to :func:`fipeval.inference.compare`.
+        Passed to :func:`fipeval.inference.comparison`.
     inference : {"wild", "randomization"}, optional
         Which cluster-aware method gives the interval and ``p_value`` column. Default: the
         design's rule (:func:`fipeval.inference.design.plan_inference`).

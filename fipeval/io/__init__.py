@@ -5,7 +5,7 @@
 (``bsn``) and accounts for every row (``accounting.LoadReport``). ``inspect`` shows what
 was detected in an unknown export and can write a starting mapping file.
 
-Row rules in brief (details: ``fipeval.io.normalise`` within a file, ``fipeval.io.load``
+Row rules in brief (details: ``fipeval.io.normalise`` within a file, ``fipeval.io.loading``
 across rows and files). Every row read is kept or rejected with file, line and reason:
 
 * BSN: 11-proef checked; an 8-digit BSN gets a leading zero (repaired); an invalid one
@@ -26,8 +26,8 @@ across rows and files). Every row read is kept or rejected with file, line and r
 from .accounting import REPAIR_KINDS, FileReport, LoadReport
 from .bsn import is_valid_bsn, pseudonymise, resolve_key
 from .dates import DATE_FORMATS, parse_dates
-from .inspect import inspect, inspect_main
-from .load import detect_table, load
+from .inspection import inspect, inspect_main
+from .loading import detect_table, load
 from .mapping import Mapping, default_mapping, read_mapping
 from .normalise import REASONS
 

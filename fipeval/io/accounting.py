@@ -43,7 +43,7 @@ REPAIR_BIT = {kind: 1 << i for i, kind in enumerate(REPAIR_KINDS)}
 
 @dataclass
 class FileReport:
-    """Accounting of one file (built by ``fipeval.io.load``)."""
+    """Accounting of one file (built by ``fipeval.io.loading``)."""
 
     file: str
     table: str

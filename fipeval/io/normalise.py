@@ -30,7 +30,7 @@ Contacts and events
       ``unknown kind``; unknown kinds are also counted under unknown codes);
     * unreadable or negative minutes -> left empty (``unreadable_value_blanked``).
 
-Rules across rows (duplicate and overlapping spells) are in ``fipeval.io.load``.
+Rules across rows (duplicate and overlapping spells) are in ``fipeval.io.loading``.
 """
 
 from __future__ import annotations

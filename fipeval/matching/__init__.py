@@ -6,7 +6,7 @@ coarsened exact, inverse probability weights) with MatchIt's weight conventions;
 report's balance table and love plot for a cohort.
 """
 
-from .balance import SMD_THRESHOLD, BalanceResult, balance, expand_covariates
+from .balance_table import SMD_THRESHOLD, BalanceResult, balance, expand_covariates
 from .core import MatchResult, match
 from .plot import love_plot
 from .report import balance_section

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import EstimationError, InputError, check_columns, check_option
 from ..results import Result, Summary
-from .balance import (
+from .balance_table import (
     DEFAULT_SD,
     SMD_THRESHOLD,
     BalanceResult,
@@ -113,7 +113,7 @@ class MatchResult(Result):
     def balance(self, *, threshold: float = SMD_THRESHOLD,
                 sd_denominator: str | None = None) -> BalanceResult:
         """Balance of the covariates (and exact-matching columns and the distance) before and
-        after; see ``fipeval.matching.balance`` for the statistics."""
+        after; see ``fipeval.matching.balance_table`` for the statistics."""
         sd = sd_denominator or DEFAULT_SD[self.estimand]
         check_option("sd_denominator", sd, ("treated", "control", "pooled"))
         cols = list(self.covariates) + [c for c in self.settings.get("exact") or ()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .balance import is_categorical
+from .balance_table import is_categorical
 
 CUTPOINT_RULES = ("sturges", "scott", "fd")
 

@@ -7,7 +7,7 @@ import warnings
 import pandas as pd
 
 from ..results import Summary
-from .balance import SMD_THRESHOLD
+from .balance_table import SMD_THRESHOLD
 from .core import match
 
 COHORT_COVARIATES = ("age", "household_type", "sex", "ladder_rung", "months_before_start")

@@ -14,7 +14,7 @@ import statsmodels.api as sm
 from scipy.special import expit
 
 from ..errors import ConvergenceWarning, EstimationError, check_option
-from .balance import expand_covariates, is_categorical
+from .balance_table import expand_covariates, is_categorical
 
 SEPARATION_EPS = 1e-10
 

@@ -196,7 +196,7 @@ def survival_report(ctx) -> Section:
 
 
 def did_report(ctx) -> Section:
-    from ..did.section import did_section
+    from ..diff_in_diff.section import did_section
 
     config = ctx["config"]
     (results, figures), notes = _quiet(did_section, ctx["register"], ctx["design"],

@@ -2,7 +2,7 @@
 
 from .competing import (CumulativeIncidenceResult, cause_specific_cox, cumulative_incidence,
                         fine_gray)
-from .cox import CoxResult, PHTest, cox
+from .cox_model import CoxResult, PHTest, cox
 from .section import survival_section
 from .km import (KaplanMeierResult, LogRankResult, RMSTResult, kaplan_meier, logrank, rmst,
                  rmst_curve)

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import EstimationError, InputError, check_columns
 from ..results import Result
 from ._input import as_list, check_no_missing, survival_arrays
-from .cox import CoxResult, cox
+from .cox_model import CoxResult, cox
 from .km import _at_risk, _group_codes, _version, _z
 
 

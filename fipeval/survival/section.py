@@ -13,7 +13,7 @@ from ..errors import FewClustersWarning
 from ..inference.design import DesignTable, randomization_t
 from .by_assignment import cox_log_hr_batch, logrank_root_batch, rmst_difference_batch
 from .competing import cumulative_incidence
-from .cox import cox
+from .cox_model import cox
 from .km import kaplan_meier, logrank, rmst, rmst_curve
 from .plots import plot_cumulative_incidence, plot_rmst_curve, plot_survival_curves
 from .prep import survival_data

@@ -214,7 +214,7 @@ def true_rate_effects(study: SyntheticStudy, outcome: str, last_month) -> list[n
     at_risk_m)``, with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m``
     (``study.did_truth``). One array per site, its months up to ``last_month``.
     Termination rates have no such truth: the register keeps one caseworker per spell
-    (``fipeval.did.section``).
+    (``fipeval.diff_in_diff.section``).
     """
     if outcome not in RATE_KINDS:
         raise InputError(f"No known truth for {outcome!r}; choose one of {', '.join(RATE_KINDS)}.")

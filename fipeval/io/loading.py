@@ -1,4 +1,4 @@
-"""``fipeval.io.load``: benefit-register exports in, one ``Register`` out, every row accounted for.
+"""``fipeval.io.loading``: benefit-register exports in, one ``Register`` out, every row accounted for.
 
 Which table a file holds (spells, contacts or events) is read from its headers (see
 ``fipeval.io.mapping``); several files combine into one register: one file per

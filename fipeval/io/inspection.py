@@ -22,7 +22,7 @@ from .bsn import is_valid_bsn, redact
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_code
-from .load import detect_table
+from .loading import detect_table
 from .mapping import CODE_SETS, DATE_ROLES, ROLES, resolve, to_toml
 from .readers import read_file
 

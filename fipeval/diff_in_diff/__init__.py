@@ -6,7 +6,7 @@ effects for municipalities that start at different dates.
 """
 
 from .estimate import DiDResult, demean, did
-from .event_study import EventStudyResult, event_study
+from .leads_lags import EventStudyResult, event_study
 from .panels import caseworker_panel, client_panel, mark_treatment, to_quarters
 from .section import did_section
 from .staggered import AggregateResult, StaggeredResult, staggered_did

@@ -2,7 +2,7 @@
 
 The outcome is regressed on indicators of the event time ``e`` (periods since the unit's
 start: ``-leads .. lags``, the reference period ``-1`` left out) with unit and period fixed
-effects absorbed as in :func:`fipeval.did.did`. Event times beyond the window are binned
+effects absorbed as in :func:`fipeval.diff_in_diff.did`. Event times beyond the window are binned
 into the end points (``bin_endpoints=True``, the usual choice so the omitted category is only
 the reference period) or dropped. Never-treated units have every indicator 0.
 

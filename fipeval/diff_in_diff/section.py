@@ -30,7 +30,7 @@ from ..results import section_figure
 from ..errors import DesignError, FewClustersWarning
 from ..inference.design import DesignEstimate, DesignTable, plan_inference, randomization_t
 from .estimate import did
-from .event_study import event_study
+from .leads_lags import event_study
 from .panels import caseworker_panel
 from .staggered import staggered_did
 
