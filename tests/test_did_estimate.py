@@ -219,6 +219,12 @@ def test_errors(did_panel, panel_kw):
         did(did_panel, **{**panel_kw, "cluster": None})
     with pytest.raises(InputError, match="`inference` parameter must be one of"):
         did(did_panel, **panel_kw, inference="CR3")
+    # R's vcovCL(type = "HC1") is clustered: HC1 with a cluster is ambiguous, refused
+    assert panel_kw["cluster"] is not None
+    with pytest.raises(InputError, match=r"ignores `cluster`.*vcovCL.*inference='CR1'"):
+        did(did_panel, **panel_kw, inference="HC1")
+    hc1 = did(did_panel, **{**panel_kw, "cluster": None}, inference="HC1")
+    assert hc1.std_error != did(did_panel, **panel_kw, inference="CR1").std_error
     with pytest.raises(InputError, match="has no column `nope`"):
         did(did_panel, **{**panel_kw, "outcome": "nope"})
     with pytest.raises(InputError, match="must be 0/1"):

@@ -310,6 +310,12 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     if inference in ("CR0", "CR1", "CR2", "wild") and cluster is None:
         raise InputError(f"inference={inference!r} needs `cluster` (normally the unit column, "
                          f"here `{unit}`); pass cluster=... or choose inference='HC1'.")
+    if inference in ("iid", "HC1") and cluster is not None:
+        # R's sandwich::vcovCL(type = "HC1") is clustered (fipeval's CR1); here HC1 is
+        # sandwich::vcovHC / fixest "hetero", which ignores clusters: refuse the ambiguity
+        raise InputError(f"inference={inference!r} ignores `cluster` ({cluster!r}): for "
+                         "clustered errors (R's vcovCL(type = 'HC1'), fixest's default) use "
+                         f"inference='CR1'; for {inference} drop cluster=.")
     if unit is None and estimator != "2x2":
         raise InputError("`unit` is required for estimator='twfe'; unit=None (repeated "
                          "cross-sections) works only with estimator='2x2'.")
