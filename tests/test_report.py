@@ -187,3 +187,11 @@ def test_hostile_names_stay_text_in_html_and_markdown(hostile_report):
     fence = settings.splitlines()[2]
     assert fence == "````json" and settings.rstrip().endswith("\n````")
     assert HOSTILE["brabantse_wal"] in settings
+
+
+def test_the_version_is_stated_once(demo_report):
+    from fipeval import __version__
+
+    md = (demo_report / "report.md").read_text(encoding="utf-8")
+    body = md.split("## Settings")[0]
+    assert body.count(f"fipeval: {__version__}") == 0 and body.count(f"fipeval {__version__}") == 1

@@ -89,6 +89,13 @@ def _fmt_cell(v) -> str:
     return str(v)
 
 
+def _block(summary: Summary) -> Summary:
+    """A result block as the report shows it: the fipeval version is stated once, at the top
+    and in the settings, not in every block."""
+    header = {k: v for k, v in summary.header.items() if k != "fipeval"}
+    return Summary(summary.title, header, summary.table, summary.notes)
+
+
 def _table_html(df: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt_cell(v))}</td>" for v in r) + "</tr>"
@@ -119,7 +126,7 @@ def render_html(report: Report) -> str:
                 parts.append((f"<p class='caption'>{html.escape(caption)}</p>" if caption else "")
                              + _table_html(df))
             elif isinstance(b, Summary):
-                parts.append(b._repr_html_())
+                parts.append(_block(b)._repr_html_())
             elif isinstance(b, Figure):
                 data = base64.b64encode(b.png).decode("ascii")
                 parts.append(f"<figure><img alt='{html.escape(b.caption)}' "
@@ -143,7 +150,7 @@ def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
                 caption, df = b
                 lines += ([f"*{md_text(caption)}*", ""] if caption else []) + [_table_md(df), ""]
             elif isinstance(b, Summary):
-                lines += [b.to_markdown(), ""]
+                lines += [_block(b).to_markdown(), ""]
             elif isinstance(b, Figure):
                 if figure_dir is not None:
                     figure_dir.mkdir(parents=True, exist_ok=True)
