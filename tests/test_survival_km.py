@@ -126,3 +126,12 @@ def test_bad_input(rossi):
         kaplan_meier(rossi, "week", "arrest", conf_type="arcsine")
     with pytest.raises(InputError, match="single value"):
         logrank(rossi.assign(one=1), "week", "arrest", "one")
+
+
+def test_a_median_never_reached_says_so():
+    data = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 0, 0, 0, 0, 0]})
+    res = kaplan_meier(data, "t", "e")
+    assert np.isnan(res.tidy()["estimate"].iloc[0])              # numbers stay numbers
+    row = res.summary().table.iloc[0]
+    assert row["estimate"] == row["ci_upper"] == "not reached"
+    assert "not reached" in res.to_markdown() and "not reached" in res._repr_html_()

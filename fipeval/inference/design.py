@@ -505,6 +505,15 @@ class DesignTable(Result):
         return tuple(self.notes) + tuple(n for e in self.estimates for n in e._notes())
 
 
+INFERENCE_COLUMNS = ("std_error", "statistic", "p_value", "ci_lower", "ci_upper", "df",
+                     "p_holm", "p_BH", "sup_t_lower", "sup_t_upper")
+
+
+def blank_inference(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with its own standard errors, intervals and p-values set to NaN."""
+    return table.assign(**{c: np.nan for c in INFERENCE_COLUMNS if c in table.columns})
+
+
 def without_inference(result: Result, note: str) -> "Summary":
     """The summary of ``result`` with its own intervals and p-values blanked.
 
@@ -515,11 +524,7 @@ def without_inference(result: Result, note: str) -> "Summary":
     from ..results import Summary
 
     summary = result.summary() if isinstance(result, Result) else result
-    table = summary.table.copy()
-    for column in ("std_error", "statistic", "p_value", "ci_lower", "ci_upper", "df",
-                   "p_holm", "p_BH", "sup_t_lower", "sup_t_upper"):
-        if column in table.columns:
-            table[column] = np.nan
+    table = blank_inference(summary.table)
     header = {k: v for k, v in summary.header.items()
               if k not in ("inference", "clustering", "interval and p_value")}
     return Summary(summary.title, header, table, (note,) + tuple(

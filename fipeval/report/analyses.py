@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..inference.design import FEW_TREATED_CLUSTERS, without_inference
+from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
 from ..results import Summary
 from .disclosure import suppress_counts
 from .document import Section, estimate
@@ -71,7 +71,7 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
         n = header.get("n") if isinstance(header.get("n"), (int, np.integer)) else None
         outcome = getattr(r, "outcome", "")
         label = f"{summary.title} ({outcome})" if outcome else summary.title
-        tidy = summary.table if withdrawn else r.tidy()
+        tidy = blank_inference(r.tidy()) if withdrawn else r.tidy()   # numbers, not display text
         for row in tidy.itertuples(index=False):
             name = f"{label}: {row.term}"
             if name in used:

@@ -16,10 +16,11 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError, check_option
-from ..results import Result
+from ..results import Result, Summary
 from ._input import as_list, check_no_missing, survival_arrays
 
 CONF_TYPES = ("log", "log-log", "plain")
+NOT_REACHED = "not reached"   # a median the curve never reaches (R: NA)
 
 
 def _version() -> str:
@@ -119,6 +120,15 @@ class KaplanMeierResult(Result):
                          "n": int(part["n_risk"].iloc[0]) if len(part) else 0,
                          "events": float(part["n_event"].sum())})
         return pd.DataFrame(rows)
+
+    def summary(self) -> Summary:
+        """As ``tidy()``, with "not reached" where a median (or its confidence limit) does not
+        exist because the curve stays above one half (R prints NA)."""
+        base = super().summary()
+        table = base.table.astype({c: object for c in ("estimate", "ci_lower", "ci_upper")})
+        for col in ("estimate", "ci_lower", "ci_upper"):
+            table[col] = [NOT_REACHED if pd.isna(v) else v for v in table[col]]
+        return Summary(base.title, base.header, table, base.notes)
 
     def at(self, times: Sequence[float]) -> pd.DataFrame:
         """The curves at given times, like R's ``summary(fit, times = ...)``: number at risk
