@@ -215,8 +215,12 @@ def test_errors(did_panel, panel_kw):
     flip.loc[(flip["unit"] == 1) & (flip["t"] == 1), "treat"] = 0
     with pytest.raises(InputError, match="constant within each unit"):
         did(flip, **panel_kw)
+    # clustered by the unit unless told otherwise (fixest's default); cross-sections need one
+    default = did(did_panel, **{**panel_kw, "cluster": None})
+    by_unit = did(did_panel, **{**panel_kw, "cluster": panel_kw["unit"]})
+    assert (default.estimate, default.std_error) == (by_unit.estimate, by_unit.std_error)
     with pytest.raises(InputError, match="needs `cluster`"):
-        did(did_panel, **{**panel_kw, "cluster": None})
+        did(did_panel, **{**panel_kw, "unit": None, "cluster": None}, estimator="2x2")
     with pytest.raises(InputError, match="`inference` parameter must be one of"):
         did(did_panel, **panel_kw, inference="CR3")
     # R's vcovCL(type = "HC1") is clustered: HC1 with a cluster is ambiguous, refused
@@ -224,7 +228,7 @@ def test_errors(did_panel, panel_kw):
     with pytest.raises(InputError, match=r"ignores `cluster`.*vcovCL.*inference='CR1'"):
         did(did_panel, **panel_kw, inference="HC1")
     hc1 = did(did_panel, **{**panel_kw, "cluster": None}, inference="HC1")
-    assert hc1.std_error != did(did_panel, **panel_kw, inference="CR1").std_error
+    assert hc1.std_error != by_unit.std_error
     with pytest.raises(InputError, match="has no column `nope`"):
         did(did_panel, **{**panel_kw, "outcome": "nope"})
     with pytest.raises(InputError, match="must be 0/1"):

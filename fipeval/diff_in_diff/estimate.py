@@ -270,7 +270,9 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     post : str
         0/1: the period lies after the unit's start (or after the common start).
     cluster : str, optional
-        Cluster column (normally the unit). Required for CR0/CR1/CR2/wild.
+        Cluster column for CR0/CR1/CR2/wild; by default the ``unit`` (as fixest clusters by
+        the first fixed effect). With repeated cross-sections (``unit=None``) name it, or
+        choose ``inference="HC1"``.
     weights : str, optional
         Weight column; ``"caseload"`` for rates, so each caseworker-month counts as many
         clients as it holds (rows with weight 0 are left out).
@@ -308,8 +310,11 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     if not 0 < alpha < 1:
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     if inference in ("CR0", "CR1", "CR2", "wild") and cluster is None:
-        raise InputError(f"inference={inference!r} needs `cluster` (normally the unit column, "
-                         f"here `{unit}`); pass cluster=... or choose inference='HC1'.")
+        cluster = unit      # fixest's default: cluster by the unit (None for cross-sections)
+    if inference in ("CR0", "CR1", "CR2", "wild") and cluster is None:
+        raise InputError(f"inference={inference!r} needs `cluster`: with repeated "
+                         "cross-sections (unit=None) there is no unit to cluster by; pass "
+                         "cluster=... or choose inference='HC1'.")
     if inference in ("iid", "HC1") and cluster is not None:
         # R's sandwich::vcovCL(type = "HC1") is clustered (fipeval's CR1); here HC1 is
         # sandwich::vcovHC / fixest "hetero", which ignores clusters: refuse the ambiguity
