@@ -227,3 +227,21 @@ def test_compare_categorical_cluster_with_unused_levels():
     np.testing.assert_allclose([a.p_value, a.primary.ci_lower], [b.p_value, b.primary.ci_lower],
                                rtol=RTOL)
     assert b.n_fip_clusters + b.n_control_clusters == 12
+
+
+def test_a_ratio_that_cannot_be_estimated_stays_as_an_empty_row(monkeypatch):
+    import fipeval.inference.comparison as comparison
+
+    def fails(*args, family, **kwargs):
+        raise EstimationError(f"The {family} fit could not be estimated (standard error nan).")
+
+    monkeypatch.setattr(comparison, "rate_ratio_glm", fails)
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"fip": np.repeat([1, 0], 100), "caseworker": np.repeat(np.arange(20), 10),
+                      "signals": rng.poisson(1.0, 200), "years": 1.0})
+    res = compare(d, "signals", kind="count", exposure="years", cluster="caseworker",
+                  inference="CR1", ratios=True)
+    tidy = res.tidy().set_index("term")
+    for term in ("rate ratio (Poisson)", "rate ratio (negative binomial)"):
+        assert term in tidy.index and np.isnan(tidy.loc[term, "estimate"])
+    assert sum("Not computed" in n for n in res.notes) == 2

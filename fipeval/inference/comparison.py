@@ -325,6 +325,7 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
         primary = _from_resampled(kind, resampled)
     primary["inference"] = inference
     rows = [primary]
+    notes_not_computed = []
     ratio_inference = "naive" if inference == "naive" else "CR1"
     if ratios and kind == "binary":
         if plain and inference == "naive":
@@ -338,16 +339,21 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
                     row = rate_ratio_glm(y.to_numpy(), np.ones(len(y)), X, family=fam,
                                          column=1, weights=reg_w, robust=True, alpha=alpha,
                                          cluster=None if inference == "naive" else cl)
-                except EstimationError:
+                except EstimationError as err:
+                    rows.append(_not_computed(term, ratio_inference))
+                    notes_not_computed.append(f"{term}: {err}")
                     continue
                 rows.append({**row, "term": term, "inference": ratio_inference})
     if ratios and kind == "count":
-        for fam in ("poisson", "negative_binomial"):
+        for fam, term in (("poisson", "rate ratio (Poisson)"),
+                          ("negative_binomial", "rate ratio (negative binomial)")):
             try:
                 row = rate_ratio_glm(y.to_numpy(), df[exposure].to_numpy(float), X, family=fam,
                                      column=1, weights=None if w is None else w.to_numpy(),
                                      cluster=None if inference == "naive" else cl, alpha=alpha)
-            except EstimationError:
+            except EstimationError as err:
+                rows.append(_not_computed(term, ratio_inference))
+                notes_not_computed.append(f"{term}: {err}")
                 continue
             rows.append({**row, "inference": ratio_inference})
     if kind == "continuous" and plain and inference == "naive":
@@ -362,6 +368,7 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
             stacklevel=2)
     notes = _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled,
                                float(naive_row["p_value"]), p)
+    notes += [f"Not computed (shown as an empty row): {n}" for n in notes_not_computed]
     if kind == "count":
         notes.append(f"Rates are events per client-year of `{exposure}`; clients with no "
                      "exposure are left out.")
@@ -372,6 +379,11 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
                       seed=seed if inference in ("wild", "randomization") else None,
                       naive_p_value=float(naive_row["p_value"]), notes=tuple(notes),
                       subset=subset)
+
+
+def _not_computed(term: str, inference: str) -> dict:
+    """A row that could not be estimated: kept, empty, with the reason in the notes."""
+    return {**_row(term, np.nan), "inference": inference}
 
 
 def _naive_primary(kind, y, fip, reg_y, reg_w, X, plain, alpha, treatment) -> dict:
