@@ -164,7 +164,7 @@ def test_design_table_follows_the_inference_rule(three_panel):
 
 @pytest.mark.slow
 def test_did_design_intervals_cover_over_simulated_studies():
-    """A small version of benchmarks/coverage_did.py (200 replicates there): 30 simulated
+    """A small version of benchmarks/coverage_did.py (500 replicates there): 30 simulated
     three_municipalities studies, randomization-t for TWFE and Callaway-Sant'Anna."""
     import sys
     from pathlib import Path
