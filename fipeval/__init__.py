@@ -1,41 +1,61 @@
-"""fipeval: quasi-experimental evaluation of social-assistance interventions (Dutch FIP)."""
+"""fipeval: quasi-experimental evaluation of social-assistance interventions (Dutch FIP).
+
+The public functions are imported on first use (PEP 562), so ``import fipeval`` and the
+command line's ``--help`` do not pay for pandas, SciPy and statsmodels until an analysis
+needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationError,
                      FewClustersWarning, FipevalError, InputError, LoadError, PrivacyError,
                      SchemaError)
-from .schema import Register
-from .matching import balance, match  # matching and balance (issue 4)
-from .survival import (cox, cumulative_incidence, fine_gray, kaplan_meier, logrank,  # noqa: E402
-                       rmst, survival_section)  # survival (issue 6)
 
 __version__ = "0.1.0"
 
-__all__ = ["Register", "FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyError",
+# public name -> the subpackage that defines it
+_LAZY = {
+    "Register": "schema",
+    # loaders: exports -> Register
+    "load": "io", "LoadReport": "io",
+    # matching and balance
+    "balance": "matching", "match": "matching",
+    # significance tests and design-aware inference
+    "adjust_p_values": "inference", "compare": "inference", "effects_section": "inference",
+    "fit_ols": "inference", "mantel_haenszel": "inference", "meta_analysis": "inference",
+    "minimum_detectable_effect": "inference", "power_table": "inference",
+    "randomization_inference": "inference", "required_caseworkers": "inference",
+    "two_by_two": "inference", "wild_cluster_bootstrap": "inference",
+    # survival
+    "cox": "survival", "cumulative_incidence": "survival", "fine_gray": "survival",
+    "kaplan_meier": "survival", "logrank": "survival", "rmst": "survival",
+    "survival_section": "survival",
+    # difference-in-differences
+    "caseworker_panel": "diff_in_diff", "client_panel": "diff_in_diff", "did": "diff_in_diff",
+    "did_section": "diff_in_diff", "event_study": "diff_in_diff",
+    "staggered_did": "diff_in_diff",
+    # costing
+    "Assumption": "costing", "CostInputs": "costing", "capacity": "costing",
+    "costing_section": "costing", "crude_savings": "costing", "fip_cost": "costing",
+    "monte_carlo": "costing", "net_result": "costing", "refined_savings": "costing",
+    "sensitivity": "costing",
+}
+
+__all__ = ["FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyError",
            "DesignError", "EstimationError", "ConfigError", "ConvergenceWarning",
-           "FewClustersWarning", "__version__"]
+           "FewClustersWarning", "__version__", *_LAZY]
 
-from .costing import (Assumption, CostInputs, capacity, costing_section, crude_savings,  # noqa: E402
-                      fip_cost, monte_carlo, net_result, refined_savings, sensitivity)
 
-__all__ += ["Assumption", "CostInputs", "capacity", "costing_section", "crude_savings", "fip_cost",
-            "monte_carlo", "net_result", "refined_savings", "sensitivity"]
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fipeval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-from .diff_in_diff import (caseworker_panel, client_panel, did, did_section, event_study,  # noqa: E402
-                  staggered_did)  # difference-in-differences (issue 7)
 
-__all__ += ["caseworker_panel", "client_panel", "did", "did_section", "event_study",
-            "staggered_did"]
-
-from .inference import (adjust_p_values, compare, effects_section, fit_ols,  # noqa: E402
-                        mantel_haenszel, meta_analysis, minimum_detectable_effect,
-                        power_table, randomization_inference, required_caseworkers,
-                        two_by_two, wild_cluster_bootstrap)  # significance tests (issue 5)
-
-__all__ += ["adjust_p_values", "compare", "effects_section", "fit_ols", "mantel_haenszel",
-            "meta_analysis", "minimum_detectable_effect", "power_table",
-            "randomization_inference", "required_caseworkers", "two_by_two",
-            "wild_cluster_bootstrap"]
-
-from .io import LoadReport, load  # noqa: E402  loaders: exports -> Register (issue 3)
-
-__all__ += ["load", "LoadReport"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
