@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DesignError, EstimationError, FipevalError, InputError, check_columns
+from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
 from .randomization import _assignments
 
@@ -392,6 +393,10 @@ def randomization_t(data: pd.DataFrame,
                          "`batch` (all assignments at once).")
     if batch is not None:
         with warnings.catch_warnings():
+            # Expected and handled: up to n_draws re-assigned fits at once; one that fails
+            # (an empty group, an overflow) yields a non-finite value, which counts as
+            # extreme below (conservative) and is reported as "failed". Per-draw warnings
+            # would repeat hundreds of times and say nothing more.
             warnings.simplefilter("ignore")
             est, se = (np.asarray(v, float) for v in batch(A, pd.Index(uniques)))
         est0, se0 = est[0], se[0]
@@ -404,14 +409,17 @@ def randomization_t(data: pd.DataFrame,
         est, se = np.empty(len(A)), np.empty(len(A))
         est[0], se[0] = est0, se0
         frame = data.copy()
-        for r in range(1, len(A)):
-            frame[treatment] = A[r][codes].astype(data[treatment].dtype)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    est[r], se[r] = statistic(frame)
-            except FipevalError:
-                est[r], se[r] = np.nan, np.nan
+        with steps(f"{term}: re-assigned refits", len(A) - 1, unit="refits") as done:
+            for r in range(1, len(A)):
+                frame[treatment] = A[r][codes].astype(data[treatment].dtype)
+                try:
+                    with warnings.catch_warnings():
+                        # as for batch above: a failed refit counts as extreme and is reported
+                        warnings.simplefilter("ignore")
+                        est[r], se[r] = statistic(frame)
+                except FipevalError:
+                    est[r], se[r] = np.nan, np.nan
+                done()
     judged = np.isfinite(est) & np.isfinite(se) & (se > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         # conservative: an assignment we cannot judge is extreme

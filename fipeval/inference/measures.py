@@ -277,6 +277,10 @@ def rate_ratio_glm(counts, exposure, X, *, family: str = "poisson", column: int 
     w = None if weights is None else np.asarray(weights, dtype=float)[keep]
     extra = {}
     with warnings.catch_warnings():
+        # Expected and handled: a group with no or all events drives the coefficient to
+        # infinity (statsmodels warns of overflow, separation or non-convergence); the
+        # standard error is then not finite and is refused below with an EstimationError,
+        # which compare() keeps as a NaN row with a note saying why.
         warnings.simplefilter("ignore")
         if family == "poisson":
             fam, term = sm.families.Poisson(), "rate ratio (Poisson)"

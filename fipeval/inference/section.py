@@ -22,6 +22,7 @@ from ..errors import (
     check_columns,
     check_option,
 )
+from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
 from .comparison import compare
@@ -151,45 +152,51 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     if multi or not subsets:
         subsets.insert(0, (POOLED if multi else "all clients", cohort))
     rows, pooled_results = [], []
-    for label, part in subsets:
-        pooled = part is cohort
-        cov = covariates + ((by,) if pooled and multi and by not in covariates else ())
-        strata = by if pooled and multi else None
-        sub_rows = []
-        for outcome in _outcomes(part, outcomes):
-            if outcome not in part:
-                continue
-            if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
-                continue
-            kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
-                  "weights": weights, "alpha": alpha, "seed": seed, "n_boot": n_boot,
-                  "ratios": False, "subset": None if pooled else label,
-                  "kind": ("count" if outcome in COUNT_OUTCOMES else
-                           "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
-            method = inference or plan.method_for("all" if pooled or plan.strata is None
-                                                  else label)
-            try:
-                main = compare(part, outcome, inference=method, strata=strata, **kw)
-            except (EstimationError, FipevalError) as err:
-                notes.append(f"{outcome} in {label}: not estimated ({err})")
-                continue
-            if pooled:
-                pooled_results.append(main)
-            p = main.primary
-            sub_rows.append({
-                "term": f"{outcome} [{label}]", "estimate": p.estimate, "std_error": p.std_error,
-                "statistic": p.statistic, "p_value": p.p_value, "ci_lower": p.ci_lower,
-                "ci_upper": p.ci_upper, "outcome": outcome, "subset": label, "inference": method,
-                "kind": main.kind, "n_fip": main.n_fip, "n_control": main.n_control,
-                "fip_caseworkers": main.n_fip_clusters,
-                "control_caseworkers": main.n_control_clusters,
-                "p_naive": main.naive_p_value,
-            })
-        if sub_rows:
-            ps = [r["p_value"] for r in sub_rows]
-            for r, h, b in zip(sub_rows, adjust_p_values(ps, "holm"), adjust_p_values(ps, "BH")):
-                r["p_holm"], r["p_BH"] = h, b
-        rows.extend(sub_rows)
+    n_comparisons = sum(len(_outcomes(part, outcomes)) for _, part in subsets)
+    with steps("comparisons (municipality x outcome)", n_comparisons, unit="comparisons") as done:
+        for label, part in subsets:
+            pooled = part is cohort
+            cov = covariates + ((by,) if pooled and multi and by not in covariates else ())
+            strata = by if pooled and multi else None
+            sub_rows = []
+            for outcome in _outcomes(part, outcomes):
+                if outcome not in part:
+                    done()
+                    continue
+                if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
+                    done()
+                    continue
+                kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
+                      "weights": weights, "alpha": alpha, "seed": seed, "n_boot": n_boot,
+                      "ratios": False, "subset": None if pooled else label,
+                      "kind": ("count" if outcome in COUNT_OUTCOMES else
+                               "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
+                method = inference or plan.method_for("all" if pooled or plan.strata is None
+                                                      else label)
+                try:
+                    main = compare(part, outcome, inference=method, strata=strata, **kw)
+                except (EstimationError, FipevalError) as err:
+                    notes.append(f"{outcome} in {label}: not estimated ({err})")
+                    done()
+                    continue
+                done()
+                if pooled:
+                    pooled_results.append(main)
+                p = main.primary
+                sub_rows.append({
+                    "term": f"{outcome} [{label}]", "estimate": p.estimate, "std_error": p.std_error,
+                    "statistic": p.statistic, "p_value": p.p_value, "ci_lower": p.ci_lower,
+                    "ci_upper": p.ci_upper, "outcome": outcome, "subset": label, "inference": method,
+                    "kind": main.kind, "n_fip": main.n_fip, "n_control": main.n_control,
+                    "fip_caseworkers": main.n_fip_clusters,
+                    "control_caseworkers": main.n_control_clusters,
+                    "p_naive": main.naive_p_value,
+                })
+            if sub_rows:
+                ps = [r["p_value"] for r in sub_rows]
+                for r, h, b in zip(sub_rows, adjust_p_values(ps, "holm"), adjust_p_values(ps, "BH")):
+                    r["p_holm"], r["p_BH"] = h, b
+            rows.extend(sub_rows)
     table = pd.DataFrame(rows)
     if len(table):
         table = table[TIDY_COLUMNS + [c for c in table.columns if c not in TIDY_COLUMNS]]

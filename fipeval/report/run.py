@@ -1,7 +1,7 @@
 """The report pipeline: load -> design -> cohort -> sections -> report.html / .md / .json.
 
 ``build_report(register, config)`` is what a notebook calls; ``write_report`` writes the
-files; ``report_main`` is the CLI. Each analysis stage contributes a section; a section
+files; ``fipeval.cli`` runs both for ``python -m fipeval report``. Each analysis stage contributes a section; a section
 that fails on the data (for example, too few events for a model) is reported as such in
 the report instead of stopping the whole run, and its error is listed in estimates.json.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import platform
-import sys
-import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 from .. import __version__
 from ..design import build_cohort
 from ..errors import ConfigError, FipevalError
+from ..progress import Progress
 from ..schema import Register
 from .config import StudyConfig
 from .document import Report, Section, render_html, render_markdown
@@ -27,16 +28,44 @@ from . import analyses, foundation
 from .fidelity import fidelity_section
 
 
-class Progress:
-    """Step messages on a terminal's stderr; silent when not a TTY (CI) unless forced."""
+@contextmanager
+def warnings_as_notes():
+    """Collect the warnings raised inside as note texts (deduplicated, in order).
 
-    def __init__(self, enabled: bool | None = None):
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.t0 = time.perf_counter()
+    A warning that reaches this far (expected numerical ones are silenced at their source,
+    with the reason there) qualifies the numbers of the stage that raised it, so the report
+    lists it beside them instead of printing it to stderr. Warnings about code
+    (deprecations) keep Python's own handling, and a caller's "error" filter still raises.
 
-    def __call__(self, message: str) -> None:
-        if self.enabled:
-            print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+    Examples
+    --------
+    >>> with warnings_as_notes() as notes:
+    ...     warnings.warn("overflow in exp", RuntimeWarning)
+    >>> notes
+    ['RuntimeWarning: overflow in exp']
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def keep(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, CODE_WARNINGS):
+                shown(message, category, filename, lineno, file, line)
+                return
+            note = f"{category.__name__}: {' '.join(str(message).split())}"
+            if note not in notes:
+                notes.append(note)
+
+        # The filters stay as they are: a caller's "ignore" or "error" (pytest's -W error)
+        # holds. Entering catch_warnings invalidates the once-per-location memory, so each
+        # run notes its own warnings.
+        warnings.showwarning = keep
+        yield notes
+
+
+# warnings about code, not about the numbers: left to Python's handling
+CODE_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ImportWarning,
+                 ResourceWarning)
 
 
 def section_builders():
@@ -59,28 +88,39 @@ def section_builders():
 
 def build_report(register: Register, config: StudyConfig, *, progress: Progress | None = None,
                  title: str | None = None) -> Report:
-    """Run every analysis on ``register`` as ``config`` says and return the Report."""
-    progress = progress or Progress(False)
+    """Run every analysis on ``register`` as ``config`` says and return the Report.
+
+    ``progress`` (a ``fipeval.progress.Progress``) is told each stage; without one the run is
+    silent. Warnings a section raises are listed in that section; those of building the
+    cohort in the method notes.
+    """
+    progress = progress or Progress("off")
     design = config.design()
     progress("building the cohort")
-    cohort = build_cohort(register, design)
+    with warnings_as_notes() as cohort_notes:
+        cohort = build_cohort(register, design)
+        plan = _plan(cohort, config)
     ctx = {"register": register, "config": config, "design": design, "cohort": cohort,
            "threshold": config.suppress_below, "seed": config.seed, "progress": progress,
-           "results": {}, "plan": _plan(cohort, config)}
+           "results": {}, "plan": plan}
     sections, estimates = [], []
     for name, builder in section_builders():
         progress(f"section: {name}")
-        try:
-            section = builder(ctx)
-        except FipevalError as err:
-            section = Section(name.capitalize()).text(
-                f"This section could not be computed on these data: {err}")
-            estimates.append({"section": name, "name": "error", "error": str(err)})
+        with warnings_as_notes() as caught:
+            try:
+                section = builder(ctx)
+            except FipevalError as err:
+                section = Section(name.capitalize()).text(
+                    f"This section could not be computed on these data: {err}")
+                estimates.append({"section": name, "name": "error", "error": str(err)})
         if section is None:
             continue
+        if caught:
+            section.text("Warnings raised while computing this section: " + "; ".join(caught)
+                         + ".")
         sections.append(section)
         estimates.extend(section.estimates)
-    sections.append(_notes_section(config, register))
+    sections.append(_notes_section(config, register, cohort_notes))
     settings = {"fipeval": __version__, "python": platform.python_version(),
                 "numpy": np.__version__, "pandas": pd.__version__, "config": config.to_dict()}
     return Report(title or f"FIP evaluation: {config.name}", sections, settings, estimates)
@@ -97,7 +137,7 @@ def _plan(cohort: pd.DataFrame, config: StudyConfig):
                           seed=config.seed)
 
 
-def _notes_section(config: StudyConfig, register: Register) -> Section:
+def _notes_section(config: StudyConfig, register: Register, warned=()) -> Section:
     s = Section("Method notes and caveats")
     s.text("Clients are grouped by caseworker and FIP was given by caseworker, so outcomes of "
            "clients of one caseworker are correlated. With only a few FIP caseworkers, a "
@@ -109,12 +149,18 @@ def _notes_section(config: StudyConfig, register: Register) -> Section:
            f"{config.min_months_on_benefit:g} months): duration models use delayed entry.")
     s.text(f"Counts of fewer than {config.suppress_below} people are shown as "
            f"'<{config.suppress_below}'. No client identifiers appear in this report.")
+    if warned:
+        s.text("Warnings raised while building the cohort: " + "; ".join(warned) + ".")
     s.text(f"fipeval {__version__}; seed {config.seed}; extract date {register.extract_date.date()}.")
     return s
 
 
-def write_report(report: Report, out: Path, load_report=None) -> dict:
-    """Write report.html, report.md, estimates.json (and load_report.json) into ``out``."""
+def write_report(report: Report, out: Path, load_report=None, *, timings: dict | None = None) -> dict:
+    """Write report.html, report.md, estimates.json (and load_report.json) into ``out``.
+
+    ``timings`` (``Progress.timings()``: wall and CPU seconds per stage) go into
+    estimates.json's settings only, so report.html and report.md stay identical between runs.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"The output path {out} is a file; pass a folder with --out.")
@@ -122,7 +168,9 @@ def write_report(report: Report, out: Path, load_report=None) -> dict:
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(report, out / "figures"), encoding="utf-8")
     (out / "estimates.json").write_text(json.dumps(
-        {"title": report.title, "settings": report.settings, "estimates": report.estimates},
+        {"title": report.title,
+         "settings": report.settings if timings is None else {**report.settings, "timings": timings},
+         "estimates": report.estimates},
         indent=2, default=str) + "\n", encoding="utf-8")
     if load_report is not None:
         (out / "load_report.json").write_text(load_report.to_json() if hasattr(load_report, "to_json")
