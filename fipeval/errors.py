@@ -9,7 +9,24 @@ from __future__ import annotations
 
 
 class FipevalError(Exception):
-    """Root of every error fipeval raises on purpose."""
+    """Root of every error fipeval raises on purpose.
+
+    ``str(err)`` speaks to a Python caller (``key=...``). Where the remedy is spelled
+    differently on the command line (``--key FILE``), ``for_command_line`` attaches that
+    wording; the CLI prints ``command_line_message(err)``.
+    """
+
+    cli_message: str | None = None
+
+    def for_command_line(self, message: str) -> "FipevalError":
+        """Attach the message a command-line user should read instead; return self."""
+        self.cli_message = message
+        return self
+
+
+def command_line_message(err: FipevalError) -> str:
+    """The error as one line for the command line (its CLI wording where it has one)."""
+    return " ".join((err.cli_message or str(err)).split())
 
 
 class InputError(FipevalError, ValueError):
@@ -33,7 +50,15 @@ class LoadError(InputError):
                 f"column `{column}`" if column else "",
             ) if part
         )
+        self.where = where
         super().__init__(f"{message} ({where})" if where else message)
+
+    def for_command_line(self, message: str) -> "LoadError":
+        return super().for_command_line(f"{message} ({self.where})" if self.where else message)
+
+
+class UsageError(InputError):
+    """A command-line argument is missing, unknown or of the wrong type."""
 
 
 class PrivacyError(FipevalError):

@@ -17,8 +17,9 @@ import pyarrow as pa
 import pytest
 
 import fipeval
+from fipeval.cli import main
 from fipeval.errors import ConfigError, FipevalError, LoadError, PrivacyError
-from fipeval.io import inspect, inspect_main, is_valid_bsn, load, parse_dates, pseudonymise, resolve_key
+from fipeval.io import inspect, is_valid_bsn, load, parse_dates, pseudonymise, resolve_key
 from fipeval.io.bsn import KEY_ENV, KEY_FILE_ENV, key_strength
 from fipeval.io.mapping import read_mapping
 
@@ -541,7 +542,7 @@ def test_raw_bsns_never_leave_the_loader(tmp_path, capsys):
     reg = load(path, key=KEY, extract_date=EXTRACT)
     texts = [reg.load_report.to_json(), repr(reg), reg.load_report.summary()]
     texts += [t.to_csv() for t in (reg.spells, reg.contacts, reg.events)]
-    assert inspect_main([str(path), "--write-mapping", str(tmp_path / "m.toml")]) == 0
+    assert main(["inspect", str(path), "--write-mapping", str(tmp_path / "m.toml")]) == 0
     texts += [capsys.readouterr().out, (tmp_path / "m.toml").read_text(), inspect(path).to_text()]
     for key_arg in (None, "short"):
         with pytest.raises(PrivacyError) as err:
@@ -564,7 +565,7 @@ def test_inspect_unknown_export_and_written_mapping(tmp_path, spells, capsys):
                                           "reden beëindiging": "uitstroomcode"})
     frame["uitstroomcode"] = frame["uitstroomcode"].replace({"Werk": "WRK"})
     path = write_csv(frame, tmp_path / "export.txt", sep="|")
-    assert inspect_main([str(path)]) == 0
+    assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Table      not recognised" in out and "sofi" in out and "Separator  |" in out
     # a partial mapping makes it recognisable; inspect then lists the rest
@@ -572,7 +573,7 @@ def test_inspect_unknown_export_and_written_mapping(tmp_path, spells, capsys):
     partial.write_text('[spells.columns]\nbsn = "sofi"\nstart_date = "start"\nend_date = "stop"\n'
                        'end_reason = "uitstroomcode"\n')
     target = tmp_path / "written.toml"
-    assert inspect_main([str(path), "--mapping", str(partial), "--write-mapping", str(target)]) == 0
+    assert main(["inspect", str(path), "--mapping", str(partial), "--write-mapping", str(target)]) == 0
     out = capsys.readouterr().out
     assert "Table      spells" in out and "'WRK'" in out and "dates: dd-mm-jjjj" in out
     text = target.read_text()
@@ -584,8 +585,8 @@ def test_inspect_unknown_export_and_written_mapping(tmp_path, spells, capsys):
     assert reg.load_report["unknown_codes"] == {}
 
 
-def test_inspect_main_reports_errors(tmp_path, capsys):
-    assert inspect_main([str(tmp_path / "missing.csv")]) == 1
+def test_inspect_reports_errors_in_one_line(tmp_path, capsys):
+    assert main(["inspect", str(tmp_path / "missing.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -629,7 +630,7 @@ def test_inspect_guesses_roles_of_an_unknown_export(tmp_path, capsys):
     assert res.guesses == {"bsn": "Sofinr", "start_date": "Begin", "end_date": "Stop",
                            "end_reason": "Uitstroom", "monthly_amount": "Bedrag"}
     target = tmp_path / "m.toml"
-    assert inspect_main([str(path), "--write-mapping", str(target)]) == 0
+    assert main(["inspect", str(path), "--write-mapping", str(target)]) == 0
     assert "Guessed from the values" in capsys.readouterr().out
     target.write_text(target.read_text() + '\n[spells.constants]\nmunicipality = "Woensdrecht"\n')
     reg = load(path, mapping=target, key=KEY, extract_date=EXTRACT)

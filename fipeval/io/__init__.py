@@ -26,11 +26,11 @@ across rows and files). Every row read is kept or rejected with file, line and r
 from .accounting import REPAIR_KINDS, FileReport, LoadReport
 from .bsn import is_valid_bsn, pseudonymise, resolve_key
 from .dates import DATE_FORMATS, parse_dates
-from .inspection import inspect, inspect_main
+from .inspection import inspect, inspect_paths
 from .loading import detect_table, load
 from .mapping import Mapping, default_mapping, read_mapping
 from .normalise import REASONS
 
-__all__ = ["load", "inspect", "inspect_main", "LoadReport", "FileReport", "REPAIR_KINDS", "REASONS",
+__all__ = ["load", "inspect", "inspect_paths", "LoadReport", "FileReport", "REPAIR_KINDS", "REASONS",
            "is_valid_bsn", "pseudonymise", "resolve_key", "parse_dates", "DATE_FORMATS",
            "Mapping", "read_mapping", "default_mapping", "detect_table"]

@@ -99,7 +99,10 @@ def resolve_key(key: str | bytes | os.PathLike | None = None, *, required: bool 
         if required:
             raise PrivacyError(
                 "The data hold BSNs but no pseudonymisation key was given; pass key=..., "
-                f"a key file (key=pathlib.Path(...)), or set ${KEY_ENV} or ${KEY_FILE_ENV}.")
+                f"a key file (key=pathlib.Path(...)), or set ${KEY_ENV} or ${KEY_FILE_ENV}."
+            ).for_command_line(
+                "The data hold BSNs but no pseudonymisation key was given; pass --key FILE "
+                f"(make one with `python -m fipeval key new --out FILE`), or set ${KEY_FILE_ENV}.")
         return None
     if isinstance(key, os.PathLike):
         path = Path(key)

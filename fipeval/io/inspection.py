@@ -1,4 +1,4 @@
-"""``python -m fipeval inspect PATH``: what fipeval sees in an export, before loading it.
+"""What fipeval sees in an export, before loading it (``python -m fipeval inspect PATH``).
 
 Shows the file format, encoding, separator, decimal mark, the table recognised, which
 column fills which role, the columns left unmapped, each date column's format, unknown
@@ -9,15 +9,12 @@ codes listed as comments to fill in).
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import FipevalError
 from .bsn import is_valid_bsn, redact
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
@@ -192,22 +189,8 @@ def guess_roles(raw) -> dict:
     return guesses
 
 
-def inspect_main(argv: list[str] | None = None) -> int:
-    """Entry point for ``python -m fipeval inspect``; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="fipeval inspect",
-                                     description="Show what fipeval detects in a register export.")
-    parser.add_argument("path", nargs="+", help="export file(s)")
-    parser.add_argument("--mapping", help="mapping file (TOML) laid over the built-in presets")
-    parser.add_argument("--write-mapping", metavar="FILE",
-                        help="write a starting mapping file for the (first) export")
-    args = parser.parse_args(argv)
-    try:
-        results = [inspect(p, mapping=args.mapping) for p in args.path]
-    except FipevalError as err:
-        print(f"error: {redact(err)}", file=sys.stderr)
-        return 1
-    print("\n\n".join(r.to_text() for r in results))
-    if args.write_mapping:
-        Path(args.write_mapping).write_text(results[0].mapping_toml(), encoding="utf-8")
-        print(f"\nWrote mapping file {args.write_mapping}")
-    return 0
+def inspect_paths(paths, mapping=None) -> list[Inspection]:
+    """``inspect`` every export ``load`` would read from ``paths`` (files, folders or both)."""
+    from .loading import export_files
+
+    return [inspect(path, mapping=mapping) for path, _ in export_files(paths)]

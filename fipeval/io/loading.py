@@ -58,8 +58,11 @@ from .readers import RawTable, StreamFallback, read_file
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
 
 
-def _expand(paths) -> list[tuple[Path, bool]]:
-    """(file, found in a folder) for every file to load."""
+def export_files(paths) -> list[tuple[Path, bool]]:
+    """(file, found in a folder) for every file ``load`` would read from ``paths``.
+
+    Raises LoadError for a path that does not exist or a folder without exports, before
+    anything is read."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files = []
@@ -71,6 +74,8 @@ def _expand(paths) -> list[tuple[Path, bool]]:
                 raise LoadError("The folder holds no exports (.csv, .txt, .xlsx, .parquet, .sav, "
                                 ".dta).", file=str(p))
             files += [(f, True) for f in found]
+        elif not p.exists():
+            raise LoadError("The file does not exist; check the path.", file=str(p))
         else:
             files.append((p, False))
     if not files:
@@ -103,13 +108,13 @@ def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
     return best, best_roles
 
 
-def _unfit_message(raw: RawTable) -> str:
+def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
     return ("Cannot tell which table this file holds: spells need a client column (bsn, "
             "klantnummer or client_id) and a start date (ingangsdatum); contacts and events a "
             "client, a date (datum) and a kind (soort contact / soort). Headers found: "
             f"{', '.join(redact(h) for h in raw.headers[:30])}. Write a mapping file "
             "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
-            "mapping=...")
+            + ("--mapping mapping.toml" if command_line else "mapping=..."))
 
 
 def _check_explicit(raw: RawTable, table: str, roles: dict, mapping: Mapping) -> None:
@@ -355,7 +360,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     notes: list[str] = []
     parts: list[Part] = []
     names: list[str] = []
-    for path, in_folder in _expand(path_or_paths):
+    for path, in_folder in export_files(path_or_paths):
         raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
                         sheet=opts.get("sheet"), stream=True)
         table, roles = detect_table(raw, merged)
@@ -365,7 +370,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
                     _check_explicit(raw, name, match_columns(raw.headers, merged.table(name),
                                                              table_name=name), merged)
             if not in_folder:
-                raise LoadError(_unfit_message(raw), file=raw.file)
+                raise LoadError(_unfit_message(raw), file=raw.file).for_command_line(
+                    _unfit_message(raw, command_line=True))
             notes.append(f"{raw.file}: skipped (no table recognised from its headers)")
             continue
         _check_explicit(raw, table, roles, merged)

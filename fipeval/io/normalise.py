@@ -240,7 +240,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             if value is None:
                 raise LoadError("The spells have no municipality column (gemeente); add "
                                 "[spells.constants] municipality = \"Name\" to the mapping file "
-                                "or pass municipality=\"Name\".", file=raw.file)
+                                "or pass municipality=\"Name\".", file=raw.file).for_command_line(
+                    "The spells have no municipality column (gemeente); add [spells.constants] "
+                    "municipality = \"Name\" to a mapping file and pass it with --mapping FILE.")
             muni = parse_text(pa.array([str(value)] * n, type=pa.string()))
         rows.reject(muni.missing, "missing municipality")
         rows.reject(start.missing, "missing start date")

@@ -45,34 +45,25 @@ def compare_estimates(baseline: list, current: list, *, rtol: float, atol: float
     return pd.DataFrame(moved, columns=["section", "name", "field", "baseline", "current", "status"])
 
 
-def check_main(args) -> int:
-    from ..io import load
-    from .config import load_config
-    from .run import build_report
-
-    baseline_path = Path(args.baseline)
-    if not baseline_path.is_file():
-        raise ConfigError(f"No baseline at {baseline_path}: write one with `python -m fipeval "
+def read_baseline(path) -> list:
+    """The estimates of a baseline estimates.json (ConfigError naming --baseline if unusable)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"No baseline at {path} (--baseline): write one with `python -m fipeval "
                           "report ... --out DIR` and commit DIR/estimates.json.")
     try:
-        baseline = json.loads(baseline_path.read_text(encoding="utf-8"))["estimates"]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise ConfigError(f"{baseline_path} is not an estimates.json written by fipeval: {err}") from err
-    if args.demo:
-        folder = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "brabantse_wal"
-        paths, config_path, key = [folder], args.config or folder / "study.toml", folder / "pseudonym.key"
-    else:
-        if not args.paths or args.config is None:
-            raise ConfigError("Name the export(s) and the study file (--config), or pass --demo.")
-        paths, config_path, key = args.paths, args.config, args.key
-    config = load_config(config_path)
-    register = load(paths if len(paths) > 1 else paths[0], mapping=args.mapping,
-                    key=Path(key) if key is not None else None, extract_date=config.extract_date)
-    current = build_report(register, config).estimates
-    moved = compare_estimates(baseline, current, rtol=args.rtol, atol=args.atol)
+        return json.loads(path.read_text(encoding="utf-8"))["estimates"]
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path} (--baseline) is not an estimates.json written by fipeval "
+                          f"({type(err).__name__}: {err}); pass the estimates.json that "
+                          "`report` wrote.") from err
+
+
+def check_estimates(baseline: list, current: list, *, rtol: float, atol: float,
+                    source="the baseline") -> tuple[pd.DataFrame, str]:
+    """The differences (``compare_estimates``) and the text ``check`` prints about them."""
+    moved = compare_estimates(baseline, current, rtol=rtol, atol=atol)
     if len(moved):
-        print(f"{len(moved)} difference(s) from {baseline_path} (rtol={args.rtol}, atol={args.atol}):")
-        print(moved.to_string(index=False))
-        return 1
-    print(f"all {len(current)} estimates within rtol={args.rtol}, atol={args.atol} of {baseline_path}")
-    return 0
+        return moved, (f"{len(moved)} difference(s) from {source} (rtol={rtol}, atol={atol}):\n"
+                       + moved.to_string(index=False))
+    return moved, f"all {len(current)} estimates within rtol={rtol}, atol={atol} of {source}"

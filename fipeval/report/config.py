@@ -192,7 +192,11 @@ def _site(raw: dict, i: int, source: str, base: Path | None) -> Site:
 def load_config(path) -> StudyConfig:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"No study file at {path}: write one with `python -m fipeval init`.")
+        raise ConfigError(
+            f"No study file at {path}; check the path or write one with `python -m fipeval init "
+            f"--out {path}`.").for_command_line(
+            f"No study file at {path} (--config); check the path or write one with "
+            f"`python -m fipeval init --out {path}`.")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
