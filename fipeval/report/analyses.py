@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
-from ..progress import steps
 from ..results import Summary
 from .disclosure import suppress_counts
 from .document import Section, estimate
@@ -229,11 +228,8 @@ def costing_report(ctx) -> Section:
         caseload = int(caseload_from_spells(spells, first_start).sum())
     else:
         # per municipality: its caseload on its own start date
-        caseload = {}
-        with steps("caseload on benefit at each start", len(units), unit="municipalities") as done:
-            for u in units:
-                caseload[u] = int(caseload_from_spells(spells, site_start.get(u, first_start)).get(u, 0))
-                done()
+        on_benefit = caseload_from_spells(spells, {u: site_start.get(u, first_start) for u in units})
+        caseload = {u: int(on_benefit.get(u, 0)) for u in units}
     (results, figures), notes = _quiet(
         costing_section, cohort, _costing_effects(ctx, units), inputs=options.inputs(),
         caseload=caseload,
