@@ -5,9 +5,8 @@ command line's ``--help`` do not pay for pandas, SciPy and statsmodels until an 
 needs them.
 """
 
-from __future__ import annotations
 
-import importlib
+import importlib as _importlib
 
 from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationError,
                      FewClustersWarning, FipevalError, InputError, LoadError, PrivacyError,
@@ -15,32 +14,35 @@ from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationErr
 
 __version__ = "0.1.0"
 
-# public name -> the subpackage that defines it
+# public name -> the module that defines it. Section builders (effects_section, ...) are
+# report plumbing and stay in their packages and in fipeval.report.
 _LAZY = {
-    "Register": "schema",
-    # loaders: exports -> Register
-    "load": "io", "LoadReport": "io",
+    # data: exports -> Register -> cohort; synthetic studies with known truth
+    "load": "io", "LoadReport": "io", "Register": "schema",
+    "generate": "synthetic", "StudyDesign": "design", "Site": "design",
+    "build_cohort": "design",
     # matching and balance
-    "balance": "matching", "match": "matching",
-    # significance tests and design-aware inference
-    "adjust_p_values": "inference", "compare": "inference", "effects_section": "inference",
-    "fit_ols": "inference", "mantel_haenszel": "inference", "meta_analysis": "inference",
-    "minimum_detectable_effect": "inference", "power_table": "inference",
-    "randomization_inference": "inference", "required_caseworkers": "inference",
-    "two_by_two": "inference", "wild_cluster_bootstrap": "inference",
+    "match": "matching", "balance": "matching",
+    # effects with design-aware inference
+    "compare": "inference", "two_by_two": "inference", "mantel_haenszel": "inference",
+    "meta_analysis": "inference", "fit_ols": "inference", "wild_cluster_bootstrap": "inference",
+    "randomization_inference": "inference", "adjust_p_values": "inference",
+    # planning: power
+    "power_table": "inference", "minimum_detectable_effect": "inference",
+    "required_caseworkers": "inference",
     # survival
-    "cox": "survival", "cumulative_incidence": "survival", "fine_gray": "survival",
-    "kaplan_meier": "survival", "logrank": "survival", "rmst": "survival",
-    "survival_section": "survival",
+    "survival_data": "survival.prep", "kaplan_meier": "survival", "logrank": "survival",
+    "rmst": "survival", "cox": "survival", "cumulative_incidence": "survival",
+    "fine_gray": "survival",
     # difference-in-differences
     "caseworker_panel": "diff_in_diff", "client_panel": "diff_in_diff", "did": "diff_in_diff",
-    "did_section": "diff_in_diff", "event_study": "diff_in_diff",
-    "staggered_did": "diff_in_diff",
+    "event_study": "diff_in_diff", "staggered_did": "diff_in_diff",
     # costing
-    "Assumption": "costing", "CostInputs": "costing", "capacity": "costing",
-    "costing_section": "costing", "crude_savings": "costing", "fip_cost": "costing",
-    "monte_carlo": "costing", "net_result": "costing", "refined_savings": "costing",
-    "sensitivity": "costing",
+    "CostInputs": "costing", "Assumption": "costing", "crude_savings": "costing",
+    "refined_savings": "costing", "fip_cost": "costing", "net_result": "costing",
+    "monte_carlo": "costing", "sensitivity": "costing", "capacity": "costing",
+    # the report
+    "load_config": "report.config", "build_report": "report.run", "write_report": "report.run",
 }
 
 __all__ = ["FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyError",
@@ -48,11 +50,18 @@ __all__ = ["FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyErr
            "FewClustersWarning", "__version__", *_LAZY]
 
 
+# subpackages reachable as attributes (``fipeval.costing.costing_section``) without an import
+_SUBPACKAGES = ("costing", "design", "diff_in_diff", "inference", "io", "matching", "report",
+                "results", "schema", "survival", "synthetic")
+
+
 def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return _importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'fipeval' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # later look-ups skip this function
     return value
 

@@ -45,6 +45,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from ..errors import LoadError
+from ..progress import steps
 from ..schema import TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
@@ -360,30 +361,34 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     notes: list[str] = []
     parts: list[Part] = []
     names: list[str] = []
-    for path, in_folder in export_files(path_or_paths):
-        raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
-                        sheet=opts.get("sheet"), stream=True)
-        table, roles = detect_table(raw, merged)
-        if table is None:
-            for name in [merged.file.get("table")] + list(ROLES):
-                if name and merged.table(name).explicit and not in_folder:
-                    _check_explicit(raw, name, match_columns(raw.headers, merged.table(name),
-                                                             table_name=name), merged)
-            if not in_folder:
-                raise LoadError(_unfit_message(raw), file=raw.file).for_command_line(
-                    _unfit_message(raw, command_line=True))
-            notes.append(f"{raw.file}: skipped (no table recognised from its headers)")
-            continue
-        _check_explicit(raw, table, roles, merged)
-        names.append(raw.file)
-        try:
-            part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
-        except StreamFallback:      # a ragged line mid-file: read it line by line instead
-            del raw
-            raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"))
-            part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
-        parts.append(part)
-        del raw, part
+    files = export_files(path_or_paths)
+    with steps("exports read", len(files), unit="files") as done:
+        for path, in_folder in files:
+            raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
+                            sheet=opts.get("sheet"), stream=True)
+            table, roles = detect_table(raw, merged)
+            if table is None:
+                for name in [merged.file.get("table")] + list(ROLES):
+                    if name and merged.table(name).explicit and not in_folder:
+                        _check_explicit(raw, name, match_columns(raw.headers, merged.table(name),
+                                                                 table_name=name), merged)
+                if not in_folder:
+                    raise LoadError(_unfit_message(raw), file=raw.file).for_command_line(
+                        _unfit_message(raw, command_line=True))
+                notes.append(f"{raw.file}: skipped (no table recognised from its headers)")
+                done()
+                continue
+            _check_explicit(raw, table, roles, merged)
+            names.append(raw.file)
+            try:
+                part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+            except StreamFallback:      # a ragged line mid-file: read it line by line instead
+                del raw
+                raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"))
+                part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+            parts.append(part)
+            del raw, part
+            done()
     del ctx                  # every file is read: the pseudonym cache can go before the copies below
     rejected: list[tuple] = []
     tables = {}
