@@ -89,9 +89,11 @@ def cmd_report(args) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file; pass a folder (created if needed).")
     config = load_config(config_path)
+    from dataclasses import replace
     if args.suppress_below is not None:
-        from dataclasses import replace
         config = replace(config, suppress_below=args.suppress_below)
+    if args.lang is not None:
+        config = replace(config, language=args.lang)
     if args.dry_run:
         from .report.dry_run import dry_run
         print(dry_run(paths, config, config_path=config_path, mapping=args.mapping, key=key,
@@ -106,7 +108,9 @@ def cmd_report(args) -> int:
         files = write_report(report, Path(args.out), register.load_report,
                              timings=progress.timings())
     progress.finish()
-    _say(args, f"wrote {files['html']}, {files['markdown']} and {files['estimates']}")
+    written = [files["html"], files["markdown"], files["estimates"]] + \
+        ([files["workbook"]] if "workbook" in files else [])
+    _say(args, "wrote " + ", ".join(map(str, written[:-1])) + f" and {written[-1]}")
     return EXIT_OK
 
 
@@ -125,7 +129,8 @@ def cmd_check(args) -> int:
     progress.finish()
     moved, text = check_estimates(baseline, current, rtol=args.rtol, atol=args.atol,
                                   source=args.baseline)
-    print(text)
+    if len(moved) or not args.quiet:  # differences are the result: shown even when quiet
+        print(text)
     return EXIT_DIFFERENCES if len(moved) else EXIT_OK
 
 
@@ -245,7 +250,8 @@ def _add_input_options(p, *, config: bool = True, key: bool = True) -> None:
 
 def _add_quiet(p) -> None:
     p.add_argument("--quiet", action="store_true",
-                   help="print nothing but errors (no progress, timings or file names)")
+                   help="print nothing but errors and, for `check`, the differences (no "
+                        "progress, timings or file names)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -280,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--suppress-below", type=int, default=None, metavar="N",
                    help="show counts of fewer than N people as '<N' (default: the study file's "
                         "suppress_below, 10), e.g. --suppress-below 15")
+    r.add_argument("--lang", choices=("en", "nl"), default=None,
+                   help="language of the first page: en (English) or nl (Nederlands); default: "
+                        "the study file's `language`, else en")
     r.add_argument("--dry-run", action="store_true",
                    help="show the files, formats, mappings, sites, caseworkers, client counts and "
                         "the sections that would run, without running them or writing anything")
