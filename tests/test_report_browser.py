@@ -60,3 +60,28 @@ def test_hostile_names_run_no_script(browser, hostile_report):
     assert browser.execute_script("return document.scripts.length;") == 0
     text = browser.execute_script("return document.body.innerText;")
     assert "<script>window.pwned=1</script>" in text
+
+
+@pytest.mark.parametrize("scenario,language", [("brabantse_wal", "en"),
+                                               ("three_municipalities", "nl")])
+def test_the_first_page_fits_a_1280_pixel_screen(browser, tmp_path, scenario, language):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "synthetic" / scenario
+    assert main(["report", str(folder), "--config", str(folder / "study.toml"), "--key",
+                 str(folder / "pseudonym.key"), "--out", str(tmp_path), "--lang", language,
+                 "--quiet"]) == 0
+    browser.set_window_size(1280, 900)
+    browser.get((tmp_path / "report.html").as_uri())
+    assert browser.execute_script("return document.documentElement.lang;") == language
+    first = "document.querySelectorAll('section')[0]"
+    title = browser.execute_script(f"return {first}.querySelector('h2').innerText;")
+    assert title == {"en": "The answer in brief", "nl": "Het antwoord in het kort"}[language]
+    # the first page's table shows every column without a horizontal scrollbar
+    overflow = browser.execute_script(
+        f"const t = {first}.querySelector('table'); return [t.scrollWidth, t.clientWidth];")
+    assert overflow[0] <= overflow[1], overflow
+    page = browser.execute_script("return [document.documentElement.scrollWidth, "
+                                  "document.documentElement.clientWidth];")
+    assert page[0] <= page[1], page
+    browser.save_screenshot(str(tmp_path / "first_page.png"))

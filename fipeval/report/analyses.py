@@ -163,7 +163,7 @@ def effects_report(ctx) -> Section:
             fig, ax = plt.subplots(figsize=(6.5, 3.0))
             r.plot(ax=ax)
             figures.append(fig)
-    return result_section(
+    section = result_section(
         "Effects per municipality and pooled",
         ["Differences FIP minus control in the share of benefits ended within follow-up "
          "(overall and by end reason), fraud signals and activation steps per client-year, and "
@@ -172,6 +172,9 @@ def effects_report(ctx) -> Section:
          "under this design and is shown only to show how much it would overstate."] + notes,
         results, figures, threshold=ctx["threshold"], key="effects",
         estimates_only=("Comparison",))
+    if len(results) and len(results[0].table):
+        section.sheets["effects"] = results[0].table
+    return section
 
 
 def survival_report(ctx) -> Section:
@@ -236,7 +239,8 @@ def costing_report(ctx) -> Section:
         cost_method=options.cost_method, regular_caseload=options.regular_caseload,
         n_draws=options.n_draws, seed=config.seed,
         alpha=config.inference.alpha)
-    return result_section(
+    ctx["results"]["costing"] = results
+    section = result_section(
         "Costs and savings",
         ["The pilot's kind of extrapolation (extra terminations x whole caseload x a year of "
          "benefit) beside a refined version (months of benefit actually avoided, benefit by "
@@ -245,6 +249,10 @@ def costing_report(ctx) -> Section:
          "same effects and intervals as the effects section) and the inputs' ranges. Every "
          "input is listed with its source."] + notes,
         results, figures, threshold=ctx["threshold"], key="costing")
+    for r in results:
+        if isinstance(r, Summary) and r.title.startswith("Savings per year"):
+            section.sheets["costing"] = r.table
+    return section
 
 
 def _costing_effects(ctx, units) -> pd.DataFrame | None:

@@ -34,6 +34,7 @@ class Section:
     title: str
     blocks: list = field(default_factory=list)   # str | pd.DataFrame | Summary | Figure
     estimates: list = field(default_factory=list)
+    sheets: dict = field(default_factory=dict)   # sheet name -> table for report.xlsx
 
     def text(self, paragraph: str) -> "Section":
         self.blocks.append(paragraph)
@@ -62,6 +63,7 @@ class Report:
     sections: list
     settings: dict
     estimates: list
+    language: str = "en"   # the <html lang> and the first page's language
 
 
 def estimate(section: str, name: str, value, *, std_error=None, ci=(None, None), p_value=None,
@@ -136,7 +138,7 @@ def render_html(report: Report) -> str:
                          "anchor": s.title.lower().replace(" ", "-")})
     settings = json.dumps(report.settings, indent=2, default=str)
     return env.get_template("report.html.j2").render(title=report.title, sections=sections,
-                                                     settings=settings)
+                                                     settings=settings, language=report.language)
 
 
 def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
@@ -159,3 +161,34 @@ def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
     lines += ["## Settings", "", md_fence(json.dumps(report.settings, indent=2, default=str),
                                           "json"), ""]
     return "\n".join(lines)
+
+
+def write_workbook(report: Report, path: Path, threshold: int) -> Path | None:
+    """report.xlsx: each section's take-away tables (``Section.sheets``), one sheet each, and
+    every estimate; numbers stay numbers, counts under ``threshold`` people read "<N".
+    None when openpyxl (the ``io`` extra) is not installed."""
+    from importlib.util import find_spec
+
+    if find_spec("openpyxl") is None:
+        return None
+    sheets = {name: table for s in report.sections for name, table in s.sheets.items()}
+    sheets["estimates"] = pd.DataFrame(report.estimates)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            _suppress_small(table, threshold).to_excel(writer, sheet_name=name[:31], index=False)
+    return path
+
+
+def _suppress_small(df: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Counts (columns named like n, n_fip, clients_*) under ``threshold`` as text "<N"."""
+    import re
+
+    count = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
+    out = df.copy()
+    for col in out.columns:
+        if count.match(str(col)) and pd.api.types.is_numeric_dtype(out[col]) and threshold > 0:
+            small = out[col].notna() & (out[col] < threshold)
+            if small.any():
+                out[col] = out[col].astype(object)
+                out.loc[small, col] = f"<{threshold}"
+    return out

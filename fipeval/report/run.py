@@ -23,9 +23,10 @@ from ..errors import ConfigError, FipevalError
 from ..progress import Progress
 from ..schema import Register
 from .config import StudyConfig
-from .document import Report, Section, render_html, render_markdown
+from .document import Report, Section, render_html, render_markdown, write_workbook
 from . import analyses, foundation
 from .fidelity import fidelity_section
+from .first_page import first_page
 
 
 @contextmanager
@@ -120,10 +121,25 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
                          + ".")
         sections.append(section)
         estimates.extend(section.estimates)
+    progress("first page")
+    with warnings_as_notes() as caught:
+        try:
+            page = first_page(ctx)
+        except FipevalError as err:
+            page = Section("The answer in brief").text(
+                f"The first page could not be computed on these data: {err}")
+            estimates.append({"section": "summary", "name": "error", "error": str(err)})
+    if page is not None:
+        if caught:
+            page.text("Warnings raised while computing this page: " + "; ".join(caught) + ".")
+        sections.insert(0, page)
+        estimates[:0] = page.estimates
     sections.append(_notes_section(config, register, cohort_notes))
     settings = {"fipeval": __version__, "python": platform.python_version(),
                 "numpy": np.__version__, "pandas": pd.__version__, "config": config.to_dict()}
-    return Report(title or f"FIP evaluation: {config.name}", sections, settings, estimates)
+    default_title = {"nl": "FIP-evaluatie: {}"}.get(config.language, "FIP evaluation: {}")
+    return Report(title or default_title.format(config.name), sections, settings, estimates,
+                  language=config.language)
 
 
 def _plan(cohort: pd.DataFrame, config: StudyConfig):
@@ -156,7 +172,8 @@ def _notes_section(config: StudyConfig, register: Register, warned=()) -> Sectio
 
 
 def write_report(report: Report, out: Path, load_report=None, *, timings: dict | None = None) -> dict:
-    """Write report.html, report.md, estimates.json (and load_report.json) into ``out``.
+    """Write report.html, report.md, estimates.json, report.xlsx (with openpyxl) and
+    load_report.json into ``out``.
 
     ``timings`` (``Progress.timings()``: wall and CPU seconds per stage) go into
     estimates.json's settings only, so report.html and report.md stay identical between runs.
@@ -172,9 +189,14 @@ def write_report(report: Report, out: Path, load_report=None, *, timings: dict |
          "settings": report.settings if timings is None else {**report.settings, "timings": timings},
          "estimates": report.estimates},
         indent=2, default=str) + "\n", encoding="utf-8")
+    workbook = write_workbook(report, out / "report.xlsx",
+                              report.settings.get("config", {}).get("suppress_below", 10))
     if load_report is not None:
         (out / "load_report.json").write_text(load_report.to_json() if hasattr(load_report, "to_json")
                                               else json.dumps(load_report, indent=2, default=str),
                                               encoding="utf-8")
-    return {"html": out / "report.html", "markdown": out / "report.md",
-            "estimates": out / "estimates.json"}
+    files = {"html": out / "report.html", "markdown": out / "report.md",
+             "estimates": out / "estimates.json"}
+    if workbook is not None:
+        files["workbook"] = workbook
+    return files
