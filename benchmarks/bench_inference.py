@@ -86,9 +86,9 @@ def main() -> None:
     add("CR2 OLS (+ BM df)", "fipeval", s, f2.se[1], f"df {f2.df[1]:.2f}")
 
     # 2. wild cluster bootstrap p-value, 9,999 Rademacher draws, null imposed
-    s, w = timed(lambda: wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=B, seed=1, ci=None))
+    s, w = timed(lambda: wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=B, seed=1, ci=None))
     add("wild bootstrap p", "fipeval", s, w.p_value)
-    s, w = timed(lambda: wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=B, seed=1))
+    s, w = timed(lambda: wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=B, seed=1))
     add("wild bootstrap p + CI (inversion)", "fipeval", s, w.p_value,
         f"CI {w.ci_lower:.4f}..{w.ci_upper:.4f}")
     try:
@@ -112,10 +112,10 @@ def main() -> None:
             add("wild bootstrap p", "pyfixest", float("nan"), float("nan"), f"failed: {err}")
 
     # 3. randomization inference re-assigning FIP across caseworkers, 999 draws
-    s, ri = timed(lambda: randomization_inference(y, X, cl, column="fip", n_perm=RI_REPS, seed=1,
+    s, ri = timed(lambda: randomization_inference(y, X, cl, column="fip", n_draws=RI_REPS, seed=1,
                                                   statistic="coef", ci=False))
     add("randomization p (coef)", "fipeval", s, ri.p_value)
-    s, ri = timed(lambda: randomization_inference(y, X, cl, column="fip", n_perm=RI_REPS, seed=1))
+    s, ri = timed(lambda: randomization_inference(y, X, cl, column="fip", n_draws=RI_REPS, seed=1))
     add("randomization p + CI (t stat)", "fipeval", s, ri.p_value,
         f"CI {ri.ci_lower:.4f}..{ri.ci_upper:.4f}")
     if pf is not None:

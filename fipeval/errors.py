@@ -7,6 +7,8 @@ Raw citizen numbers (BSN) never appear in a message: refer to rows by line numbe
 
 from __future__ import annotations
 
+import functools
+
 
 class FipevalError(Exception):
     """Root of every error fipeval raises on purpose.
@@ -101,3 +103,32 @@ def check_columns(df, columns, *, what: str = "data") -> None:
             + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else "")
             + f"; available columns: {', '.join(map(str, df.columns))}."
         )
+
+
+def renamed(**old_to_new: str):
+    """Decorator: a call with a keyword's old name (0.x renamed it for one vocabulary across
+    the library) raises InputError naming the new one, instead of a bare TypeError.
+
+    Examples
+    --------
+    >>> @renamed(n_boot="n_draws")
+    ... def f(*, n_draws=9): return n_draws
+    >>> f(n_boot=99)
+    Traceback (most recent call last):
+    ...
+    fipeval.errors.InputError: f(): `n_boot` is now called `n_draws` (one name for resampling draws in every function); pass n_draws=99.
+    """
+    def decorate(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    raise InputError(f"{fn.__name__}(): `{old}` is now called `{new}` "
+                                     f"({RENAMED_WHY.get(new, 'one vocabulary')}); pass "
+                                     f"{new}={kwargs[old]!r}.")
+            return fn(*args, **kwargs)
+        return call
+    return decorate
+
+
+RENAMED_WHY = {"n_draws": "one name for resampling draws in every function"}

@@ -175,7 +175,7 @@ CASES = [
     Case("inference.compare", inference.compare,
          lambda i: ((i.bergen, "ended"), dict(cluster="caseworker", inference="naive"))),
     Case("inference.coverage_study", inference.coverage_study,
-         lambda i: ((i.cohort, i.study.truth), dict(treated=(2,), reps=2, n_boot=99, seed=1)),
+         lambda i: ((i.cohort, i.study.truth), dict(treated=(2,), reps=2, n_draws=99, seed=1)),
          # a simulation summary, not a coefficient table: one row per (treated caseworkers,
          # method) with coverage, width and rejection rate (documented in coverage_study)
          leading=("treated_caseworkers", "method", "coverage")),
@@ -195,14 +195,14 @@ CASES = [
          # in power_table's example)
          leading=("follow_up_months", "baseline", "minimum_detectable_effect")),
     Case("inference.randomization_inference", inference.randomization_inference,
-         lambda i: (i.ols_inputs, dict(column="fip", n_perm=99, seed=1))),
+         lambda i: (i.ols_inputs, dict(column="fip", n_draws=99, seed=1))),
     Case("inference.two_by_two", inference.two_by_two,
          lambda i: ((30, 100, 20, 100), {})),
     Case("inference.welch_test", inference.welch_test,
          lambda i: ((i.bergen.loc[i.bergen.fip == 1, "months_on_benefit"],
                      i.bergen.loc[i.bergen.fip == 0, "months_on_benefit"]), {})),
     Case("inference.wild_cluster_bootstrap", inference.wild_cluster_bootstrap,
-         lambda i: (i.ols_inputs, dict(column="fip", n_boot=99, seed=1))),
+         lambda i: (i.ols_inputs, dict(column="fip", n_draws=99, seed=1))),
     # survival
     Case("survival.cox", survival.cox,
          lambda i: ((i.cohort, *SURV, ["fip", "age"]), dict(cluster="caseworker"))),
@@ -438,3 +438,33 @@ def test_the_top_level_is_the_documented_surface():
             "if m in sys.modules]; print(heavy)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
+
+
+BANNED_PARAMETERS = {"n_boot": "n_draws", "n_perm": "n_draws", "bootstrap_reps": "n_draws",
+                     "n_reps": "n_draws"}
+
+
+def test_resampling_draws_have_one_name_and_old_names_say_the_new_one():
+    """One vocabulary: every public function calls its resampling draws ``n_draws``; the old
+    names raise an InputError that names it (this is 0.x)."""
+    import inspect as inspect_module
+
+    import fipeval
+    from fipeval.errors import InputError
+
+    public = []
+    for package in ("inference", "survival", "diff_in_diff", "costing", "matching"):
+        module = importlib.import_module(f"fipeval.{package}")
+        public += [getattr(module, n) for n in module.__all__]
+    public += [getattr(fipeval, n) for n in fipeval.__all__]
+    offenders = []
+    for fn in public:
+        if not callable(fn) or isinstance(fn, type):
+            continue
+        params = set(inspect_module.signature(fn).parameters)
+        offenders += [f"{fn.__name__}({p})" for p in params & set(BANNED_PARAMETERS)]
+    assert offenders == []
+    with pytest.raises(InputError, match="`n_boot` is now called `n_draws`.*n_draws=99"):
+        fipeval.compare(pd.DataFrame(), "ended", n_boot=99)
+    with pytest.raises(InputError, match="`n_perm` is now called `n_draws`"):
+        fipeval.randomization_inference([1.0], [[1.0]], [1], column=0, n_perm=99)

@@ -36,7 +36,7 @@ def test_design_based_effects_equal_the_effects_section(brabantse_wal):
     section's pooled rows (OLS with municipality effects, FIP re-assigned to caseworkers)."""
     _, cohort = brabantse_wal
     effects = cohort_effects(cohort, seed=4).set_index("term")
-    overview = effects_section(cohort, seed=4, n_boot=999,
+    overview = effects_section(cohort, seed=4, n_draws=999,
                                outcomes=["ended", "months_on_benefit"])[0].tidy()
     pooled = overview[overview.subset == "all municipalities"].set_index("outcome")
     X = pd.get_dummies(cohort["municipality"].astype(str), drop_first=True, dtype=float)

@@ -82,11 +82,11 @@ def test_mpdta_twfe_beside_equals_did(mpdta):
 
 def test_bootstrap_close_to_analytic(mpdta):
     a = staggered_did(mpdta, **KW)
-    b = staggered_did(mpdta, inference="bootstrap", n_boot=999, seed=11, **KW)
+    b = staggered_did(mpdta, inference="bootstrap", n_draws=999, seed=11, **KW)
     np.testing.assert_allclose(b.group_time["std_error"], a.group_time["std_error"],
                                rtol=BOOT_RTOL, atol=0)
     assert b.critical_value > 1.96                        # simultaneous band is wider
-    c = staggered_did(mpdta, inference="bootstrap", n_boot=999, seed=11, **KW)
+    c = staggered_did(mpdta, inference="bootstrap", n_draws=999, seed=11, **KW)
     np.testing.assert_array_equal(b.group_time["std_error"], c.group_time["std_error"])
 
 

@@ -146,7 +146,7 @@ def test_design_table_follows_the_inference_rule(three_panel):
     assert twfe.method == WILD_METHODS["TWFE"] and twfe.valid
     direct = did(national[national["after_follow_up"] == 0], outcome="fraud_signal_rate",
                  unit="caseworker", time="month", treated="fip", post="post",
-                 cluster="caseworker", weights="caseload", inference="wild", n_boot=199, seed=4)
+                 cluster="caseworker", weights="caseload", inference="wild", n_draws=199, seed=4)
     np.testing.assert_allclose([twfe.estimate, twfe.ci_lower, twfe.ci_upper],
                                [direct.estimate, direct.ci_lower, direct.ci_upper], rtol=1e-12)
     assert twfe.ci_lower > 0 and "bootstrap draws" in repr(twfe)     # ratio 2.5: seen

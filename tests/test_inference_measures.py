@@ -144,8 +144,8 @@ def test_compare_primary_rows_equal_the_engines():
     cr2 = compare(df, "ended", cluster="caseworker", inference="CR2")
     fit = fit_ols(df.ended, X, cluster=df.caseworker, vcov="CR2")
     np.testing.assert_allclose(cr2.primary.p_value, fit.tidy().p_value[1], rtol=RTOL)
-    wild = compare(df, "ended", cluster="caseworker", inference="wild", seed=3, n_boot=999)
-    ref = wild_cluster_bootstrap(df.ended, X, df.caseworker, column="fip", seed=3, n_boot=999)
+    wild = compare(df, "ended", cluster="caseworker", inference="wild", seed=3, n_draws=999)
+    ref = wild_cluster_bootstrap(df.ended, X, df.caseworker, column="fip", seed=3, n_draws=999)
     np.testing.assert_allclose([wild.p_value, wild.primary.ci_lower],
                                [ref.p_value, ref.ci_lower], rtol=RTOL)
     assert "wild cluster bootstrap" in repr(wild) and "naive p-value" in repr(wild)
@@ -167,7 +167,7 @@ def test_compare_covariates_weights_and_randomization():
     df = _cohort(seed=5)
     res = compare(df, "ended", cluster="caseworker", inference="randomization",
                   covariates=["age", "household_type"], weights="w", strata="municipality",
-                  seed=1, n_boot=999)
+                  seed=1, n_draws=999)
     X = pd.concat([pd.DataFrame({"const": 1.0, "fip": df.fip.astype(float), "age": df.age}),
                    pd.get_dummies(df.household_type.astype("category"), prefix="household_type",
                                   drop_first=True, dtype=float)], axis=1)

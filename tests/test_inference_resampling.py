@@ -49,7 +49,7 @@ def test_wild_matches_wildboottest_full_enumeration():
     y, X, cl = _data()
     ref = wbt.wildboottest(sm.OLS(y, X), B=9999, cluster=cl, param="fip", show=False)
     res = wild_cluster_bootstrap(y, X, cl, column="fip")
-    assert res.enumerated and res.n_boot == 2 ** 7
+    assert res.enumerated and res.n_draws == 2 ** 7
     np.testing.assert_allclose(res.p_value, ref["p-value"].iloc[0], rtol=RTOL_EXACT, atol=ATOL_P)
     np.testing.assert_allclose(res.statistic, ref["statistic"].iloc[0], rtol=1e-8)
 
@@ -66,7 +66,7 @@ def test_wild_matches_brute_force_refits(weighted):
 def test_webb_enumeration_matches_brute_force():
     y, X, cl = _data(G=3, m=12, treated=1, seed=3)
     res = wild_cluster_bootstrap(y, X, cl, column="fip", weight_type="webb", ci=None)
-    assert res.enumerated and res.n_boot == 6 ** 3
+    assert res.enumerated and res.n_draws == 6 ** 3
     webb = (-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5))
     np.testing.assert_allclose(res.p_value, _brute_wild(y, X, cl, 1, 0.0, webb),
                                rtol=RTOL_EXACT, atol=ATOL_P)
@@ -88,12 +88,12 @@ def test_wild_interval_is_the_set_of_nulls_not_rejected():
 def test_wild_few_clusters_is_honest():
     y, X, cl = _data(G=4, m=100, treated=2, seed=5, effect=3.0)
     res = wild_cluster_bootstrap(y, X, cl, column="fip")
-    assert res.n_boot == 16 and res.p_value >= 2 / 16 - ATOL_P
+    assert res.n_draws == 16 and res.p_value >= 2 / 16 - ATOL_P
     assert np.isinf(res.ci_lower) and np.isinf(res.ci_upper)
     assert "only 16 distinct sign vectors" in repr(res) and "unbounded" in repr(res)
     # Webb: 1296 vectors, can reach 5%
     webb = wild_cluster_bootstrap(y, X, cl, column="fip", weight_type="webb")
-    assert webb.n_boot == 6 ** 4 and np.isfinite(webb.ci_lower)
+    assert webb.n_draws == 6 ** 4 and np.isfinite(webb.ci_lower)
 
 
 def test_wild_one_cluster_per_arm_is_refused():
@@ -104,9 +104,9 @@ def test_wild_one_cluster_per_arm_is_refused():
 
 def test_wild_random_draws_are_seeded():
     y, X, cl = _data(G=16, m=10, treated=6, seed=6)
-    a = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=1, ci=None)
-    b = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=1, ci=None)
-    c = wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=999, seed=2, ci=None)
+    a = wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=999, seed=1, ci=None)
+    b = wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=999, seed=1, ci=None)
+    c = wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=999, seed=2, ci=None)
     assert not a.enumerated and a.p_value == b.p_value
     assert a.p_value != c.p_value or a.p_value in (0.0, 1.0)
     assert "999 rademacher draws, seed 1" in repr(a)
@@ -159,14 +159,14 @@ def test_randomization_did_design_with_make_x(reference_dir):
         return np.column_stack([np.ones(len(d)), d, post, d * post])
 
     res = randomization_inference(panel.y, X, panel.unit, column=3, treatment=panel.treat,
-                                  make_X=make_X, n_perm=199, seed=3)
+                                  make_X=make_X, n_draws=199, seed=3)
     fit = fit_ols(panel.y, X, cluster=panel.unit, vcov="CR1")
     np.testing.assert_allclose(res.estimate, fit.coef[3], rtol=1e-12)
     np.testing.assert_allclose(res.std_error, fit.se[3], rtol=1e-10)
     assert not res.enumerated and res.n_assignments == 200
     assert res.ci_lower < res.estimate < res.ci_upper
     again = randomization_inference(panel.y, X, panel.unit, column=3, treatment=panel.treat,
-                                    make_X=make_X, n_perm=199, seed=3, ci=False)
+                                    make_X=make_X, n_draws=199, seed=3, ci=False)
     assert again.p_value == res.p_value
 
 
@@ -178,8 +178,8 @@ def test_resampling_bad_input():
         wild_cluster_bootstrap(y, X, cl, column="ffip")
     with pytest.raises(InputError, match="only 1 level"):
         wild_cluster_bootstrap(y, X, np.zeros(len(y)), column="fip")
-    with pytest.raises(InputError, match="`n_boot` must be at least 99"):
-        wild_cluster_bootstrap(y, X, cl, column="fip", n_boot=10)
+    with pytest.raises(InputError, match="`n_draws` must be at least 99"):
+        wild_cluster_bootstrap(y, X, cl, column="fip", n_draws=10)
     with pytest.raises(DesignError, match="varies within cluster"):
         randomization_inference(y, X, cl, column="fip", treatment=np.r_[1, np.zeros(len(y) - 1)])
     with pytest.raises(DesignError, match="All 7 clusters are control"):
@@ -201,7 +201,7 @@ def test_randomization_fast_path_equals_refits(statistic):
         out[:, 1] = d
         return out
 
-    kw = {"column": "fip", "weights": w, "statistic": statistic, "n_perm": 199, "seed": 4,
+    kw = {"column": "fip", "weights": w, "statistic": statistic, "n_draws": 199, "seed": 4,
           "null": 0.1}
     fast = randomization_inference(y, X, cl, **kw)
     slow = randomization_inference(y, X, cl, make_X=make_X, **kw)

@@ -56,7 +56,7 @@ def test_estimates_are_unbiased_and_intervals_cover_over_pilots(pilots, outcome,
     rows = []
     for truth, cohort in pilots:
         res = compare(cohort, outcome, kind=kind, cluster="caseworker", inference=inference,
-                      seed=1, covariates=["municipality"], n_boot=999)
+                      seed=1, covariates=["municipality"], n_draws=999)
         assert res.n_fip_clusters == 2
         p = res.primary
         rows.append((truth[outcome], p.estimate, p.ci_lower, p.ci_upper))
@@ -115,7 +115,7 @@ def test_effects_section_is_seeded(section, brabantse_wal):
 def test_effects_section_three_municipalities_has_meta_analysis():
     study = generate("three_municipalities")
     cohort = build_cohort(study.register, study.design)
-    parts = effects_section(cohort, seed=2, outcomes=["ended", "activations"], n_boot=999)
+    parts = effects_section(cohort, seed=2, outcomes=["ended", "activations"], n_draws=999)
     meta = parts[-1]
     assert isinstance(meta, MetaAnalysis) and len(meta.labels) == 3
     tab = parts[0].tidy()

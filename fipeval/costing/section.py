@@ -13,7 +13,7 @@ from typing import Literal, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, check_columns, check_option
+from ..errors import InputError, check_columns, check_option, renamed
 from ..results import Summary
 from ..schema import END_REASONS, HOUSEHOLD_TYPES
 from ._common import euros
@@ -52,6 +52,7 @@ def _follow_up_months(unit: pd.DataFrame, name: str) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
+@renamed(n_boot="n_draws")
 def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws: int = 999,
                    seed: int | None = 0, alpha: float = 0.05) -> pd.DataFrame:
     """Unadjusted effects per analysis unit with design-based intervals, as ``costing_section``
@@ -94,7 +95,7 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
                                    ("binary", "continuous")):
             res = compare(unit, col, kind=kind, cluster=cluster, inference=plan.method,
                           covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
-                          seed=seed, n_boot=n_draws, ratios=False, subset=name)
+                          seed=seed, n_draws=n_draws, ratios=False, subset=name)
             p = res.primary
             rows.append({"municipality": name, "term": term, "estimate": float(p.estimate),
                          "std_error": np.nan, "ci_lower": float(p.ci_lower),

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import EstimationError, InputError, check_option
+from ..errors import EstimationError, InputError, check_option, renamed
 from ..inference.ols import fit_ols
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import prepare
@@ -249,11 +249,12 @@ _INFERENCE_LABEL = {
 }
 
 
+@renamed(n_boot="n_draws")
 def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treated: str,
         post: str, cluster: str | None = None, weights: str | None = None,
         inference: Literal["iid", "HC1", "CR0", "CR1", "CR2", "wild"] = "CR1",
         estimator: Literal["twfe", "2x2"] = "twfe", ssc: Literal["fixest", "lm"] = "fixest",
-        alpha: float = 0.05, n_boot: int = 9999, seed: int | None = None) -> DiDResult:
+        alpha: float = 0.05, n_draws: int = 9999, seed: int | None = None) -> DiDResult:
     """Difference-in-differences: the effect of FIP on a caseworker (or client) outcome.
 
     Parameters
@@ -283,7 +284,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
         How absorbed fixed effects count in the small-sample factor (module docstring).
     alpha : float
         Level of the confidence interval.
-    n_boot, seed : int
+    n_draws, seed : int
         Draws and seed for ``inference="wild"``.
 
     Returns
@@ -353,7 +354,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
         if estimator == "twfe":
             y_fit, X_fit = _wild_design(a, d)
         wb = wild_cluster_bootstrap(y_fit, X_fit, a.cluster, column=j, weights=a.weights,
-                                    n_boot=n_boot, seed=seed, alpha=alpha)
+                                    n_draws=n_draws, seed=seed, alpha=alpha)
         p, lo, hi = p.copy(), lo.copy(), hi.copy()
         p[j], lo[j], hi[j] = wb.p_value, wb.ci_lower, wb.ci_upper
     table = pd.DataFrame({"term": names, "estimate": coef, "std_error": se, "statistic": t,

@@ -138,7 +138,7 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
         for outcome in OUTCOMES:
             results.append(did(within, outcome=outcome, unit="caseworker", time="month",
                                treated="fip", post="post", cluster="caseworker",
-                               weights="caseload", inference=inference, n_boot=9999,
+                               weights="caseload", inference=inference, n_draws=9999,
                                seed=seed, alpha=alpha))
         lags = int(within["event_time"].max())
         es = event_study(within, outcome="termination_rate", unit="caseworker", time="month",
@@ -256,7 +256,7 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws, method="randomizati
         if name == "TWFE":
             res = did(within, outcome=outcome, unit="caseworker", time="month", treated="fip",
                       post="post", cluster="caseworker", weights="caseload", inference="wild",
-                      n_boot=n_draws, seed=seed, alpha=alpha)
+                      n_draws=n_draws, seed=seed, alpha=alpha)
             est, se, p, lo, hi = (res.estimate, res.std_error, res.p_value, res.ci_lower,
                                   res.ci_upper)
         elif not cs_bootstrap:
@@ -270,7 +270,7 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws, method="randomizati
             res = staggered_did(panel, outcome=outcome, unit="caseworker", time="month",
                                 first_treated="first_treated", control_group="nevertreated",
                                 incomplete="drop", treated_until="follow_up_end", alpha=alpha,
-                                twfe=False, inference="bootstrap", n_boot=n_draws, seed=seed)
+                                twfe=False, inference="bootstrap", n_draws=n_draws, seed=seed)
             row = res.simple.table.iloc[0]
             est, se, p, lo, hi = (row["estimate"], row["std_error"], row["p_value"],
                                   row["ci_lower"], row["ci_upper"])

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DesignError, InputError, check_columns, check_option
+from ..errors import DesignError, InputError, check_columns, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import time_codes
 
@@ -65,7 +65,7 @@ class _Fit:
     n_comparison: np.ndarray
 
 
-def _standard_errors(inf: np.ndarray, fit: _Fit, inference: str, n_boot: int, seed,
+def _standard_errors(inf: np.ndarray, fit: _Fit, inference: str, n_draws: int, seed,
                      alpha: float):
     """Standard errors (and the simultaneous critical value) for the columns of ``inf``."""
     n = inf.shape[0]
@@ -80,9 +80,9 @@ def _standard_errors(inf: np.ndarray, fit: _Fit, inference: str, n_boot: int, se
         base, m = summed, n_cl
     else:
         base, m = inf, n
-    draws = np.empty((n_boot, inf.shape[1]))
-    for start in range(0, n_boot, 256):
-        stop = min(start + 256, n_boot)
+    draws = np.empty((n_draws, inf.shape[1]))
+    for start in range(0, n_draws, 256):
+        stop = min(start + 256, n_draws)
         v = rng.choice(np.array([-1.0, 1.0]), size=(stop - start, m))
         draws[start:stop] = v @ base / n * np.sqrt(n)
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
@@ -380,11 +380,12 @@ def _group_time(Y, unit_group, w, control_group, until=None) -> tuple:
             np.array(pgs), np.array(ncs), w)
 
 
+@renamed(n_boot="n_draws")
 def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
                   first_treated: str,
                   control_group: Literal["nevertreated", "notyettreated"] = "nevertreated",
                   weights: str | None = None, cluster: str | None = None,
-                  inference: Literal["analytic", "bootstrap"] = "analytic", n_boot: int = 999,
+                  inference: Literal["analytic", "bootstrap"] = "analytic", n_draws: int = 999,
                   seed: int | None = None, alpha: float = 0.05,
                   incomplete: Literal["error", "drop"] = "error",
                   treated_until: str | None = None, twfe: bool = True) -> StaggeredResult:
@@ -405,7 +406,7 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
     cluster : str, optional
         Cluster for the multiplier bootstrap (units are the clusters otherwise).
     inference : {"analytic", "bootstrap"}
-    n_boot, seed : int
+    n_draws, seed : int
         Bootstrap draws and seed.
     alpha : float
     incomplete : {"error", "drop"}
@@ -440,8 +441,8 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
     check_option("incomplete", incomplete, ("error", "drop"))
     if not 0 < alpha < 1:
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
-    if inference == "bootstrap" and int(n_boot) < 99:
-        raise InputError(f"`n_boot` must be at least 99; got {n_boot!r}.")
+    if inference == "bootstrap" and int(n_draws) < 99:
+        raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
     if cluster is not None and inference == "analytic":
         raise InputError("Clustering above the unit needs inference='bootstrap' (as in R did).")
     if not isinstance(panel, pd.DataFrame):
@@ -488,7 +489,7 @@ def staggered_did(panel: pd.DataFrame, *, outcome: str, unit: str, time: str,
     gt_terms = [f"ATT({label(g)},{label(t)})" for g, t in zip(groups, times)]
     all_inf = np.column_stack([inf] + [np.column_stack([p[2] for p in pieces[k]])
                                        for k in AGGREGATIONS])
-    se_all, crit = _standard_errors(all_inf, fit, inference, int(n_boot), seed, alpha)
+    se_all, crit = _standard_errors(all_inf, fit, inference, int(n_draws), seed, alpha)
     z = stats.norm.ppf(1 - alpha / 2)
 
     def table(terms, est, se, extra):

@@ -25,6 +25,7 @@ from ..errors import (
     InputError,
     check_columns,
     check_option,
+    renamed,
 )
 from ..results import Result
 from .measures import _row, _table, mann_whitney, rate_ratio_glm, two_by_two, welch_test
@@ -165,13 +166,14 @@ def _infer_kind(y: pd.Series, has_exposure: bool) -> str:
     return "continuous"
 
 
+@renamed(n_boot="n_draws")
 def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
             kind: Literal["auto", "binary", "count", "continuous"] = "auto",
             cluster: str | None = None,
             inference: Literal["naive", "CR1", "CR2", "wild", "randomization"] = "naive",
             weights: str | None = None, covariates: Sequence[str] = (),
             exposure: str = "exposure_years", strata: str | None = None,
-            alpha: float = 0.05, seed: int | None = None, n_boot: int = 9999,
+            alpha: float = 0.05, seed: int | None = None, n_draws: int = 9999,
             bootstrap_weights: Literal["rademacher", "webb"] = "rademacher",
             ratios: bool = True, subset: str | None = None) -> Comparison:
     """Compare FIP with control on one outcome with the chosen inference.
@@ -202,7 +204,7 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
         Client-years at risk, for counts (rows with zero exposure are left out).
     strata : str, optional
         For ``inference="randomization"``: re-assign FIP within these groups (municipality).
-    alpha, seed, n_boot, bootstrap_weights
+    alpha, seed, n_draws, bootstrap_weights
         Level, seed for ``numpy.random.default_rng``, resampling draws, wild weights.
     ratios : bool
         Add risk ratio / odds ratio (binary) or Poisson / negative-binomial rate ratios
@@ -315,12 +317,12 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
                        r.ci_lower, r.ci_upper, df=r.df)
     elif inference == "wild":
         resampled = wild_cluster_bootstrap(reg_y, X, cl, column=treatment, weights=reg_w,
-                                           weight_type=bootstrap_weights, n_boot=n_boot,
+                                           weight_type=bootstrap_weights, n_draws=n_draws,
                                            seed=seed, alpha=alpha)
         primary = _from_resampled(kind, resampled)
     else:
         resampled = randomization_inference(
-            reg_y, X, cl, column=treatment, weights=reg_w, n_perm=n_boot, seed=seed,
+            reg_y, X, cl, column=treatment, weights=reg_w, n_draws=n_draws, seed=seed,
             alpha=alpha, strata=None if strata is None else df[strata].to_numpy())
         primary = _from_resampled(kind, resampled)
     primary["inference"] = inference

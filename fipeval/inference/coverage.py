@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, renamed
 from ..results import Result
 from .measures import two_by_two
 from .ols import fit_ols
@@ -33,7 +33,7 @@ class CoverageTable(Result):
     scenario: str
     reps: int
     seed: int
-    n_boot: int
+    n_draws: int
     alpha: float
     title: str = "Coverage of the termination risk difference intervals"
 
@@ -45,7 +45,7 @@ class CoverageTable(Result):
         return {"scenario": self.scenario, "replications": self.reps,
                 "design": "FIP re-assigned to k random caseworkers per replication; true ATT "
                           "from the potential outcomes",
-                "nominal coverage": 1 - self.alpha, "bootstrap/permutation draws": self.n_boot,
+                "nominal coverage": 1 - self.alpha, "bootstrap/permutation draws": self.n_draws,
                 "seed": self.seed, "fipeval": __version__}
 
     def _notes(self) -> tuple:
@@ -53,8 +53,9 @@ class CoverageTable(Result):
                  f"{np.sqrt(0.95 * 0.05 / self.reps):.3f}."),)
 
 
+@renamed(n_boot="n_draws")
 def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequence[int] = (2, 5, 30),
-                   reps: int = 200, seed: int = 0, n_boot: int = 999, alpha: float = 0.05,
+                   reps: int = 200, seed: int = 0, n_draws: int = 999, alpha: float = 0.05,
                    cluster: str = "caseworker", scenario: str = "") -> CoverageTable:
     """Coverage and width of each method's interval for k = ``treated`` FIP caseworkers.
 
@@ -66,7 +67,7 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
         ``SyntheticStudy.truth`` (``client_id, ended_0, ended_1``).
     treated : sequence of int
         Numbers of FIP caseworkers to simulate.
-    reps, seed, n_boot, alpha
+    reps, seed, n_draws, alpha
         Replications, seed for ``numpy.random.default_rng``, resampling draws, level.
 
     Returns
@@ -111,10 +112,10 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
                 intervals[v] = (t.ci_lower, t.ci_upper, t.p_value)
             draw_seed = int(rng.integers(2 ** 31))
             for name, wt in (("wild", "rademacher"), ("wild (Webb)", "webb")):
-                w = wild_cluster_bootstrap(y, X, codes, column=1, weight_type=wt, n_boot=n_boot,
+                w = wild_cluster_bootstrap(y, X, codes, column=1, weight_type=wt, n_draws=n_draws,
                                            seed=draw_seed, alpha=alpha)
                 intervals[name] = (w.ci_lower, w.ci_upper, w.p_value)
-            ri = randomization_inference(y, X, codes, column=1, n_perm=n_boot, seed=draw_seed,
+            ri = randomization_inference(y, X, codes, column=1, n_draws=n_draws, seed=draw_seed,
                                          alpha=alpha)
             intervals["randomization"] = (ri.ci_lower, ri.ci_upper, ri.p_value)
             for m, (lo, hi, p) in intervals.items():
@@ -126,4 +127,4 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
                          "unbounded": float(np.mean(~np.isfinite(arr[:, 1]))),
                          "rejects_no_effect": arr[:, 2].mean(), "reps": reps})
     return CoverageTable(table=pd.DataFrame(rows), scenario=scenario, reps=reps, seed=seed,
-                         n_boot=n_boot, alpha=alpha)
+                         n_draws=n_draws, alpha=alpha)

@@ -210,7 +210,7 @@ def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refi
     out = {}
     plan = plan_inference(data, strata=strata, alpha=alpha, n_draws=n_draws, seed=seed)
     kw = {"cluster": "caseworker", "inference": plan.method, "strata": strata, "alpha": alpha,
-          "seed": seed, "n_boot": n_draws, "ratios": False,
+          "seed": seed, "n_draws": n_draws, "ratios": False,
           "covariates": (strata,) if strata else ()}
     for name, col, kind in (("risk_difference", "ended", "binary"),
                             ("months_difference", "months_on_benefit", "continuous")):

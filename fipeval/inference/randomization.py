@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DesignError, InputError, check_option
+from ..errors import DesignError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from .ols import _bread, cluster_scores, prepare_design
 from .wild import _invert, check_positive_se, column_index
@@ -84,7 +84,7 @@ class RandomizationResult(Result):
         return tuple(notes)
 
 
-def _assignments(cluster_treated: np.ndarray, cluster_stratum: np.ndarray, n_perm: int, rng):
+def _assignments(cluster_treated: np.ndarray, cluster_stratum: np.ndarray, n_draws: int, rng):
     """Treated-cluster indicator matrices (A, G); the observed assignment is row 0."""
     strata = np.unique(cluster_stratum)
     per = []
@@ -95,7 +95,7 @@ def _assignments(cluster_treated: np.ndarray, cluster_stratum: np.ndarray, n_per
         per.append((members, k))
         total *= math.comb(len(members), k)
     G = len(cluster_treated)
-    if total <= n_perm:
+    if total <= n_draws:
         choices = [list(itertools.combinations(m, k)) for m, k in per]
         out = np.zeros((total, G))
         for row, combo in enumerate(itertools.product(*choices)):
@@ -104,20 +104,21 @@ def _assignments(cluster_treated: np.ndarray, cluster_stratum: np.ndarray, n_per
         obs = np.flatnonzero((out == cluster_treated).all(axis=1))[0]
         out[[0, obs]] = out[[obs, 0]]
         return out, True
-    out = np.zeros((n_perm + 1, G))
+    out = np.zeros((n_draws + 1, G))
     out[0] = cluster_treated
     for members, k in per:
-        keys = rng.random((n_perm, len(members)))
+        keys = rng.random((n_draws, len(members)))
         ranks = np.argsort(keys, axis=1)[:, :k]
-        rows = np.repeat(np.arange(1, n_perm + 1), k)
+        rows = np.repeat(np.arange(1, n_draws + 1), k)
         out[rows, members[ranks.ravel()]] = 1.0
     return out, False
 
 
+@renamed(n_perm="n_draws")
 def randomization_inference(y, X, cluster, *, column, treatment=None,
                             make_X: Callable[[np.ndarray], np.ndarray] | None = None,
                             strata=None, null: float = 0.0, weights=None,
-                            statistic: Literal["coef", "t"] = "t", n_perm: int = 9999,
+                            statistic: Literal["coef", "t"] = "t", n_draws: int = 9999,
                             seed: int | None = None, alpha: float = 0.05,
                             ci: bool = True, names=None) -> RandomizationResult:
     """Randomization test and interval for one coefficient, re-assigning treatment by cluster.
@@ -140,7 +141,7 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
         keeping its number of treated clusters.
     statistic : {"t", "coef"}
         Studentised (CR1 t, the default) or the raw coefficient.
-    n_perm : int
+    n_draws : int
         Random assignments drawn when there are more than this many possible ones;
         otherwise every assignment is enumerated and the p-value is exact.
     ci : bool
@@ -163,8 +164,8 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     check_option("statistic", statistic, STATISTICS)
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
-    if int(n_perm) < 99:
-        raise InputError(f"`n_perm` must be at least 99; got {n_perm!r}.")
+    if int(n_draws) < 99:
+        raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
     design = prepare_design(y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
     keep, sw, codes, G = design.keep, design.sqrt_w, design.cluster_codes, design.n_clusters
     j = column_index(column, design.names)
@@ -180,7 +181,7 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
         raise DesignError(f"All {G} clusters are {'control' if cl_d.sum() == 0 else 'treated'}: "
                           "there is nothing to re-assign; check the treatment column.")
     rng = np.random.default_rng(seed)
-    A, enumerated = _assignments(cl_d, cl_s, int(n_perm), rng)
+    A, enumerated = _assignments(cl_d, cl_s, int(n_draws), rng)
     if len(A) < 2:
         raise DesignError("Only one possible assignment of treatment to clusters; randomization "
                           "inference needs at least two (more clusters or fewer strata).")

@@ -21,6 +21,7 @@ from ..errors import (
     FipevalError,
     check_columns,
     check_option,
+    renamed,
 )
 from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
@@ -43,7 +44,7 @@ class EffectsOverview(Result):
     table: pd.DataFrame
     inference: str
     seed: int | None
-    n_boot: int
+    n_draws: int
     alpha: float
     cluster: str
     covariates: tuple
@@ -65,7 +66,7 @@ class EffectsOverview(Result):
                                                    "with few FIP or control caseworkers, the "
                                                    "wild cluster bootstrap with many",
                                          "wild": "wild cluster bootstrap-t by "
-                                                 f"`{self.cluster}` (Rademacher, {self.n_boot} "
+                                                 f"`{self.cluster}` (Rademacher, {self.n_draws} "
                                                  "draws or all sign vectors)",
                                          "randomization": "randomization inference re-assigning "
                                                           f"FIP across `{self.cluster}` within "
@@ -87,12 +88,13 @@ def _outcomes(cohort: pd.DataFrame, outcomes) -> list[str]:
     return out + [c for c in COUNT_OUTCOMES + CONTINUOUS_OUTCOMES if c in cohort]
 
 
+@renamed(n_boot="n_draws")
 def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: str = "fip",
                     cluster: str = "caseworker", by: str | None = "municipality",
                     outcomes: Sequence[str] | None = None, covariates: Sequence[str] = (),
                     weights: str | None = None,
                     inference: Literal["wild", "randomization"] | None = None,
-                    n_boot: int = 9999, alpha: float = 0.05) -> list[Result]:
+                    n_draws: int = 9999, alpha: float = 0.05) -> list[Result]:
     """Effects of FIP on every outcome, per municipality and pooled, naive versus honest.
 
     Parameters
@@ -135,7 +137,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     if inference is None:      # the design's rule, per comparison
         plan = plan_inference(cohort, treatment=treatment, cluster=cluster,
                               strata=by if by and cohort[by].nunique() > 1 else None,
-                              alpha=alpha, n_draws=n_boot, seed=seed)
+                              alpha=alpha, n_draws=n_draws, seed=seed)
     else:
         check_option("inference", inference, ("wild", "randomization"))
     covariates = tuple(covariates)
@@ -167,7 +169,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                     done()
                     continue
                 kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
-                      "weights": weights, "alpha": alpha, "seed": seed, "n_boot": n_boot,
+                      "weights": weights, "alpha": alpha, "seed": seed, "n_draws": n_draws,
                       "ratios": False, "subset": None if pooled else label,
                       "kind": ("count" if outcome in COUNT_OUTCOMES else
                                "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
@@ -201,7 +203,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
     if len(table):
         table = table[TIDY_COLUMNS + [c for c in table.columns if c not in TIDY_COLUMNS]]
         notes = _plain_words(table) + notes
-    overview = EffectsOverview(table=table, inference=inference or "design", seed=seed, n_boot=n_boot,
+    overview = EffectsOverview(table=table, inference=inference or "design", seed=seed, n_draws=n_draws,
                                alpha=alpha, cluster=cluster, covariates=covariates,
                                notes=tuple(notes))
     results: list[Result] = [overview, *pooled_results]

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, InputError, check_option
+from ..errors import EstimationError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from .ols import _bread, cluster_scores, prepare_design
 
@@ -56,15 +56,15 @@ def check_positive_se(se: float, beta: float, term: str, n_clusters: int) -> Non
             "clusters are needed.")
 
 
-def sign_vectors(n_clusters: int, weight_type: str, n_boot: int, rng) -> tuple[np.ndarray, bool]:
-    """Bootstrap weights (B, G); enumerates all vectors when there are at most ``n_boot``."""
+def sign_vectors(n_clusters: int, weight_type: str, n_draws: int, rng) -> tuple[np.ndarray, bool]:
+    """Bootstrap weights (B, G); enumerates all vectors when there are at most ``n_draws``."""
     points = np.array([-1.0, 1.0]) if weight_type == "rademacher" else _WEBB
     total = len(points) ** n_clusters
-    if total <= min(n_boot, _MAX_ENUMERATED):
+    if total <= min(n_draws, _MAX_ENUMERATED):
         return np.array(list(itertools.product(points, repeat=n_clusters))), True
     if weight_type == "rademacher":
-        return rng.choice(points, size=(n_boot, n_clusters)), False
-    return points[rng.integers(0, 6, size=(n_boot, n_clusters))], False
+        return rng.choice(points, size=(n_draws, n_clusters)), False
+    return points[rng.integers(0, 6, size=(n_draws, n_clusters))], False
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -81,7 +81,7 @@ class WildBootstrapResult(Result):
     null: float
     n_obs: int
     n_clusters: int
-    n_boot: int
+    n_draws: int
     enumerated: bool
     weight_type: str
     ci_method: str | None
@@ -97,8 +97,8 @@ class WildBootstrapResult(Result):
 
     def _header(self) -> dict:
         from .. import __version__
-        draws = (f"all {self.n_boot} {self.weight_type} sign vectors (exact)" if self.enumerated
-                 else f"{self.n_boot} {self.weight_type} draws, seed {self.seed}")
+        draws = (f"all {self.n_draws} {self.weight_type} sign vectors (exact)" if self.enumerated
+                 else f"{self.n_draws} {self.weight_type} draws, seed {self.seed}")
         return {"method": "wild cluster bootstrap-t, null imposed (WCR), CR1 studentised",
                 "n": self.n_obs, "clusters": self.n_clusters, "bootstrap": draws,
                 "interval": {"inversion": "test inversion", "percentile-t":
@@ -108,9 +108,9 @@ class WildBootstrapResult(Result):
     def _notes(self) -> tuple:
         notes = []
         if self.enumerated and self.weight_type == "rademacher":
-            notes.append(f"With {self.n_clusters} clusters there are only {self.n_boot} distinct "
+            notes.append(f"With {self.n_clusters} clusters there are only {self.n_draws} distinct "
                          f"sign vectors: the smallest attainable p-value is about "
-                         f"{2 / self.n_boot:.3g}.")
+                         f"{2 / self.n_draws:.3g}.")
         if not np.isfinite(self.ci_lower) or not np.isfinite(self.ci_upper):
             notes.append("The interval is unbounded: the data cannot rule out any effect size "
                          "at this level with so few clusters.")
@@ -135,9 +135,10 @@ def _boot_t(V, s, F, cadj):
         return num / den
 
 
+@renamed(n_boot="n_draws")
 def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=None,
                            weight_type: Literal["rademacher", "webb"] = "rademacher",
-                           n_boot: int = 9999, seed: int | None = None, alpha: float = 0.05,
+                           n_draws: int = 9999, seed: int | None = None, alpha: float = 0.05,
                            ci: Literal["inversion", "percentile-t"] | None = "inversion",
                            names=None) -> WildBootstrapResult:
     """Wild cluster bootstrap-t p-value (null imposed) and interval for one coefficient.
@@ -155,8 +156,8 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     weight_type : {"rademacher", "webb"}
         Bootstrap weights; Webb's six-point weights give more distinct draws with few
         clusters (with 2 clusters Rademacher has only 4 sign vectors).
-    n_boot : int
-        Number of draws; when all sign vectors number at most ``n_boot`` they are enumerated.
+    n_draws : int
+        Number of draws; when all sign vectors number at most ``n_draws`` they are enumerated.
     seed : int, optional
         Seed for ``numpy.random.default_rng`` (ignored when enumerating).
     ci : {"inversion", "percentile-t", None}
@@ -175,15 +176,15 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     >>> cl = np.repeat(np.arange(8), 25); d = (cl < 3).astype(float)
     >>> y = rng.normal(size=8)[cl] + rng.normal(size=200)
     >>> res = wild_cluster_bootstrap(y, np.column_stack([np.ones(200), d]), cl, column=1)
-    >>> res.enumerated, res.n_boot
+    >>> res.enumerated, res.n_draws
     (True, 256)
     """
     check_option("weight_type", weight_type, WEIGHT_TYPES)
     check_option("ci", ci, CI_METHODS)
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
-    if int(n_boot) < 99:
-        raise InputError(f"`n_boot` must be at least 99; got {n_boot!r}.")
+    if int(n_draws) < 99:
+        raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
     design = prepare_design(y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
     Xw, yw, codes, G = design.X, design.y, design.cluster_codes, design.n_clusters
     n, k = Xw.shape
@@ -210,7 +211,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     s_x, F_x = _bootstrap_parts(Xw, res_r[:, 1], codes, G, bread, j)
 
     rng = np.random.default_rng(seed)
-    V, enumerated = sign_vectors(G, weight_type, int(n_boot), rng)
+    V, enumerated = sign_vectors(G, weight_type, int(n_draws), rng)
     num_y, num_x = V @ s_y, V @ s_x
     # the bootstrap variance is a quadratic in r: q_yy - 2 r q_xy + r^2 q_xx (in chunks of
     # draws, so memory stays bounded with many clusters)
@@ -246,7 +247,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     return WildBootstrapResult(
         term=design.names[j], estimate=beta, std_error=se, statistic=(beta - null) / se,
         p_value=p, ci_lower=float(lo), ci_upper=float(hi), null=float(null), n_obs=n,
-        n_clusters=G, n_boot=len(V), enumerated=enumerated, weight_type=weight_type,
+        n_clusters=G, n_draws=len(V), enumerated=enumerated, weight_type=weight_type,
         ci_method=ci, alpha=alpha, seed=None if enumerated else seed)
 
 

@@ -154,7 +154,7 @@ def effects_report(ctx) -> Section:
     config = ctx["config"]
     results, notes = _quiet(effects_section, ctx["cohort"], seed=config.seed,
                             cluster=config.inference.cluster, inference=None,  # rule per comparison
-                            n_boot=config.inference.bootstrap_reps, alpha=config.inference.alpha)
+                            n_draws=config.inference.bootstrap_reps, alpha=config.inference.alpha)
     ctx["results"]["effects"] = results
     figures = []
     for r in results:
