@@ -281,3 +281,48 @@ def test_infinite_coefficient_warns(reference_dir, robust):
     np.testing.assert_allclose(tidy.loc["age", "estimate"], numbers[0], rtol=RTOL_LIMIT)
     np.testing.assert_allclose(tidy.loc["age", "std_error"], numbers[3 if robust else 2],
                                rtol=RTOL_LIMIT)
+
+
+# R prints 15 significant digits (cox_fit_stats.csv); the statistics rest on the fitted
+# coefficients, which match R to COEF_ATOL, so compare at a tolerance they carry
+FIT_STAT_RTOL = 1e-7
+
+
+@pytest.mark.parametrize("model,kwargs", [
+    ("efron", {}), ("breslow", {"ties": "breslow"}), ("strata_wexp", {"strata": "wexp"}),
+    ("entry", {"entry": "entry"})])
+def test_fit_statistics_match_r(reference_dir, model, kwargs):
+    """Concordance (with R's pair counts), likelihood-ratio, Wald and score tests and AIC,
+    as R's summary(coxph) prints them (tests/reference/survival/cox_fit_stats.R)."""
+    ref = pd.read_csv(reference_dir / "survival" / "cox_fit_stats.csv", comment="#")
+    r = ref.set_index("model").loc[model]
+    data = _csv(reference_dir, "rossi_entry.csv" if model == "entry" else "rossi.csv")
+    terms = [t for t in COX_TERMS if t != "wexp"] if model == "strata_wexp" else COX_TERMS
+    res = cox(data, "week", "arrest", terms, **kwargs)
+    c = res.concordance
+    assert (c.concordant, c.discordant, c.tied_x, c.tied_y) == (
+        r.concordant, r.discordant, r.tied_x, r.tied_y)
+    assert c.concordance == pytest.approx(r.concordance, rel=1e-14)
+    assert res.likelihood_ratio_test[0] == pytest.approx(r.lr, rel=FIT_STAT_RTOL)
+    assert res.wald_test[0] == pytest.approx(r.wald, rel=FIT_STAT_RTOL)
+    assert res.score_test == pytest.approx(r.score, rel=FIT_STAT_RTOL)
+    assert res.likelihood_ratio_test[1] == r.df
+    assert res.aic == pytest.approx(r.aic, rel=FIT_STAT_RTOL)
+    header = res.summary().header
+    assert header["AIC"] == round(res.aic, 4) and header["concordance"].startswith(
+        f"{r.concordance:.4f}")
+
+
+def test_concordance_counts_weighted_pairs_and_skips_rows_not_yet_at_risk():
+    """By hand: row 3 enters at 2.5, after the event at 2, so it is compared with the event
+    at 3 only; weights multiply."""
+    from fipeval.survival.concordance import concordance
+
+    c = concordance([1, 2, 3, 4], [1, 1, 1, 0], [3.0, 1.0, 2.0, 0.0],
+                    entry=[0, 0, 2.5, 0], weights=[1, 2, 1, 1])
+    # t=1 (score 3, w 1): at risk 2 (1.0, w2), 3? no (enters 2.5), 4 (0.0): concordant 2 + 1
+    # t=2 (score 1, w 2): at risk 4 (0.0): concordant 2
+    # t=3 (score 2, w 1): at risk 4 (0.0, stop 4 > 3): concordant 1
+    assert (c.concordant, c.discordant, c.tied_x, c.tied_y) == (6.0, 0.0, 0.0, 0.0)
+    d = concordance([1, 1, 2], [1, 1, 1], [1.0, 2.0, 3.0])
+    assert d.tied_y == 1.0 and d.discordant == 2.0 and d.concordant == 0.0

@@ -6,6 +6,7 @@ the input, runs Newton-Raphson with step halving and packages a ``CoxResult``.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
@@ -151,6 +152,7 @@ class CoxResult(Result):
     converged: bool
     ties: str
     alpha: float
+    score_test: float = np.nan     # the score (log-rank) test statistic, df = len(terms)
     columns: dict = field(default_factory=dict)
     _ph: dict = field(default_factory=dict, repr=False)
     title: str = "Cox proportional hazards model"
@@ -184,6 +186,38 @@ class CoxResult(Result):
         lr = 2 * (self.loglik - self.loglik_null)
         return lr, len(self.terms), float(stats.chi2.sf(lr, len(self.terms)))
 
+    @property
+    def wald_test(self) -> tuple[float, int, float]:
+        """(chi-square, df, p) of all coefficients = 0, with the reported (robust if robust)
+        variance, as R's ``summary(coxph)``."""
+        try:
+            chi2 = float(self.coef @ linalg.solve(self.vcov, self.coef, assume_a="pos"))
+        except (linalg.LinAlgError, ValueError):
+            chi2 = np.nan
+        return chi2, len(self.terms), float(stats.chi2.sf(chi2, len(self.terms)))
+
+    @property
+    def score_test_result(self) -> tuple[float, int, float]:
+        """(chi-square, df, p) of the score (log-rank) test at coefficients 0."""
+        return (self.score_test, len(self.terms),
+                float(stats.chi2.sf(self.score_test, len(self.terms))))
+
+    @property
+    def aic(self) -> float:
+        """Akaike's information criterion, -2 log-likelihood + 2 x number of coefficients."""
+        return -2 * self.loglik + 2 * len(self.terms)
+
+    @functools.cached_property
+    def concordance(self):
+        """Harrell's concordance of the linear predictor (``survival.concordance``), with its
+        pair counts, as R's ``coxph`` reports it; None after a diverged fit."""
+        from .concordance import concordance
+
+        stop, event, start, X, strata, w = self._ph["concordance_data"]
+        if not np.isfinite(self.coef).all():
+            return None
+        return concordance(stop, event, X @ self.coef, entry=start, strata=strata, weights=w)
+
     def _header(self) -> dict:
         c = self.columns
         inference = "naive (model-based) SE"
@@ -195,7 +229,21 @@ class CoxResult(Result):
                 "weights": c.get("weights") or "none", "ties": self.ties,
                 "inference": inference, "alpha": self.alpha, "n": self.n,
                 "events": self.n_events, "log-likelihood": self.loglik,
-                "iterations": self.iterations, "fipeval": _version()}
+                "iterations": self.iterations, **self._fit_statistics(), "fipeval": _version()}
+
+    def _fit_statistics(self) -> dict:
+        """What R's summary(coxph) prints below the coefficients."""
+        def test(chi2, df, p):
+            return f"{chi2:.4g} on {df} df, p = {p:.3g}"
+
+        c = self.concordance
+        return {"concordance": "not defined (diverged fit)" if c is None else
+                f"{c.concordance:.4f} ({c.concordant:,.0f} concordant, {c.discordant:,.0f} "
+                f"discordant, {c.tied_x:,.0f} tied on the score)",
+                "likelihood ratio test": test(*self.likelihood_ratio_test),
+                "Wald test": test(*self.wald_test),
+                "score (log-rank) test": test(*self.score_test_result),
+                "AIC": round(self.aic, 4)}
 
     def _notes(self) -> tuple:
         notes = ["estimate is the log hazard ratio; hazard_ratio = exp(estimate). A hazard "
@@ -249,6 +297,10 @@ def _newton_steps(rs: core.RiskSets, p: int, max_iter: int, tol: float):
     beta = np.zeros(p)
     ev = core.evaluate(rs, beta)
     loglik_null = ev.loglik
+    try:  # the score (log-rank) test: U(0)' I(0)^-1 U(0)
+        score_test = float(ev.score @ linalg.solve(ev.information, ev.score, assume_a="pos"))
+    except (linalg.LinAlgError, ValueError):
+        score_test = np.nan
     converged, halvings, it = False, 0, 0
     for it in range(1, max_iter + 1):
         try:
@@ -277,7 +329,7 @@ def _newton_steps(rs: core.RiskSets, p: int, max_iter: int, tol: float):
         if change <= tol * max(abs(ev.loglik), 1.0):
             converged = True
             break
-    return beta, ev, loglik_null, it, converged
+    return beta, ev, loglik_null, it, converged, score_test
 
 
 def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequence[str], *,
@@ -369,7 +421,8 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
         raise InputError("`cluster` was given with robust=False; drop one of them.")
 
     rs = core.build_risk_sets(stop, ev, start, X, w, s_codes, ties)
-    beta, fit, loglik_null, iterations, converged = _newton(rs, X.shape[1], max_iter, TOLERANCE)
+    beta, fit, loglik_null, iterations, converged, score_test = _newton(rs, X.shape[1], max_iter,
+                                                                       TOLERANCE)
     try:
         naive = linalg.inv(fit.information)
     except (linalg.LinAlgError, ValueError):
@@ -436,13 +489,16 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
     with np.errstate(invalid="ignore"):
         se, naive_se = np.sqrt(np.diag(vcov)), np.sqrt(np.diag(naive))
     ph = {"schoenfeld": core.schoenfeld_residuals(rs, fit), "time": event_times,
-          "km": _km_transform(stop, ev, start, event_times)}
+          "km": _km_transform(stop, ev, start, event_times),
+          # what the concordance needs; it is computed when asked for (summary()), not in
+          # every re-assigned refit
+          "concordance_data": (stop, ev, start, X, s_codes, w)}
     return CoxResult(
         terms=tuple(names), coef=beta, std_error=se, vcov=vcov,
         naive_std_error=naive_se, naive_vcov=naive, robust=bool(robust),
         loglik=fit.loglik, loglik_null=loglik_null, n=len(rs.w), n_events=len(rs.death_rows),
         n_clusters=n_clusters, iterations=iterations, converged=converged, ties=ties,
-        alpha=alpha,
+        alpha=alpha, score_test=score_test,
         columns={"duration": duration, "event": event, "entry": entry, "cluster": cluster,
                  "strata": ", ".join(strata_cols) or None, "weights": weights},
         _ph=ph)
