@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fipeval.errors import InputError
 from fipeval.matching import match
 
 # R's glm stops at a relative deviance change of 1e-8, so its coefficients (and hence the
@@ -163,3 +164,30 @@ def test_caliper_drops_treated_units_that_451_kept(lalonde):
     d = (res.distance[mm.index].to_numpy() - res.distance[mm["match_1"]].to_numpy())
     assert np.all(np.abs(d) <= cal)
     assert 0 < len(mm) < 185
+
+
+@pytest.mark.parametrize("discard", ["both", "treated", "control"])
+def test_discard_matches_matchit(lalonde, reference_dir, discard):
+    """Common-support discard: the same units left out as MatchIt's ``discard=``, and the same
+    sample-size table (All, Matched, Unmatched, Discarded); tests/reference/matching/
+    matchit_discard.R."""
+    ref = pd.read_csv(reference_dir / "matching" / "matchit_discard.csv", comment="#")
+    ref = ref[ref["discard"] == discard].set_index("id")
+    res = match(lalonde, "treat", COVARIATES, discard=discard)
+    mine = res.discarded.to_numpy()
+    assert (mine == ref.loc[lalonde["id"], "discarded"].to_numpy().astype(bool)).all()
+    assert mine.sum() > 0
+    sizes = res.sample_sizes()
+    first = ref.iloc[0]
+    for row in ("all", "matched", "unmatched", "discarded"):
+        for group in ("control", "treated"):
+            assert sizes.loc[row, group] == first[f"{row}_{group}"], (row, group)
+    assert not (res.weights[res.discarded] > 0).any()  # a discarded client is never matched
+    header = res.summary().header
+    assert header["discarded FIP / control"] == (f"{first.discarded_treated} / "
+                                                 f"{first.discarded_control}")
+
+
+def test_discard_is_for_nearest_neighbour_matching(lalonde):
+    with pytest.raises(InputError, match="`discard` applies to method='nearest'"):
+        match(lalonde, "treat", COVARIATES, method="ipw", discard="both")

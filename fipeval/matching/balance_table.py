@@ -169,17 +169,23 @@ def balance_statistics(X: pd.DataFrame, treated: np.ndarray, weights: np.ndarray
     return pd.DataFrame(rows)
 
 
-def sample_sizes(treated: np.ndarray, weights: np.ndarray | None = None) -> pd.DataFrame:
-    """Counts and effective sample sizes per group, before and after."""
+def sample_sizes(treated: np.ndarray, weights: np.ndarray | None = None, *,
+                 discarded: np.ndarray | None = None) -> pd.DataFrame:
+    """Counts and effective sample sizes per group, before and after, as MatchIt's summary
+    shows them: all, matched, unmatched (weight 0, not discarded) and discarded (outside the
+    common support, left out before matching)."""
     treated = np.asarray(treated, dtype=bool)
     out = {"all": [(~treated).sum(), treated.sum()],
            "all (ESS)": [float((~treated).sum()), float(treated.sum())]}
     if weights is not None:
         w = np.asarray(weights, dtype=float)
+        gone = np.zeros(len(w), dtype=bool) if discarded is None else np.asarray(discarded, bool)
         out["matched (ESS)"] = [effective_sample_size(w[~treated]),
                                 effective_sample_size(w[treated])]
         out["matched"] = [int((w[~treated] > 0).sum()), int((w[treated] > 0).sum())]
-        out["unmatched"] = [int((w[~treated] == 0).sum()), int((w[treated] == 0).sum())]
+        out["unmatched"] = [int(((w == 0) & ~gone & ~treated).sum()),
+                            int(((w == 0) & ~gone & treated).sum())]
+        out["discarded"] = [int((gone & ~treated).sum()), int((gone & treated).sum())]
     return pd.DataFrame(out, index=["control", "treated"]).T
 
 

@@ -36,6 +36,7 @@ from .score import fit_logit
 from .weighting import ipw_weights
 
 METHODS = ("nearest", "exact", "cem", "ipw")
+DISCARDS = ("none", "treated", "control", "both")
 ESTIMANDS = {"nearest": ("ATT", "ATC"), "exact": ("ATT", "ATC", "ATE"),
              "cem": ("ATT", "ATC", "ATE"), "ipw": ("ATT", "ATC", "ATE")}
 DISTANCES = ("glm", "logit")
@@ -96,6 +97,7 @@ class MatchResult(Result):
     subclass: pd.Series | None = field(repr=False)
     match_matrix: pd.DataFrame | None = field(repr=False)
     settings: dict = field(default_factory=dict)
+    discarded: pd.Series | None = field(default=None, repr=False)  # outside common support
     title: str = field(default="Matching", init=False)
 
     @property
@@ -133,13 +135,16 @@ class MatchResult(Result):
         w = self.weights.to_numpy()
         table = balance_statistics(X, treated, w, sd_denominator=sd, match_matrix=mm,
                                    focal=focal)
-        return BalanceResult(table=table, sizes=sample_sizes(treated, w),
+        return BalanceResult(table=table, sizes=self.sample_sizes(),
                              estimand=self.estimand, sd_denominator=sd, threshold=threshold,
                              adjustment=self._method_text())
 
     def sample_sizes(self) -> pd.DataFrame:
+        """MatchIt's sample-size table: all, matched (and its effective size), unmatched and
+        discarded, per group."""
         treated = self.data[self.treatment].to_numpy().astype(bool)
-        return sample_sizes(treated, self.weights.to_numpy())
+        discarded = None if self.discarded is None else self.discarded.to_numpy()
+        return sample_sizes(treated, self.weights.to_numpy(), discarded=discarded)
 
     def matched_difference(self, outcome: str) -> float:
         """Weighted mean of ``outcome`` among FIP clients minus that among controls."""
@@ -179,7 +184,12 @@ class MatchResult(Result):
                 "matched FIP / control": f"{int(sizes.loc['matched', 'treated'])} / "
                                          f"{int(sizes.loc['matched', 'control'])}",
                 "effective n FIP / control": f"{sizes.loc['matched (ESS)', 'treated']:.1f} / "
-                                             f"{sizes.loc['matched (ESS)', 'control']:.1f}"}
+                                             f"{sizes.loc['matched (ESS)', 'control']:.1f}",
+                "unmatched FIP / control": f"{int(sizes.loc['unmatched', 'treated'])} / "
+                                           f"{int(sizes.loc['unmatched', 'control'])}",
+                "discarded FIP / control": f"{int(sizes.loc['discarded', 'treated'])} / "
+                                           f"{int(sizes.loc['discarded', 'control'])}"
+                + ("" if s.get("discard", "none") != "none" else " (no common-support discard)")}
         if s.get("caliper_abs") is not None:
             head["caliper on the score"] = s["caliper_abs"]
         if s.get("seed") is not None:
@@ -235,7 +245,9 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
           order: Literal["largest", "smallest", "random", "data"] | None = None,
           exact: Sequence[str] | None = None,
           cutpoints: Mapping | None = None, cutpoint_rule: str = "sturges",
-          trim: float | tuple[float, float] | None = None, seed: int | None = None,
+          trim: float | tuple[float, float] | None = None,
+          discard: Literal["none", "treated", "control", "both"] = "none",
+          seed: int | None = None,
           emulate: Literal["matchit-4.5.1"] | None = None) -> MatchResult:
     """Build comparable FIP and control groups by matching or weighting.
 
@@ -275,6 +287,11 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         CEM: automatic binning for numeric covariates not in ``cutpoints``.
     trim : float or (low, high), optional
         IPW: drop clients with a propensity score outside [trim, 1 - trim].
+    discard : {"none", "treated", "control", "both"}
+        Nearest: leave out, before matching, clients outside the common support of the
+        score (MatchIt's ``discard``): FIP clients outside the controls' range ("treated"),
+        controls outside the FIP clients' range ("control"), or both. They get weight 0 and
+        are counted as discarded, not unmatched.
     seed : int, optional
         For ``order="random"``.
     emulate : {None, "matchit-4.5.1"}
@@ -347,6 +364,13 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         settings["distance_label"] = "user-supplied score"
     if method == "ipw" and distance == "logit":
         raise InputError("IPW needs probabilities: use distance='glm' or pass a probability.")
+    check_option("discard", discard, DISCARDS)
+    if discard != "none" and method != "nearest":
+        raise InputError(f"`discard` applies to method='nearest'; got method={method!r}. Use "
+                         "trim= to leave out extreme propensity scores with IPW.")
+    discarded = _outside_common_support(score, treated, discard) if discard != "none" \
+        else np.zeros(len(data), dtype=bool)
+    settings["discard"] = discard
 
     idx = data.index
     subclass = mm_frame = None
@@ -364,11 +388,18 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
                           f"at ratio {ratio} without replacement; not every "
                           "client will get all matches.", UserWarning, stacklevel=2)
         rng = np.random.default_rng(seed)
-        mm = _nearest_within(data, score, focal, exact, ratio=ratio, replace=replace,
-                             caliper=cal_abs, order=order, rng=rng, emulate=emulate)
+        kept = np.flatnonzero(~discarded)
+        sub_mm = _nearest_within(data.iloc[kept], score[kept], focal[kept], exact, ratio=ratio,
+                                 replace=replace, caliper=cal_abs, order=order, rng=rng,
+                                 emulate=emulate)
+        # back to positions in ``data``; a discarded focal client has no matches
+        mm = np.full((int(focal.sum()), ratio), -1, dtype=np.int64)
+        rows = np.flatnonzero(~discarded[focal])
+        mm[rows] = np.where(sub_mm >= 0, kept[np.maximum(sub_mm, 0)], -1)
         w_focal = weights_from_matches(mm, focal)
         w = w_focal
-        n_unmatched = int(((mm >= 0).sum(axis=1) == 0).sum())
+        n_focal = int((focal & ~discarded).sum())
+        n_unmatched = int(((mm[rows] >= 0).sum(axis=1) == 0).sum())
         if n_unmatched == n_focal:
             raise EstimationError(
                 "No client could be matched"
@@ -424,7 +455,20 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
     return MatchResult(data=data, treatment=treatment, covariates=tuple(covariates),
                        method=method, estimand=estimand,
                        weights=pd.Series(w, index=idx, name="weights"), distance=dist,
-                       subclass=subclass, match_matrix=mm_frame, settings=settings)
+                       subclass=subclass, match_matrix=mm_frame, settings=settings,
+                       discarded=pd.Series(discarded, index=idx, name="discarded"))
+
+
+def _outside_common_support(score: np.ndarray, treated: np.ndarray, discard: str) -> np.ndarray:
+    """Clients whose score lies outside the other group's range (MatchIt's ``discard``)."""
+    lo_t, hi_t = score[treated].min(), score[treated].max()
+    lo_c, hi_c = score[~treated].min(), score[~treated].max()
+    out = np.zeros(len(score), dtype=bool)
+    if discard in ("treated", "both"):
+        out |= treated & ((score < lo_c) | (score > hi_c))
+    if discard in ("control", "both"):
+        out |= ~treated & ((score < lo_t) | (score > hi_t))
+    return out
 
 
 def _nearest_within(data, score, focal, exact, **kw) -> np.ndarray:
