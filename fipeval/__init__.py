@@ -12,7 +12,7 @@ from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationErr
                      FewClustersWarning, FipevalError, InputError, LoadError, PrivacyError,
                      SchemaError)
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # public name -> the module that defines it. Section builders (effects_section, ...) are
 # report plumbing and stay in their packages and in fipeval.report.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ._version import __version__
+
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper"]
 
 
@@ -112,7 +114,6 @@ class Result:
         return ()
 
     def summary(self) -> Summary:
-        from . import __version__   # the header always says which fipeval computed it
         header = dict(self._header())
         header.setdefault("fipeval", __version__)
         return Summary(self.title, header, self.tidy(), tuple(self._notes()))

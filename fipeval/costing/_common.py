@@ -14,6 +14,7 @@ from scipy import stats
 from ..errors import InputError
 from ..results import TIDY_COLUMNS, Result
 from .inputs import CostInputs
+from .._version import __version__
 
 
 def check_number(name: str, value, *, positive: bool = False, nonnegative: bool = False,
@@ -178,7 +179,6 @@ class Savings(Result):
         return scaled_row("savings_per_year", "EUR per year", self.effect, self.euros_per_unit_effect)
 
     def _header(self) -> dict:
-        from .. import __version__
         e = self.effect
         return {"method": self.method, "unit": self.label, "caseload": self.caseload,
                 "effect": f"{e.term} = {e.estimate:.4g} ({100 * (1 - e.alpha):g}% interval "

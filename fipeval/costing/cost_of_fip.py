@@ -25,6 +25,7 @@ from ..errors import InputError, check_columns, check_option
 from ._common import check_number, euros, fixed_row, tidy_frame
 from ..results import Result
 from .inputs import CostInputs
+from .._version import __version__
 
 FIP_CASELOAD = 180          # DOMAIN.md: a FIP caseload of 180 clients
 TALKS_PER_MORNING = 3       # DOMAIN.md: 3 clients every morning
@@ -121,7 +122,6 @@ class FipCost(Result):
         ])
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"method": self.method, "unit": self.label, "clients": self.n_clients,
                 "caseworkers": self.n_caseworkers, "fipeval": __version__}
 

@@ -21,6 +21,7 @@ from ..inference.design import interval_draws
 from ..results import Result
 from ._common import Savings, check_number, tidy_frame, z_value
 from .cost_of_fip import FipCost
+from .._version import __version__
 
 DELTA_STEP = 1e-5   # relative step of the central differences in the delta method
 
@@ -118,7 +119,6 @@ class MonteCarloResult(Result):
         return tidy_frame(rows)
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"method": "Monte Carlo: effect draws matching its design-based interval" + (
                     "; triangular draws of " + ", ".join(self.varied_inputs) if self.varied_inputs else ""),
                 "units": ", ".join(self.labels), "draws": self.n_draws, "seed": self.seed,

@@ -45,6 +45,7 @@ from ..errors import EstimationError, InputError, check_option, renamed
 from ..inference.ols import fit_ols
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import prepare
+from .._version import __version__
 
 __all__ = ["did", "DiDResult", "demean", "fit_absorbed", "INFERENCE_KINDS"]
 
@@ -209,7 +210,6 @@ class DiDResult(Result):
         return self.coefficients.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         method = ("2x2 difference-in-differences, OLS on treated x post" if self.estimator == "2x2"
                   else "two-way fixed effects (unit and period absorbed)")
         h = {"method": method, "outcome": self.outcome, "n": self.n_obs, "units": self.n_units,

@@ -37,6 +37,7 @@ from ..errors import InputError, check_option
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import prepare
 from .estimate import SSC_KINDS, fit_absorbed
+from .._version import __version__
 
 __all__ = ["event_study", "EventStudyResult"]
 
@@ -72,7 +73,6 @@ class EventStudyResult(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         h = {"method": "event study, unit and period effects absorbed", "outcome": self.outcome,
              "n": self.n_obs, "units": self.n_units, "treated units": self.n_treated_units,
              "reference period": self.reference,

@@ -43,6 +43,7 @@ from scipy import stats
 from ..errors import DesignError, InputError, check_columns, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from ._panel_checks import time_codes
+from .._version import __version__
 
 __all__ = ["staggered_did", "StaggeredResult", "AggregateResult"]
 
@@ -135,7 +136,6 @@ class AggregateResult(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"aggregation": self.kind, "comparison": self.control_group,
                 "units": self.n_units, "inference": self.inference, "alpha": self.alpha,
                 "fipeval": __version__}
@@ -203,7 +203,6 @@ class StaggeredResult(Result):
         return pd.concat(rows, ignore_index=True)
 
     def _header(self) -> dict:
-        from .. import __version__
         h = {"method": "group-time ATT, unconditional parallel trends, varying base period",
              "outcome": self.outcome, "units": self.n_units, "periods": self.n_periods,
              "cohorts": ", ".join(map(str, self.cohorts)),

@@ -32,6 +32,7 @@ from .measures import _row, _table, mann_whitney, rate_ratio_glm, two_by_two, we
 from .ols import fit_ols
 from .randomization import randomization_inference
 from .wild import wild_cluster_bootstrap
+from .._version import __version__
 
 KINDS = ("auto", "binary", "count", "continuous")
 INFERENCES = ("naive", "CR1", "CR2", "wild", "randomization")
@@ -86,7 +87,6 @@ class Comparison(Result):
         return float(self.primary["p_value"])
 
     def _header(self) -> dict:
-        from .. import __version__
         h = {"outcome": f"{self.outcome} ({self.kind})"}
         if self.subset:
             h["subset"] = self.subset

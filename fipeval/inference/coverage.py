@@ -21,6 +21,7 @@ from .measures import two_by_two
 from .ols import fit_ols
 from .randomization import randomization_inference
 from .wild import wild_cluster_bootstrap
+from .._version import __version__
 
 METHODS = ("naive", "CR1", "CR2", "wild", "wild (Webb)", "randomization")
 
@@ -41,7 +42,6 @@ class CoverageTable(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"scenario": self.scenario, "replications": self.reps,
                 "design": "FIP re-assigned to k random caseworkers per replication; true ATT "
                           "from the potential outcomes",

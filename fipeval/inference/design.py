@@ -45,6 +45,7 @@ from ..errors import DesignError, EstimationError, FipevalError, InputError, che
 from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
 from .randomization import _assignments
+from .._version import __version__
 
 FEW_TREATED_CLUSTERS = 10   # below this many FIP or control caseworkers per stratum: RI
 METHODS = ("randomization", "wild")
@@ -104,7 +105,6 @@ class InferencePlan(Result):
         return self.subset(name)["valid"] is True
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"unit of assignment": f"`{self.cluster}` (FIP is given to caseworkers)",
                 "method": _METHOD_WORDS[self.method], "why": self.reason,
                 "strata": f"`{self.strata}`" if self.strata else "none",
@@ -495,7 +495,6 @@ class DesignTable(Result):
         return pd.concat([e.tidy() for e in self.estimates], ignore_index=True)
 
     def _header(self) -> dict:
-        from .. import __version__
         drawn = [e for e in self.estimates if e.n_assignments] or list(self.estimates)
         first = drawn[0]
         what = (f"all {first.n_assignments:,} assignments (exact)" if first.enumerated

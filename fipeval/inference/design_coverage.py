@@ -38,6 +38,7 @@ from ..results import Result
 from .comparison import compare
 from .design import design_std_error, plan_inference, randomization_t
 from .pooling import meta_analysis
+from .._version import __version__
 
 ESTIMANDS = ("risk_difference", "months_difference", "rmst_difference", "cox_log_hr")
 
@@ -58,7 +59,6 @@ class DesignCoverage(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"scenario": self.scenario, "replicates": self.reps,
                 "design": "FIP re-assigned to caseworkers per replicate; truth from the "
                           "potential outcomes", "nominal coverage": 1 - self.alpha,

@@ -27,6 +27,7 @@ from scipy import stats
 
 from ..errors import EstimationError, InputError
 from ..results import TIDY_COLUMNS, Result
+from .._version import __version__
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -42,7 +43,6 @@ class EffectResult(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {**self.header, "fipeval": __version__}
 
     def _notes(self) -> tuple:

@@ -48,6 +48,7 @@ from scipy import stats
 
 from ..errors import EstimationError, InputError, check_option
 from ..results import TIDY_COLUMNS, Result
+from .._version import __version__
 
 VcovKind = Literal["iid", "HC1", "CR0", "CR1", "CR2"]
 VCOV_KINDS = ("iid", "HC1", "CR0", "CR1", "CR2")
@@ -276,7 +277,6 @@ class OLSFit(Result):
         return out[TIDY_COLUMNS + ["df"]]
 
     def _header(self) -> dict:
-        from .. import __version__
         h = {"method": "OLS" if not self.weighted else "weighted least squares",
              "n": self.n_obs, "variance": _VCOV_LABEL[self.vcov_kind]}
         if self.n_clusters is not None:

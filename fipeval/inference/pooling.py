@@ -26,6 +26,7 @@ from scipy import optimize, stats
 from ..errors import EstimationError, InputError, check_option
 from ..results import Result
 from .measures import EffectResult, _row, _table, _z
+from .._version import __version__
 
 MH_MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
 META_METHODS = ("fixed", "DL", "REML")
@@ -157,7 +158,6 @@ class MetaAnalysis(Result):
         return np.exp(x) if self.exponentiate else x
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"method": {"fixed": "fixed effect (inverse variance)",
                            "DL": "random effects, DerSimonian-Laird tau^2",
                            "REML": "random effects, REML tau^2"}[self.method],

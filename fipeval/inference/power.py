@@ -26,6 +26,7 @@ from scipy import optimize, stats
 
 from ..errors import InputError, check_option
 from ..results import Result
+from .._version import __version__
 
 DF_OPTIONS = ("normal", "clusters")
 
@@ -177,7 +178,6 @@ class PowerTable(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {**self.settings, "fipeval": __version__}
 
 

@@ -29,6 +29,7 @@ from ..errors import DesignError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from .ols import _bread, cluster_scores, prepare_design
 from .wild import _invert, check_positive_se, column_index
+from .._version import __version__
 
 STATISTICS = ("coef", "t")
 _TIE_TOL = 1e-9
@@ -64,7 +65,6 @@ class RandomizationResult(Result):
                               "ci_upper": self.ci_upper, "null": self.null}])[TIDY_COLUMNS + ["null"]]
 
     def _header(self) -> dict:
-        from .. import __version__
         what = (f"all {self.n_assignments} assignments (exact)" if self.enumerated
                 else f"{self.n_assignments} random assignments, seed {self.seed}")
         return {"method": "randomization inference, sharp null of a constant effect",

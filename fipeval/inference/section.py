@@ -30,6 +30,7 @@ from .comparison import compare
 from .design import design_std_error, plan_inference
 from .multiplicity import adjust_p_values
 from .pooling import meta_analysis
+from .._version import __version__
 
 MIN_EVENTS = 5           # end reasons with fewer terminations in a subset are left out
 COUNT_OUTCOMES = ("fraud_signals", "activations")
@@ -55,7 +56,6 @@ class EffectsOverview(Result):
         return self.table.copy()
 
     def _header(self) -> dict:
-        from .. import __version__
         return {"estimate": "difference FIP - control (risk difference; events per "
                             "client-year for counts), regression-adjusted for "
                             + (", ".join(self.covariates) if self.covariates else "nothing"),

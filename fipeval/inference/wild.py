@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import EstimationError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from .ols import _bread, cluster_scores, prepare_design
+from .._version import __version__
 
 WEIGHT_TYPES = ("rademacher", "webb")
 CI_METHODS = ("inversion", "percentile-t", None)
@@ -96,7 +97,6 @@ class WildBootstrapResult(Result):
                               "ci_upper": self.ci_upper, "null": self.null}])[TIDY_COLUMNS + ["null"]]
 
     def _header(self) -> dict:
-        from .. import __version__
         draws = (f"all {self.n_draws} {self.weight_type} sign vectors (exact)" if self.enumerated
                  else f"{self.n_draws} {self.weight_type} draws, seed {self.seed}")
         return {"method": "wild cluster bootstrap-t, null imposed (WCR), CR1 studentised",

@@ -29,6 +29,9 @@ import pandas as pd
 
 from ..errors import InputError, check_columns, check_option
 from ..results import Result, Summary
+from ._inputs import score_vector, treatment_indicator
+from .plot import love_plot
+from .._version import __version__
 
 SMD_THRESHOLD = 0.1
 SD_DENOMINATORS = ("treated", "control", "pooled")
@@ -233,7 +236,6 @@ class BalanceResult(Result):
         return out
 
     def _header(self) -> dict:
-        from .. import __version__
         s = self.sizes
         head = {"adjustment": self.adjustment, "estimand": self.estimand,
                 "SMD denominator": f"SD of the {self.sd_denominator} group(s), unadjusted sample",
@@ -267,7 +269,6 @@ class BalanceResult(Result):
 
     def plot(self, ax=None, *, absolute: bool = True):
         """Love plot of the SMDs before and after; returns the Axes."""
-        from .plot import love_plot
         return love_plot(self, ax=ax, absolute=absolute)
 
 
@@ -322,7 +323,6 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     >>> float(round(balance(df, "fip", ["age"]).tidy()["estimate"].iloc[0], 3))
     -1.886
     """
-    from .core import treatment_indicator
     check_option("estimand", estimand, ("ATT", "ATC", "ATE"))
     sd_denominator = sd_denominator or DEFAULT_SD[estimand]
     check_option("sd_denominator", sd_denominator, SD_DENOMINATORS)
@@ -330,8 +330,7 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     treated = treatment_indicator(data, treatment)
     X = expand_covariates(data, covariates)
     if distance is not None:
-        from .core import _score_vector
-        X.insert(0, "distance", _score_vector(data, distance))
+        X.insert(0, "distance", score_vector(data, distance))
     w = _as_weights(data, weights)
     table = balance_statistics(X, treated, w, sd_denominator=sd_denominator)
     return BalanceResult(table=table, sizes=sample_sizes(treated, w), estimand=estimand,

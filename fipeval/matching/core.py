@@ -31,9 +31,11 @@ from .exact import (
     subclass_codes,
     weights_from_subclass,
 )
+from ._inputs import score_vector, treatment_indicator
 from .nearest import ORDERS, match_nearest, subclass_from_matches, weights_from_matches
 from .score import fit_logit
 from .weighting import ipw_weights
+from .._version import __version__
 
 METHODS = ("nearest", "exact", "cem", "ipw")
 DISCARDS = ("none", "treated", "control", "both")
@@ -41,34 +43,6 @@ ESTIMANDS = {"nearest": ("ATT", "ATC"), "exact": ("ATT", "ATC", "ATE"),
              "cem": ("ATT", "ATC", "ATE"), "ipw": ("ATT", "ATC", "ATE")}
 DISTANCES = ("glm", "logit")
 EMULATIONS = (None, "matchit-4.5.1")
-
-
-def treatment_indicator(data: pd.DataFrame, treatment: str) -> np.ndarray:
-    """The treatment column as a bool array, after checking it is 0/1 with both groups."""
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"`data` must be a pandas DataFrame; got {type(data).__name__}.")
-    check_columns(data, [treatment], what="data")
-    s = data[treatment]
-    if s.isna().any():
-        raise InputError(f"Treatment column `{treatment}` has {int(s.isna().sum())} missing "
-                         "values; every client must be FIP (1) or control (0).")
-    values = pd.unique(s)
-    if not (pd.api.types.is_bool_dtype(s.dtype)
-            or (pd.api.types.is_numeric_dtype(s.dtype) and set(values) <= {0, 1})):
-        shown = ", ".join(repr(v.item() if hasattr(v, "item") else v)
-                          for v in sorted(values, key=str)[:5])
-        raise InputError(f"Treatment column `{treatment}` must hold 0/1 (or True/False); found "
-                         f"{shown}. Recode it, e.g. data['{treatment}'] = (data['{treatment}']"
-                         " == 'FIP').astype(int).")
-    treated = s.to_numpy().astype(bool)
-    if treated.all() or not treated.any():
-        which = "control" if treated.all() else "FIP (treated)"
-        raise InputError(f"Treatment column `{treatment}` has no {which} clients among the "
-                         f"{len(s)} rows; matching needs both groups.")
-    if not data.index.is_unique:
-        raise InputError("`data` has a duplicated index; weights are aligned on the index, so "
-                         "call data.reset_index(drop=True) first.")
-    return treated
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -174,7 +148,6 @@ class MatchResult(Result):
         return "exact matching"
 
     def _header(self) -> dict:
-        from .. import __version__
         sizes = self.sample_sizes()
         s = self.settings
         head = {"method": self._method_text(), "estimand": self.estimand,
@@ -210,30 +183,6 @@ class MatchResult(Result):
     def plot(self, ax=None, *, absolute: bool = True):
         """Love plot (SMD before and after); returns the Axes."""
         return self.balance().plot(ax=ax, absolute=absolute)
-
-
-def _score_vector(data: pd.DataFrame, distance) -> np.ndarray:
-    if isinstance(distance, str):
-        check_columns(data, [distance], what="data")
-        s = data[distance]
-    elif isinstance(distance, pd.Series):
-        if not distance.index.equals(data.index):
-            if not data.index.isin(distance.index).all():
-                raise InputError("`distance` (a Series) is missing some of data's index "
-                                 "labels; pass one score per row of `data`.")
-            distance = distance.reindex(data.index)
-        s = distance
-    else:
-        arr = np.asarray(distance, dtype=float)
-        if arr.shape != (len(data),):
-            raise InputError(f"`distance` must have one score per row of `data` "
-                             f"({len(data)}); got shape {arr.shape}.")
-        s = pd.Series(arr, index=data.index)
-    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-    if not np.isfinite(x).all():
-        raise InputError(f"`distance` has {int((~np.isfinite(x)).sum())} missing or infinite "
-                         "scores; every client needs a finite score.")
-    return x
 
 
 def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
@@ -360,7 +309,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
                                           if distance == "glm"
                                           else "logit of the propensity score")
     else:
-        score = _score_vector(data, distance)
+        score = score_vector(data, distance)
         settings["distance_label"] = "user-supplied score"
     if method == "ipw" and distance == "logit":
         raise InputError("IPW needs probabilities: use distance='glm' or pass a probability.")

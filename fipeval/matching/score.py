@@ -14,6 +14,7 @@ import statsmodels.api as sm
 from scipy.special import expit
 
 from ..errors import ConvergenceWarning, EstimationError, check_option
+from ._inputs import treatment_indicator
 from .balance_table import expand_covariates, is_categorical
 
 SEPARATION_EPS = 1e-10
@@ -62,7 +63,6 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
     >>> propensity_score(df, "fip", ["age"]).round(3).tolist()
     [0.462, 0.482, 0.501, 0.521, 0.541, 0.493]
     """
-    from .core import treatment_indicator
     check_option("scale", scale, ("probability", "logit"))
     treated = treatment_indicator(data, treatment)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..design import build_cohort
 from ..errors import ConfigError, FipevalError
 from ..progress import Progress

@@ -19,12 +19,12 @@ from ..errors import ConvergenceWarning, EstimationError, FewClustersWarning, In
 from ..results import Result
 from . import _coxcore as core
 from ._input import as_list, check_no_missing, codes, survival_arrays
+from .._version import __version__
 
 TIES = ("efron", "breslow")
 
 
 def _version() -> str:
-    from .. import __version__
     return __version__
 
 FEW_CLUSTERS = 20  # below this many clusters the sandwich variance is unreliable

@@ -18,13 +18,13 @@ from scipy import stats
 from ..errors import InputError, check_option
 from ..results import Result, Summary
 from ._input import as_list, check_no_missing, survival_arrays
+from .._version import __version__
 
 CONF_TYPES = ("log", "log-log", "plain")
 NOT_REACHED = "not reached"   # a median the curve never reaches (R: NA)
 
 
 def _version() -> str:
-    from .. import __version__
     return __version__
 
 
