@@ -29,7 +29,7 @@ class Figure:
     png: bytes
 
 
-@dataclass
+@dataclass(repr=False)
 class Section:
     title: str
     blocks: list = field(default_factory=list)   # str | pd.DataFrame | Summary | Figure
@@ -48,6 +48,24 @@ class Section:
         self.blocks.append(s.summary() if hasattr(s, "summary") and not isinstance(s, Summary) else s)
         return self
 
+    def __repr__(self) -> str:
+        """The title and the paragraphs (tables and figures by caption)."""
+        lines = [self.title, "=" * len(self.title)]
+        for b in self.blocks:
+            if isinstance(b, str):
+                lines += ["", b]
+            elif isinstance(b, tuple):
+                lines += ["", f"[table: {b[0] or 'untitled'}]"]
+            elif isinstance(b, Summary):
+                lines += ["", f"[table: {b.title}]"]
+            elif isinstance(b, Figure):
+                lines += ["", f"[figure: {b.caption}]"]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The section as the report shows it (Jupyter displays it)."""
+        return f"<h2>{html.escape(self.title)}</h2>\n{_section_body_html(self)}"
+
     def figure(self, fig, name: str, caption: str) -> "Section":
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -64,6 +82,19 @@ class Report:
     settings: dict
     estimates: list
     language: str = "en"   # the <html lang> and the first page's language
+
+    @property
+    def first_page(self) -> "Section":
+        """The answer in brief (the report's first section); Jupyter displays it."""
+        return self.sections[0]
+
+    def section(self, title: str) -> "Section":
+        """The section called ``title`` (KeyError naming the titles there are)."""
+        for s in self.sections:
+            if s.title == title:
+                return s
+        raise KeyError(f"no section {title!r}; the report has: "
+                       + ", ".join(repr(s.title) for s in self.sections))
 
 
 def estimate(section: str, name: str, value, *, std_error=None, ci=(None, None), p_value=None,
@@ -113,29 +144,32 @@ def _table_md(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _section_body_html(section: "Section") -> str:
+    """A section's blocks as HTML, every text escaped."""
+    parts = []
+    for b in section.blocks:
+        if isinstance(b, str):
+            parts.append(f"<p>{html.escape(b)}</p>")
+        elif isinstance(b, tuple):
+            caption, df = b
+            parts.append((f"<p class='caption'>{html.escape(caption)}</p>" if caption else "")
+                         + _table_html(df))
+        elif isinstance(b, Summary):
+            parts.append(_block(b)._repr_html_())
+        elif isinstance(b, Figure):
+            data = base64.b64encode(b.png).decode("ascii")
+            parts.append(f"<figure><img alt='{html.escape(b.caption)}' "
+                         f"src='data:image/png;base64,{data}'/>"
+                         f"<figcaption>{html.escape(b.caption)}</figcaption></figure>")
+    return "\n".join(parts)
+
+
 def render_html(report: Report) -> str:
     # every value the template inserts is escaped (the template is report.html.j2, which
     # select_autoescape(["html"]) would not match); section bodies are escaped when built
     env = Environment(loader=PackageLoader("fipeval.report", "templates"), autoescape=True)
-    sections = []
-    for s in report.sections:
-        parts = []
-        for b in s.blocks:
-            if isinstance(b, str):
-                parts.append(f"<p>{html.escape(b)}</p>")
-            elif isinstance(b, tuple):
-                caption, df = b
-                parts.append((f"<p class='caption'>{html.escape(caption)}</p>" if caption else "")
-                             + _table_html(df))
-            elif isinstance(b, Summary):
-                parts.append(_block(b)._repr_html_())
-            elif isinstance(b, Figure):
-                data = base64.b64encode(b.png).decode("ascii")
-                parts.append(f"<figure><img alt='{html.escape(b.caption)}' "
-                             f"src='data:image/png;base64,{data}'/>"
-                             f"<figcaption>{html.escape(b.caption)}</figcaption></figure>")
-        sections.append({"title": s.title, "html": "\n".join(parts),
-                         "anchor": s.title.lower().replace(" ", "-")})
+    sections = [{"title": s.title, "html": _section_body_html(s),
+                 "anchor": s.title.lower().replace(" ", "-")} for s in report.sections]
     settings = json.dumps(report.settings, indent=2, default=str)
     return env.get_template("report.html.j2").render(title=report.title, sections=sections,
                                                      settings=settings, language=report.language)
