@@ -43,10 +43,8 @@ NOT_ESTIMATORS = {
     "inference.design_effect": "formula: returns a float",
     "inference.effects_section": "report section: a list of results for the report",
     "inference.estimate_icc": "helper: returns a float",
-    "inference.minimum_detectable_effect": "power formula: returns a float",
     "inference.rate_ratio_glm": "engine behind compare(kind='count'): returns a dict of "
                                 "numbers that compare() turns into its Result",
-    "inference.required_caseworkers": "power formula: returns an int",
     "inference.termination_probability": "formula: returns a float",
     "survival.rmst_curve": "RMST difference over a grid of horizons: a plain DataFrame",
     "survival.survival_section": "report section: results and figures for the report",
@@ -194,6 +192,11 @@ CASES = [
          # a design table, not a coefficient table: one row per follow-up length (documented
          # in power_table's example)
          leading=("follow_up_months", "baseline", "minimum_detectable_effect")),
+    Case("inference.minimum_detectable_effect", inference.minimum_detectable_effect,
+         lambda i: ((), dict(baseline=0.2, caseworkers_fip=2, caseworkers_control=7,
+                             caseload=180, icc=0.02))),
+    Case("inference.required_caseworkers", inference.required_caseworkers,
+         lambda i: ((), dict(effect=0.05, baseline=0.2, caseload=180, icc=0.02))),
     Case("inference.randomization_inference", inference.randomization_inference,
          lambda i: (i.ols_inputs, dict(column="fip", n_draws=99, seed=1))),
     Case("inference.two_by_two", inference.two_by_two,

@@ -153,19 +153,22 @@ def test_adjust_table_and_bad_p():
 
 def test_power_hand_computed():
     # n per arm = (1.959964 + 0.841621)^2 * (0.6*0.4 + 0.5*0.5) / 0.1^2 = 384.6 -> 385
-    assert required_caseworkers(effect=0.1, baseline=0.5, caseload=1, icc=0.0, df="normal") == 385
+    planned = required_caseworkers(effect=0.1, baseline=0.5, caseload=1, icc=0.0, df="normal")
+    assert planned.value == 385 and int(planned) == 385
+    assert planned.tidy().loc[0, "term"] == "caseworkers_fip_needed"
+    assert planned.summary().header["ICC"] == 0.0
     # clustering: 180 clients per caseload and ICC 0.02 multiply the variance by 4.58
     assert design_effect(180, 0.02) == pytest.approx(4.58, rel=RTOL)
-    k = required_caseworkers(effect=0.1, baseline=0.5, caseload=180, icc=0.02, df="normal")
+    k = required_caseworkers(effect=0.1, baseline=0.5, caseload=180, icc=0.02, df="normal").value
     assert k == int(np.ceil(384.6175 * 4.58 / 180))
     # MDE is the inverse of the sample size formula
     mde = minimum_detectable_effect(baseline=0.5, caseworkers_fip=10, caseworkers_control=10,
-                                    caseload=180, icc=0.02, df="normal")
+                                    caseload=180, icc=0.02, df="normal").value
     z = 1.959963984540054 + 0.8416212335729143
     p1 = 0.5 + mde
     np.testing.assert_allclose(mde, z * np.sqrt(4.58 * (p1 * (1 - p1) + 0.25) / 1800), rtol=1e-10)
     # t quantiles with few caseworkers need more than the normal approximation
-    assert required_caseworkers(effect=0.1, baseline=0.5, caseload=180, icc=0.02) > k
+    assert required_caseworkers(effect=0.1, baseline=0.5, caseload=180, icc=0.02).value > k
     tab = power_table(effect=0.03, monthly_rate=0.012, caseload=180, icc=0.02,
                       caseworkers_fip=2, caseworkers_control=8).tidy()
     np.testing.assert_allclose(tab.baseline, 1 - 0.988 ** tab.follow_up_months, rtol=RTOL)

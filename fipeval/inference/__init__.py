@@ -8,6 +8,7 @@ from .multiplicity import adjust_p_values, adjust_table
 from .ols import OLSFit, fit_ols
 from .pooling import MetaAnalysis, mantel_haenszel, meta_analysis
 from .power import (
+    PlanningResult,
     PowerTable,
     design_effect,
     estimate_icc,
@@ -27,6 +28,7 @@ __all__ = [
     "EffectsOverview",
     "MetaAnalysis",
     "OLSFit",
+    "PlanningResult",
     "PowerTable",
     "RandomizationResult",
     "WildBootstrapResult",

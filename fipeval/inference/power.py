@@ -81,7 +81,7 @@ def _check(alpha, power):
 def minimum_detectable_effect(*, baseline: float, caseworkers_fip: int, caseworkers_control: int,
                               caseload: float, icc: float, alpha: float = 0.05,
                               power: float = 0.8,
-                              df: Literal["normal", "clusters"] = "clusters") -> float:
+                              df: Literal["normal", "clusters"] = "clusters") -> "PlanningResult":
     """Smallest rise in the termination probability detectable with the given design.
 
     Solves ``delta = (q_alpha + q_power) * sqrt(DE * (p1 q1 / n1 + p0 q0 / n0))`` with
@@ -103,10 +103,30 @@ def minimum_detectable_effect(*, baseline: float, caseworkers_fip: int, casework
 
     Examples
     --------
-    >>> round(minimum_detectable_effect(baseline=0.5, caseworkers_fip=400,
-    ...       caseworkers_control=400, caseload=1, icc=0.0, df="normal"), 4)
+    >>> mde = minimum_detectable_effect(baseline=0.5, caseworkers_fip=400,
+    ...                                 caseworkers_control=400, caseload=1, icc=0.0,
+    ...                                 df="normal")
+    >>> round(mde.value, 4)
     0.0981
+
+    Returns
+    -------
+    PlanningResult
+        ``value`` is the effect (a difference in probability; inf when no effect below
+        ``1 - baseline`` is detectable); ``float(result)`` gives it too.
     """
+    settings = {"baseline": baseline, "caseworkers (FIP / control)":
+                f"{caseworkers_fip} / {caseworkers_control}", "caseload": caseload,
+                "ICC": icc, "alpha": alpha, "power": power,
+                "quantiles": "t on k_fip + k_control - 2 df" if df == "clusters" else "normal"}
+    return PlanningResult("minimum_detectable_effect", _mde(
+        baseline=baseline, caseworkers_fip=caseworkers_fip,
+        caseworkers_control=caseworkers_control, caseload=caseload, icc=icc, alpha=alpha,
+        power=power, df=df), "difference in the probability that a benefit ends", settings)
+
+
+def _mde(*, baseline, caseworkers_fip, caseworkers_control, caseload, icc, alpha, power,
+         df) -> float:
     _check(alpha, power)
     check_option("df", df, DF_OPTIONS)
     if not 0 < baseline < 1:
@@ -129,7 +149,7 @@ def minimum_detectable_effect(*, baseline: float, caseworkers_fip: int, casework
 
 def required_caseworkers(*, effect: float, baseline: float, caseload: float, icc: float,
                          alpha: float = 0.05, power: float = 0.8, control_ratio: float = 1.0,
-                         df: Literal["normal", "clusters"] = "clusters") -> int:
+                         df: Literal["normal", "clusters"] = "clusters") -> "PlanningResult":
     """FIP caseworkers needed to detect ``effect`` (control arm: ``control_ratio`` times as many).
 
     With ``df="normal"`` this is the closed form
@@ -138,9 +158,24 @@ def required_caseworkers(*, effect: float, baseline: float, caseload: float, icc
 
     Examples
     --------
-    >>> required_caseworkers(effect=0.1, baseline=0.5, caseload=1, icc=0.0, df="normal")
+    >>> required_caseworkers(effect=0.1, baseline=0.5, caseload=1, icc=0.0, df="normal").value
     385
+
+    Returns
+    -------
+    PlanningResult
+        ``value`` is the number of FIP caseworkers; ``int(result)`` gives it too.
     """
+    settings = {"effect": effect, "baseline": baseline, "caseload": caseload, "ICC": icc,
+                "alpha": alpha, "power": power, "control caseworkers per FIP caseworker":
+                control_ratio,
+                "quantiles": "t on k_fip + k_control - 2 df" if df == "clusters" else "normal"}
+    return PlanningResult("caseworkers_fip_needed", _required(
+        effect=effect, baseline=baseline, caseload=caseload, icc=icc, alpha=alpha, power=power,
+        control_ratio=control_ratio, df=df), "FIP caseworkers", settings)
+
+
+def _required(*, effect, baseline, caseload, icc, alpha, power, control_ratio, df) -> int:
     _check(alpha, power)
     check_option("df", df, DF_OPTIONS)
     if effect == 0 or not 0 < baseline < 1 or not 0 < baseline + effect < 1:
@@ -164,6 +199,37 @@ def required_caseworkers(*, effect: float, baseline: float, caseload: float, icc
     while not enough(k):
         k += 1
     return int(k)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PlanningResult(Result):
+    """One planning quantity (a minimum detectable effect, caseworkers needed) with the
+    assumptions it rests on. ``float(r)`` / ``int(r)`` give the value."""
+
+    quantity: str
+    value: float
+    unit: str
+    settings: dict
+    title: str = "Power for a caseworker-assigned design"
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __int__(self) -> int:
+        return int(self.value)
+
+    def tidy(self) -> pd.DataFrame:
+        row = {"term": self.quantity, "estimate": float(self.value), "std_error": np.nan,
+               "statistic": np.nan, "p_value": np.nan, "ci_lower": np.nan, "ci_upper": np.nan,
+               "unit": self.unit}
+        return pd.DataFrame([row])
+
+    def _header(self) -> dict:
+        return dict(self.settings)
+
+    def _notes(self) -> tuple:
+        return ("A planning figure for a design with the stated caseworkers, caseload and "
+                "ICC, not an estimate from data: it has no interval.",)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -202,11 +268,11 @@ def power_table(*, effect: float, monthly_rate: float, caseload: float, icc: flo
         p0 = termination_probability(monthly_rate, mo)
         rows.append({
             "follow_up_months": mo, "baseline": p0,
-            "minimum_detectable_effect": minimum_detectable_effect(
+            "minimum_detectable_effect": _mde(
                 baseline=p0, caseworkers_fip=caseworkers_fip,
                 caseworkers_control=caseworkers_control, caseload=caseload, icc=icc,
                 alpha=alpha, power=power, df=df),
-            "caseworkers_fip_needed": required_caseworkers(
+            "caseworkers_fip_needed": _required(
                 effect=effect, baseline=p0, caseload=caseload, icc=icc, alpha=alpha, power=power,
                 control_ratio=caseworkers_control / caseworkers_fip, df=df),
         })
