@@ -251,7 +251,8 @@ def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
             break
         terminal += chunk
     os.close(leader)
-    out = proc.stdout.read()
+    with proc.stdout:
+        out = proc.stdout.read()
     return proc.wait(), terminal, out
 
 

@@ -117,7 +117,8 @@ def test_client_panel_adds_up_to_caseworker_panel(register):
                                                    fraud_signals=("fraud_signals", "sum"),
                                                    activations=("activations", "sum"),
                                                    contacts=("contacts", "sum"))
-    merged = kp.set_index(["caseworker", "month"]).join(agg, rsuffix="_c")
+    merged = kp.set_index(["caseworker", "month"]).merge(agg, how="left", left_index=True,
+                                                         right_index=True, suffixes=("", "_c"))
     merged[[f"{c}_c" for c in agg.columns]] = merged[[f"{c}_c" for c in agg.columns]].fillna(0)
     for col in ("caseload", "terminations", "fraud_signals", "activations", "contacts"):
         np.testing.assert_array_equal(merged[col].to_numpy(), merged[f"{col}_c"].to_numpy())

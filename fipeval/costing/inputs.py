@@ -130,8 +130,10 @@ class NormTable:
         out = {}
         for household, rows in self.table.groupby("household_type", sort=False):
             rows = rows.sort_values("valid_from")
-            out[household] = (rows["valid_from"].to_numpy("datetime64[ns]"),
-                              rows["valid_until"].fillna(pd.Timestamp.max).to_numpy("datetime64[ns]"),
+            until = rows["valid_until"].to_numpy("datetime64[ns]")
+            # an open-ended norm holds until the end of time (NaT -> the largest date)
+            until = np.where(np.isnat(until), np.datetime64(pd.Timestamp.max, "ns"), until)
+            out[household] = (rows["valid_from"].to_numpy("datetime64[ns]"), until,
                               rows["monthly_norm"].to_numpy(float))
         return out
 
