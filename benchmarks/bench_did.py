@@ -83,7 +83,7 @@ def worker(task: str, path: str, repeats: int) -> dict:
     if task == "fipeval":
         from fipeval.diff_in_diff import did
         res = _timed(lambda: did(panel, outcome="termination_rate", unit="caseworker",
-                                 time="month", treated="fip", post="post", cluster="caseworker",
+                                 time="month", treatment="fip", post="post", cluster="caseworker",
                                  weights="caseload", inference="CR1"), repeats, warmup=True)
         fit = res.pop("result")
         res.update(estimate=fit.estimate, std_error=fit.std_error)

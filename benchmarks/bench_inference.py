@@ -150,7 +150,7 @@ def coverage(reps: int = 300) -> None:
 
     study = generate("three_municipalities")
     cohort = build_cohort(study.register, study.design)
-    res = coverage_study(cohort, study.truth, treated=(2, 5, 30), reps=reps, seed=20240601,
+    res = coverage_study(cohort, study.truth, fip_caseworkers=(2, 5, 30), reps=reps, seed=20240601,
                          scenario="three_municipalities")
     print(res)
     (OUT / "inference_coverage.json").write_text(json.dumps(

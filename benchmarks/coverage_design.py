@@ -60,11 +60,11 @@ def main(argv=None) -> None:
     study = generate("three_municipalities")
     cohort = build_cohort(study.register, study.design)
     start, cpu0 = time.perf_counter(), time.process_time()
-    parts = [design_coverage_study(cohort, study.truth, treated=tuple(args.treated),
+    parts = [design_coverage_study(cohort, study.truth, fip_caseworkers=tuple(args.treated),
                                    reps=args.reps, seed=SEED, null=args.null,
                                    scenario="three_municipalities", **only)]
     if not args.estimands:
-        parts.append(design_coverage_study(cohort, study.truth, treated=(2,), stratified=True,
+        parts.append(design_coverage_study(cohort, study.truth, fip_caseworkers=(2,), stratified=True,
                                            reps=args.reps, seed=SEED + 1, null=args.null,
                                            scenario="three_municipalities"))
     table = pd.concat([p.tidy() for p in parts], ignore_index=True)

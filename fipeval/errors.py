@@ -131,4 +131,9 @@ def renamed(**old_to_new: str):
     return decorate
 
 
-RENAMED_WHY = {"n_draws": "one name for resampling draws in every function"}
+RENAMED_WHY = {"n_draws": "one name for resampling draws in every function",
+               "treatment": "one name for the FIP indicator in every function",
+               "by": "one name for splitting descriptive results by a column",
+               "treated_value": "`treated` named a value here but a column elsewhere",
+               "fip_caseworkers": "the number of FIP caseworkers, not a column",
+               "value": "the value of `by` whose curves to draw"}

@@ -173,7 +173,7 @@ CASES = [
     Case("inference.compare", inference.compare,
          lambda i: ((i.bergen, "ended"), dict(cluster="caseworker", inference="naive"))),
     Case("inference.coverage_study", inference.coverage_study,
-         lambda i: ((i.cohort, i.study.truth), dict(treated=(2,), reps=2, n_draws=99, seed=1)),
+         lambda i: ((i.cohort, i.study.truth), dict(fip_caseworkers=(2,), reps=2, n_draws=99, seed=1)),
          # a simulation summary, not a coefficient table: one row per (treated caseworkers,
          # method) with coverage, width and rejection rate (documented in coverage_study)
          leading=("treated_caseworkers", "method", "coverage")),
@@ -210,14 +210,14 @@ CASES = [
     Case("survival.cox", survival.cox,
          lambda i: ((i.cohort, *SURV, ["fip", "age"]), dict(cluster="caseworker"))),
     Case("survival.kaplan_meier", survival.kaplan_meier,
-         lambda i: ((i.cohort, *SURV), dict(group="fip"))),
+         lambda i: ((i.cohort, *SURV), dict(by="fip"))),
     Case("survival.logrank", survival.logrank,
          lambda i: ((i.cohort, *SURV, "fip"), {})),
     Case("survival.rmst", survival.rmst,
          lambda i: ((i.cohort, *SURV, "fip"), dict(tau=11))),
     Case("survival.cumulative_incidence", survival.cumulative_incidence,
          lambda i: ((i.cohort, "months_on_benefit", "end_reason"),
-                    dict(event="ended", group="fip"))),
+                    dict(event="ended", by="fip"))),
     Case("survival.cause_specific_cox", survival.cause_specific_cox,
          lambda i: ((i.cohort, "months_on_benefit", "end_reason", ["fip"]),
                     dict(cause_of_interest="work", event="ended"))),
@@ -245,7 +245,7 @@ CASES = [
          lambda i: ((i.crude,), dict(cost=i.cost))),
     # did
     Case("diff_in_diff.did", did.did,
-         lambda i: ((i.did_panel,), dict(outcome="y", unit="unit", time="t", treated="treat",
+         lambda i: ((i.did_panel,), dict(outcome="y", unit="unit", time="t", treatment="treat",
                                          post="post", cluster="unit"))),
     Case("diff_in_diff.event_study", did.event_study,
          lambda i: ((i.staggered_panel,), dict(outcome="y", unit="unit", time="t",
@@ -444,12 +444,13 @@ def test_the_top_level_is_the_documented_surface():
 
 
 BANNED_PARAMETERS = {"n_boot": "n_draws", "n_perm": "n_draws", "bootstrap_reps": "n_draws",
-                     "n_reps": "n_draws"}
+                     "n_reps": "n_draws", "group": "treatment or by", "treated": "treatment"}
 
 
 def test_resampling_draws_have_one_name_and_old_names_say_the_new_one():
-    """One vocabulary: every public function calls its resampling draws ``n_draws``; the old
-    names raise an InputError that names it (this is 0.x)."""
+    """One vocabulary: every public function calls its resampling draws ``n_draws`` and the
+    FIP indicator ``treatment`` (descriptive splits: ``by``); the old names raise an
+    InputError that names the new one (this is 0.x)."""
     import inspect as inspect_module
 
     import fipeval
@@ -471,6 +472,10 @@ def test_resampling_draws_have_one_name_and_old_names_say_the_new_one():
         fipeval.compare(pd.DataFrame(), "ended", n_boot=99)
     with pytest.raises(InputError, match="`n_perm` is now called `n_draws`"):
         fipeval.randomization_inference([1.0], [[1.0]], [1], column=0, n_perm=99)
+    with pytest.raises(InputError, match="`group` is now called `by`"):
+        fipeval.kaplan_meier(pd.DataFrame(), "t", "e", group="fip")
+    with pytest.raises(InputError, match="`treated` is now called `treatment`"):
+        fipeval.did(pd.DataFrame(), outcome="y", unit="u", time="t", treated="fip", post="p")
 
 
 def test_imports_run_one_way():

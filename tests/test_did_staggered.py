@@ -73,7 +73,7 @@ def test_mpdta_twfe_beside_equals_did(mpdta):
     long = mpdta.assign(treated=(mpdta["first.treat"] > 0).astype(int),
                         post=((mpdta["first.treat"] > 0)
                               & (mpdta["year"] >= mpdta["first.treat"])).astype(int))
-    ref = did(long, outcome="lemp", unit="countyreal", time="year", treated="treated",
+    ref = did(long, outcome="lemp", unit="countyreal", time="year", treatment="treated",
               post="post", cluster="countyreal")
     np.testing.assert_allclose(res.twfe.estimate, ref.estimate, **EXACT)
     np.testing.assert_allclose(res.twfe.std_error, ref.std_error, rtol=1e-10, atol=0)
@@ -207,7 +207,7 @@ def test_treated_until_skips_cells_after_the_follow_up():
     long = panel.assign(treated=panel["g"].notna().astype(int),
                         post=(panel["t"] >= panel["g"].fillna(99)).astype(int))
     long = long[~((long["g"] == 2) & (long["t"] >= 3))]
-    ref = did(long, outcome="y", unit="unit", time="t", treated="treated", post="post",
+    ref = did(long, outcome="y", unit="unit", time="t", treatment="treated", post="post",
               cluster="unit")
     np.testing.assert_allclose(res.twfe.estimate, ref.estimate, **EXACT)
     with pytest.raises(InputError, match="same for every unit of a cohort"):

@@ -70,7 +70,7 @@ def test_brabantse_wal_twfe_fraud_rate_recovers_truth(brabant):
     panel = caseworker_panel(brabant.register, start=start, end=end, design=brabant.design,
                              min_months_on_benefit=brabant.design.min_months_on_benefit)
     res = did(panel, outcome="fraud_signal_rate", unit="caseworker", time="month",
-              treated="fip", post="post", cluster="caseworker", weights="caseload",
+              treatment="fip", post="post", cluster="caseworker", weights="caseload",
               inference="wild", seed=1)
     # caseload weights: pool the FIP client-months
     truth = synthetic.true_did_att(brabant, "fraud_signal_rate", end, weights="client_months")
@@ -145,7 +145,7 @@ def test_design_table_follows_the_inference_rule(three_panel):
     twfe = rows["TWFE ATT fraud_signal_rate"]
     assert twfe.method == WILD_METHODS["TWFE"] and twfe.valid
     direct = did(national[national["after_follow_up"] == 0], outcome="fraud_signal_rate",
-                 unit="caseworker", time="month", treated="fip", post="post",
+                 unit="caseworker", time="month", treatment="fip", post="post",
                  cluster="caseworker", weights="caseload", inference="wild", n_draws=199, seed=4)
     np.testing.assert_allclose([twfe.estimate, twfe.ci_lower, twfe.ci_upper],
                                [direct.estimate, direct.ci_lower, direct.ci_upper], rtol=1e-12)

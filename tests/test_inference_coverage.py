@@ -19,7 +19,7 @@ NOMINAL = 0.95
 def test_coverage_few_and_many_treated_caseworkers():
     study = generate("three_municipalities")
     cohort = build_cohort(study.register, study.design)
-    table = coverage_study(cohort, study.truth, treated=(2, 5, 30), reps=REPS, seed=20240601,
+    table = coverage_study(cohort, study.truth, fip_caseworkers=(2, 5, 30), reps=REPS, seed=20240601,
                            scenario="three_municipalities").tidy()
     print("\n" + table.to_string(index=False))
     cov = table.set_index(["treated_caseworkers", "method"]).coverage

@@ -199,7 +199,7 @@ def test_every_headline_interval_covers_the_truth_over_replicates(null):
     from fipeval.synthetic import generate
 
     s = generate("three_municipalities")
-    table = design_coverage_study(build_cohort(s.register, s.design), s.truth, treated=(2,),
+    table = design_coverage_study(build_cohort(s.register, s.design), s.truth, fip_caseworkers=(2,),
                                   reps=100, seed=7, stratified=True, null=null).tidy()
     assert len(table) == 13
     assert (table["coverage"] >= 0.88).all(), table[["estimand", "coverage"]]

@@ -53,9 +53,9 @@ def test_aalen_johansen_matches_r_and_cmprsk(mgus, ref_out):
 
 
 def test_cumulative_incidences_add_up_to_one_minus_km(mgus):
-    ci = cumulative_incidence(mgus.assign(sex=mgus["sex"]), "etime", "event", group="sex")
+    ci = cumulative_incidence(mgus.assign(sex=mgus["sex"]), "etime", "event", by="sex")
     km = kaplan_meier(mgus.assign(ended=(mgus["event"] > 0).astype(int)), "etime", "ended",
-                      group="sex")
+                      by="sex")
     for g in (0, 1):
         total = ci.table[ci.table["group"] == g].groupby("time")["cif"].sum()
         surv = km.table[km.table["group"] == g].set_index("time")["survival"]
@@ -114,7 +114,7 @@ def test_bad_input(mgus):
     with pytest.raises(InputError, match="needs an end reason"):
         cumulative_incidence(labelled, "etime", "reason", event="ended")
     with pytest.raises(InputError, match="Unknown group"):
-        cumulative_incidence(mgus, "etime", "event").plot(group="x")
+        cumulative_incidence(mgus, "etime", "event").plot("x")
 
 
 def test_same_answer_after_shuffling_rows(mgus):

@@ -103,11 +103,11 @@ def test_stratified_logrank_matches_statsmodels(rossi):
 
 def test_km_plot_and_contract(rossi):
     before = rossi.copy()
-    km = kaplan_meier(rossi, "week", "arrest", group="fin", entry="entry")
+    km = kaplan_meier(rossi, "week", "arrest", by="fin", entry="entry")
     pd.testing.assert_frame_equal(rossi, before)
     ax = km.plot()
     assert len(ax.get_lines()) == 2 and "at risk" in ax.texts[0].get_text()
-    shuffled = kaplan_meier(rossi.sample(frac=1, random_state=1), "week", "arrest", group="fin",
+    shuffled = kaplan_meier(rossi.sample(frac=1, random_state=1), "week", "arrest", by="fin",
                             entry="entry")
     pd.testing.assert_frame_equal(km.table, shuffled.table)
     curve = rmst_curve(rossi, "week", "arrest", "fin", taus=[13, 26, 52])
@@ -120,8 +120,8 @@ def test_bad_input(rossi):
         rmst(rossi, "week", "arrest", "prio")
     with pytest.raises(InputError, match="beyond the follow-up"):
         rmst(rossi, "week", "arrest", "fin", tau=100)
-    with pytest.raises(InputError, match="`treated`=5 is not a value"):
-        rmst(rossi, "week", "arrest", "fin", treated=5)
+    with pytest.raises(InputError, match="`treated_value`=5 is not a value"):
+        rmst(rossi, "week", "arrest", "fin", treated_value=5)
     with pytest.raises(InputError, match="The `conf_type` parameter must be one of"):
         kaplan_meier(rossi, "week", "arrest", conf_type="arcsine")
     with pytest.raises(InputError, match="single value"):

@@ -1,6 +1,6 @@
 """2x2 difference-in-differences and two-way fixed effects with honest standard errors.
 
-``did(panel, outcome=, unit=, time=, treated=, post=, cluster=, weights=, inference=)``
+``did(panel, outcome=, unit=, time=, treatment=, post=, cluster=, weights=, inference=)``
 
 - ``estimator="2x2"`` regresses the outcome on ``treated``, ``post`` and ``treated x post``
   (an intercept included): exactly R ``lm(y ~ treated * post)``.
@@ -249,8 +249,8 @@ _INFERENCE_LABEL = {
 }
 
 
-@renamed(n_boot="n_draws")
-def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treated: str,
+@renamed(n_boot="n_draws", treated="treatment")
+def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treatment: str,
         post: str, cluster: str | None = None, weights: str | None = None,
         inference: Literal["iid", "HC1", "CR0", "CR1", "CR2", "wild"] = "CR1",
         estimator: Literal["twfe", "2x2"] = "twfe", ssc: Literal["fixest", "lm"] = "fixest",
@@ -266,7 +266,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     unit, time : str
         Unit id (caseworker) and period (consecutive integers or month dates) columns.
         ``unit=None`` treats each row as its own unit: repeated cross-sections, 2x2 only.
-    treated : str
+    treatment : str
         0/1, constant within a unit: the unit gets FIP at some point.
     post : str
         0/1: the period lies after the unit's start (or after the common start).
@@ -300,7 +300,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     >>> p = pd.DataFrame({"unit": np.repeat(np.arange(20), 4), "t": np.tile(np.arange(4), 20)})
     >>> p["treated"] = (p["unit"] < 8).astype(int); p["post"] = (p["t"] >= 2).astype(int)
     >>> p["y"] = 0.5 * p["treated"] * p["post"] + rng.normal(size=80)
-    >>> res = did(p, outcome="y", unit="unit", time="t", treated="treated", post="post",
+    >>> res = did(p, outcome="y", unit="unit", time="t", treatment="treated", post="post",
     ...           cluster="unit")
     >>> res.tidy()["term"].tolist()
     ['att']
@@ -325,7 +325,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     if unit is None and estimator != "2x2":
         raise InputError("`unit` is required for estimator='twfe'; unit=None (repeated "
                          "cross-sections) works only with estimator='2x2'.")
-    a = prepare(panel, outcome=outcome, unit=unit, time=time, treated=treated, post=post,
+    a = prepare(panel, outcome=outcome, unit=unit, time=time, treated=treatment, post=post,
                 weights=weights, cluster=cluster)
     d = (a.treated * a.post).astype(float)
     n = len(a.y)
@@ -334,7 +334,7 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
 
     if estimator == "2x2":
         X = np.column_stack([np.ones(n), a.treated, a.post, d])
-        names = ["(Intercept)", treated, post, "att"]
+        names = ["(Intercept)", treatment, post, "att"]
         fit = fit_ols(a.y, X, weights=a.weights, cluster=a.cluster, vcov=vcov_kind,
                       names=names, alpha=alpha)
         k_total, coef, V, df = 4, fit.coef, fit.vcov, fit.df

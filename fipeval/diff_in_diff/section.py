@@ -137,7 +137,7 @@ def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, se
         warnings.simplefilter("ignore", FewClustersWarning)
         for outcome in OUTCOMES:
             results.append(did(within, outcome=outcome, unit="caseworker", time="month",
-                               treated="fip", post="post", cluster="caseworker",
+                               treatment="fip", post="post", cluster="caseworker",
                                weights="caseload", inference=inference, n_draws=9999,
                                seed=seed, alpha=alpha))
         lags = int(within["event_time"].max())
@@ -254,7 +254,7 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws, method="randomizati
 
     def wild(name, outcome, term):
         if name == "TWFE":
-            res = did(within, outcome=outcome, unit="caseworker", time="month", treated="fip",
+            res = did(within, outcome=outcome, unit="caseworker", time="month", treatment="fip",
                       post="post", cluster="caseworker", weights="caseload", inference="wild",
                       n_draws=n_draws, seed=seed, alpha=alpha)
             est, se, p, lo, hi = (res.estimate, res.std_error, res.p_value, res.ci_lower,
@@ -282,7 +282,7 @@ def _design_table(panel, *, staggered, alpha, seed, n_draws, method="randomizati
         def statistic(frame):
             frame = reassign(frame["fip"])
             res = did(frame[frame["after_follow_up"] == 0], outcome=outcome, unit="caseworker",
-                      time="month", treated="fip", post="post", cluster="caseworker",
+                      time="month", treatment="fip", post="post", cluster="caseworker",
                       weights="caseload", inference="CR1", alpha=alpha)
             return res.estimate, res.std_error
         return statistic

@@ -547,5 +547,5 @@ def _twfe_beside(Y, unit_group, w, alpha, until=None):
     if until:
         stop = np.array([until.get(int(c), T) if c >= 0 else T for c in unit_group])
         long = long[t < np.repeat(stop, T)]
-    return did(long, outcome="y", unit="unit", time="t", treated="treated", post="post",
+    return did(long, outcome="y", unit="unit", time="t", treatment="treated", post="post",
                cluster="unit", weights="w" if w is not None else None, alpha=alpha)

@@ -53,11 +53,12 @@ class CoverageTable(Result):
                  f"{np.sqrt(0.95 * 0.05 / self.reps):.3f}."),)
 
 
-@renamed(n_boot="n_draws")
-def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequence[int] = (2, 5, 30),
+@renamed(n_boot="n_draws", treated="fip_caseworkers")
+def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
+                   fip_caseworkers: Sequence[int] = (2, 5, 30),
                    reps: int = 200, seed: int = 0, n_draws: int = 999, alpha: float = 0.05,
                    cluster: str = "caseworker", scenario: str = "") -> CoverageTable:
-    """Coverage and width of each method's interval for k = ``treated`` FIP caseworkers.
+    """Coverage and width of each method's interval for k = ``fip_caseworkers`` FIP caseworkers.
 
     Parameters
     ----------
@@ -65,7 +66,7 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
         Cohort with ``client_id`` and the cluster column.
     truth : DataFrame
         ``SyntheticStudy.truth`` (``client_id, ended_0, ended_1``).
-    treated : sequence of int
+    fip_caseworkers : sequence of int
         Numbers of FIP caseworkers to simulate.
     reps, seed, n_draws, alpha
         Replications, seed for ``numpy.random.default_rng``, resampling draws, level.
@@ -81,7 +82,8 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
     >>> from fipeval.synthetic import generate
     >>> from fipeval.design import build_cohort
     >>> s = generate("brabantse_wal")
-    >>> t = coverage_study(build_cohort(s.register, s.design), s.truth, treated=(2,), reps=2)
+    >>> t = coverage_study(build_cohort(s.register, s.design), s.truth, fip_caseworkers=(2,),
+    ...                    reps=2)
     >>> sorted(t.tidy().method.unique())[:2]
     ['CR1', 'CR2']
     """
@@ -89,6 +91,7 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *, treated: Sequen
                                                 on="client_id", how="inner", validate="1:1")
     codes, labels = pd.factorize(data[cluster], sort=True)
     G = len(labels)
+    treated = fip_caseworkers
     if max(treated) >= G:
         raise InputError(f"The cohort has {G} caseworkers; cannot make {max(treated)} of them FIP "
                          "and keep a control group.")

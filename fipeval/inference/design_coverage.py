@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import FipevalError, InputError
+from ..errors import FipevalError, InputError, renamed
 from ..results import Result
 from .comparison import compare
 from .design import design_std_error, plan_inference, randomization_t
@@ -88,8 +88,9 @@ def _true_cox(base: pd.DataFrame) -> float:
     return float(cox(stacked, "exit", "event", ["fip"]).tidy().iloc[0].estimate)
 
 
+@renamed(treated="fip_caseworkers")
 def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
-                          treated: Sequence[int] = (2, 5, 30), stratified: bool = False,
+                          fip_caseworkers: Sequence[int] = (2, 5, 30), stratified: bool = False,
                           reps: int = 500, seed: int = 0, n_draws: int = 999,
                           refit_draws: int = 99, tau: float | None = None,
                           estimands: Sequence[str] = ESTIMANDS, null: bool = False,
@@ -103,7 +104,7 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
     cohort, truth : DataFrame
         ``build_cohort`` output (client ids, municipality, caseworker) and
         ``SyntheticStudy.truth`` (potential outcomes).
-    treated : sequence of int
+    fip_caseworkers : sequence of int
         FIP caseworkers per replicate: over all caseworkers (``stratified=False``), or per
         municipality (``stratified=True``).
     reps, seed : int
@@ -132,7 +133,7 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
     >>> from fipeval.synthetic import generate
     >>> from fipeval.design import build_cohort
     >>> s = generate("three_municipalities")
-    >>> c = design_coverage_study(build_cohort(s.register, s.design), s.truth, treated=(2,),
+    >>> c = design_coverage_study(build_cohort(s.register, s.design), s.truth, fip_caseworkers=(2,),
     ...                           reps=2, estimands=("risk_difference",))
     >>> c.tidy()[["estimand", "treated_caseworkers"]].values.tolist()
     [['risk_difference', 2]]
@@ -157,7 +158,7 @@ def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
     true_hr = _true_cox(base) if "cox_log_hr" in estimands else np.nan
     caseload = caseload or base.groupby("municipality").size().to_dict()
     rows = []
-    for k in treated:
+    for k in fip_caseworkers:
         hits: dict[str, list] = {}
         for _ in range(reps):
             chosen = _choose(rng, labels, muni_of, k, stratified)

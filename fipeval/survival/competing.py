@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, InputError, check_columns
+from ..errors import EstimationError, InputError, check_columns, renamed
 from ..results import Result
 from ._input import as_list, check_no_missing, survival_arrays
 from .cox_model import CoxResult, cox
@@ -127,19 +127,21 @@ class CumulativeIncidenceResult(Result):
                 "confidence interval": f"{1 - self.alpha:.0%}, log(-log) scale",
                 "fipeval": _version()}
 
-    def plot(self, group=None, ax=None, stacked: bool = True, **kwargs):
-        """Cumulative incidence of each end reason in one group, stacked (default) or as
-        lines with confidence bands."""
+    @renamed(group="value")
+    def plot(self, value=None, ax=None, stacked: bool = True, **kwargs):
+        """Cumulative incidence of each end reason for one value of ``by`` (default: the
+        first), stacked (default) or as lines with confidence bands."""
         from .plots import plot_cumulative_incidence
-        group = self.groups[0] if group is None else group
+        group = self.groups[0] if value is None else value
         if group not in self.groups:
             raise InputError(f"Unknown group {group!r}; groups are {list(self.groups)}.")
         part = self.table[self.table["group"] == group]
         return plot_cumulative_incidence(part, ax=ax, stacked=stacked, **kwargs)
 
 
+@renamed(group="by")
 def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
-                         event: str | None = None, group: str | None = None,
+                         event: str | None = None, by: str | None = None,
                          entry: str | None = None, weights: str | None = None,
                          censored_value=0, alpha: float = 0.05) -> CumulativeIncidenceResult:
     """Aalen-Johansen cumulative incidence of each end reason, per group.
@@ -154,8 +156,8 @@ def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
         End reason; missing (or ``censored_value``) means censored, e.g. ``end_reason``.
     event : str, optional
         0/1 column; rows with 0 are censored whatever ``cause`` says (e.g. ``ended``).
-    group : str, optional
-        One set of curves per value, e.g. ``fip``.
+    by : str, optional
+        One set of curves per value of this column, e.g. ``fip``.
     entry, weights : str, optional
         Delayed entry and case weights.
     censored_value : optional
@@ -176,10 +178,11 @@ def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> ci = fipeval.cumulative_incidence(data, "exit", "cause", event="event", group="fip")
+    >>> ci = fipeval.cumulative_incidence(data, "exit", "cause", event="event", by="fip")
     >>> ci.causes
     ('enforcement', 'moved', 'other', 'other_benefit', 'partner', 'work')
     """
+    group = by  # the result's table calls the column "group"
     z = _z(alpha)
     check_columns(data, [cause], what="data")
     stop, _, start, w = survival_arrays(data, duration, event, entry, weights,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import InputError, check_option
+from ..errors import InputError, check_option, renamed
 from ..results import Result, Summary
 from ._input import as_list, check_no_missing, survival_arrays
 from .._version import __version__
@@ -168,7 +168,8 @@ class KaplanMeierResult(Result):
         return plot_survival_curves(self.table, ax=ax, ci=ci, at_risk=at_risk, **kwargs)
 
 
-def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, group: str | None = None,
+@renamed(group="by")
+def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | None = None,
                  entry: str | None = None, weights: str | None = None, alpha: float = 0.05,
                  conf_type: Literal["log", "log-log", "plain"] = "log") -> KaplanMeierResult:
     """Kaplan-Meier estimate of the probability of still being on benefit.
@@ -179,8 +180,8 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, group: str | 
         One row per spell; not modified.
     duration, event : str
         Exit time and 1 = the benefit ended / 0 = censored.
-    group : str, optional
-        One curve per value (e.g. ``fip``).
+    by : str, optional
+        One curve per value of this column (e.g. ``fip``, ``municipality``).
     entry : str, optional
         Delayed entry: at risk at ``t`` only when ``entry < t <= duration``.
     weights : str, optional
@@ -208,12 +209,13 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, group: str | 
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> km = fipeval.kaplan_meier(data, "exit", "event", group="fip")
+    >>> km = fipeval.kaplan_meier(data, "exit", "event", by="fip")
     >>> km.at([6])["n_risk"].tolist()      # control, FIP: still at risk after 6 months
     [1531.0, 326.0]
     """
     check_option("conf_type", conf_type, CONF_TYPES)
     z = _z(alpha)
+    group = by  # one curve per value; the result's table calls the column "group"
     extra = as_list(group)
     stop, ev, start, w = survival_arrays(data, duration, event, entry, weights, extra=extra)
     check_no_missing(data, extra)
@@ -257,7 +259,8 @@ class LogRankResult(Result):
             f"{r.group}: {r.observed:.4g} vs {r.expected:.4g}" for r in self.table.itertuples()),)
 
 
-def logrank(data: pd.DataFrame, duration: str, event: str, group: str, *,
+@renamed(group="treatment")
+def logrank(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
             strata: str | Sequence[str] | None = None, entry: str | None = None,
             weights: str | None = None) -> LogRankResult:
     """Log-rank test of equal hazards across groups, optionally stratified.
@@ -274,10 +277,11 @@ def logrank(data: pd.DataFrame, duration: str, event: str, group: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.logrank(data, "exit", "event", group="fip", strata="municipality")
+    >>> res = fipeval.logrank(data, "exit", "event", treatment="fip", strata="municipality")
     >>> res.df
     1
     """
+    group = treatment  # the groups compared; the result's table calls the column "group"
     strata_cols = as_list(strata)
     extra = [group] + strata_cols
     stop, ev, start, w = survival_arrays(data, duration, event, entry, weights, extra=extra)
@@ -393,9 +397,10 @@ class RMSTResult(Result):
                 f"{self.groups[1]!r}.",)
 
 
-def rmst(data: pd.DataFrame, duration: str, event: str, group: str, *,
+@renamed(group="treatment", treated="treated_value")
+def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
          tau: float | None = None, entry: str | None = None, weights: str | None = None,
-         treated=1, alpha: float = 0.05) -> RMSTResult:
+         treated_value=1, alpha: float = 0.05) -> RMSTResult:
     """Restricted mean survival time: mean months on benefit within ``tau``, per group, and
     the difference treated minus reference with SE and CI.
 
@@ -410,14 +415,14 @@ def rmst(data: pd.DataFrame, duration: str, event: str, group: str, *,
         One row per spell; not modified.
     duration, event : str
         Exit time (months) and 1 = the benefit ended / 0 = censored.
-    group : str
+    treatment : str
         Two-valued column, e.g. ``fip``.
     tau : float, optional
         Restriction time. Default: the shortest of the groups' longest follow-up times, so
         both curves are observed up to ``tau``.
     entry, weights : str, optional
         Delayed entry and case weights, as in ``kaplan_meier``.
-    treated : value of ``group``
+    treated_value : value of ``treatment``
         The group whose RMST comes first in the difference (default 1).
     alpha : float
         1 - confidence level (normal approximation).
@@ -441,18 +446,19 @@ def rmst(data: pd.DataFrame, duration: str, event: str, group: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.rmst(data, "exit", "event", group="fip", tau=11)
+    >>> res = fipeval.rmst(data, "exit", "event", treatment="fip", tau=11)
     >>> res.ci_lower < res.difference < res.ci_upper   # months; negative = months avoided
     True
     """
+    group, treated = treatment, treated_value
     z = _z(alpha)
-    km = kaplan_meier(data, duration, event, group=group, entry=entry, weights=weights,
+    km = kaplan_meier(data, duration, event, by=group, entry=entry, weights=weights,
                       alpha=alpha)
     if len(km.groups) != 2:
         raise InputError(f"`{group}` must have exactly two values for an RMST difference; "
                          f"found {len(km.groups)}: {list(km.groups)[:5]}.")
     if treated not in km.groups:
-        raise InputError(f"`treated`={treated!r} is not a value of `{group}` "
+        raise InputError(f"`treated_value`={treated!r} is not a value of `{group}` "
                          f"(values: {list(km.groups)}).")
     reference = [g for g in km.groups if g != treated][0]
     order = (reference, treated)
@@ -476,21 +482,22 @@ def rmst(data: pd.DataFrame, duration: str, event: str, group: str, *,
                        "weights": weights})
 
 
-def rmst_curve(data: pd.DataFrame, duration: str, event: str, group: str, *,
+@renamed(group="treatment", treated="treated_value")
+def rmst_curve(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
                taus: Sequence[float] | None = None, entry: str | None = None,
-               weights: str | None = None, treated=1, alpha: float = 0.05) -> pd.DataFrame:
+               weights: str | None = None, treated_value=1, alpha: float = 0.05) -> pd.DataFrame:
     """RMST difference (treated minus reference) with CI for a range of restriction times.
 
     Returns a DataFrame with columns ``tau, estimate, std_error, ci_lower, ci_upper`` (months).
     """
     if taus is None:
-        full = rmst(data, duration, event, group, entry=entry, weights=weights,
-                    treated=treated, alpha=alpha)
+        full = rmst(data, duration, event, treatment, entry=entry, weights=weights,
+                    treated_value=treated_value, alpha=alpha)
         taus = np.linspace(full.tau / 24, full.tau, 24)
     rows = []
     for tau in taus:
-        r = rmst(data, duration, event, group, tau=float(tau), entry=entry, weights=weights,
-                 treated=treated, alpha=alpha)
+        r = rmst(data, duration, event, treatment, tau=float(tau), entry=entry, weights=weights,
+                 treated_value=treated_value, alpha=alpha)
         rows.append({"tau": float(tau), "estimate": r.difference, "std_error": r.std_error,
                      "ci_lower": r.ci_lower, "ci_upper": r.ci_upper})
     return pd.DataFrame(rows)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..results import section_figure
-from ..errors import FewClustersWarning
+from ..errors import FewClustersWarning, renamed
 from ..inference.design import DesignTable, randomization_t
 from .by_assignment import cox_log_hr_batch, logrank_root_batch, rmst_difference_batch
 from .competing import cumulative_incidence
@@ -23,7 +23,8 @@ def _figure(name: str, caption: str, ncols: int = 1):
     return section_figure(name, caption, ncols, height=4.4)
 
 
-def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = "fip",
+@renamed(group="treatment")
+def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, treatment: str = "fip",
                      cluster: str | None = "caseworker", strata: str | None = "municipality",
                      n_draws: int | None = None, seed: int | None = None):
     """Results and figures on the time on benefit for the report.
@@ -34,7 +35,7 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
         The cohort from ``fipeval.design.build_cohort``; not modified.
     alpha : float
         1 - confidence level.
-    group : str
+    treatment : str
         Treatment column (1 = FIP).
     cluster, strata : str or None
         Clustering of the Cox SE (FIP is assigned by caseworker) and strata of the Cox model
@@ -63,18 +64,19 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, group: str = 
     >>> [f.get_label() for f in figures]
     ['survival_km', 'survival_cif', 'survival_rmst']
     """
+    group = treatment  # the comparison's two groups (column "group" in the tables)
     study = survival_data(cohort, "study")
     spell = survival_data(cohort, "spell")
     cl = cluster if cluster in cohort.columns else None
     st = strata if strata in cohort.columns and cohort[strata].nunique() > 1 else None
-    km = kaplan_meier(study, "exit", "event", group=group, alpha=alpha)
+    km = kaplan_meier(study, "exit", "event", by=group, alpha=alpha)
     lr = logrank(study, "exit", "event", group, strata=st)
     rm = rmst(study, "exit", "event", group, alpha=alpha)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         model = cox(spell, "exit", "event", [group], entry="entry", cluster=cl, strata=st,
                     alpha=alpha)
-    ci = cumulative_incidence(study, "exit", "cause", event="event", group=group, alpha=alpha)
+    ci = cumulative_incidence(study, "exit", "cause", event="event", by=group, alpha=alpha)
     results = [km, lr, rm, model, ci]
     if n_draws is not None and cl is not None:
         results.insert(0, _design_table(study, spell, group=group, cluster=cl, strata=st,
