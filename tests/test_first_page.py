@@ -82,12 +82,13 @@ def test_euros_are_the_costing_sections_net_results(three_nl):
     report, _ = three_nl
     names = _by_name(report)
     pooled = names["Savings, Monte Carlo (refined, pooled over Amersfoort, Gemeente C, "
-                   "IJsselgemeenten): net_savings_per_year"]
+                   "IJsselgemeenten) [pooled]: net_savings_per_year"]
     mine = names["net_result_per_year[pooled]"]
     for field in ("estimate", "ci_lower", "ci_upper"):
         assert mine[field] == pooled[field]
     nets = [e for e in report.estimates if e.get("section") == "costing"
-            and e["name"].startswith("Net result of FIP: net_savings_per_year")]
+            and e["name"].startswith("Net result of FIP [") and e.get("outcome") is None
+            and e["name"].endswith("]: net_savings_per_year")]
     firsts = [names[f"net_result_per_year[{u}]"]["estimate"]
               for u in ("Amersfoort", "Gemeente C", "IJsselgemeenten")]
     assert firsts == [e["estimate"] for e in nets]
@@ -148,7 +149,8 @@ def test_the_workbook_holds_the_estimates_as_numbers(three_nl, tmp_path):
     report, _ = three_nl
     files = write_report(report, tmp_path)
     book = openpyxl.load_workbook(files["workbook"], read_only=True)
-    assert book.sheetnames == ["Het antwoord in het kort", "effects", "costing", "estimates"]
+    assert book.sheetnames == ["Het antwoord in het kort", "process per caseworker", "effects",
+                               "costing", "estimates"]
     first = list(book["Het antwoord in het kort"].iter_rows(values_only=True))
     header, rows = first[0], {r[0]: dict(zip(first[0], r)) for r in first[1:]}
     names = _by_name(report)

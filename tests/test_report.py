@@ -41,7 +41,7 @@ def test_estimates_cover_the_true_effect(demo_report):
 
 def test_crude_savings_are_the_pilots_arithmetic(demo_report):
     estimates = {e["name"]: e for e in json.loads((demo_report / "estimates.json").read_text())["estimates"]}
-    crude = estimates["Savings, crude extrapolation: savings_per_year"]["estimate"]
+    crude = estimates["Savings, crude extrapolation [all]: savings_per_year"]["estimate"]
     # costing takes the effects section's pooled effect (FIP within its own municipality)
     rd = estimates["Effects of FIP with the design's inference: ended [all municipalities]"]["estimate"]
     crude_difference = estimates["crude_difference_ended[all]"]["estimate"]
@@ -159,7 +159,8 @@ def test_three_municipalities_intervals_cover_the_truth_in_every_section():
         assert covers(e, truth["by_municipality"][unit]["att"]["ended"]), e
     pooled = by_name["Effects of FIP with the design's inference: ended [all municipalities]"]
     assert covers(pooled, truth["att"]["ended"])
-    crude = [e for e in rows if e["name"].startswith("Savings, crude extrapolation: savings_per_year")]
+    crude = [e for e in rows if e["name"].startswith("Savings, crude extrapolation [")
+             and e["name"].endswith("]: savings_per_year")]
     assert len(crude) == 3 and all(covers(e, 0.0) for e in crude)   # Amersfoort first
     assert crude[0]["ci_lower"] < -1_000_000 and crude[0]["ci_upper"] > 0
     survival = [e for e in rows if e["section"] == "survival" and e.get("ci_lower") is not None]
@@ -195,3 +196,18 @@ def test_the_version_is_stated_once(demo_report):
     md = (demo_report / "report.md").read_text(encoding="utf-8")
     body = md.split("## Settings")[0]
     assert body.count(f"fipeval: {__version__}") == 0 and body.count(f"fipeval {__version__}") == 1
+
+
+def test_estimates_are_keyed_by_names_not_positions(demo_report):
+    """Every estimates.json row has a unique name made of its result, outcome and unit (no
+    list positions), with the unit and outcome as fields where they apply and a method."""
+    rows = json.loads((demo_report / "estimates.json").read_text())["estimates"]
+    names = [e["name"] for e in rows]
+    assert len(names) == len(set(names))
+    assert not [n for n in names if re.search(r" \[\d+\]$", n)]
+    assert all(e.get("method") for e in rows if e.get("ci_lower") is not None)
+    net = next(e for e in rows if e["name"] == "Net result of FIP [all]: net_savings_per_year")
+    assert net["municipality"] == "all" and net["n"] > 1000
+    ended = next(e for e in rows if e["name"] == "FIP versus control (ended) [all municipalities]: "
+                                                "risk difference")
+    assert ended["outcome"] == "ended" and ended["n"] == 2045

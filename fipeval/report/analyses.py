@@ -68,23 +68,51 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
         if isinstance(r, Summary):
             continue
         header = summary.header
-        n = header.get("n") if isinstance(header.get("n"), (int, np.integer)) else None
-        outcome = getattr(r, "outcome", "")
-        label = f"{summary.title} ({outcome})" if outcome else summary.title
+        n, unit = _n_and_unit(r, header)
+        outcome = getattr(r, "outcome", "") or ""
+        label = summary.title + (f" ({outcome})" if outcome else "") + (f" [{unit}]" if unit else "")
+        keys = {k: v for k, v in (("municipality", unit), ("outcome", outcome)) if v}
         tidy = blank_inference(r.tidy()) if withdrawn else r.tidy()   # numbers, not display text
         for row in tidy.itertuples(index=False):
             name = f"{label}: {row.term}"
-            if name in used:
+            if name in used:   # a last resort: results are named by title, outcome and unit
                 name = f"{name} [{i}]"
             used.add(name)
             s.estimates.append(estimate(key, name, row.estimate, std_error=row.std_error,
                                         ci=(row.ci_lower, row.ci_upper), p_value=row.p_value,
                                         method=_method(header) or getattr(r, "method", ""),
-                                        n=n))
+                                        n=_row_n(row, n), **keys))
     for j, fig in enumerate(figures):
         caption = getattr(fig, "fipeval_caption", None) or _figure_title(fig) or title
         s.figure(fig, f"{key}_{j + 1}", caption)
     return s
+
+
+def _n_and_unit(result, header: dict) -> tuple:
+    """Clients the result rests on and the municipality (or pooled unit) it is about, so that
+    estimates.json rows are keyed by names, not positions."""
+    n = header.get("n") if isinstance(header.get("n"), (int, np.integer)) else None
+    if n is None and hasattr(result, "n_fip") and hasattr(result, "n_control"):
+        n = int(result.n_fip) + int(result.n_control)
+    if n is None and isinstance(header.get("caseload"), (int, float, np.number)):
+        n = int(header["caseload"])   # costing: the clients the euros are extrapolated to
+    unit = header.get("unit")
+    if unit is None and hasattr(result, "subset"):
+        unit = result.subset or "all municipalities"
+    if unit is None and isinstance(header.get("units"), str) and "," in header["units"]:
+        unit = "pooled"
+    return n, (str(unit) if unit is not None else None)
+
+
+def _row_n(row, default):
+    """A row's own count where the table has one (n, or n_fip + n_control), else the result's."""
+    own = getattr(row, "n", None)
+    if own is None and hasattr(row, "n_fip") and hasattr(row, "n_control"):
+        own = row.n_fip + row.n_control
+    try:
+        return int(own) if own is not None and np.isfinite(own) else default
+    except (TypeError, ValueError):
+        return default
 
 
 def _figure_title(fig) -> str:
