@@ -16,6 +16,7 @@ import pandas as pd
 from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
 from ..results import Summary
 from .disclosure import suppress_counts
+from .labels import effects_for_readers
 from .document import Section, estimate
 
 # Resampling estimators that refit a model per re-assignment of FIP (survival, DiD) use at
@@ -47,13 +48,16 @@ def _method(header: dict) -> str:
 
 
 def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
-                   key: str, estimates_only: tuple = (), model_based: tuple = ()) -> Section:
+                   key: str, estimates_only: tuple = (), model_based: tuple = (),
+                   for_readers: dict | None = None) -> Section:
     """A Section of ``results`` (Result or Summary objects) and ``figures``.
 
     Results whose class name is in ``estimates_only`` go to estimates.json but are not
     shown (their numbers already stand in an overview table of the section). Results whose
     class name is in ``model_based`` are shown, and go to estimates.json, with their own
-    intervals and p-values withdrawn (the design does not support them).
+    intervals and p-values withdrawn (the design does not support them). ``for_readers``
+    maps a class name to a function that relabels its (already suppressed) table for the
+    report; estimates.json keeps the codes.
     """
     s = Section(title)
     for paragraph in ([intro] if isinstance(intro, str) else intro):
@@ -64,7 +68,11 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
         summary = (r if isinstance(r, Summary) else
                    without_inference(r, MODEL_BASED_NOTE) if withdrawn else r.summary())
         if type(r).__name__ not in estimates_only:
-            s.blocks.append(_suppress_summary(summary, threshold))
+            shown = _suppress_summary(summary, threshold)
+            relabel = (for_readers or {}).get(type(r).__name__)
+            if relabel is not None:
+                shown = Summary(shown.title, shown.header, relabel(shown.table), shown.notes)
+            s.blocks.append(shown)
         if isinstance(r, Summary):
             continue
         header = summary.header
@@ -196,10 +204,11 @@ def effects_report(ctx) -> Section:
         ["Differences FIP minus control in the share of benefits ended within follow-up "
          "(overall and by end reason), fraud signals and activation steps per client-year, and "
          "months on benefit. Intervals and p-values come from the design (see 'How uncertainty "
-         "is computed'). The column p_naive treats clients as independent draws: it is wrong "
-         "under this design and is shown only to show how much it would overstate."] + notes,
+         "is computed'). The column 'p if clients were independent' treats clients as independent "
+         "draws: it is wrong under this design and is shown only to show how much it would "
+         "overstate."] + notes,
         results, figures, threshold=ctx["threshold"], key="effects",
-        estimates_only=("Comparison",))
+        estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers})
     if len(results) and len(results[0].table):
         section.sheets["effects"] = results[0].table
     return section
