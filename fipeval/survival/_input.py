@@ -41,10 +41,12 @@ def numeric(data: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def survival_arrays(data: pd.DataFrame, duration: str, event: str | None, entry: str | None,
-                    weights: str | None, extra: Sequence[str] = ()):
+                    weights: str | None, extra: Sequence[str] = (), *, timefix: bool = True):
     """Validate and return (stop, event, start, weights) as float arrays.
 
-    ``start`` is None when there is no delayed entry; ``event`` is 0/1.
+    ``start`` is None when there is no delayed entry; ``event`` is 0/1. With ``timefix``
+    (R's default in coxph, survfit and survdiff) near-equal times are tied first
+    (``tie_near_equal_times``), so every estimator sees the same event times R does.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"`data` must be a pandas DataFrame; got {type(data).__name__}.")
@@ -105,6 +107,8 @@ def survival_arrays(data: pd.DataFrame, duration: str, event: str | None, entry:
             f"There are no events (`{event}` is 0 in every row with positive weight): a hazard "
             "cannot be estimated. Check the event column or lengthen the follow-up."
         )
+    if timefix:
+        stop, start = tie_near_equal_times(stop, start)
     return stop, ev, start, w
 
 
@@ -115,3 +119,46 @@ def codes(data: pd.DataFrame, col: str | None) -> tuple[np.ndarray | None, list]
     values = data[col]
     codes_, labels = pd.factorize(values, sort=True)
     return codes_.astype(np.int64), list(labels)
+
+
+TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))   # R: sqrt(.Machine$double.eps)
+
+
+def tie_near_equal_times(stop: np.ndarray, start: np.ndarray | None = None,
+                         tolerance: float = TIMEFIX_TOLERANCE):
+    """Times closer than ``tolerance`` (absolutely, or relative to their mean) become one
+    time, as R's ``survival::aeqSurv`` does for ``coxph(timefix = TRUE)``.
+
+    Times computed from dates (days / 30.4375) along different paths differ in their last
+    bits; without this, durations equal in days are distinct event times. Each time moves
+    to the smallest of its run of near-equal times. Returns (stop, start).
+
+    Examples
+    --------
+    >>> t = np.array([1.0, 1.0 + 1e-12, 2.0])
+    >>> tie_near_equal_times(t)[0].tolist()
+    [1.0, 1.0, 2.0]
+    """
+    values = stop if start is None else np.concatenate([start, stop])
+    y = np.unique(values[np.isfinite(values)])
+    if len(y) < 2:
+        return stop, start
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    if not tied.any():
+        return stop, start
+    cuts = y[np.concatenate([[True], ~tied])]
+
+    def snap(x):
+        return cuts[np.searchsorted(cuts, x, side="right") - 1]
+
+    new_stop = snap(stop)
+    if start is None:
+        return new_stop, None
+    new_start = snap(start)
+    collapsed = (new_start >= new_stop) & (start < stop)
+    if collapsed.any():
+        raise InputError(f"{int(collapsed.sum())} row(s) have an entry and exit time closer than "
+                         f"{tolerance:.3g}: their interval vanishes when near-equal times are "
+                         "tied; pass timefix=False or correct the times.")
+    return new_stop, new_start

@@ -335,7 +335,8 @@ def _newton_steps(rs: core.RiskSets, p: int, max_iter: int, tol: float):
 def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequence[str], *,
         entry: str | None = None, cluster: str | None = None, strata: str | Sequence[str] | None = None,
         weights: str | None = None, ties: Literal["efron", "breslow"] = "efron",
-        robust: bool | None = None, alpha: float = 0.05, max_iter: int = MAX_ITER) -> CoxResult:
+        robust: bool | None = None, alpha: float = 0.05, max_iter: int = MAX_ITER,
+        timefix: bool = True) -> CoxResult:
     """Fit a Cox proportional hazards model of the time until the benefit ends.
 
     Parameters
@@ -368,6 +369,11 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
         1 - confidence level.
     max_iter : int
         Newton-Raphson iterations before giving up with a ``ConvergenceWarning``.
+    timefix : bool
+        Treat times closer than sqrt(machine epsilon) (absolutely or relative to their mean)
+        as tied, as R's ``coxph`` does by default (``timefix = TRUE``): months computed from
+        days along different paths differ in their last bits. False keeps every distinct
+        float a distinct time.
 
     Returns
     -------
@@ -403,7 +409,8 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
         raise InputError("`covariates` is empty; name at least one column (e.g. covariates=['fip']).")
     strata_cols = as_list(strata)
     extra = covariates + strata_cols + as_list(cluster)
-    stop, ev, start, w = survival_arrays(data, duration, event, entry, weights, extra=extra)
+    stop, ev, start, w = survival_arrays(data, duration, event, entry, weights, extra=extra,
+                                         timefix=timefix)
     check_no_missing(data, extra)
     X, names = design_matrix(data, covariates)
     if strata_cols:
