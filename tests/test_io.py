@@ -548,10 +548,12 @@ def test_raw_bsns_never_leave_the_loader(tmp_path, capsys):
         with pytest.raises(PrivacyError) as err:
             load(path, key=key_arg)
         texts.append(str(err.value))
-    # a mapping that puts the BSN column where codes go: unknown codes are redacted
-    reg2 = load(path, mapping={"spells": {"columns": {"end_reason": "bsn", "bsn": "klantnummer"}}},
-                extract_date=EXTRACT)
-    texts += [reg2.load_report.to_json(), inspect(path, mapping={"spells": {"columns": {
+    # a mapping that puts the BSN column where codes go: unknown codes are redacted (every
+    # line is then rejected, for want of a valid BSN: the error names no number either)
+    with pytest.raises(LoadError) as rejected:
+        load(path, mapping={"spells": {"columns": {"end_reason": "bsn", "bsn": "klantnummer"}}},
+             extract_date=EXTRACT)
+    texts += [str(rejected.value), inspect(path, mapping={"spells": {"columns": {
         "end_reason": "bsn", "bsn": "klantnummer"}}}).to_text()]
     for text in texts:
         leaked = [b for b in raw if b in text]
@@ -763,3 +765,27 @@ def test_docstring_examples_run(module):
     mod = importlib.import_module(f"fipeval.io.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_an_export_without_data_lines_is_an_error_not_an_empty_register(tmp_path):
+    path = tmp_path / "uitkeringen.csv"
+    path.write_text("bsn;gemeente;ingangsdatum;einddatum;reden beëindiging\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="Nothing to load: the spells export has a header but "
+                                        "no data lines"):
+        load(path, key=KEY)
+    assert main(["inspect", str(path)]) == 0   # inspect shows what is there: 0 rows
+
+
+def test_every_line_rejected_names_the_first_and_the_likely_cause(tmp_path, capsys):
+    path = tmp_path / "uitkeringen.csv"
+    path.write_text("bsn,gemeente,ingangsdatum,einddatum,uitkeringsbedrag\n"
+                    "111222333,Woensdrecht,01-02-2015,,1000,50\n"
+                    "123456782,Woensdrecht,01-03-2015,,1200,00\n", encoding="utf-8")
+    with pytest.raises(LoadError) as err:
+        load(path, key=KEY)
+    message = str(err.value)
+    assert "Every one of the 2 data lines of the spells export was rejected" in message
+    assert "line 2" in message and "wrong number of fields" in message
+    assert "separator or decimal mark" in message and "111222333" not in message
+    assert main(["inspect", str(path)]) == 0
+    capsys.readouterr()

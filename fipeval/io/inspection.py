@@ -141,7 +141,8 @@ def inspect(path: str | Path, mapping=None) -> Inspection:
     invalid = 0
     if "bsn" in roles:
         text = as_text(column("bsn"))
-        filled = np.asarray([v is not None and str(v).strip() != "" for v in text.to_pylist()])
+        filled = np.asarray([v is not None and str(v).strip() != "" for v in text.to_pylist()],
+                            dtype=bool)
         invalid = int((~is_valid_bsn(text) & filled).sum())
     return Inspection(**base, columns=dict(roles),
                       unmapped=[h for h in raw.headers if h not in roles.values()],

@@ -118,6 +118,29 @@ def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
             + ("--mapping mapping.toml" if command_line else "mapping=..."))
 
 
+def _refuse_empty_spells(report: LoadReport) -> None:
+    """No benefit spell kept: say why instead of returning an empty register (the analyses
+    would fail later with a message about something else)."""
+    spells = [f for f in report["files"].values() if f.get("table") == "spells"]
+    if not spells or sum(f["rows_kept"] for f in spells) > 0:
+        return
+    read = sum(f["rows_read"] for f in spells)
+    names = ", ".join(str(f["file"]) for f in spells)
+    if read == 0:
+        raise LoadError("Nothing to load: the spells export has a header but no data lines; "
+                        "check that the export holds the benefits.", file=names)
+    first = next((r for r in report["rejected"] if any(r["file"] == f["file"] for f in spells)),
+                 None)
+    why = "" if first is None else (f" The first, line {first['line']} of {first['file']}, "
+                                    f"because: {first['reason']}"
+                                    + (f" ({redact(first['detail'])})" if first.get("detail") else "")
+                                    + ".")
+    raise LoadError(f"Every one of the {read:,} data lines of the spells export was rejected."
+                    f"{why} A wrong separator or decimal mark is the usual cause: check them "
+                    "with `python -m fipeval inspect` and set them in a mapping file "
+                    "([file] separator / decimal).", file=names)
+
+
 def _check_explicit(raw: RawTable, table: str, roles: dict, mapping: Mapping) -> None:
     tmap = mapping.table(table)
     for role in sorted(tmap.explicit):
@@ -421,6 +444,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             if orphans:
                 notes.append(f"{orphans} {table} rows belong to clients without a spell (kept)")
     report = LoadReport(reports, extract_date=extract, notes=notes)
+    _refuse_empty_spells(report)
     canonical = {}
     for t in list(tables):
         f = tables.pop(t)
