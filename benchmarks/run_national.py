@@ -64,7 +64,9 @@ SECTION_STAGE = (
     ("tests", ("termination", "effect", "outcome", "inference", "compare", "fraud", "activation",
                "meta", "power", "test", "randomi", "bootstrap")),
 )
-AIM_SECONDS, AIM_MB = 120.0, 8192.0
+# the project's aim: the national report in 20 CPU seconds and 1.5 GB on 2 cores (CPU
+# seconds, not wall time: the machines are shared)
+AIM_CPU_SECONDS, AIM_MB = 20.0, 1536.0
 
 
 def stage_of_section(name: str) -> str:
@@ -356,10 +358,11 @@ def main(argv=None) -> None:
     default = runs.get("1.0")
     aim = None
     if default is not None:
-        aim = {"seconds": AIM_SECONDS, "memory_mb": AIM_MB,
+        aim = {"cpu_seconds": AIM_CPU_SECONDS, "memory_mb": AIM_MB,
                "wall_s": default["total"]["wall_s"], "cpu_s": default["total"]["cpu_s"],
                "peak_rss_mb": default["total"]["peak_rss_mb"],
-               "met": default["total"]["wall_s"] < AIM_SECONDS and default["total"]["peak_rss_mb"] < AIM_MB}
+               "met": (default["total"]["cpu_s"] <= AIM_CPU_SECONDS
+                       and default["total"]["peak_rss_mb"] <= AIM_MB)}
     result = {"benchmark": "full report on the national scenario, per stage",
               "command": command_line("run_national.py", argv),
               "cores": args.cores, "seed": args.seed, "machine": before,
@@ -369,7 +372,7 @@ def main(argv=None) -> None:
     print()
     print(format_table(runs))
     if aim:
-        print(f"\naim (default size): under {AIM_SECONDS:.0f} s and {AIM_MB / 1024:.0f} GB -> "
+        print(f"\naim (default size): at most {AIM_CPU_SECONDS:.0f} CPU s and {AIM_MB / 1024:.1f} GB -> "
               f"{aim['wall_s']:.1f} s ({aim['cpu_s']:.1f} CPU s), {aim['peak_rss_mb'] / 1024:.2f} GB: "
               f"{'met' if aim['met'] else 'NOT met'}")
     la = before["load_average"]
