@@ -339,9 +339,13 @@ def test_timefix_matches_r(reference_dir, timefix, ties, entry):
                       skipinitialspace=True)
     r = ref[(ref.timefix == timefix) & (ref.ties == ties) & (ref.entry == (entry is not None))]
     r = r.iloc[0]
-    # Python's own float parsing: the same doubles R reads (pandas 2's default C parser may
-    # differ in the last bit, which is what this test is about)
-    data = pd.read_csv(reference_dir / "survival" / "timefix.csv", engine="python")
+    # Python's own float(): the same doubles R reads (pandas' parsers may differ in the last
+    # bit, which is what this test is about)
+    import csv
+
+    with open(reference_dir / "survival" / "timefix.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    data = pd.DataFrame({k: [float(r[k]) for r in rows] for k in rows[0]})
     res = cox(data, "time", "event", ["x1", "x2"], entry=entry, ties=ties, timefix=timefix)
     np.testing.assert_allclose(res.coef, [r.b1, r.b2], rtol=0, atol=COEF_ATOL / 1000)
     np.testing.assert_allclose(res.std_error, [r.se1, r.se2], rtol=0, atol=SE_ATOL / 1000)
