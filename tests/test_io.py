@@ -789,3 +789,24 @@ def test_every_line_rejected_names_the_first_and_the_likely_cause(tmp_path, caps
     assert "separator or decimal mark" in message and "111222333" not in message
     assert main(["inspect", str(path)]) == 0
     capsys.readouterr()
+
+
+def test_bsn_shaped_numbers_in_free_text_never_reach_the_register(tmp_path, spells):
+    """A BSN typed into an event description or a caseworker field is redacted on the way in,
+    and the load report counts the repair."""
+    bsns = spells["bsn"].unique()[:3]
+    dirty = dutch(spells).copy()
+    dirty.loc[dirty.index[0], "klantmanager"] = f"KM {bsns[1]}"
+    write_csv(dirty, tmp_path / "uitkeringen.csv")
+    write_csv(pd.DataFrame({"bsn": bsns, "datum": ["02-03-2015"] * 3,
+                            "soort": ["Fraudesignaal"] * 3,
+                            "omschrijving": [f"melding over {bsns[2]} via buurman", "tip",
+                                             "dossier 12345678"]}), tmp_path / "gebeurtenissen.csv")
+    reg = load(tmp_path, key=KEY, extract_date=EXTRACT)
+    assert reg.events["detail"].tolist() == ["melding over <number> via buurman", "tip",
+                                             "dossier <number>"]
+    assert f"KM {bsns[1]}" not in set(reg.spells["caseworker"].astype(str))
+    assert "KM <number>" in set(reg.spells["caseworker"].astype(str))
+    assert reg.load_report["repaired_by_kind"]["number_in_text_redacted"] == 3
+    text = reg.load_report.to_json() + reg.events.to_csv() + reg.spells.to_csv()
+    assert not [b for b in bsns if b in text]

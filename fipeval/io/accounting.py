@@ -24,6 +24,8 @@ reason_without_end_dropped      an end reason on a spell without end date was dr
 unreadable_value_blanked        an unreadable optional value (amount, rung, ...) left empty
 merged_overlapping_spells       this spell absorbed overlapping spells of the same client
 open_end_date                   an end date such as 31-12-9999 ("no end") read as running
+number_in_text_redacted         a BSN-shaped number (8+ digits) in a caseworker or an event
+                                description replaced by <number>
 ==============================  ===========================================================
 """
 
@@ -37,7 +39,8 @@ from pathlib import Path
 
 REPAIR_KINDS = ("trimmed_whitespace", "bsn_leading_zero", "two_digit_year", "swapped_day_month",
                 "mixed_date_format", "end_after_extract_censored", "reason_without_end_dropped",
-                "unreadable_value_blanked", "merged_overlapping_spells", "open_end_date")
+                "unreadable_value_blanked", "merged_overlapping_spells", "open_end_date",
+                "number_in_text_redacted")
 REPAIR_BIT = {kind: 1 << i for i, kind in enumerate(REPAIR_KINDS)}
 
 

@@ -188,6 +188,21 @@ def parse_integer(arr, *, low: int, high: int) -> ParsedColumn:
     return ParsedColumn(values=numbers[codes], missing=blank[codes], invalid=invalid[codes])
 
 
+NUMBER_IN_TEXT = r"\d{8,}"   # a BSN-shaped run of digits (8 or 9, or longer) in free text
+
+
+def redact_numbers(parsed: ParsedColumn) -> tuple[ParsedColumn, np.ndarray]:
+    """``parsed`` with every run of 8 or more digits replaced by ``<number>`` (a BSN must not
+    reach the register through a free-text field), and which rows changed."""
+    values = parsed.values
+    hit = pc.fill_null(pc.match_substring_regex(values, NUMBER_IN_TEXT), False)
+    hit = hit.to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return parsed, hit
+    clean = pc.replace_substring_regex(values, NUMBER_IN_TEXT, "<number>")
+    return ParsedColumn(values=clean, missing=parsed.missing, invalid=parsed.invalid), hit
+
+
 def parse_text(arr) -> ParsedColumn:
     """Trimmed text; empty becomes missing."""
     text = pc.utf8_trim_whitespace(as_text(arr))

@@ -50,7 +50,8 @@ from .accounting import REPAIR_BIT
 from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, resolve_key
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
-from .fields import as_text, parse_amount, parse_code, parse_integer, parse_text, trimmed_mask
+from .fields import (as_text, parse_amount, parse_code, parse_integer, parse_text,
+                     redact_numbers, trimmed_mask)
 from .mapping import TableMapping
 from .memory import release
 from .readers import RawTable
@@ -283,7 +284,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
                    end_reason=reason_v)
         if "caseworker" in roles:
-            cw = parse_text(cols.take(roles["caseworker"]))
+            cw, numbers = redact_numbers(parse_text(cols.take(roles["caseworker"])))
+            rows.repaired(numbers, "number_in_text_redacted")
             out["caseworker"] = _categorical(cw.values)
             missing["caseworker"] = cw.missing
         else:
@@ -351,7 +353,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(bad, "unreadable_value_blanked")
             missing["minutes"] = minutes.missing | bad
         if table == "events" and "detail" in roles:
-            detail = parse_text(cols.take(roles["detail"]))
+            detail, numbers = redact_numbers(parse_text(cols.take(roles["detail"])))
+            rows.repaired(numbers, "number_in_text_redacted")
             out["detail"] = np.asarray(detail.values.to_numpy(zero_copy_only=False), dtype=object)
     keep = rows.reason == 0
     everything = bool(keep.all())
