@@ -107,9 +107,14 @@ def cmd_report(args) -> int:
         progress("writing the report")
         files = write_report(report, Path(args.out), register.load_report,
                              timings=progress.timings())
+        if args.pdf:
+            from .report.pdf import write_pdf
+
+            progress("printing report.pdf")
+            files["pdf"] = write_pdf(files["html"], Path(args.out) / "report.pdf")
     progress.finish()
     written = [files["html"], files["markdown"], files["estimates"]] + \
-        ([files["workbook"]] if "workbook" in files else [])
+        [files[k] for k in ("workbook", "pdf") if k in files]
     _say(args, "wrote " + ", ".join(map(str, written[:-1])) + f" and {written[-1]}")
     return EXIT_OK
 
@@ -289,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("en", "nl"), default=None,
                    help="language of the first page: en (English) or nl (Nederlands); default: "
                         "the study file's `language`, else en")
+    r.add_argument("--pdf", action="store_true",
+                   help="also write report.pdf, printed from report.html by a headless "
+                        "Chromium (A4, the print stylesheet)")
     r.add_argument("--dry-run", action="store_true",
                    help="show the files, formats, mappings, sites, caseworkers, client counts and "
                         "the sections that would run, without running them or writing anything")

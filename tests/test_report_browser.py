@@ -85,3 +85,16 @@ def test_the_first_page_fits_a_1280_pixel_screen(browser, tmp_path, scenario, la
                                   "document.documentElement.clientWidth];")
     assert page[0] <= page[1], page
     browser.save_screenshot(str(tmp_path / "first_page.png"))
+
+
+def test_report_pdf_is_printed_on_a4_by_the_browser(browser, tmp_path):
+    """``report --pdf``: the HTML printed by headless Chromium through the print stylesheet."""
+    import re
+
+    assert main(["report", "--demo", "--out", str(tmp_path), "--pdf", "--quiet"]) == 0
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    boxes = {tuple(round(float(x)) for x in box.split()) for box in
+             re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
+    assert len(pages) >= 5 and boxes == {(0, 0, 595, 842)}   # A4 in points
