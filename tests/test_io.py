@@ -810,3 +810,35 @@ def test_bsn_shaped_numbers_in_free_text_never_reach_the_register(tmp_path, spel
     assert reg.load_report["repaired_by_kind"]["number_in_text_redacted"] == 3
     text = reg.load_report.to_json() + reg.events.to_csv() + reg.spells.to_csv()
     assert not [b for b in bsns if b in text]
+
+
+def test_implausible_amounts_and_duplicated_headers_are_reported(tmp_path):
+    path = tmp_path / "uitkeringen.csv"
+    path.write_text("bsn;gemeente;klantmanager;ingangsdatum;einddatum;uitkeringsbedrag;"
+                    "uitkeringsbedrag\n"
+                    "111222333;Woensdrecht;KM-1;01-02-2015;;1000,00;5\n"
+                    "123456782;Woensdrecht;KM-1;01-02-2015;;-500,00;5\n"
+                    "111222345;Woensdrecht;KM-1;01-02-2015;;1200000,00;5\n", encoding="utf-8")
+    reg = load(path, key=KEY)
+    notes = reg.load_report["notes"]
+    assert reg.spells["monthly_amount"].tolist() == [1000.0, -500.0, 1200000.0]  # kept as read
+    assert any("1 row(s) with a negative monthly amount (first at line 3)" in n for n in notes)
+    assert any("monthly amount above EUR 10,000 (first at line 4)" in n for n in notes)
+    assert any("the header `uitkeringsbedrag` occurs more than once" in n
+               and "`uitkeringsbedrag.1` is not read" in n for n in notes)
+
+
+def test_the_reports_data_section_lists_repairs_rejections_and_unknown_codes(tmp_path):
+    from fipeval.report.foundation import data_section
+
+    path, bsns = _dirty_export(tmp_path)
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    section = data_section(reg, threshold=0)
+    table = next(df for caption, df in (b for b in section.blocks if isinstance(b, tuple))
+                 if caption.startswith("What loading repaired"))
+    kinds = set(zip(table["what"], table["kind"].str.split(":").str[0]))
+    assert ("rejected", "invalid BSN (11-proef)") in kinds
+    assert any(what == "repaired" for what, _ in kinds)
+    assert any(what == "unknown code" for what, _ in kinds)
+    shown = table.to_csv() + " ".join(b for b in section.blocks if isinstance(b, str))
+    assert not [b for b in bsns if b in shown]

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -53,7 +54,7 @@ from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
 from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
 from .memory import release
-from .normalise import Context, KeyHolder, Part, normalise_file
+from .normalise import Context, KeyHolder, Part, implausible_notes, normalise_file
 from .readers import RawTable, StreamFallback, read_file
 
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
@@ -116,6 +117,21 @@ def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
             f"{', '.join(redact(h) for h in raw.headers[:30])}. Write a mapping file "
             "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
             + ("--mapping mapping.toml" if command_line else "mapping=..."))
+
+
+def _duplicated_headers(detected: dict) -> list[str]:
+    """A header that occurs twice: the reader calls the copy ``name.1``; say which one was
+    read, since the export may have meant the other."""
+    columns, unmapped = detected.get("columns", {}), detected.get("unmapped", [])
+    used = {header: role for role, header in columns.items()}
+    out = []
+    for header in unmapped:
+        match = re.fullmatch(r"(.+)\.(\d+)", header)
+        if match and match.group(1) in used:
+            out.append(f"{detected.get('file')}: the header `{match.group(1)}` occurs more than "
+                       f"once; the first copy is read as {used[match.group(1)]}, `{header}` is "
+                       "not read: check which one the export meant")
+    return out
 
 
 def _refuse_empty_spells(report: LoadReport) -> None:
@@ -432,6 +448,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
         notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
+        notes += implausible_notes(p.detected.get("file"), p.detected.get("implausible", {}))
+        notes += _duplicated_headers(p.detected)
     spells = tables["spells"]
     for table in ("contacts", "events"):
         if tables[table] is not None and spells is not None and _n_rows(tables[table]):

@@ -299,6 +299,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             out["monthly_amount"] = np.where(amount.invalid, np.nan, amount.values)
             rows.repaired(amount.invalid, "unreadable_value_blanked")
             missing["monthly_amount"] = amount.missing | amount.invalid
+            implausible = _implausible_amounts(out["monthly_amount"], raw.lines)
+            if implausible:
+                detected["implausible"] = implausible
         if "household_type" in roles:
             hh = parse_code(cols.take(roles["household_type"]),
                             tmap.codes.get("household_type", {}), unknown=None)
@@ -395,6 +398,29 @@ def _slices(raw: RawTable, n: int):
                       bad_lines=raw.bad_lines if start == 0 else [])
 
 
+# A monthly bijstand benefit lies between a few euros (a top-up) and a few thousand; outside
+# [0, AMOUNT_PLAUSIBLE_MAX] a value is kept but reported (a shifted decimal mark, a yearly sum).
+AMOUNT_PLAUSIBLE_MAX = 10_000.0
+
+
+def _implausible_amounts(amount: np.ndarray, lines: np.ndarray) -> dict:
+    """{check: [rows, first line]} for negative and implausibly large monthly amounts."""
+    out = {}
+    with np.errstate(invalid="ignore"):
+        for check, mask in (("negative monthly amount", amount < 0),
+                            (f"monthly amount above EUR {AMOUNT_PLAUSIBLE_MAX:,.0f}",
+                             amount > AMOUNT_PLAUSIBLE_MAX)):
+            if mask.any():
+                out[check] = [int(mask.sum()), int(lines[np.argmax(mask)]) if len(lines) else None]
+    return out
+
+
+def implausible_notes(file: str, found: dict) -> list[str]:
+    """The load report's words for ``_implausible_amounts`` (values are kept, not changed)."""
+    return [f"{file}: {rows:,} row(s) with a {check} (first at line {line}), kept as read: "
+            "check the column and the decimal mark" for check, (rows, line) in found.items()]
+
+
 def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
                    file_index: int) -> Part:
     """``normalise`` in batches of ``BATCH_ROWS`` rows, each batch's raw columns freed once
@@ -421,6 +447,13 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
     head = parts[0]
     unknown: dict = {}
     missing: dict = {}
+    implausible: dict = {}
+    for p in parts:
+        for check, (rows, line) in p.detected.get("implausible", {}).items():
+            seen = implausible.setdefault(check, [0, line])
+            seen[0] += rows
+    if implausible:
+        head.detected["implausible"] = implausible
     for p in parts:
         for role, counts in p.unknown_codes.items():
             unknown.setdefault(role, Counter()).update(counts)

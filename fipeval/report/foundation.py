@@ -26,6 +26,7 @@ def data_section(register: Register, threshold: int) -> Section:
                      "repaired": f["rows_repaired"], "rejected": f["rows_rejected"]}
                     for name, f in files.items()]
             s.table(pd.DataFrame(rows), "Rows per file (read = kept + rejected)")
+        _load_findings(s, report, threshold)
     spells = register.spells
     s.table(pd.DataFrame([
         {"table": "spells", "rows": len(spells), "clients": spells["client_id"].nunique()},
@@ -37,6 +38,32 @@ def data_section(register: Register, threshold: int) -> Section:
     s.text(f"Extract date: {register.extract_date.date()}. Spells still running then are "
            "censored at that date.")
     return s
+
+
+def _load_findings(s: Section, report, threshold: int) -> None:
+    """What loading repaired, rejected, did not recognise and noticed, in the report (the
+    lines themselves are in load_report.json)."""
+    from ..io.bsn import redact
+
+    found = [("repaired", kind, n) for kind, n in report.get("repaired_by_kind", {}).items()]
+    found += [("rejected", reason, n) for reason, n in report.get("rejected_by_reason", {}).items()]
+    for role, codes in report.get("unknown_codes", {}).items():
+        found.append(("unknown code", f"{role}: " + ", ".join(
+            f"'{redact(code)}'" for code in list(codes)[:5]) + (", ..." if len(codes) > 5 else ""),
+            sum(codes.values())))
+    if found:
+        table = pd.DataFrame(found, columns=["what", "kind", "rows"])
+        s.table(suppress_counts(table, ["rows"], threshold),
+                "What loading repaired, rejected or did not recognise (each line in "
+                "load_report.json)")
+    for note in report.get("notes", []):
+        s.text("Note from loading: " + redact(_short_paths(note)) + ".")
+
+
+def _short_paths(note: str) -> str:
+    """A load-report note with its file path cut to the file name (``folder/x.csv: ...``)."""
+    head, sep, rest = note.partition(": ")
+    return f"{Path(head).name}{sep}{rest}" if sep and ("/" in head or "\\" in head) else note
 
 
 def groups_section(cohort: pd.DataFrame, design, threshold: int) -> Section:
