@@ -63,7 +63,7 @@ def key_strength(secret: bytes) -> float:
         return 0.0
     counts = np.bincount(np.frombuffer(secret, dtype=np.uint8), minlength=256)
     p = counts[counts > 0] / len(secret)
-    return float(len(secret) * -(p * np.log2(p)).sum())
+    return max(0.0, float(len(secret) * -(p * np.log2(p)).sum()))   # never "-0 bits"
 
 
 def new_key() -> str:
