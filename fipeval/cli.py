@@ -99,8 +99,8 @@ def cmd_report(args) -> int:
         print(dry_run(paths, config, config_path=config_path, mapping=args.mapping, key=key,
                       out=args.out))
         return EXIT_OK
-    # stages: loading, the cohort, each section, writing
-    progress = _progress(args, total=len(section_builders()) + 3)
+    # stages: loading, the cohort, each section, the first page, writing (and the PDF)
+    progress = _progress(args, total=len(section_builders()) + 4 + bool(args.pdf))
     with progress.active():
         register = _load(paths, config, args.mapping, key, progress)
         report = build_report(register, config, progress=progress)
@@ -127,7 +127,7 @@ def cmd_check(args) -> int:
     baseline = read_baseline(args.baseline)
     paths, config_path, key = _inputs(args)
     config = load_config(config_path)
-    progress = _progress(args, total=len(section_builders()) + 2)
+    progress = _progress(args, total=len(section_builders()) + 3)  # + loading, cohort, first page
     with progress.active():
         register = _load(paths, config, args.mapping, key, progress)
         current = build_report(register, config, progress=progress).estimates

@@ -20,12 +20,14 @@ notebook (no run active) pay nothing and print nothing.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 MODES = ("auto", "bar", "lines", "off")
 LINE_INTERVAL = 15.0  # seconds between progress lines inside a stage when not on a terminal
+TICK_SECONDS = 1.0    # how often a terminal bar redraws its elapsed time
 
 _active: ContextVar["Progress | None"] = ContextVar("fipeval_progress", default=None)
 
@@ -75,6 +77,9 @@ class Progress:
                 self._tqdm = tqdm(total=total, file=self.stream, leave=False,
                                   dynamic_ncols=True, unit="stage",
                                   bar_format="{desc} | {n_fmt}/{total_fmt} stages | {elapsed}")
+                self._ticking = threading.Event()
+                # the elapsed time keeps moving during a long stage with nothing to count
+                threading.Thread(target=self._tick, daemon=True).start()
         self.mode = mode
         self.t0 = time.perf_counter()
         self._cpu0 = time.process_time()
@@ -118,12 +123,20 @@ class Progress:
     def _line(self, text: str) -> None:
         print(f"[{time.perf_counter() - self.t0:6.1f}s] {text}", file=self.stream, flush=True)
 
+    def _tick(self) -> None:
+        while not self._ticking.wait(TICK_SECONDS):
+            bar = self._tqdm
+            if bar is None:
+                return
+            bar.refresh()
+
     def finish(self, *, summary: bool = True) -> None:
         """End the last stage; print the time per stage (unless off or ``summary=False``)."""
         self._end_stage()
         if self._tqdm is not None:
-            self._tqdm.close()
-            self._tqdm = None
+            self._ticking.set()
+            bar, self._tqdm = self._tqdm, None
+            bar.close()
         if self.enabled and summary and self._wall:
             print(self.summary(), file=self.stream, flush=True)
 
