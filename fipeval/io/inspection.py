@@ -19,7 +19,7 @@ from .bsn import is_valid_bsn, redact
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_code
-from .loading import detect_table
+from .loading import detect_table, export_files
 from .mapping import CODE_SETS, DATE_ROLES, ROLES, resolve, to_toml
 from .readers import read_file
 
@@ -192,6 +192,4 @@ def guess_roles(raw) -> dict:
 
 def inspect_paths(paths, mapping=None) -> list[Inspection]:
     """``inspect`` every export ``load`` would read from ``paths`` (files, folders or both)."""
-    from .loading import export_files
-
     return [inspect(path, mapping=mapping) for path, _ in export_files(paths)]

@@ -7,7 +7,6 @@ small counts suppressed, figures embedded, and every tidy() row into estimates.j
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -15,7 +14,7 @@ import pandas as pd
 
 from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
 from ..results import Summary
-from .disclosure import suppress_counts
+from .disclosure import COUNT_COLUMN, suppress_counts
 from .labels import effects_for_readers
 from .document import Section, estimate
 
@@ -28,7 +27,6 @@ MODEL_BASED_NOTE = ("Estimates only: this model's own intervals and p-values tre
                     "of this section gives the uncertainty.")
 
 # columns of result tables that count people (suppressed under the threshold)
-COUNT_COLUMN = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
 
 
 def _suppress_summary(summary: Summary, threshold: int) -> Summary:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
+# columns that count people (n, n_fip, clients_fip, events, at_risk, ...): what is suppressed
+COUNT_COLUMN = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
 
 
 def suppress_counts(df: pd.DataFrame, columns, threshold: int = 10) -> pd.DataFrame:

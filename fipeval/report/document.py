@@ -20,6 +20,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader
 
 from ..results import Summary, md_cell, md_fence, md_text
+from .disclosure import COUNT_COLUMN
 
 
 @dataclass
@@ -214,13 +215,10 @@ def write_workbook(report: Report, path: Path, threshold: int) -> Path | None:
 
 
 def _suppress_small(df: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Counts (columns named like n, n_fip, clients_*) under ``threshold`` as text "<N"."""
-    import re
-
-    count = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
+    """Counts (``disclosure.COUNT_COLUMN``) under ``threshold`` as text "<N"."""
     out = df.copy()
     for col in out.columns:
-        if count.match(str(col)) and pd.api.types.is_numeric_dtype(out[col]) and threshold > 0:
+        if COUNT_COLUMN.match(str(col)) and pd.api.types.is_numeric_dtype(out[col]) and threshold > 0:
             small = out[col].notna() & (out[col] < threshold)
             if small.any():
                 out[col] = out[col].astype(object)

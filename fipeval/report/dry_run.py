@@ -3,8 +3,9 @@
 Lists the files with their detected format and mapping, the study's sites and options, the
 cohort per municipality (caseworkers and clients, counts below the disclosure threshold
 suppressed as in the report), the inference the design rule chooses, and the sections that
-would run with their resampling effort. The exports are loaded and the cohort is built (so
-the counts are the ones the report would use); no analysis runs and nothing is written.
+would run with their resampling effort. The exports are loaded once (the formats and
+mappings listed are what the load detected) and the cohort is built, so the counts are the
+ones the report would use; no analysis runs and nothing is written.
 """
 
 from __future__ import annotations
@@ -21,26 +22,32 @@ def dry_run(paths, config: StudyConfig, *, config_path=None, mapping=None, key=N
     """The plan of a report run as text (see the module docstring)."""
     from ..design import build_cohort
     from ..io import load
-    from ..io.inspection import inspect_paths
     from .analyses import _suppress_summary
     from .run import _plan, section_builders
 
+    # one read of every file: the load report holds what was detected in each
+    register = load(paths if len(paths) > 1 else paths[0], mapping=mapping,
+                    key=Path(key) if key is not None else None, extract_date=config.extract_date)
+    report = register.load_report
+    files = list(report["files"].values())
+    skipped = [n.split(": skipped", 1)[0] for n in report["notes"] if ": skipped (" in n]
     lines = ["Dry run: what `report` would do. No analysis runs and nothing is written.", ""]
-    inspections = inspect_paths(paths, mapping=mapping)
-    lines.append(f"Files ({len(inspections)}), mapping: built-in presets"
+    lines.append(f"Files ({len(files) + len(skipped)}), mapping: built-in presets"
                  + (f" with {mapping}" if mapping else "") + ":")
-    for ins in inspections:
-        form = ins.format + (f", {ins.encoding}" if ins.encoding else "") + \
-            (f", separator {_separator(ins.separator)}" if ins.separator else "") + \
-            (f", sheet {ins.sheet}" if ins.sheet else "")
-        table = ins.table or "no table recognised (skipped in a folder, an error if named)"
-        lines.append(f"  {ins.file}: {table}; {form}; {ins.rows:,} rows; "
-                     f"{len(ins.columns)} columns mapped, {len(ins.unmapped)} unmapped"
-                     + (f"; unknown codes in {', '.join(ins.unknown_codes)}"
-                        if ins.unknown_codes else ""))
-        if ins.columns:
+    for f in sorted(files, key=lambda f: str(f["file"])):
+        d = f["detected"]
+        form = d.get("format", "") + (f", {d['encoding']}" if d.get("encoding") else "") + \
+            (f", separator {_separator(d['separator'])}" if d.get("separator") else "") + \
+            (f", sheet {d['sheet']}" if d.get("sheet") else "")
+        columns, unmapped = d.get("columns", {}), d.get("unmapped", [])
+        lines.append(f"  {f['file']}: {f['table']}; {form}; {f['rows_read']:,} rows; "
+                     f"{len(columns)} columns mapped, {len(unmapped)} unmapped"
+                     + (f"; unknown codes in {', '.join(f['unknown_codes'])}"
+                        if f.get("unknown_codes") else ""))
+        if columns:
             lines.append("    " + ", ".join(f"{header} -> {role}"
-                                            for role, header in ins.columns.items()))
+                                            for role, header in columns.items()))
+    lines += [f"  {name}: no table recognised (skipped)" for name in skipped]
     lines += ["", f"Study: {config.name}" + (f" ({config_path})" if config_path else "")
               + f"; seed {config.seed}; extract date "
               + (str(pd.Timestamp(config.extract_date).date()) if config.extract_date is not None
@@ -50,18 +57,16 @@ def dry_run(paths, config: StudyConfig, *, config_path=None, mapping=None, key=N
         lines.append(f"  {site.municipality or '(all)'}: start {pd.Timestamp(site.start_date).date()}, "
                      f"follow-up {site.follow_up_months} months, FIP caseworkers {fip}")
 
-    register = load(paths if len(paths) > 1 else paths[0], mapping=mapping,
-                    key=Path(key) if key is not None else None, extract_date=config.extract_date)
-    report = register.load_report
     lines += ["", f"Loading: {report.get('rows_read', 0):,} lines read, "
                   f"{report.get('rows_kept', 0):,} kept, {report.get('rows_rejected', 0):,} "
                   "rejected (the report lists every rejected and repaired line)."]
     cohort = build_cohort(register, config.design())
     plan = _plan(cohort, config)
-    summary = _suppress_summary(plan.summary(), config.suppress_below)
+    summary = plan.summary()
+    shown = _suppress_summary(summary, config.suppress_below)
     lines += ["", f"Cohort and inference (counts below {config.suppress_below} shown as "
-                  f"'<{config.suppress_below}'):", summary.table.to_string(index=False),
-              f"method: {plan.summary().header.get('method', '')}"]
+                  f"'<{config.suppress_below}'):", shown.table.to_string(index=False),
+              f"method: {summary.header.get('method', '')}"]
 
     effort = {
         "balance": (f"matching on {', '.join(config.matching.covariates)}"

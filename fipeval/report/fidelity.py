@@ -193,8 +193,9 @@ def _process_evaluation(s: Section, cohort, contacts, threshold: int) -> None:
                    f"{needed:,.0f} that {capacity / FIP_CASELOAD:g} a year each would take "
                    f"({r.talks_per_year / needed:.0%}); {r.share_quarters_seen:.0%} of their "
                    "client-quarters on benefit had a talk.")
-    s.table(suppress_caseworkers(table, threshold), "Process per caseworker (this study's clients)")
-    s.sheets["process per caseworker"] = suppress_caseworkers(table, threshold)
+    shown = suppress_caseworkers(table, threshold)
+    s.table(shown, "Process per caseworker (this study's clients)")
+    s.sheets["process per caseworker"] = shown
     for r in table.itertuples():
         if r.clients >= threshold:
             s.estimates.append(estimate(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import InputError
 from .document import Section, estimate
 
 LANGUAGES = ("en", "nl")
@@ -280,11 +281,10 @@ def _mde(ended, plan, subset: str, alpha: float):
     normal-equivalent SE of the design-based interval; inf when no test is possible."""
     from ..inference.design import design_std_error
 
-    plan_row = None
     try:
         plan_row = plan.subset("all" if subset in ("all municipalities", "all clients")
                                else subset)
-    except Exception:  # a subset the plan does not list (one municipality): use the interval
+    except InputError:  # a subset the plan does not list (one municipality): use the interval
         plan_row = None
     se = design_std_error(ended["ci_lower"], ended["ci_upper"], alpha)
     if not np.isfinite(se):

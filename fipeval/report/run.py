@@ -107,39 +107,41 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     sections, estimates = [], []
     for name, builder in section_builders():
         progress(f"section: {name}")
-        with warnings_as_notes() as caught:
-            try:
-                section = builder(ctx)
-            except FipevalError as err:
-                section = Section(name.capitalize()).text(
-                    f"This section could not be computed on these data: {err}")
-                estimates.append({"section": name, "name": "error", "error": str(err)})
-        if section is None:
-            continue
-        if caught:
-            section.text("Warnings raised while computing this section: " + "; ".join(caught)
-                         + ".")
-        sections.append(section)
-        estimates.extend(section.estimates)
+        section, failed = _run_stage(name, builder, ctx, title=name.capitalize(), what="section")
+        estimates += failed
+        if section is not None:
+            sections.append(section)
+            estimates += section.estimates
     progress("first page")
-    with warnings_as_notes() as caught:
-        try:
-            page = first_page(ctx)
-        except FipevalError as err:
-            page = Section("The answer in brief").text(
-                f"The first page could not be computed on these data: {err}")
-            estimates.append({"section": "summary", "name": "error", "error": str(err)})
-    if page is not None:
-        if caught:
-            page.text("Warnings raised while computing this page: " + "; ".join(caught) + ".")
+    page, failed = _run_stage("summary", first_page, ctx, title="The answer in brief",
+                              what="page")
+    if page is not None:   # first in the report and in estimates.json
         sections.insert(0, page)
         estimates[:0] = page.estimates
+    estimates += failed
     sections.append(_notes_section(config, register, cohort_notes))
     settings = {"fipeval": __version__, "python": platform.python_version(),
                 "numpy": np.__version__, "pandas": pd.__version__, "config": config.to_dict()}
     default_title = {"nl": "FIP-evaluatie: {}"}.get(config.language, "FIP evaluation: {}")
     return Report(title or default_title.format(config.name), sections, settings, estimates,
                   language=config.language)
+
+
+def _run_stage(name: str, builder, ctx: dict, *, title: str, what: str):
+    """One section builder: (section or None, estimates.json rows of a failure). A
+    FipevalError becomes a section saying the data did not allow it; a warning becomes a
+    note in the section."""
+    failed = []
+    with warnings_as_notes() as caught:
+        try:
+            section = builder(ctx)
+        except FipevalError as err:
+            section = Section(title).text(f"This {what} could not be computed on these data: "
+                                          f"{err}")
+            failed.append({"section": name, "name": "error", "error": str(err)})
+    if section is not None and caught:
+        section.text(f"Warnings raised while computing this {what}: " + "; ".join(caught) + ".")
+    return section, failed
 
 
 def _plan(cohort: pd.DataFrame, config: StudyConfig):
