@@ -172,8 +172,52 @@ def test_bad_input(did):
 
 
 def test_weighted_cr2_with_singleton_clusters_is_statsmodels_wls_hc2(did):
+    # with precision weights (working variance 1/w) and one row per cluster, CR2 is HC2
     panel, X, _, _ = did
     w = np.random.default_rng(8).uniform(0.3, 3.0, len(panel))
-    fit = fit_ols(panel.y, X, weights=w, cluster=np.arange(len(panel)), vcov="CR2")
+    fit = fit_ols(panel.y, X, weights=w, cluster=np.arange(len(panel)), vcov="CR2",
+                  inverse_var=True)
     ref = sm.WLS(panel.y, X, weights=w).fit(cov_type="HC2")
     np.testing.assert_allclose(fit.vcov, ref.cov_params(), rtol=RTOL_EXACT, atol=ATOL_EXACT)
+
+
+@pytest.fixture(scope="module")
+def cr2_weighted(reference_dir):
+    data = pd.read_csv(reference_dir / "inference" / "cr2_weighted.csv")
+    ref = pd.read_csv(reference_dir / "inference" / "cr2_weighted.out", comment="#")
+    return data, ref
+
+
+@pytest.mark.parametrize("inverse_var", [False, True])
+@pytest.mark.parametrize("dataset", ["unequal", "matching", "few_large"])
+def test_weighted_cr2_matches_clubsandwich(cr2_weighted, dataset, inverse_var):
+    # unequal clusters (one of a single row), non-integer weights, both working models
+    data, ref = cr2_weighted
+    s = data[data.dataset == dataset]
+    r = ref[(ref.dataset == dataset) & (ref.inverse_var == inverse_var)]
+    X = pd.DataFrame({"(Intercept)": 1.0, "treat": s.treat, "x": s.x})
+    fit = fit_ols(s.y, X, weights=s.w, cluster=s.cluster, vcov="CR2", inverse_var=inverse_var)
+    want = {q: r[r.quantity == q].set_index("term").value.reindex(list(X.columns))
+            for q in ("coef", "se", "df", "p")}
+    np.testing.assert_allclose(fit.coef, want["coef"], rtol=RTOL_R)
+    np.testing.assert_allclose(fit.se, want["se"], rtol=RTOL_R)
+    np.testing.assert_allclose(fit.df, want["df"], rtol=RTOL_R)
+    np.testing.assert_allclose(fit.tidy().p_value, want["p"], rtol=RTOL_R)
+    V = r[r.quantity == "vcov"].pivot(index="term", columns="term2", values="value")
+    V = V.loc[list(X.columns), list(X.columns)].to_numpy()
+    np.testing.assert_allclose(fit.vcov, V, rtol=RTOL_R, atol=ATOL_R)
+
+
+def test_weighted_cr2_working_models_differ_and_agree_without_weights(cr2_weighted):
+    data, _ = cr2_weighted
+    s = data[data.dataset == "unequal"]
+    X = np.column_stack([np.ones(len(s)), s.treat, s.x])
+    a = fit_ols(s.y, X, weights=s.w, cluster=s.cluster, vcov="CR2")
+    b = fit_ols(s.y, X, weights=s.w, cluster=s.cluster, vcov="CR2", inverse_var=True)
+    assert np.all(np.abs(a.se / b.se - 1) > 1e-4)
+    c = fit_ols(s.y, X, cluster=s.cluster, vcov="CR2")
+    d = fit_ols(s.y, X, cluster=s.cluster, vcov="CR2", inverse_var=True)
+    np.testing.assert_allclose(c.vcov, d.vcov, rtol=RTOL_EXACT, atol=ATOL_EXACT)
+    np.testing.assert_allclose(c.df, d.df, rtol=RTOL_EXACT)
+    with pytest.raises(InputError, match="only the CR2"):
+        fit_ols(s.y, X, cluster=s.cluster, vcov="CR1", inverse_var=True)

@@ -15,9 +15,12 @@ API (imported by the DiD and effect-measure stages)
     ``"CR0"``  Liang-Zeger sandwich without any small-sample factor, t with G-1 df;
     ``"CR1"``  CR0 times G/(G-1) * (n-1)/(n-k): exactly R ``sandwich::vcovCL(type="HC1")``
                (its default), Stata's ``vce(cluster)``; t with G-1 df;
-    ``"CR2"``  Bell-McCaffrey bias-reduced sandwich (Pustejovsky & Tipton 2018, R
-               ``clubSandwich::vcovCR(type="CR2")``), t with the Bell-McCaffrey /
-               Satterthwaite degrees of freedom, one per coefficient.
+    ``"CR2"``  Bell-McCaffrey bias-reduced sandwich (Pustejovsky & Tipton 2018), t with the
+               Bell-McCaffrey / Satterthwaite degrees of freedom, one per coefficient:
+               exactly R ``clubSandwich::coef_test(vcovCR(lm(y ~ X, weights = w), cluster,
+               type = "CR2", inverse_var = inverse_var), test = "Satterthwaite")``, for both
+               working models (``inverse_var=False``, clubSandwich's default with weights,
+               and ``True``).
   R's ``vcovCL(type="HC0")`` equals our CR0 times G/(G-1) (its ``cadjust=TRUE``).
 
 ``OLSFit`` (frozen, a ``fipeval.results.Result``): ``.coef``, ``.vcov``, ``.se``,
@@ -163,56 +166,96 @@ def cluster_scores(X: np.ndarray, resid: np.ndarray, codes: np.ndarray, n_cluste
                             for c in range(X.shape[1])])
 
 
-def _cr2_adjusted_scores(X, resid, codes, n_clusters, bread):
-    """Scores X_g' A_g e_g with A_g = (I - H_gg)^(-1/2), via a thin SVD of X_g L (L L' = bread).
+def _cr2_adjustments(X, w, theta, bounds, bread):
+    """Per cluster, the CR2 adjustment A_g, exactly as ``clubSandwich::vcovCR`` builds it.
 
-    Returns the (G, k) scores and, per cluster, the pieces needed for the BM degrees of
-    freedom (the map from c to p_g = A_g X_g bread c is kept implicit).
+    Rows are sorted by cluster; cluster g is rows bounds[g]:bounds[g+1]. In the original
+    (unweighted) scale with W = diag(w), working variance Theta = diag(theta) and
+    M = (X'WX)^-1:  A_g = Theta_g^1/2 B_g^-1/2 Theta_g^1/2 with
+    B_g = Theta_g^1/2 (Theta_g - H_gg Theta_g - Theta_g H_gg' + X_g M T M X_g') Theta_g^1/2,
+    H_gg = X_g M X_g' W_g, T = X' W Theta W X; B_g^-1/2 is the symmetric generalised inverse
+    square root (eigenvalues below _CR2_EIG_TOL dropped).
+
+    With Theta = I (clubSandwich's default for a weighted ``lm``, and the only case without
+    weights) B_g = I + Z C Z' with Z = [X_g, W_g X_g] (Z = X_g without weights), so A_g is
+    applied through a thin SVD of Z (cost n_g k^2). With Theta = 1/w (``inverse_var``) B_g
+    is dense: n_g^3 per cluster.
+
+    Returns one function per cluster: apply(v) = A_g v for a vector or matrix v.
     """
-    L = np.linalg.cholesky(bread)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(n_clusters + 1))
-    scores = np.zeros((n_clusters, X.shape[1]))
-    parts = []
-    for g in range(n_clusters):
-        idx = order[bounds[g]:bounds[g + 1]]
-        Xg, eg = X[idx], resid[idx]
-        Z = Xg @ L                                     # n_g x k; Z Z' = H_gg
-        U, s, _ = np.linalg.svd(Z, full_matrices=False)
-        lam = 1.0 - s ** 2
-        inv_sqrt = np.where(lam > _CR2_EIG_TOL, 1.0 / np.sqrt(np.clip(lam, _CR2_EIG_TOL, None)), 0.0)
-        factor = inv_sqrt - 1.0
-        # A_g v = v + U diag(factor) U' v
-        Ae = eg + U @ (factor * (U.T @ eg))
-        scores[g] = Xg.T @ Ae
-        parts.append((idx, Xg, U, factor))
-    return scores, parts
-
-
-def _bm_df(X, bread, parts, n_clusters) -> np.ndarray:
-    """Bell-McCaffrey (Satterthwaite) degrees of freedom for each coefficient.
-
-    Under the working model Var(e) = s^2 I, the CR2 variance of c'b is sum_g (q_g' y)^2 with
-    q_g = (I - H)[:, g] p_g and p_g = A_g X_g bread c. With P = diag blocks, Q'Q = D - C' bread C
-    (D = diag(p_g'p_g), C = [X_g' p_g]) and df = tr(Q'Q)^2 / ||Q'Q||_F^2.
-    """
+    M = bread
     k = X.shape[1]
+    T = (X * (w * w * theta)[:, None]).T @ X
+    MTM = M @ T @ M
+    identity = bool(np.all(theta == 1.0))
+    unweighted = bool(np.all(w == 1.0))
+    if unweighted:                      # B_g = I - X_g M X_g'
+        C = MTM - 2 * M
+    elif identity:
+        C = np.block([[MTM, -M], [-M, np.zeros((k, k))]])
+    adjust = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        Xg, wg = X[a:b], w[a:b]
+        if identity:
+            Z = Xg if unweighted else np.hstack([Xg, Xg * wg[:, None]])
+            U, s, Vt = np.linalg.svd(Z, full_matrices=False)
+            keep = s > s.max() * 1e-12 if s.size and s.max() > 0 else np.zeros(len(s), bool)
+            U, s, Vt = U[:, keep], s[keep], Vt[keep]
+            K = (s[:, None] * (Vt @ C @ Vt.T)) * s[None, :]
+            lam, Q = np.linalg.eigh(np.eye(len(s)) + (K + K.T) / 2)
+            f = np.where(lam > _CR2_EIG_TOL,
+                         1.0 / np.sqrt(np.clip(lam, _CR2_EIG_TOL, None)), 0.0) - 1.0
+            F = (Q * f) @ Q.T
+            adjust.append(lambda v, U=U, F=F: v + U @ (F @ (U.T @ v)))
+        else:
+            tg = theta[a:b]
+            XM = Xg @ M
+            XWT = Xg * (wg * tg)[:, None]
+            Bg = np.diag(tg) - XM @ XWT.T - XWT @ XM.T + Xg @ MTM @ Xg.T
+            r = np.sqrt(tg)
+            Bg = r[:, None] * Bg * r[None, :]
+            lam, Q = np.linalg.eigh((Bg + Bg.T) / 2)
+            inv_sqrt = np.where(lam > _CR2_EIG_TOL, 1.0 / np.sqrt(np.clip(lam, _CR2_EIG_TOL, None)),
+                                0.0)
+            A = r[:, None] * ((Q * inv_sqrt) @ Q.T) * r[None, :]
+            adjust.append(lambda v, A=A: A @ v)
+    return adjust
+
+
+def _bm_df(X, w, theta, bread, bounds, adjust) -> np.ndarray:
+    """Satterthwaite (Bell-McCaffrey) degrees of freedom for each coefficient, under the
+    working model Var(e) = Theta, as ``clubSandwich::coef_test(test = "Satterthwaite")``.
+
+    The CR2 variance of c'b is sum_g (g_g' e)^2 with g_g = A_g W_g X_g M c on cluster g and
+    e = (I - H) y. With q_g = (I - H)' g_g its Satterthwaite df is tr(O)^2 / ||O||_F^2 where
+    O[g, h] = q_g' Theta q_h = diag(g'Theta g) - E'MC - C'ME + C'M T M C, C_g = X_g'g_g,
+    E_g = X_g' W_g Theta_g g_g and T = X'W Theta W X. All k coefficients at once (c = M).
+    """
+    M = bread
+    k = X.shape[1]
+    T = (X * (w * w * theta)[:, None]).T @ X
+    MTM = M @ T @ M
+    G = len(adjust)
+    D = np.empty((G, k))
+    C = np.empty((G, k, k))             # C[g][:, j] = X_g' p_g for coefficient j
+    E = np.empty((G, k, k))
+    for g, ((a, b), apply) in enumerate(zip(zip(bounds[:-1], bounds[1:]), adjust)):
+        Xg, wg, tg = X[a:b], w[a:b], theta[a:b]
+        P = apply(wg[:, None] * (Xg @ M))     # n_g x k: p_g for every coefficient
+        D[g] = np.einsum("ij,ij->j", P, tg[:, None] * P)
+        C[g] = Xg.T @ P
+        E[g] = Xg.T @ ((wg * tg)[:, None] * P)
     dfs = np.empty(k)
     for j in range(k):
-        c = bread[:, j]
-        D = np.empty(n_clusters)
-        C = np.empty((k, n_clusters))
-        for g, (idx, Xg, U, factor) in enumerate(parts):
-            v = Xg @ c
-            p = v + U @ (factor * (U.T @ v))
-            D[g] = p @ p
-            C[:, g] = Xg.T @ p
-        QQ = np.diag(D) - C.T @ bread @ C
-        dfs[j] = np.trace(QQ) ** 2 / np.sum(QQ ** 2)
+        Cj, Ej = C[:, :, j].T, E[:, :, j].T   # k x G
+        cross = Ej.T @ M @ Cj
+        O = np.diag(D[:, j]) - cross - cross.T + Cj.T @ MTM @ Cj
+        dfs[j] = np.trace(O) ** 2 / np.sum(O ** 2)
     return dfs
 
 
-def compute_vcov(design: Design, kind: str, bread: np.ndarray, resid: np.ndarray):
+def compute_vcov(design: Design, kind: str, bread: np.ndarray, resid: np.ndarray, *,
+                 inverse_var: bool = False):
     """Return (vcov, df per coefficient) for a fitted weighted-space design."""
     X = design.X
     n, k = X.shape
@@ -229,9 +272,22 @@ def compute_vcov(design: Design, kind: str, bread: np.ndarray, resid: np.ndarray
         if kind == "CR1":
             V = V * (G / (G - 1)) * ((n - 1) / (n - k))
         return V, np.full(k, float(G - 1))
-    S, parts = _cr2_adjusted_scores(X, resid, design.cluster_codes, G, bread)
-    V = bread @ (S.T @ S) @ bread
-    return V, _bm_df(X, bread, parts, G)
+    # CR2 works in the original scale: raw X, residuals and weights (scaled to mean 1, as
+    # clubSandwich does, so its absolute eigenvalue tolerance means the same here), rows
+    # sorted by cluster so each cluster is a slice
+    order = np.argsort(design.cluster_codes, kind="stable")
+    bounds = np.searchsorted(design.cluster_codes[order], np.arange(G + 1))
+    sw = design.sqrt_w[order]
+    X0, e0 = X[order] / sw[:, None], resid[order] / sw
+    mean_w = np.mean(sw ** 2)
+    w = sw ** 2 / mean_w if np.ptp(sw) > 0 else np.ones(n)
+    theta = 1.0 / w if inverse_var else np.ones(n)
+    Mw = bread * mean_w                    # (X'WX)^-1 with the mean-1 weights
+    adjust = _cr2_adjustments(X0, w, theta, bounds, Mw)
+    S = np.array([X0[a:b].T @ (w[a:b] * apply(e0[a:b]))
+                  for a, b, apply in zip(bounds[:-1], bounds[1:], adjust)])
+    V = Mw @ (S.T @ S) @ Mw
+    return V, _bm_df(X0, w, theta, Mw, bounds, adjust)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -304,7 +360,8 @@ _VCOV_LABEL = {
 
 
 def fit_ols(y, X, *, weights=None, cluster=None, vcov: VcovKind = "CR1",
-            names: Sequence[str] | None = None, alpha: float = 0.05) -> OLSFit:
+            names: Sequence[str] | None = None, alpha: float = 0.05,
+            inverse_var: bool = False) -> OLSFit:
     """Fit weighted least squares and estimate the variance of the coefficients.
 
     Parameters
@@ -323,6 +380,13 @@ def fit_ols(y, X, *, weights=None, cluster=None, vcov: VcovKind = "CR1",
         Coefficient names (default: DataFrame columns or x0, x1, ...).
     alpha : float
         Level for the confidence intervals in ``tidy()``.
+    inverse_var : bool
+        Only for ``vcov="CR2"`` with weights: the working model of the bias-reduction
+        adjustment, named as in ``clubSandwich::vcovCR``. False (default, clubSandwich's
+        default for a weighted ``lm``): errors homoskedastic in the original scale, the
+        weights being analysis weights (matching, IPW). True: the weights are inverse
+        variances (precision weights), working variance 1/w; each cluster then costs n_g^3.
+        Without weights the two are the same estimator.
 
     Returns
     -------
@@ -347,7 +411,10 @@ def fit_ols(y, X, *, weights=None, cluster=None, vcov: VcovKind = "CR1",
     bread = _bread(design.X)
     coef = bread @ (design.X.T @ design.y)
     resid_w = design.y - design.X @ coef
-    V, df = compute_vcov(design, vcov, bread, resid_w)
+    if inverse_var and vcov != "CR2":
+        raise InputError(f"`inverse_var` changes only the CR2 adjustment; it has no meaning "
+                         f"for vcov={vcov!r}. Drop it or choose vcov='CR2'.")
+    V, df = compute_vcov(design, vcov, bread, resid_w, inverse_var=inverse_var)
     V = (V + V.T) / 2
     return OLSFit(coef=coef, vcov=V, df=df, df_resid=design.X.shape[0] - design.X.shape[1],
                   n_obs=design.X.shape[0],
