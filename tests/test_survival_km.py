@@ -135,3 +135,76 @@ def test_a_median_never_reached_says_so():
     row = res.summary().table.iloc[0]
     assert row["estimate"] == row["ci_upper"] == "not reached"
     assert "not reached" in res.to_markdown() and "not reached" in res._repr_html_()
+
+
+# --- non-integer weights and clusters: R's robust (infinitesimal-jackknife) variance ------
+# km_weighted.R: integer months (ties), delayed entry, weights with three decimals, 14
+# clusters per arm. Survival is compared in absolute terms (S and its SE reach 0).
+ATOL_KM_R = 1e-12
+KM_CASES = {"robust": {}, "greenwood": {"robust": False}, "cluster": {"cluster": "cl"},
+            "entry_robust": {"entry": "entry"},
+            "entry_cluster": {"entry": "entry", "cluster": "cl"}}
+
+
+@pytest.fixture(scope="module")
+def km_weighted(reference_dir):
+    data = pd.read_csv(reference_dir / "survival" / "km_weighted.csv")
+    ref = pd.read_csv(reference_dir / "survival" / "km_weighted.out", comment="#")
+    return data, ref
+
+
+@pytest.mark.parametrize("case", list(KM_CASES))
+def test_km_with_weights_matches_r_robust_and_greenwood(km_weighted, case):
+    data, ref = km_weighted
+    km = kaplan_meier(data, "time", "event", by="fip", weights="w", **KM_CASES[case])
+    assert km.columns["robust"] is (case != "greenwood")
+    for g in (0, 1):
+        ours = km.table[km.table.group == g].set_index("time")
+        r = ref[(ref.case == case) & (ref.group == str(g))]
+        for quantity, column in (("surv", "survival"), ("se", "std_error"),
+                                 ("lower", "ci_lower"), ("upper", "ci_upper")):
+            want = r[r.quantity == quantity].set_index("time").value
+            assert len(want) == len(ours)
+            # where S reaches 0 R's Greenwood SE is Inf * 0 = NaN; fipeval reports 0
+            want = want.dropna()
+            np.testing.assert_allclose(ours[column].reindex(want.index), want,
+                                       rtol=0, atol=ATOL_KM_R, err_msg=f"{case} {quantity}")
+
+
+@pytest.mark.parametrize("case,kwargs", [("rmst_robust", {}), ("rmst_cluster", {"cluster": "cl"}),
+                                         ("rmst_greenwood", {"robust": False})])
+def test_rmst_with_weights_matches_r(km_weighted, case, kwargs):
+    data, ref = km_weighted
+    res = rmst(data, "time", "event", "fip", tau=20, weights="w", **kwargs)
+    r = ref[ref.case == case]
+    value = {(g, q): v for g, q, v in zip(r.group, r.quantity, r.value)}
+    np.testing.assert_allclose(res.rmst, [value["0", "rmst"], value["1", "rmst"]], rtol=1e-12)
+    np.testing.assert_allclose(res.rmst_se, [value["0", "se"], value["1", "se"]], rtol=1e-10)
+    if case != "rmst_greenwood":
+        np.testing.assert_allclose(res.difference, value["diff", "estimate"], rtol=1e-12)
+        np.testing.assert_allclose(res.std_error, value["diff", "se"], rtol=1e-10)
+
+
+def test_robust_variance_rule_follows_r_and_cox(km_weighted):
+    data, _ = km_weighted
+    whole = data.assign(w=np.ceil(data.w))
+    assert not kaplan_meier(whole, "time", "event", weights="w").columns["robust"]
+    assert kaplan_meier(data, "time", "event", weights="w").columns["robust"]
+    assert kaplan_meier(whole, "time", "event", cluster="cl").columns["robust"]
+    with pytest.raises(InputError, match="robust=False"):
+        kaplan_meier(data, "time", "event", cluster="cl", robust=False)
+    # with unit weights and one row per cluster, the robust SE is the per-row one
+    per_row = kaplan_meier(whole.assign(w=1.0, row=np.arange(len(data))), "time", "event",
+                           cluster="row")
+    plain = kaplan_meier(whole.assign(w=1.0), "time", "event", robust=True)
+    np.testing.assert_allclose(per_row.table.std_error, plain.table.std_error, rtol=1e-12,
+                               atol=1e-15)
+    assert "by `row`" in repr(per_row) and "infinitesimal jackknife" in repr(plain)
+
+
+def test_rmst_robust_difference_counts_a_shared_cluster_once(km_weighted):
+    # a cluster with clients in both arms: its two influences are subtracted before squaring
+    data, _ = km_weighted
+    shared = data.assign(cl=data.cl % 100)
+    res = rmst(shared, "time", "event", "fip", tau=20, weights="w", cluster="cl")
+    assert not np.isclose(res.std_error, np.hypot(*res.rmst_se))

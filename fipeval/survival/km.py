@@ -1,9 +1,10 @@
 """Kaplan-Meier curves, the (stratified) log-rank test and restricted mean survival time.
 
 All three accept delayed entry (at risk at ``t`` when ``entry < t <= duration``, as in R) and
-case weights. Conventions follow R ``survival`` 3.5: Greenwood variance, log-scale
-confidence intervals by default, ``survdiff`` for the log-rank test and the ``rmean``
-standard error of ``print.survfit``.
+case weights. Conventions follow R ``survival`` 3.5: Greenwood variance, or the robust
+(infinitesimal-jackknife) variance by R's rule (a cluster, or weights that are not whole
+numbers), log-scale confidence intervals by default, ``survdiff`` for the log-rank test and
+the ``rmean`` standard error of ``print.survfit``.
 """
 
 from __future__ import annotations
@@ -46,8 +47,78 @@ def _at_risk(times, stop, start, w):
     return n
 
 
-def km_table(stop, event, start, w, *, z: float, conf_type: str = "log") -> pd.DataFrame:
-    """Kaplan-Meier estimate at every distinct exit time (events and censorings)."""
+class _Influence:
+    """Infinitesimal-jackknife influence of each row on a Kaplan-Meier curve (R ``survfit``'s
+    robust variance): the derivative of S(t) with respect to the row's weight, times that
+    weight. For a row at risk over (e, s] with weight w it is w S(t) f(t), where
+    f(t) = A(t) - A(e) while e < t < s and c = A(s) - A(e) - event / (n(s) - d(s)) from s on;
+    A(t) = sum over event times u <= t of d(u) / (n(u) (n(u) - d(u))).
+    All sums run over sorted time indices (cumulative sums), never a rows x times matrix.
+    """
+
+    def __init__(self, table: pd.DataFrame, stop, event, start, w):
+        times = table["time"].to_numpy()
+        n, d = table["n_risk"].to_numpy(), table["n_event"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where((n > d) & (d > 0), d / (n * (n - d)), 0.0)
+            b = np.where(n > d, 1.0 / (n - d), 0.0)
+        self.times, self.surv, self.w, self.T = times, table["survival"].to_numpy(), w, len(times)
+        self.A = np.cumsum(a)
+        self.k_stop = np.searchsorted(times, stop)                  # stop is one of the times
+        self.k_entry = (np.zeros(len(stop), np.int64) if start is None
+                        else np.searchsorted(times, start, side="right"))   # first time > entry
+        self.A_entry = np.concatenate([[0.0], self.A])[self.k_entry]
+        self.c = self.A[self.k_stop] - self.A_entry - event * b[self.k_stop]
+
+    def _window(self, values, cluster=None, n_clusters=1):
+        """Per time k (and cluster), the sum of ``values`` over rows with entry < t_k < stop."""
+        open_ = self.k_entry < self.k_stop
+        ke, ks, v = self.k_entry[open_], self.k_stop[open_], values[open_]
+        if cluster is None:
+            inc = np.bincount(ke, v, minlength=self.T + 1) - np.bincount(ks, v, minlength=self.T + 1)
+            return np.cumsum(inc)[:self.T]
+        inc = np.zeros((n_clusters, self.T + 1))
+        np.add.at(inc, (cluster[open_], ke), v)
+        np.add.at(inc, (cluster[open_], ks), -v)
+        return np.cumsum(inc, axis=1)[:, :self.T]
+
+    def std_error(self, cluster=None, n_clusters=None) -> np.ndarray:
+        """SE of S(t) at every time: the root of the summed squared influence of the rows, or
+        of the clusters (influences summed within a cluster first)."""
+        w, A = self.w, self.A
+        if cluster is None:       # sum_i w_i^2 f_i(t)^2, expanded so it needs no matrix
+            w2 = w ** 2
+            var = (np.cumsum(np.bincount(self.k_stop, (w * self.c) ** 2, minlength=self.T))
+                   + A ** 2 * self._window(w2) - 2 * A * self._window(w2 * self.A_entry)
+                   + self._window(w2 * self.A_entry ** 2))
+        else:                     # F_g(t) = sum of w f(t) in cluster g: a (G, T) array
+            done = np.zeros((n_clusters, self.T))
+            np.add.at(done, (cluster, self.k_stop), w * self.c)
+            F = (np.cumsum(done, axis=1) + A[None, :] * self._window(w, cluster, n_clusters)
+                 - self._window(w * self.A_entry, cluster, n_clusters))
+            var = np.sum(F ** 2, axis=0)
+        return self.surv * np.sqrt(np.clip(var, 0.0, None))
+
+    def rmst(self, tau: float) -> np.ndarray:
+        """Each row's influence on the area under S(t) from 0 to ``tau``."""
+        t = self.times
+        width = np.where(t < tau, np.minimum(np.concatenate([t[1:], [tau]]), tau) - t, 0.0)
+        area = self.surv * width
+        J0 = np.concatenate([[0.0], np.cumsum(area)])
+        J1 = np.concatenate([[0.0], np.cumsum(area * self.A)])
+        ke, ks = self.k_entry, self.k_stop
+        inside = (J1[ks] - J1[ke]) - self.A_entry * (J0[ks] - J0[ke])
+        return self.w * (inside + self.c * (J0[-1] - J0[ks]))
+
+
+def km_table(stop, event, start, w, *, z: float, conf_type: str = "log",
+             robust: bool = False, cluster=None, n_clusters: int | None = None) -> pd.DataFrame:
+    """Kaplan-Meier estimate at every distinct exit time (events and censorings).
+
+    The SE is Greenwood's, or with ``robust`` the infinitesimal jackknife per row or, given
+    ``cluster`` codes, per cluster (R ``survfit``'s robust variance); the interval is built on
+    the chosen scale from either, as R does.
+    """
     times = np.unique(stop)
     idx = np.searchsorted(times, stop)
     d = np.bincount(idx, weights=w * event, minlength=len(times))
@@ -56,8 +127,14 @@ def km_table(stop, event, start, w, *, z: float, conf_type: str = "log") -> pd.D
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(n > 0, d / n, 0.0)
         surv = np.cumprod(1 - hazard)
-        term = np.where((n > d) & (d > 0), d / (n * (n - d)), 0.0)
-        se_log = np.sqrt(np.cumsum(term))             # Greenwood, on the log scale
+        if robust:
+            table = pd.DataFrame({"time": times, "n_risk": n, "n_event": d, "survival": surv})
+            se_log = (_Influence(table, stop, event, start, w).std_error(cluster, n_clusters)
+                      / surv)
+            se_log = np.where(surv > 0, se_log, 0.0)
+        else:
+            term = np.where((n > d) & (d > 0), d / (n * (n - d)), 0.0)
+            se_log = np.sqrt(np.cumsum(term))         # Greenwood, on the log scale
         if conf_type == "log":
             lower = surv * np.exp(-z * se_log)
             upper = np.minimum(surv * np.exp(z * se_log), 1.0)
@@ -159,7 +236,8 @@ class KaplanMeierResult(Result):
         return {"duration": c.get("duration"), "event": c.get("event"),
                 "group": c.get("group") or "none", "delayed entry": c.get("entry") or "none",
                 "weights": c.get("weights") or "none",
-                "confidence interval": f"{1 - self.alpha:.0%}, {self.conf_type} scale (Greenwood)",
+                "confidence interval": f"{1 - self.alpha:.0%}, {self.conf_type} scale",
+                "variance": _variance_label(c),
                 "fipeval": _version()}
 
     def plot(self, ax=None, ci: bool = True, at_risk: bool = True, **kwargs):
@@ -168,9 +246,30 @@ class KaplanMeierResult(Result):
         return plot_survival_curves(self.table, ax=ax, ci=ci, at_risk=at_risk, **kwargs)
 
 
+def _variance_choice(data: pd.DataFrame, w: np.ndarray, cluster: str | None,
+                     robust: bool | None):
+    """R's rule (survfit and coxph alike): robust when a cluster is given or the weights are
+    not whole numbers; returns (robust, cluster codes or None, number of clusters)."""
+    if robust is None:
+        robust = cluster is not None or not bool(np.all(w == np.floor(w)))
+    elif cluster is not None and not robust:
+        raise InputError("`cluster` was given with robust=False; drop one of them.")
+    if cluster is None:
+        return bool(robust), None, None
+    codes, labels = pd.factorize(data[cluster], sort=True)
+    return True, codes.astype(np.int64), len(labels)
+
+
+def _variance_label(columns: dict) -> str:
+    if columns.get("cluster"):
+        return f"robust (infinitesimal jackknife) by `{columns['cluster']}`"
+    return "robust (infinitesimal jackknife)" if columns.get("robust") else "Greenwood"
+
+
 @renamed(group="by")
 def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | None = None,
-                 entry: str | None = None, weights: str | None = None, alpha: float = 0.05,
+                 entry: str | None = None, weights: str | None = None,
+                 cluster: str | None = None, robust: bool | None = None, alpha: float = 0.05,
                  conf_type: Literal["log", "log-log", "plain"] = "log") -> KaplanMeierResult:
     """Kaplan-Meier estimate of the probability of still being on benefit.
 
@@ -186,6 +285,11 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | Non
         Delayed entry: at risk at ``t`` only when ``entry < t <= duration``.
     weights : str, optional
         Case weights (e.g. matching weights).
+    cluster : str, optional
+        Robust SE with influences summed per value of this column (e.g. ``caseworker``).
+    robust : bool, optional
+        Infinitesimal-jackknife SE instead of Greenwood's. Default as R's ``survfit`` and as
+        ``cox``: robust when ``cluster`` is given or the weights are not whole numbers.
     alpha : float
         1 - confidence level of the pointwise intervals.
     conf_type : {"log", "log-log", "plain"}
@@ -199,7 +303,8 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | Non
 
     Notes
     -----
-    Kaplan and Meier (1958); Greenwood's variance. Matches R ``survfit`` (3.5).
+    Kaplan and Meier (1958); Greenwood's variance, or the infinitesimal jackknife. Matches
+    R ``survfit`` (3.5) with its defaults, and with ``robust = FALSE`` when ``robust=False``.
 
     Examples
     --------
@@ -216,20 +321,23 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | Non
     check_option("conf_type", conf_type, CONF_TYPES)
     z = _z(alpha)
     group = by  # one curve per value; the result's table calls the column "group"
-    extra = as_list(group)
+    extra = as_list(group) + as_list(cluster)
     stop, ev, start, w = survival_arrays(data, duration, event, entry, weights, extra=extra)
     check_no_missing(data, extra)
+    robust, cl, n_clusters = _variance_choice(data, w, cluster, robust)
     codes, labels = _group_codes(data, group)
     parts = []
     for k, label in enumerate(labels):
         m = codes == k
         t = km_table(stop[m], ev[m], None if start is None else start[m], w[m], z=z,
-                     conf_type=conf_type)
+                     conf_type=conf_type, robust=robust,
+                     cluster=None if cl is None else cl[m], n_clusters=n_clusters)
         t.insert(0, "group", label)
         parts.append(t)
     return KaplanMeierResult(pd.concat(parts, ignore_index=True), tuple(labels), alpha,
                              conf_type, {"duration": duration, "event": event, "group": group,
-                                         "entry": entry, "weights": weights})
+                                         "entry": entry, "weights": weights,
+                                         "cluster": cluster, "robust": robust})
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -388,7 +496,8 @@ class RMSTResult(Result):
         c = self.columns
         return {"duration": c.get("duration"), "group": c.get("group"),
                 "restricted to (tau)": self.tau, "delayed entry": c.get("entry") or "none",
-                "weights": c.get("weights") or "none", "alpha": self.alpha,
+                "weights": c.get("weights") or "none", "variance": _variance_label(c),
+                "alpha": self.alpha,
                 "fipeval": _version()}
 
     def _notes(self) -> tuple:
@@ -400,6 +509,7 @@ class RMSTResult(Result):
 @renamed(group="treatment", treated="treated_value")
 def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
          tau: float | None = None, entry: str | None = None, weights: str | None = None,
+         cluster: str | None = None, robust: bool | None = None,
          treated_value=1, alpha: float = 0.05) -> RMSTResult:
     """Restricted mean survival time: mean months on benefit within ``tau``, per group, and
     the difference treated minus reference with SE and CI.
@@ -422,6 +532,9 @@ def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
         both curves are observed up to ``tau``.
     entry, weights : str, optional
         Delayed entry and case weights, as in ``kaplan_meier``.
+    cluster, robust : optional
+        As in ``kaplan_meier``: robust (infinitesimal-jackknife) SE, per cluster when given;
+        robust by default with a cluster or non-integer weights.
     treated_value : value of ``treatment``
         The group whose RMST comes first in the difference (default 1).
     alpha : float
@@ -435,8 +548,11 @@ def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
 
     Notes
     -----
-    Area under the Kaplan-Meier curve with the variance R's ``print.survfit(rmean = tau)``
-    reports; the two groups are independent, so the variances add (Royston and Parmar 2013).
+    Area under the Kaplan-Meier curve (Royston and Parmar 2013). Greenwood-type SE: the one
+    R's ``print.survfit(rmean = tau)`` reports; the two groups are independent, so the
+    variances add. Robust SE: the influences of R's ``survfit(influence = TRUE)`` integrated
+    up to ``tau``, summed per cluster; a cluster with clients in both groups enters the
+    difference once, with its two influences subtracted.
 
     Examples
     --------
@@ -453,7 +569,8 @@ def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
     group, treated = treatment, treated_value
     z = _z(alpha)
     km = kaplan_meier(data, duration, event, by=group, entry=entry, weights=weights,
-                      alpha=alpha)
+                      cluster=cluster, robust=robust, alpha=alpha)
+    robust = km.columns["robust"]
     if len(km.groups) != 2:
         raise InputError(f"`{group}` must have exactly two values for an RMST difference; "
                          f"found {len(km.groups)}: {list(km.groups)[:5]}.")
@@ -476,10 +593,30 @@ def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
     means, ses = np.array([e[0] for e in est]), np.array([e[1] for e in est])
     diff = float(means[1] - means[0])
     se = float(np.hypot(ses[0], ses[1]))
+    if robust:
+        ses, se = _rmst_robust_se(data, km, order, tau, duration, event, entry, weights,
+                                  cluster)
     return RMSTResult(tau, order, means, ses, diff, se, diff - z * se, diff + z * se,
                       float(2 * stats.norm.sf(abs(diff / se))) if se > 0 else np.nan, alpha,
                       {"duration": duration, "event": event, "group": group, "entry": entry,
-                       "weights": weights})
+                       "weights": weights, "cluster": cluster, "robust": robust})
+
+
+def _rmst_robust_se(data, km, order, tau, duration, event, entry, weights, cluster):
+    """Robust SE of each group's RMST and of the difference (see ``rmst``'s notes)."""
+    stop, ev, start, w = survival_arrays(data, duration, event, entry, weights)
+    _, cl, n_clusters = _variance_choice(data, w, cluster, True)
+    codes, labels = _group_codes(data, km.columns["group"])
+    units = np.arange(len(data)) if cl is None else cl
+    n_units = len(data) if cl is None else n_clusters
+    per_unit = []
+    for g in order:
+        m = codes == labels.index(g)
+        infl = _Influence(km.table[km.table["group"] == g], stop[m], ev[m],
+                          None if start is None else start[m], w[m]).rmst(tau)
+        per_unit.append(np.bincount(units[m], infl, minlength=n_units))
+    ses = np.sqrt([np.sum(u ** 2) for u in per_unit])
+    return ses, float(np.sqrt(np.sum((per_unit[1] - per_unit[0]) ** 2)))
 
 
 @renamed(group="treatment", treated="treated_value")
