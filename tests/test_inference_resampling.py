@@ -43,6 +43,66 @@ def _brute_wild(y, X, cl, col, null, points, w=None):
     return np.mean(np.abs(ts) >= abs(t_obs) * (1 - TIE))
 
 
+def _brute_wild_t(y, X, cl, col):
+    """Every enumerated Rademacher bootstrap |t| by refitting, and the observed |t|."""
+    X = np.asarray(X, float)
+    full = fit_ols(y, X, cluster=cl, vcov="CR1")
+    others = [i for i in range(X.shape[1]) if i != col]
+    fitted = X[:, others] @ np.linalg.lstsq(X[:, others], y, rcond=None)[0]
+    ts = [fit_ols(fitted + (y - fitted) * np.asarray(v)[cl], X, cluster=cl, vcov="CR1")
+          for v in itertools.product([-1.0, 1.0], repeat=cl.max() + 1)]
+    return np.abs([f.coef[col] / f.se[col] for f in ts]), abs(full.coef[col] / full.se[col])
+
+
+# data sets with G = 6 and 10 clusters where the two tie conventions give different p-values
+TIE_DATA = [dict(G=6, m=15, treated=2, seed=s) for s in (1, 2, 3)] + \
+    [dict(G=10, m=8, treated=4, seed=s) for s in (4, 5)]
+
+
+@pytest.mark.parametrize("spec", TIE_DATA)
+def test_wild_tie_conventions_against_hand_enumeration(spec):
+    y, X, cl = _data(**spec)
+    tb, t_obs = _brute_wild_t(y, X, cl, 1)
+    inclusive = wild_cluster_bootstrap(y, X, cl, column="fip")
+    exclusive = wild_cluster_bootstrap(y, X, cl, column="fip", ties="exclusive")
+    tied = np.abs(tb / t_obs - 1) <= TIE
+    # the sample itself (all signs +1) and its mirror reproduce |t|, and nothing else does here
+    assert inclusive.n_ties == exclusive.n_ties == tied.sum() == 2
+    assert inclusive.p_value == np.mean(tb >= t_obs * (1 - TIE))
+    assert exclusive.p_value == np.mean(tb > t_obs * (1 + TIE))
+    assert inclusive.p_value - exclusive.p_value == pytest.approx(2 / 2 ** spec["G"], abs=1e-15)
+    assert "2 draw(s) with |t| equal to the observed counted" in repr(inclusive)
+
+
+@pytest.mark.filterwarnings("ignore:2\\^G < the number:UserWarning")
+@pytest.mark.parametrize("spec", TIE_DATA)
+def test_wild_tie_conventions_against_wildboottest(spec):
+    # wildboottest's strict `<` counts a tied draw only when rounding puts its |t| above the
+    # observed one; its bootstrap |t| equal ours, and either convention applied to its own
+    # draws gives our p-value under that convention
+    wbt = pytest.importorskip("wildboottest.wildboottest")
+    y, X, cl = _data(**spec)
+    boot = wbt.WildboottestCL(X=X.to_numpy(), Y=y, cluster=cl, R=np.array([0.0, 1.0, 0.0]),
+                              B=9999, seed=1)
+    boot.get_scores(bootstrap_type="11", impose_null=True)
+    boot.get_weights(weights_type="rademacher")
+    boot.get_numer()
+    boot.get_denom()
+    boot.get_tboot()
+    boot.get_vcov()
+    boot.get_tstat()
+    boot.get_pvalue(pval_type="two-tailed")
+    t_obs, tb = abs(float(np.ravel(boot.t_stat)[0])), np.abs(np.ravel(boot.t_boot))
+    ours_tb, ours_t = _brute_wild_t(y, X, cl, 1)
+    np.testing.assert_allclose(np.sort(tb), np.sort(ours_tb), rtol=1e-9)
+    np.testing.assert_allclose(t_obs, ours_t, rtol=1e-10)
+    inclusive = wild_cluster_bootstrap(y, X, cl, column="fip")
+    exclusive = wild_cluster_bootstrap(y, X, cl, column="fip", ties="exclusive")
+    assert inclusive.p_value == np.mean(tb >= t_obs * (1 - TIE))
+    assert exclusive.p_value == np.mean(tb > t_obs * (1 + TIE))
+    assert boot.pvalue in (inclusive.p_value, exclusive.p_value)
+
+
 @pytest.mark.filterwarnings("ignore:2\\^G < the number:UserWarning")
 def test_wild_matches_wildboottest_full_enumeration():
     wbt = pytest.importorskip("wildboottest.wildboottest")

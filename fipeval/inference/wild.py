@@ -29,6 +29,7 @@ from .ols import _bread, cluster_scores, prepare_design
 from .._version import __version__
 
 WEIGHT_TYPES = ("rademacher", "webb")
+TIE_RULES = ("inclusive", "exclusive")
 CI_METHODS = ("inversion", "percentile-t", None)
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 _TIE_TOL = 1e-9          # relative: bootstrap |t| equal to the observed |t| counts as extreme
@@ -88,6 +89,8 @@ class WildBootstrapResult(Result):
     ci_method: str | None
     alpha: float
     seed: int | None
+    ties: str = "inclusive"
+    n_ties: int = 0           # draws whose |t| equals the observed |t| (relative 1e-9)
     title: str = "Wild cluster bootstrap (restricted, bootstrap-t)"
 
     def tidy(self) -> pd.DataFrame:
@@ -103,6 +106,8 @@ class WildBootstrapResult(Result):
                 "n": self.n_obs, "clusters": self.n_clusters, "bootstrap": draws,
                 "interval": {"inversion": "test inversion", "percentile-t":
                              "percentile-t (unrestricted)", None: "none"}[self.ci_method],
+                "ties": (f"{self.ties}: {self.n_ties} draw(s) with |t| equal to the observed "
+                         f"{'counted' if self.ties == 'inclusive' else 'not counted'}"),
                 "alpha": self.alpha, "fipeval": __version__}
 
     def _notes(self) -> tuple:
@@ -140,6 +145,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
                            weight_type: Literal["rademacher", "webb"] = "rademacher",
                            n_draws: int = 9999, seed: int | None = None, alpha: float = 0.05,
                            ci: Literal["inversion", "percentile-t"] | None = "inversion",
+                           ties: Literal["inclusive", "exclusive"] = "inclusive",
                            names=None) -> WildBootstrapResult:
     """Wild cluster bootstrap-t p-value (null imposed) and interval for one coefficient.
 
@@ -163,11 +169,21 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     ci : {"inversion", "percentile-t", None}
         Interval by inverting the restricted test (the set of nulls not rejected at
         ``alpha``) or percentile-t from the unrestricted bootstrap.
+    ties : {"inclusive", "exclusive"}
+        How a bootstrap |t| equal to the observed |t| (within 1e-9 relative) counts in the
+        p-value. Such ties always exist under full Rademacher enumeration: the all-ones
+        sign vector rebuilds the sample itself (restricted fit plus restricted residuals is
+        ``y``) and its mirror gives the same |t|. "inclusive" (default, the convention of
+        exact permutation tests: p >= 2 / 2^G, a valid level) counts them; "exclusive" does
+        not, as ``wildboottest`` (its strict ``<``; where its floating-point |t| for these
+        vectors lands a hair above the observed one it counts them, so it agrees with one
+        convention or the other by rounding). The two differ by ``n_ties / n_draws``.
 
     Returns
     -------
     WildBootstrapResult
-        The symmetric p-value is the share of bootstrap |t| at least the observed |t|.
+        The symmetric p-value is the share of bootstrap |t| at least the observed |t|
+        (``ties="inclusive"``) or above it (``"exclusive"``); ``n_ties`` counts the equal ones.
 
     Examples
     --------
@@ -181,6 +197,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     """
     check_option("weight_type", weight_type, WEIGHT_TYPES)
     check_option("ci", ci, CI_METHODS)
+    check_option("ties", ties, TIE_RULES)
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     if int(n_draws) < 99:
@@ -224,16 +241,23 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
         q_xy[lo:lo + step] = np.einsum("bg,bg->b", sc_y, sc_x)
         q_xx[lo:lo + step] = np.einsum("bg,bg->b", sc_x, sc_x)
 
-    def p_value(r: float) -> float:
+    def abs_t(r: float) -> np.ndarray:
         num = num_y - r * num_x
         den = np.sqrt(cadj * np.clip(q_yy - 2 * r * q_xy + r * r * q_xx, 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             tb = np.abs(num / den)
-        tb = np.where(np.isnan(tb), np.inf, tb)
+        return np.where(np.isnan(tb), np.inf, tb)
+
+    def p_value(r: float) -> float:
         t_obs = abs(beta - r) / se
-        return float(np.mean(tb >= t_obs * (1 - _TIE_TOL)))
+        if ties == "inclusive":
+            return float(np.mean(abs_t(r) >= t_obs * (1 - _TIE_TOL)))
+        return float(np.mean(abs_t(r) > t_obs * (1 + _TIE_TOL)))
 
     p = p_value(null)
+    t_null = abs(beta - null) / se
+    tb_null = abs_t(null)
+    n_ties = int(np.sum((tb_null >= t_null * (1 - _TIE_TOL)) & (tb_null <= t_null * (1 + _TIE_TOL))))
     lo = hi = np.nan
     if ci == "inversion":
         lo = _invert(p_value, beta, se, alpha, -1)
@@ -248,7 +272,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
         term=design.names[j], estimate=beta, std_error=se, statistic=(beta - null) / se,
         p_value=p, ci_lower=float(lo), ci_upper=float(hi), null=float(null), n_obs=n,
         n_clusters=G, n_draws=len(V), enumerated=enumerated, weight_type=weight_type,
-        ci_method=ci, alpha=alpha, seed=None if enumerated else seed)
+        ci_method=ci, alpha=alpha, seed=None if enumerated else seed, ties=ties, n_ties=n_ties)
 
 
 def _invert(p_value, beta: float, se: float, alpha: float, side: int,
