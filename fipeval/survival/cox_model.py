@@ -213,9 +213,9 @@ class CoxResult(Result):
         pair counts, as R's ``coxph`` reports it; None after a diverged fit."""
         from .concordance import concordance
 
-        stop, event, start, X, strata, w = self._ph["concordance_data"]
-        if not np.isfinite(self.coef).all():
+        if "concordance_data" not in self._ph or not np.isfinite(self.coef).all():
             return None
+        stop, event, start, X, strata, w = self._ph["concordance_data"]
         return concordance(stop, event, X @ self.coef, entry=start, strata=strata, weights=w)
 
     def _header(self) -> dict:
@@ -237,7 +237,8 @@ class CoxResult(Result):
             return f"{chi2:.4g} on {df} df, p = {p:.3g}"
 
         c = self.concordance
-        return {"concordance": "not defined (diverged fit)" if c is None else
+        return {"concordance": "not defined (diverged fit)" if c is None and
+                "concordance_data" in self._ph else "not computed" if c is None else
                 f"{c.concordance:.4f} ({c.concordant:,.0f} concordant, {c.discordant:,.0f} "
                 f"discordant, {c.tied_x:,.0f} tied on the score)",
                 "likelihood ratio test": test(*self.likelihood_ratio_test),
@@ -265,6 +266,9 @@ class CoxResult(Result):
         """
         check_option("transform", transform, ("km", "rank", "identity", "log"))
         ph = self._ph
+        if "schoenfeld" not in ph:
+            raise InputError(f"No proportional-hazards test for this fit ({self.title}); refit "
+                             "with method='finegray' to test it on the expanded data.")
         t = {"km": ph["km"], "rank": stats.rankdata(ph["time"]), "identity": ph["time"],
              "log": np.log(ph["time"])}[transform]
         resid, V, d = ph["schoenfeld"], self.naive_vcov, len(ph["time"])
