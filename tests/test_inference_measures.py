@@ -1,4 +1,4 @@
-"""Effect measures against scipy/statsmodels and closed forms; compare() contract."""
+"""Effect measures against R (classical.R), statsmodels and closed forms; compare() contract."""
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from fipeval.errors import (
     SchemaError,
 )
 from fipeval.inference import (
+    adjust_p_values,
     compare,
     fit_ols,
     mann_whitney,
@@ -24,6 +25,7 @@ from fipeval.inference import (
     welch_test,
     wild_cluster_bootstrap,
 )
+from fipeval.inference.measures import wilson_interval
 
 # CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines
 pytestmark = pytest.mark.filterwarnings("ignore::fipeval.errors.FewClustersWarning")
@@ -54,16 +56,6 @@ def test_two_by_two_matches_scipy_and_statsmodels(a, n1, c, n0):
     np.testing.assert_allclose([nw.ci_lower, nw.ci_upper],
                                confint_proportions_2indep(a, n1, c, n0, method="newcomb",
                                                           compare="diff"), rtol=RTOL, atol=ATOL)
-    table = [[a, n1 - a], [c, n0 - c]]
-    chi = stats.chi2_contingency(table, correction=False)
-    np.testing.assert_allclose([res.row("chi-square").statistic, res.row("chi-square").p_value],
-                               [chi.statistic, chi.pvalue], rtol=RTOL, atol=ATOL)
-    yates = two_by_two(a, n1, c, n0, yates=True).row("chi-square (Yates)")
-    chi_y = stats.chi2_contingency(table, correction=True)
-    np.testing.assert_allclose([yates.statistic, yates.p_value], [chi_y.statistic, chi_y.pvalue],
-                               rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(res.row("Fisher exact").p_value,
-                               stats.fisher_exact(table).pvalue, rtol=1e-9)
     wald = res.row("risk difference (Wald)")
     p1, p0 = a / n1, c / n0
     np.testing.assert_allclose(wald.std_error, np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0),
@@ -71,20 +63,59 @@ def test_two_by_two_matches_scipy_and_statsmodels(a, n1, c, n0):
     assert ("0.5 was added" in repr(res)) == shift
 
 
-def test_welch_and_mann_whitney_match_scipy():
-    rng = np.random.default_rng(0)
-    x = rng.normal(1, 2, 40)
-    y = np.round(rng.normal(0, 1, 65), 1)
+RTOL_R = 1e-10        # R prints 17 significant digits (classical.R)
+
+
+@pytest.fixture(scope="module")
+def classical(reference_dir):
+    ref = pd.read_csv(reference_dir / "inference" / "classical.out", comment="#",
+                      dtype={"quantity": str})
+    data = pd.read_csv(reference_dir / "inference" / "classical.csv")
+    return {(c, q): v for c, q, v in zip(ref.case, ref.quantity, ref.value)}, data
+
+
+@pytest.mark.parametrize("a,n1,c,n0", TABLES + [(3, 10, 4, 12)])
+def test_chi_square_fisher_and_wilson_match_r(classical, a, n1, c, n0):
+    ref, _ = classical
+    case = f"{a}_{n1}_{c}_{n0}"
+    for yates, name in ((False, "chi-square"), (True, "chi-square (Yates)")):
+        row = two_by_two(a, n1, c, n0, yates=yates).row(name)
+        np.testing.assert_allclose([row.statistic, row.p_value],
+                                   [ref[case, f"chisq_{str(yates).upper()}"],
+                                    ref[case, f"chisq_p_{str(yates).upper()}"]],
+                                   rtol=RTOL_R, atol=1e-15)
+    np.testing.assert_allclose(two_by_two(a, n1, c, n0).row("Fisher exact").p_value,
+                               ref[case, "fisher_p"], rtol=RTOL_R)
+    np.testing.assert_allclose(wilson_interval(a, n1), [ref[case, "wilson_fip_lower"],
+                                                        ref[case, "wilson_fip_upper"]],
+                               rtol=RTOL_R, atol=1e-15)
+    np.testing.assert_allclose(wilson_interval(c, n0), [ref[case, "wilson_control_lower"],
+                                                        ref[case, "wilson_control_upper"]],
+                               rtol=RTOL_R, atol=1e-15)
+
+
+def test_welch_and_mann_whitney_match_r(classical):
+    ref, data = classical
+    x = data.value[data.group == "x"].to_numpy()
+    y = data.value[data.group == "y"].to_numpy()
     res = welch_test(x, y, alpha=0.1).row("mean difference (Welch)")
-    ref = stats.ttest_ind(x, y, equal_var=False)
-    ci = ref.confidence_interval(0.9)
-    np.testing.assert_allclose([res.statistic, res.p_value, res.df, res.ci_lower, res.ci_upper],
-                               [ref.statistic, ref.pvalue, ref.df, ci.low, ci.high], rtol=RTOL)
-    xr = np.round(x)  # ties
-    mw = mann_whitney(xr, np.round(y)).row("Mann-Whitney")
-    ref = stats.mannwhitneyu(xr, np.round(y), method="asymptotic", use_continuity=True)
-    np.testing.assert_allclose([mw.statistic, mw.p_value], [ref.statistic, ref.pvalue], rtol=RTOL)
-    np.testing.assert_allclose(mw.estimate, ref.statistic / (len(x) * len(y)), rtol=RTOL)
+    np.testing.assert_allclose([res.statistic, res.df, res.p_value, res.ci_lower, res.ci_upper],
+                               [ref["welch", q] for q in ("t", "df", "p", "lower", "upper")],
+                               rtol=RTOL_R)
+    mw = mann_whitney(np.round(x), np.round(y)).row("Mann-Whitney")   # ties
+    np.testing.assert_allclose([mw.statistic, mw.p_value],
+                               [ref["mann_whitney", "W"], ref["mann_whitney", "p"]], rtol=RTOL_R)
+    np.testing.assert_allclose(mw.estimate, ref["mann_whitney", "W"] / (len(x) * len(y)),
+                               rtol=RTOL_R)
+
+
+@pytest.mark.parametrize("method", ["holm", "BH"])
+def test_multiplicity_matches_r_p_adjust(classical, method):
+    ref, _ = classical
+    p = [0.001, 0.04, 0.03, 0.2, 0.011, 0.04, 0.9]
+    np.testing.assert_allclose(adjust_p_values(p, method),
+                               [ref[f"adjust_{method}", str(i)] for i in range(1, 8)],
+                               rtol=RTOL_R)
 
 
 def test_poisson_rate_ratio_closed_form():

@@ -106,13 +106,75 @@ def test_mantel_haenszel_matches_statsmodels():
     np.testing.assert_allclose(rr.estimate, ref.riskratio_pooled, rtol=RTOL)
 
 
+RTOL_R = 1e-10      # pooling.R prints 17 significant digits
+MH_TERMS = {"RD": ("risk_difference", "risk difference (Mantel-Haenszel)"),
+            "RR": ("risk_ratio", "risk ratio (Mantel-Haenszel)"),
+            "OR": ("odds_ratio", "odds ratio (Mantel-Haenszel)")}
+
+
+@pytest.fixture(scope="module")
+def pooling_ref(reference_dir):
+    lines = (reference_dir / "inference" / "pooling.out").read_text().splitlines()[2:]
+    # NA: rma.mh computes the CMH test only for the odds ratio
+    return {(c, q): float("nan" if v == "NA" else v)
+            for c, q, v in (line.split(",") for line in lines)}
+
+
+@pytest.mark.parametrize("k", [6, 13])
+@pytest.mark.parametrize("measure", ["RD", "RR", "OR"])
+@pytest.mark.parametrize("correct", [False, True])
+def test_mantel_haenszel_matches_metafor_rma_mh(pooling_ref, k, measure, correct):
+    a, b, c, d = BCG[:k].T
+    name, term = MH_TERMS[measure]
+    res = mantel_haenszel(a, a + b, c, c + d, measure=name, correction=correct)
+    row, cmh = res.row(term), res.row("Cochran-Mantel-Haenszel")
+    ref = {q: pooling_ref[f"mh_{measure}_{k}_{str(correct).upper()}", q]
+           for q in ("estimate", "se", "lower", "upper", "cmh", "cmh_p")}
+    ratio = measure != "RD"       # metafor reports log ratios
+    est = np.log(row.estimate) if ratio else row.estimate
+    lo, hi = (np.log([row.ci_lower, row.ci_upper]) if ratio else [row.ci_lower, row.ci_upper])
+    np.testing.assert_allclose([est, row.std_error, lo, hi],
+                               [ref["estimate"], ref["se"], ref["lower"], ref["upper"]],
+                               rtol=RTOL_R)
+    if measure == "OR":
+        np.testing.assert_allclose([cmh.statistic, cmh.p_value], [ref["cmh"], ref["cmh_p"]],
+                                   rtol=RTOL_R, atol=1e-300)
+
+
+def test_mantel_haenszel_rd_variances_are_named_and_differ():
+    a, b, c, d = BCG[:6].T
+    sato = mantel_haenszel(a, a + b, c, c + d)
+    gr = mantel_haenszel(a, a + b, c, c + d, rd_variance="greenland-robins")
+    ratio = gr.tidy().std_error[0] / sato.tidy().std_error[0]
+    assert 1e-4 < abs(ratio - 1) < 0.05 and "RD variance sato" in repr(sato)
+    with pytest.raises(InputError, match="rd_variance"):
+        mantel_haenszel(a, a + b, c, c + d, rd_variance="robins")
+
+
+@pytest.mark.parametrize("method", ["FE", "DL", "REML"])
+def test_meta_analysis_matches_metafor_rma_full_precision(pooling_ref, method):
+    a, b, c, d = BCG.T
+    yi = np.log((a / (a + b)) / (c / (c + d)))
+    vi = 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
+    res = meta_analysis(yi, np.sqrt(vi), method={"FE": "fixed"}.get(method, method))
+    ref = {q: pooling_ref[f"meta_{method}", q]
+           for q in ("estimate", "se", "p", "lower", "upper", "tau2", "Q", "Q_p", "I2")}
+    np.testing.assert_allclose(
+        [res.estimate, res.std_error, res.p_value, res.ci_lower, res.ci_upper, res.q,
+         res.q_p_value], [ref[q] for q in ("estimate", "se", "p", "lower", "upper", "Q", "Q_p")],
+        rtol=RTOL_R)
+    if method != "FE":
+        np.testing.assert_allclose([res.tau2, 100 * res.i2], [ref["tau2"], ref["I2"]], rtol=1e-9)
+
+
 @pytest.mark.parametrize("measure,term", [("risk_difference", "risk difference (Wald)"),
                                           ("risk_ratio", "risk ratio"),
                                           ("odds_ratio", "odds ratio")])
 def test_mantel_haenszel_one_stratum_is_the_crude_2x2(measure, term):
     # Greenland-Robins / RGB variances reduce to the Wald variances with one stratum
     a, n1, c, n0 = 60, 360, 200, 1600
-    mh = mantel_haenszel([a], [n1], [c], [n0], measure=measure).tidy().iloc[0]
+    mh = mantel_haenszel([a], [n1], [c], [n0], measure=measure,
+                         rd_variance="greenland-robins").tidy().iloc[0]
     crude = two_by_two(a, n1, c, n0).row(term)
     np.testing.assert_allclose(mh[["estimate", "std_error", "ci_lower", "ci_upper"]].to_numpy(float),
                                crude[["estimate", "std_error", "ci_lower", "ci_upper"]].to_numpy(float),

@@ -84,12 +84,12 @@ def _check_counts(a, n1, c, n0):
 
 
 def wilson_interval(events: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for one proportion (no continuity correction)."""
-    z = _z(alpha)
-    p = events / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    """Wilson score interval for one proportion (no continuity correction): statsmodels'
+    ``proportion_confint(method="wilson")``, equal to R's ``prop.test(correct = FALSE)``."""
+    from statsmodels.stats.proportion import proportion_confint
+    _z(alpha)
+    lower, upper = proportion_confint(events, n, alpha=alpha, method="wilson")
+    return float(lower), float(upper)
 
 
 def two_by_two(events_fip: int, n_fip: int, events_control: int, n_control: int, *,
@@ -162,26 +162,18 @@ def two_by_two(events_fip: int, n_fip: int, events_control: int, n_control: int,
 
 
 def pearson_chi_square(a, b, c, d, *, yates: bool = False) -> tuple[float, float]:
-    """Pearson's chi-square (1 df) for the table [[a, b], [c, d]]."""
-    n = a + b + c + d
-    rows, cols = np.array([a + b, c + d]), np.array([a + c, b + d])
-    if np.any(rows == 0) or np.any(cols == 0):
+    """Pearson's chi-square (1 df) for the table [[a, b], [c, d]]: scipy's
+    ``chi2_contingency`` (R's ``chisq.test``); NaN when a margin is zero (scipy raises)."""
+    if a + b == 0 or c + d == 0 or a + c == 0 or b + d == 0:
         return np.nan, np.nan
-    diff = abs(a * d - b * c)
-    if yates:
-        diff = max(0.0, diff - n / 2)
-    chi2 = n * diff ** 2 / (rows[0] * rows[1] * cols[0] * cols[1])
-    return float(chi2), float(stats.chi2.sf(chi2, 1))
+    res = stats.chi2_contingency([[a, b], [c, d]], correction=yates)
+    return float(res.statistic), float(res.pvalue)
 
 
 def fisher_exact_p(a, b, c, d) -> float:
-    """Two-sided Fisher exact p: total probability of tables no more likely than the observed."""
-    n1, n0, m = a + b, c + d, a + c
-    support = np.arange(max(0, m - n0), min(m, n1) + 1)
-    logp = stats.hypergeom.logpmf(support, n1 + n0, n1, m)
-    obs = stats.hypergeom.logpmf(a, n1 + n0, n1, m)
-    # relative tolerance as in R's fisher.test (1 + 1e-7)
-    return float(min(1.0, np.exp(logp[logp <= obs + np.log1p(1e-7)]).sum()))
+    """Two-sided Fisher exact p: scipy's ``fisher_exact`` (R's ``fisher.test``: tables no
+    more likely than the observed, with R's relative tolerance)."""
+    return float(stats.fisher_exact([[a, b], [c, d]]).pvalue)
 
 
 def welch_test(fip, control, *, alpha: float = 0.05) -> EffectResult:
@@ -194,16 +186,14 @@ def welch_test(fip, control, *, alpha: float = 0.05) -> EffectResult:
     1.875
     """
     x, y = _sample(fip, "FIP"), _sample(control, "control")
-    v1, v0 = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     diff = x.mean() - y.mean()
-    se = np.sqrt(v1 + v0)
+    se = np.sqrt(x.var(ddof=1) / len(x) + y.var(ddof=1) / len(y))
     if se == 0:
         raise EstimationError("The outcome is constant in both groups: Welch's t is undefined.")
-    df = (v1 + v0) ** 2 / (v1 ** 2 / (len(x) - 1) + v0 ** 2 / (len(y) - 1))
-    t = diff / se
-    q = stats.t.ppf(1 - alpha / 2, df)
-    row = _row("mean difference (Welch)", diff, se, t, 2 * stats.t.sf(abs(t), df),
-               diff - q * se, diff + q * se, df=df)
+    res = stats.ttest_ind(x, y, equal_var=False)        # scipy = R t.test(var.equal = FALSE)
+    ci = res.confidence_interval(1 - alpha)
+    row = _row("mean difference (Welch)", diff, se, float(res.statistic), float(res.pvalue),
+               float(ci.low), float(ci.high), df=float(res.df))
     return EffectResult(title="Welch two-sample t test", table=_table([row]),
                         header={"method": "Welch t, clients treated as independent",
                          "n": len(x) + len(y), "alpha": alpha})
@@ -222,16 +212,14 @@ def mann_whitney(fip, control) -> EffectResult:
     """
     x, y = _sample(fip, "FIP"), _sample(control, "control")
     n1, n0 = len(x), len(y)
-    ranks = stats.rankdata(np.concatenate([x, y]))
-    u = ranks[:n1].sum() - n1 * (n1 + 1) / 2
-    _, counts = np.unique(np.concatenate([x, y]), return_counts=True)
     n = n1 + n0
-    var = n1 * n0 / 12 * ((n + 1) - (counts ** 3 - counts).sum() / (n * (n - 1)))
-    if var <= 0:
+    if np.all(np.concatenate([x, y]) == x[0]):
         raise EstimationError("The outcome is constant across both groups: Mann-Whitney's "
                               "test is undefined.")
-    z = (abs(u - n1 * n0 / 2) - 0.5) / np.sqrt(var)
-    row = _row("Mann-Whitney", u / (n1 * n0), statistic=u, p=min(1.0, 2 * stats.norm.sf(z)))
+    # scipy = R wilcox.test(exact = FALSE, correct = TRUE): U of the FIP sample, tie-corrected
+    res = stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=True)
+    u = float(res.statistic)
+    row = _row("Mann-Whitney", u / (n1 * n0), statistic=u, p=float(res.pvalue))
     return EffectResult(title="Mann-Whitney U test", table=_table([row]),
                         header={"method": "Mann-Whitney U, normal approximation, clients treated "
                                    "as independent", "n": n})

@@ -20,9 +20,10 @@ ADJUSTMENTS = ("holm", "BH")
 
 def adjust_p_values(p_values: Sequence[float],
                     method: Literal["holm", "BH"] = "holm") -> np.ndarray:
-    """Adjusted p-values (Holm step-down or Benjamini-Hochberg step-up), in input order.
-
-    Missing p-values (NaN) stay missing and do not count towards the number of tests.
+    """Adjusted p-values (Holm step-down or Benjamini-Hochberg step-up), in input order:
+    statsmodels' ``multipletests`` (R's ``p.adjust``), with what it lacks: missing p-values
+    (NaN) stay missing and do not count towards the number of tests, and values outside
+    [0, 1] are refused.
 
     Examples
     --------
@@ -42,16 +43,8 @@ def adjust_p_values(p_values: Sequence[float],
     m = len(q)
     if m == 0:
         return out
-    order = np.argsort(q, kind="stable")
-    sorted_p = q[order]
-    if method == "holm":
-        adj = np.maximum.accumulate((m - np.arange(m)) * sorted_p)
-    else:
-        adj = np.minimum.accumulate((m / np.arange(m, 0, -1)) * sorted_p[::-1])[::-1]
-    adj = np.minimum(adj, 1.0)
-    res = np.empty(m)
-    res[order] = adj
-    out[ok] = res
+    from statsmodels.stats.multitest import multipletests   # = R p.adjust(method = ...)
+    out[ok] = multipletests(q, method={"holm": "holm", "BH": "fdr_bh"}[method])[1]
     return out
 
 

@@ -29,6 +29,7 @@ from .measures import EffectResult, _row, _table, _z
 from .._version import __version__
 
 MH_MEASURES = ("risk_difference", "risk_ratio", "odds_ratio")
+RD_VARIANCES = ("sato", "greenland-robins")
 META_METHODS = ("fixed", "DL", "REML")
 _REML_TOL = 1e-12
 
@@ -37,6 +38,7 @@ def mantel_haenszel(events_fip: Sequence[float], n_fip: Sequence[float],
                     events_control: Sequence[float], n_control: Sequence[float], *,
                     measure: Literal["risk_difference", "risk_ratio", "odds_ratio"] = "risk_difference",
                     alpha: float = 0.05, correction: bool = False,
+                    rd_variance: Literal["sato", "greenland-robins"] = "sato",
                     labels: Sequence[str] | None = None) -> EffectResult:
     """Mantel-Haenszel pooled effect over strata (municipalities) and the CMH test.
 
@@ -46,6 +48,10 @@ def mantel_haenszel(events_fip: Sequence[float], n_fip: Sequence[float],
     measure : {"risk_difference", "risk_ratio", "odds_ratio"}
     correction : bool
         Continuity correction in the Cochran-Mantel-Haenszel chi-square.
+    rd_variance : {"sato", "greenland-robins"}
+        Variance of the pooled risk difference: Sato, Greenland and Robins (1989), R's
+        ``metafor::rma.mh(measure = "RD")`` (default); or Greenland and Robins (1985), which
+        reduces to the Wald variance with one stratum (about 0.35% apart on dat.bcg).
     labels : sequence of str, optional
         Stratum names for the header.
 
@@ -79,7 +85,13 @@ def mantel_haenszel(events_fip: Sequence[float], n_fip: Sequence[float],
     if measure == "risk_difference":
         w = n1 * n0 / n
         est = np.sum(w * (a / n1 - c / n0)) / w.sum()
-        var = np.sum((a * b * n0 ** 3 + c * d * n1 ** 3) / (n1 * n0 * n ** 2)) / w.sum() ** 2
+        check_option("rd_variance", rd_variance, RD_VARIANCES)
+        if rd_variance == "sato":
+            P = (n1 ** 2 * c - n0 ** 2 * a + n1 * n0 * (n0 - n1) / 2) / n ** 2
+            Q = (a * (n0 - c) + c * (n1 - a)) / (2 * n)
+            var = (est * P.sum() + Q.sum()) / w.sum() ** 2
+        else:
+            var = np.sum((a * b * n0 ** 3 + c * d * n1 ** 3) / (n1 * n0 * n ** 2)) / w.sum() ** 2
         se = np.sqrt(var)
         row = _row("risk difference (Mantel-Haenszel)", est, se, est / se,
                    2 * stats.norm.sf(abs(est / se)), est - z * se, est + z * se)
@@ -113,7 +125,8 @@ def mantel_haenszel(events_fip: Sequence[float], n_fip: Sequence[float],
     cmh = diff ** 2 / v.sum()
     rows = [row, _row("Cochran-Mantel-Haenszel", row["estimate"], statistic=cmh,
                       p=stats.chi2.sf(cmh, 1))]
-    header = {"method": "Mantel-Haenszel over strata, clients treated as independent",
+    header = {"method": "Mantel-Haenszel over strata, clients treated as independent"
+              + (f"; RD variance {rd_variance}" if measure == "risk_difference" else ""),
               "strata": len(a) if labels is None else ", ".join(map(str, labels)),
               "n": int(n.sum()), "alpha": alpha}
     return EffectResult(title="Pooled over strata (Mantel-Haenszel)", table=_table(rows),
@@ -276,9 +289,14 @@ def meta_analysis(estimates: Sequence[float], std_errors: Sequence[float], *,
     mu = float(np.sum(wr * y) / wr.sum())
     s = float(np.sqrt(1 / wr.sum()))
     z = _z(alpha)
+    if method == "fixed" or k < 2:     # I^2 from Q (Higgins and Thompson 2002), as metafor for FE
+        i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
+    else:                     # metafor: tau^2 / (tau^2 + typical within-study variance)
+        typical = (k - 1) * w.sum() / (w.sum() ** 2 - np.sum(w ** 2))
+        i2 = float(tau2 / (tau2 + typical))
     return MetaAnalysis(labels=labels, estimates=y, std_errors=se, weights=wr / wr.sum(),
                         method=method, estimate=mu, std_error=s, ci_lower=mu - z * s,
                         ci_upper=mu + z * s, p_value=float(2 * stats.norm.sf(abs(mu / s))),
                         tau2=float(tau2), q=q, q_p_value=float(stats.chi2.sf(q, k - 1)),
-                        i2=max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, alpha=alpha,
+                        i2=i2, alpha=alpha,
                         exponentiate=exponentiate, measure=measure)
