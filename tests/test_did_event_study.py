@@ -14,7 +14,7 @@ def tight_demeaner():
     return MapDemeaner(fixef_tol=1e-12)
 
 
-PEER_RTOL = 1e-7
+PEER_RTOL = 1e-9
 ATOL = 1e-10
 
 
@@ -59,8 +59,8 @@ def test_matches_pyfixest_with_dummies(weighted, bin_endpoints):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w = fit.wald_test(R=np.eye(len(names))[:2], distribution="chi2")
-    np.testing.assert_allclose(res.pre_trend["wald"], w["statistic"], rtol=1e-6, atol=0)
-    np.testing.assert_allclose(res.pre_trend["p_value_chi2"], w["pvalue"], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(res.pre_trend["wald"], w["statistic"], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(res.pre_trend["p_value_chi2"], w["pvalue"], rtol=1e-9, atol=0)
     assert res.pre_trend["df1"] == 2 and res.pre_trend["df2"] == 39
 
 
