@@ -65,7 +65,7 @@ def _task(name: str, n_treated: int, n_control: int):
         from fipeval.matching import match
 
         def run():
-            res = match(df, "fip", COVARIATES, distance="logit", caliper=0.2)
+            res = match(df, treatment="fip", covariates=COVARIATES, distance="logit", caliper=0.2)
             return int((res.weights > 0).sum())
     elif name == "fipeval_nearest_only":
         from fipeval.matching.nearest import match_nearest
@@ -81,13 +81,13 @@ def _task(name: str, n_treated: int, n_control: int):
         from fipeval.matching import match
 
         def run():
-            res = match(df, "fip", COVARIATES, distance="logit")
+            res = match(df, treatment="fip", covariates=COVARIATES, distance="logit")
             return int((res.weights > 0).sum())
     elif name == "fipeval_match_replace":
         from fipeval.matching import match
 
         def run():
-            res = match(df, "fip", COVARIATES, distance="logit", replace=True)
+            res = match(df, treatment="fip", covariates=COVARIATES, distance="logit", replace=True)
             return int((res.weights > 0).sum())
     elif name in ("psmpy", "psmpy_replace"):
         from psmpy import PsmPy
@@ -102,8 +102,8 @@ def _task(name: str, n_treated: int, n_control: int):
         from fipeval.matching import match
 
         def run():
-            a = match(df, "fip", COVARIATES, distance="logit", replace=True)
-            b = match(df, "fip", COVARIATES, distance="logit", replace=True, estimand="ATC")
+            a = match(df, treatment="fip", covariates=COVARIATES, distance="logit", replace=True)
+            b = match(df, treatment="fip", covariates=COVARIATES, distance="logit", replace=True, estimand="ATC")
             return int((a.weights > 0).sum() + (b.weights > 0).sum())
     elif name == "causalinference":
         from causalinference import CausalModel

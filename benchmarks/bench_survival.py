@@ -78,7 +78,7 @@ def _fit(tool: str, data):
     warnings.simplefilter("ignore")
     if tool == "fipeval":
         import fipeval
-        res = fipeval.cox(data, "months", "ended", COLUMNS, cluster="caseworker")
+        res = fipeval.cox(data, duration="months", event="ended", covariates=COLUMNS, cluster="caseworker")
         return res.coef, res.std_error
     if tool == "lifelines":
         from lifelines import CoxPHFitter

@@ -165,7 +165,7 @@ def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
         cohort = pd.read_pickle(prepared / "cohort.pkl")
         if tool == "fipeval":
             from fipeval import match
-            return lambda: match(cohort, "fip", MATCH_COVARIATES, distance="logit",
+            return lambda: match(cohort, treatment="fip", covariates=MATCH_COVARIATES, distance="logit",
                                  caliper=CALIPER).balance(), "match + balance table"
         X = pd.get_dummies(cohort[MATCH_COVARIATES], columns=["household_type", "sex"],
                            drop_first=True, dtype=float)
@@ -197,7 +197,7 @@ def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
         spell = pd.read_pickle(prepared / "spell.pkl")
         if tool == "fipeval":
             from fipeval import cox
-            return lambda: cox(spell, "exit", "event", ["fip"], entry="entry",
+            return lambda: cox(spell, duration="exit", event="event", covariates=["fip"], entry="entry",
                                cluster="caseworker", strata="municipality"), \
                 "spell clock, delayed entry, strata, clustered SE"
         if tool == "lifelines":

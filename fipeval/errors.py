@@ -131,6 +131,48 @@ def renamed(**old_to_new: str):
     return decorate
 
 
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first frame outside
+    fipeval (the user's call), however many fipeval wrappers lie in between."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def columns_by_name(fn):
+    """Decorator for functions ``f(data, *, column=..., ...)``: columns are passed by name
+    (0.x; one vocabulary), and a call that still passes them by position raises an
+    InputError that spells out the call by name, instead of a bare TypeError.
+
+    Examples
+    --------
+    >>> @columns_by_name
+    ... def f(data, *, duration, event): return duration
+    >>> f(None, "exit", "event")
+    Traceback (most recent call last):
+    ...
+    fipeval.errors.InputError: f() takes the column names as keywords: f(data, duration='exit', event='event').
+    """
+    import inspect
+
+    names = [p.name for p in inspect.signature(fn).parameters.values()
+             if p.kind == p.KEYWORD_ONLY]
+
+    @functools.wraps(fn)
+    def call(data, *args, **kwargs):
+        if args:
+            spelled = ", ".join(f"{n}={a!r}" for n, a in zip(names, args))
+            raise InputError(f"{fn.__name__}() takes the column names as keywords: "
+                             f"{fn.__name__}(data, {spelled}).")
+        return fn(data, **kwargs)
+    return call
+
+
 RENAMED_WHY = {"n_draws": "one name for resampling draws in every function",
                "treatment": "one name for the FIP indicator in every function",
                "by": "one name for splitting descriptive results by a column",

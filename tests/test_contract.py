@@ -166,12 +166,12 @@ class Case:
         return pytest.param(self, id=self.name, marks=self.marks)
 
 
-SURV = ("months_on_benefit", "ended")
+SURV = {"duration": "months_on_benefit", "event": "ended"}
 
 CASES = [
     # inference
     Case("inference.compare", inference.compare,
-         lambda i: ((i.bergen, "ended"), dict(cluster="caseworker", inference="naive"))),
+         lambda i: ((i.bergen,), dict(outcome="ended", cluster="caseworker", inference="iid"))),
     Case("inference.coverage_study", inference.coverage_study,
          lambda i: ((i.cohort, i.study.truth), dict(fip_caseworkers=(2,), reps=2, n_draws=99, seed=1)),
          # a simulation summary, not a coefficient table: one row per (treated caseworkers,
@@ -208,28 +208,30 @@ CASES = [
          lambda i: (i.ols_inputs, dict(column="fip", n_draws=99, seed=1))),
     # survival
     Case("survival.cox", survival.cox,
-         lambda i: ((i.cohort, *SURV, ["fip", "age"]), dict(cluster="caseworker"))),
+         lambda i: ((i.cohort,), dict(**SURV, covariates=["fip", "age"], cluster="caseworker"))),
     Case("survival.kaplan_meier", survival.kaplan_meier,
-         lambda i: ((i.cohort, *SURV), dict(by="fip"))),
+         lambda i: ((i.cohort,), dict(**SURV, by="fip"))),
     Case("survival.logrank", survival.logrank,
-         lambda i: ((i.cohort, *SURV, "fip"), {})),
+         lambda i: ((i.cohort,), dict(**SURV, treatment="fip"))),
     Case("survival.rmst", survival.rmst,
-         lambda i: ((i.cohort, *SURV, "fip"), dict(tau=11))),
+         lambda i: ((i.cohort,), dict(**SURV, treatment="fip", tau=11))),
     Case("survival.cumulative_incidence", survival.cumulative_incidence,
-         lambda i: ((i.cohort, "months_on_benefit", "end_reason"),
-                    dict(event="ended", by="fip"))),
+         lambda i: ((i.cohort,), dict(duration="months_on_benefit", cause="end_reason",
+                                     event="ended", by="fip"))),
     Case("survival.cause_specific_cox", survival.cause_specific_cox,
-         lambda i: ((i.cohort, "months_on_benefit", "end_reason", ["fip"]),
-                    dict(cause_of_interest="work", event="ended"))),
+         lambda i: ((i.cohort,), dict(duration="months_on_benefit", cause="end_reason",
+                                     covariates=["fip"], cause_of_interest="work",
+                                     event="ended"))),
     Case("survival.fine_gray", survival.fine_gray,
-         lambda i: ((i.cohort, "months_on_benefit", "end_reason", ["fip"]),
-                    dict(cause_of_interest="work", event="ended"))),
+         lambda i: ((i.cohort,), dict(duration="months_on_benefit", cause="end_reason",
+                                     covariates=["fip"], cause_of_interest="work",
+                                     event="ended"))),
     # matching
     Case("matching.match", matching.match,
-         lambda i: ((i.cohort, "fip", ["age", "months_before_start"]),
-                    dict(exact=["municipality"]))),
+         lambda i: ((i.cohort,), dict(treatment="fip", covariates=["age", "months_before_start"],
+                                     exact=["municipality"]))),
     Case("matching.balance", matching.balance,
-         lambda i: ((i.cohort, "fip", ["age", "household_type"]), {})),
+         lambda i: ((i.cohort,), dict(treatment="fip", covariates=["age", "household_type"]))),
     # costing
     Case("costing.crude_savings", costing.crude_savings,
          lambda i: ((0.05,), dict(caseload=2400, std_error=0.01))),
@@ -256,7 +258,7 @@ CASES = [
                                                first_treated="first_treated"))),
     # Result classes that estimators hand out through a method or attribute
     Case("survival.CoxResult.ph_test", survival.CoxResult.ph_test,
-         lambda i: ((survival.cox(i.cohort, *SURV, ["fip", "age"]),), {})),
+         lambda i: ((survival.cox(i.cohort, **SURV, covariates=["fip", "age"]),), {})),
     Case("diff_in_diff.StaggeredResult.dynamic", operator.attrgetter("dynamic"),
          lambda i: ((did.staggered_did(i.staggered_panel, outcome="y", unit="unit", time="t",
                                        first_treated="first_treated"),), {})),
@@ -469,11 +471,11 @@ def test_resampling_draws_have_one_name_and_old_names_say_the_new_one():
         offenders += [f"{fn.__name__}({p})" for p in params & set(BANNED_PARAMETERS)]
     assert offenders == []
     with pytest.raises(InputError, match="`n_boot` is now called `n_draws`.*n_draws=99"):
-        fipeval.compare(pd.DataFrame(), "ended", n_boot=99)
+        fipeval.compare(pd.DataFrame(), outcome="ended", n_boot=99)
     with pytest.raises(InputError, match="`n_perm` is now called `n_draws`"):
         fipeval.randomization_inference([1.0], [[1.0]], [1], column=0, n_perm=99)
     with pytest.raises(InputError, match="`group` is now called `by`"):
-        fipeval.kaplan_meier(pd.DataFrame(), "t", "e", group="fip")
+        fipeval.kaplan_meier(pd.DataFrame(), duration="t", event="e", group="fip")
     with pytest.raises(InputError, match="`treated` is now called `treatment`"):
         fipeval.did(pd.DataFrame(), outcome="y", unit="u", time="t", treated="fip", post="p")
 
@@ -512,3 +514,77 @@ def test_imports_run_one_way():
             if node not in state:
                 visit(node, [])
     assert found == []
+
+
+def _public_callables():
+    import inspect as inspect_module
+
+    import fipeval
+
+    seen, out = set(), []
+    for package in ("", "inference", "survival", "diff_in_diff", "costing", "matching"):
+        module = importlib.import_module("fipeval" + (f".{package}" if package else ""))
+        for name in module.__all__:
+            fn = getattr(module, name)
+            if callable(fn) and not isinstance(fn, type) and id(fn) not in seen:
+                seen.add(id(fn))
+                out.append((name, fn, inspect_module.signature(fn)))
+    return out
+
+
+COLUMN_PARAMETERS = {"duration", "event", "cause", "entry", "treatment", "covariates", "outcome",
+                     "cluster", "weights", "strata", "by", "unit", "time", "post", "exact"}
+
+
+def test_columns_are_keywords_and_seeds_default_to_none():
+    """One vocabulary: a function that reads a DataFrame takes it first and its column names
+    by keyword only; every `seed` defaults to None (numpy's fresh entropy; pass an int)."""
+    positional, seeds = [], []
+    for name, _, sig in _public_callables():
+        params = list(sig.parameters.values())
+        if params and params[0].name in ("data", "cohort", "panel"):
+            positional += [f"{name}({p.name})" for p in params[1:]
+                           if p.kind == p.POSITIONAL_OR_KEYWORD and p.name in COLUMN_PARAMETERS]
+        if "seed" in sig.parameters and sig.parameters["seed"].default is not None:
+            seeds.append(f"{name}(seed={sig.parameters['seed'].default!r})")
+    assert positional == [] and seeds == []
+
+
+def test_columns_by_position_say_how_to_pass_them(inputs):
+    import fipeval
+    from fipeval.errors import InputError
+
+    with pytest.raises(InputError, match=r"cox\(\) takes the column names as keywords: "
+                       r"cox\(data, duration='months_on_benefit', event='ended', "
+                       r"covariates=\['fip'\]\)"):
+        fipeval.cox(inputs.cohort, "months_on_benefit", "ended", ["fip"])
+    with pytest.raises(InputError, match=r"compare\(data, outcome='ended'\)"):
+        fipeval.compare(inputs.cohort, "ended")
+    with pytest.raises(InputError, match="inference='naive' is now inference='iid'"):
+        fipeval.compare(inputs.cohort, outcome="ended", inference="naive")
+
+
+def test_warnings_point_at_the_callers_line(inputs):
+    """Through every wrapper (renamed, columns_by_name), a warning names the user's file."""
+    import warnings as warnings_module
+
+    import fipeval
+
+    with warnings_module.catch_warnings(record=True) as caught:
+        warnings_module.simplefilter("always")
+        fipeval.cox(inputs.cohort, duration="months_on_benefit", event="ended",
+                    covariates=["fip"], cluster="caseworker")
+        fipeval.compare(inputs.cohort, outcome="ended", cluster="caseworker", inference="CR1")
+    assert caught and {w.filename for w in caught} == {__file__}
+
+
+def test_api_reference_lists_every_public_name():
+    """docs/api.md (built by Sphinx in CI) documents exactly fipeval.__all__."""
+    import re
+    from pathlib import Path
+
+    import fipeval
+
+    text = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^   (\w+)$", text, flags=re.MULTILINE))
+    assert listed == set(fipeval.__all__) - {"__version__"}

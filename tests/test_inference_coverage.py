@@ -28,7 +28,7 @@ def test_coverage_few_and_many_treated_caseworkers():
         # they are conservative, see the report)
         for m in ("wild", "randomization"):
             assert cov[(k, m)] >= NOMINAL - MC_SLACK, (k, m, cov[(k, m)])
-        # the naive test under-covers badly
-        assert cov[(k, "naive")] < NOMINAL - MC_SLACK
+        # the client-level (iid) test under-covers badly
+        assert cov[(k, "iid")] < NOMINAL - MC_SLACK
     for m in ("wild", "randomization", "CR2"):
         assert abs(cov[(30, m)] - NOMINAL) <= MC_SLACK, (m, cov[(30, m)])

@@ -164,7 +164,7 @@ def _cohort(seed=0, G=12, treated=3, m=30):
 
 def test_compare_primary_rows_equal_the_engines():
     df = _cohort()
-    naive = compare(df, "ended")
+    naive = compare(df, outcome="ended")
     tab = two_by_two(int(df.ended[df.fip == 1].sum()), int((df.fip == 1).sum()),
                      int(df.ended[df.fip == 0].sum()), int((df.fip == 0).sum()))
     np.testing.assert_allclose(naive.primary[["estimate", "std_error", "p_value"]].to_numpy(float),
@@ -172,22 +172,22 @@ def test_compare_primary_rows_equal_the_engines():
                                                                   "p_value"]].to_numpy(float),
                                rtol=RTOL)
     X = pd.DataFrame({"const": 1.0, "fip": df.fip.astype(float)})
-    cr2 = compare(df, "ended", cluster="caseworker", inference="CR2")
+    cr2 = compare(df, outcome="ended", cluster="caseworker", inference="CR2")
     fit = fit_ols(df.ended, X, cluster=df.caseworker, vcov="CR2")
     np.testing.assert_allclose(cr2.primary.p_value, fit.tidy().p_value[1], rtol=RTOL)
-    wild = compare(df, "ended", cluster="caseworker", inference="wild", seed=3, n_draws=999)
+    wild = compare(df, outcome="ended", cluster="caseworker", inference="wild", seed=3, n_draws=999)
     ref = wild_cluster_bootstrap(df.ended, X, df.caseworker, column="fip", seed=3, n_draws=999)
     np.testing.assert_allclose([wild.p_value, wild.primary.ci_lower],
                                [ref.p_value, ref.ci_lower], rtol=RTOL)
     assert "wild cluster bootstrap" in repr(wild) and "naive p-value" in repr(wild)
     with pytest.warns(FewClustersWarning, match="rest on 3 FIP and 9 control"):
-        cr1 = compare(df, "ended", cluster="caseworker", inference="CR1")
+        cr1 = compare(df, outcome="ended", cluster="caseworker", inference="CR1")
     assert "Only 3 FIP caseworkers" in repr(cr1)
 
 
 def test_compare_count_rate_difference_is_ratio_of_sums():
     df = _cohort(seed=4)
-    res = compare(df, "fraud_signals", cluster="caseworker", inference="CR1")
+    res = compare(df, outcome="fraud_signals", cluster="caseworker", inference="CR1")
     f, c = df[df.fip == 1], df[df.fip == 0]
     rd = f.fraud_signals.sum() / f.exposure_years.sum() - c.fraud_signals.sum() / c.exposure_years.sum()
     np.testing.assert_allclose(res.primary.estimate, rd, rtol=RTOL)
@@ -196,7 +196,7 @@ def test_compare_count_rate_difference_is_ratio_of_sums():
 
 def test_compare_covariates_weights_and_randomization():
     df = _cohort(seed=5)
-    res = compare(df, "ended", cluster="caseworker", inference="randomization",
+    res = compare(df, outcome="ended", cluster="caseworker", inference="randomization",
                   covariates=["age", "household_type"], weights="w", strata="municipality",
                   seed=1, n_draws=999)
     X = pd.concat([pd.DataFrame({"const": 1.0, "fip": df.fip.astype(float), "age": df.age}),
@@ -210,8 +210,8 @@ def test_compare_covariates_weights_and_randomization():
 def test_compare_leaves_input_alone_and_ignores_row_order():
     df = _cohort(seed=6)
     before = df.copy()
-    a = compare(df, "months_on_benefit", cluster="caseworker", inference="CR2")
-    b = compare(df.sample(frac=1, random_state=1), "months_on_benefit", cluster="caseworker",
+    a = compare(df, outcome="months_on_benefit", cluster="caseworker", inference="CR2")
+    b = compare(df.sample(frac=1, random_state=1), outcome="months_on_benefit", cluster="caseworker",
                 inference="CR2")
     pd.testing.assert_frame_equal(df, before)
     np.testing.assert_allclose(a.tidy()[["estimate", "std_error", "p_value"]].to_numpy(float),
@@ -223,26 +223,26 @@ def test_compare_leaves_input_alone_and_ignores_row_order():
 def test_compare_bad_input():
     df = _cohort()
     with pytest.raises(DesignError, match="FIP group has no clients"):
-        compare(df.assign(fip=0), "ended")
+        compare(df.assign(fip=0), outcome="ended")
     with pytest.raises(InputError, match="`caseworker` has one level"):
-        compare(df.assign(caseworker="km01"), "ended", cluster="caseworker", inference="CR1")
+        compare(df.assign(caseworker="km01"), outcome="ended", cluster="caseworker", inference="CR1")
     with pytest.raises(EstimationError, match="outcome `ended` is constant"):
-        compare(df.assign(ended=1), "ended")
+        compare(df.assign(ended=1), outcome="ended")
     with pytest.raises(InputError, match="`w` has 1 negative weight"):
         w = df.w.copy(); w.iloc[5] = -1
-        compare(df.assign(w=w), "ended", weights="w")
+        compare(df.assign(w=w), outcome="ended", weights="w")
     with pytest.raises(InputError, match="`w` is zero for every client"):
-        compare(df.assign(w=0.0), "ended", weights="w")
+        compare(df.assign(w=0.0), outcome="ended", weights="w")
     with pytest.raises(SchemaError, match="no column `ended_work`"):
-        compare(df, "ended_work")
+        compare(df, outcome="ended_work")
     with pytest.raises(InputError, match="needs `cluster`"):
-        compare(df, "ended", inference="wild")
+        compare(df, outcome="ended", inference="wild")
     with pytest.raises(InputError, match="`inference` parameter must be one of"):
-        compare(df, "ended", inference="robust")
+        compare(df, outcome="ended", inference="robust")
     with pytest.raises(InputError, match="0 \\(control\\) or 1 \\(FIP\\)"):
-        compare(df.assign(fip=2), "ended")
+        compare(df.assign(fip=2), outcome="ended")
     with pytest.raises(InputError, match="missing value"):
-        compare(df.assign(age=np.nan), "ended", covariates=["age"])
+        compare(df.assign(age=np.nan), outcome="ended", covariates=["age"])
     with pytest.raises(InputError, match="no clients"):
         two_by_two(0, 0, 3, 10)
     with pytest.raises(InputError, match="at least 2 per group"):
@@ -253,8 +253,8 @@ def test_compare_categorical_cluster_with_unused_levels():
     df = _cohort(seed=7)
     cat = df.assign(caseworker=pd.Categorical(df.caseworker, categories=sorted(
         set(df.caseworker)) + ["km99"]))
-    a = compare(df, "ended", cluster="caseworker", inference="randomization", seed=1)
-    b = compare(cat, "ended", cluster="caseworker", inference="randomization", seed=1)
+    a = compare(df, outcome="ended", cluster="caseworker", inference="randomization", seed=1)
+    b = compare(cat, outcome="ended", cluster="caseworker", inference="randomization", seed=1)
     np.testing.assert_allclose([a.p_value, a.primary.ci_lower], [b.p_value, b.primary.ci_lower],
                                rtol=RTOL)
     assert b.n_fip_clusters + b.n_control_clusters == 12
@@ -270,7 +270,7 @@ def test_a_ratio_that_cannot_be_estimated_stays_as_an_empty_row(monkeypatch):
     rng = np.random.default_rng(3)
     d = pd.DataFrame({"fip": np.repeat([1, 0], 100), "caseworker": np.repeat(np.arange(20), 10),
                       "signals": rng.poisson(1.0, 200), "years": 1.0})
-    res = compare(d, "signals", kind="count", exposure="years", cluster="caseworker",
+    res = compare(d, outcome="signals", kind="count", exposure="years", cluster="caseworker",
                   inference="CR1", ratios=True)
     tidy = res.tidy().set_index("term")
     for term in ("rate ratio (Poisson)", "rate ratio (negative binomial)"):

@@ -55,7 +55,7 @@ def pilots():
 def test_estimates_are_unbiased_and_intervals_cover_over_pilots(pilots, outcome, kind, inference):
     rows = []
     for truth, cohort in pilots:
-        res = compare(cohort, outcome, kind=kind, cluster="caseworker", inference=inference,
+        res = compare(cohort, outcome=outcome, kind=kind, cluster="caseworker", inference=inference,
                       seed=1, covariates=["municipality"], n_draws=999)
         assert res.n_fip_clusters == 2
         p = res.primary
@@ -73,8 +73,8 @@ def test_estimates_are_unbiased_and_intervals_cover_over_pilots(pilots, outcome,
 
 def test_naive_is_overconfident_on_the_pilot(brabantse_wal):
     _, cohort = brabantse_wal
-    naive = compare(cohort, "fraud_signals", kind="count", cluster="caseworker")
-    wild = compare(cohort, "fraud_signals", kind="count", cluster="caseworker",
+    naive = compare(cohort, outcome="fraud_signals", kind="count", cluster="caseworker")
+    wild = compare(cohort, outcome="fraud_signals", kind="count", cluster="caseworker",
                    inference="wild", seed=1)
     assert naive.primary.ci_upper - naive.primary.ci_lower < \
         wild.primary.ci_upper - wild.primary.ci_lower

@@ -59,14 +59,14 @@ def _reference_balance(reference_dir, case):
 
 def test_propensity_score_equals_glm(lalonde, reference_dir):
     ref = pd.read_csv(reference_dir / "matching" / "nearest_1to1_units.csv")
-    res = match(lalonde, "treat", COVARIATES)
+    res = match(lalonde, treatment="treat", covariates=COVARIATES)
     np.testing.assert_allclose(res.distance.to_numpy(), ref["pscore"], rtol=0, atol=SCORE_ATOL)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_emulated_matchit_451_units_and_weights(lalonde, reference_dir, case):
     ref = pd.read_csv(reference_dir / "matching" / f"{case}_units.csv")
-    res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1", **CASES[case])
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1", **CASES[case])
     np.testing.assert_allclose(res.weights.to_numpy(), ref["weight"], rtol=0,
                                atol=WEIGHT_ATOL)
     assert res.weights.index.equals(lalonde.index)
@@ -74,7 +74,7 @@ def test_emulated_matchit_451_units_and_weights(lalonde, reference_dir, case):
 
 def test_emulated_matchit_451_subclasses(lalonde, reference_dir):
     ref = pd.read_csv(reference_dir / "matching" / "nearest_1to1_units.csv")
-    res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1")
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1")
     ours = res.subclass.to_numpy(dtype=float, na_value=np.nan)
     theirs = ref["subclass"].to_numpy(dtype=float)
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
@@ -89,7 +89,7 @@ def test_balance_table_matches_matchit(lalonde, reference_dir, case):
     # R's own propensity scores (the same glm in every case): they hold exact ties, so the
     # eCDF of the distance row would otherwise depend on the last bits of the logistic fit
     scores = pd.read_csv(reference_dir / "matching" / "nearest_1to1_units.csv")["pscore"]
-    res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1", distance=scores.to_numpy(),
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1", distance=scores.to_numpy(),
                 **CASES[case])
     ours = res.balance().table
     ref = _reference_balance(reference_dir, case)
@@ -108,7 +108,7 @@ def test_balance_table_matches_matchit(lalonde, reference_dir, case):
 def test_published_unmatched_smds(lalonde):
     published = {"age": -0.3094, "educ": 0.0550, "married": -0.8263, "nodegree": 0.2450,
                  "re74": -0.7211, "re75": -0.2903}
-    table = match(lalonde, "treat", COVARIATES).balance().wide().set_index("term")
+    table = match(lalonde, treatment="treat", covariates=COVARIATES).balance().wide().set_index("term")
     for term, value in published.items():
         assert table.loc[term, "smd_before"] == pytest.approx(value, abs=5e-5)
 
@@ -117,7 +117,7 @@ def test_published_unmatched_smds(lalonde):
 def test_sample_sizes_match_matchit(lalonde, case):
     expected = {"nearest_1to1": (185, 185.0), "nearest_caliper01": (185, 185.0),
                 "nearest_2to1_replace": (73, 37.160694896851247)}[case]
-    res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1", **CASES[case])
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1", **CASES[case])
     sizes = res.sample_sizes()
     assert sizes.loc["matched", "control"] == expected[0]
     assert sizes.loc["matched (ESS)", "control"] == pytest.approx(expected[1], abs=BALANCE_ATOL)
@@ -125,13 +125,13 @@ def test_sample_sizes_match_matchit(lalonde, case):
 
 
 def test_matched_difference_in_re78(lalonde):
-    res = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1")
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1")
     assert res.matched_difference("re78") == pytest.approx(RE78_DIFFERENCE, abs=1e-6)
 
 
 def test_exact_weights_match_matchit(lalonde, reference_dir):
     ref = pd.read_csv(reference_dir / "matching" / "exact_married_nodegree_units.csv")
-    res = match(lalonde, "treat", ["married", "nodegree"], method="exact")
+    res = match(lalonde, treatment="treat", covariates=["married", "nodegree"], method="exact")
     np.testing.assert_allclose(res.weights.to_numpy(), ref["weight"], rtol=0,
                                atol=WEIGHT_ATOL)
     # matchit_lalonde.out: summary(m4$weights)
@@ -143,8 +143,8 @@ def test_correct_algorithm_agrees_where_the_defect_does_not_bite(lalonde, refere
     """The closest-control rule and 4.5.1's left-always rule pick the same controls for the
     first 175 treated units (largest score first); they part where a closer control lies
     above the treated unit's score."""
-    ours = match(lalonde, "treat", COVARIATES)
-    old = match(lalonde, "treat", COVARIATES, emulate="matchit-4.5.1")
+    ours = match(lalonde, treatment="treat", covariates=COVARIATES)
+    old = match(lalonde, treatment="treat", covariates=COVARIATES, emulate="matchit-4.5.1")
     order = ours.distance[lalonde["treat"] == 1].sort_values(ascending=False, kind="stable")
     same = (ours.match_matrix.loc[order.index, "match_1"]
             == old.match_matrix.loc[order.index, "match_1"]).to_numpy()
@@ -158,7 +158,7 @@ def test_correct_algorithm_agrees_where_the_defect_does_not_bite(lalonde, refere
 
 def test_caliper_drops_treated_units_that_451_kept(lalonde):
     with pytest.warns(UserWarning, match=r"of 185 focal .* got no match because of the caliper"):
-        res = match(lalonde, "treat", COVARIATES, caliper=0.1)
+        res = match(lalonde, treatment="treat", covariates=COVARIATES, caliper=0.1)
     cal = 0.1 * res.distance.std(ddof=1)
     mm = res.match_matrix.dropna()
     d = (res.distance[mm.index].to_numpy() - res.distance[mm["match_1"]].to_numpy())
@@ -173,7 +173,7 @@ def test_discard_matches_matchit(lalonde, reference_dir, discard):
     matchit_discard.R."""
     ref = pd.read_csv(reference_dir / "matching" / "matchit_discard.csv", comment="#")
     ref = ref[ref["discard"] == discard].set_index("id")
-    res = match(lalonde, "treat", COVARIATES, discard=discard)
+    res = match(lalonde, treatment="treat", covariates=COVARIATES, discard=discard)
     mine = res.discarded.to_numpy()
     assert (mine == ref.loc[lalonde["id"], "discarded"].to_numpy().astype(bool)).all()
     assert mine.sum() > 0
@@ -190,4 +190,4 @@ def test_discard_matches_matchit(lalonde, reference_dir, discard):
 
 def test_discard_is_for_nearest_neighbour_matching(lalonde):
     with pytest.raises(InputError, match="`discard` applies to method='nearest'"):
-        match(lalonde, "treat", COVARIATES, method="ipw", discard="both")
+        match(lalonde, treatment="treat", covariates=COVARIATES, method="ipw", discard="both")

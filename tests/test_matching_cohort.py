@@ -21,7 +21,7 @@ def brabantse_wal():
 
 def test_balance_improves_on_brabantse_wal(brabantse_wal):
     _, cohort = brabantse_wal
-    res = match(cohort, "fip", list(COHORT_COVARIATES), distance="logit",
+    res = match(cohort, treatment="fip", covariates=list(COHORT_COVARIATES), distance="logit",
                 exact=["municipality"], caliper=0.2)
     w = res.balance().wide()
     before, after = w["smd_before"].abs(), w["smd_after"].abs()
@@ -42,7 +42,7 @@ def test_matched_pairs_recover_the_true_att(scenario):
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = match(cohort, "fip", list(COHORT_COVARIATES), distance="logit",
+        res = match(cohort, treatment="fip", covariates=list(COHORT_COVARIATES), distance="logit",
                     exact=["municipality"], caliper=0.2)
     mm = res.match_matrix.dropna()
     truth = study.truth.set_index("client_id").loc[cohort.loc[mm.index, "client_id"]]

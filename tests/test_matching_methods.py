@@ -87,9 +87,9 @@ def test_nearest_ties_go_to_the_lower_score_then_data_order():
 
 def test_score_passed_equals_score_estimated(sim):
     covs = ["age", "months_before_start", "household_type"]
-    est = match(sim, "fip", covs)
-    ps = propensity_score(sim, "fip", covs)
-    given = match(sim, "fip", covs, distance=ps)
+    est = match(sim, treatment="fip", covariates=covs)
+    ps = propensity_score(sim, treatment="fip", covariates=covs)
+    given = match(sim, treatment="fip", covariates=covs, distance=ps)
     pd.testing.assert_series_equal(est.weights, given.weights)
     pd.testing.assert_frame_equal(est.match_matrix, given.match_matrix)
 
@@ -98,7 +98,7 @@ def test_propensity_score_equals_statsmodels_glm(sim):
     covs = ["age", "months_before_start", "household_type"]
     X = pd.get_dummies(sim[covs], columns=["household_type"], drop_first=True, dtype=float)
     glm = sm.GLM(sim["fip"], sm.add_constant(X), family=sm.families.Binomial()).fit()
-    np.testing.assert_allclose(propensity_score(sim, "fip", covs), glm.fittedvalues,
+    np.testing.assert_allclose(propensity_score(sim, treatment="fip", covariates=covs), glm.fittedvalues,
                                rtol=0, atol=SCORE_ATOL)
 
 
@@ -106,9 +106,9 @@ def test_shuffling_rows_does_not_change_the_matches(sim):
     covs = ["age", "months_before_start"]
     shuffled = sim.sample(frac=1, random_state=3)
     with pytest.warns(UserWarning, match="caliper"):
-        a = match(sim, "fip", covs, ratio=2, caliper=0.2)
+        a = match(sim, treatment="fip", covariates=covs, ratio=2, caliper=0.2)
     with pytest.warns(UserWarning, match="caliper"):
-        b = match(shuffled, "fip", covs, ratio=2, caliper=0.2)
+        b = match(shuffled, treatment="fip", covariates=covs, ratio=2, caliper=0.2)
     pd.testing.assert_series_equal(a.weights, b.weights.loc[sim.index], rtol=0, atol=ATOL)
     pd.testing.assert_frame_equal(a.match_matrix, b.match_matrix.loc[a.match_matrix.index])
 
@@ -120,14 +120,14 @@ def test_input_is_not_modified(sim):
         covs = kw.pop("covariates", ["age", "household_type"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            match(sim, "fip", covs, **kw)
+            match(sim, treatment="fip", covariates=covs, **kw)
     pd.testing.assert_frame_equal(sim, before)
 
 
 def test_exact_within_strata(sim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = match(sim, "fip", ["age"], exact=["municipality"], ratio=2)
+        res = match(sim, treatment="fip", covariates=["age"], exact=["municipality"], ratio=2)
     mm = res.match_matrix
     for col in mm.columns:
         ok = mm[col].notna()
@@ -137,13 +137,13 @@ def test_exact_within_strata(sim):
     part = sim[sim["municipality"] == "B"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        alone = match(part, "fip", ["age"], distance=res.distance[part.index], ratio=2)
+        alone = match(part, treatment="fip", covariates=["age"], distance=res.distance[part.index], ratio=2)
     pd.testing.assert_frame_equal(alone.match_matrix, mm.loc[alone.match_matrix.index])
 
 
 def test_random_order_is_reproducible_with_a_seed(sim):
-    a = match(sim, "fip", ["age", "months_before_start"], order="random", seed=5)
-    b = match(sim, "fip", ["age", "months_before_start"], order="random", seed=5)
+    a = match(sim, treatment="fip", covariates=["age", "months_before_start"], order="random", seed=5)
+    b = match(sim, treatment="fip", covariates=["age", "months_before_start"], order="random", seed=5)
     pd.testing.assert_frame_equal(a.match_matrix, b.match_matrix)
     assert a.settings["seed"] == 5 and "seed: 5" in repr(a.summary())
     assert a.tidy()["term"].tolist() == ["distance", "age", "months_before_start"]
@@ -151,7 +151,7 @@ def test_random_order_is_reproducible_with_a_seed(sim):
 
 def test_atc_mirrors_att():
     df = pd.DataFrame({"t": [0, 0, 1, 1, 1, 1], "x": [0.5, 0.1, 0.45, 0.9, 0.12, 0.3]})
-    res = match(df, "t", ["x"], distance=df["x"], estimand="ATC")
+    res = match(df, treatment="t", covariates=["x"], distance=df["x"], estimand="ATC")
     # controls (focal) choose smallest score first: 0.1 -> 0.12, then 0.5 -> 0.45
     assert res.match_matrix["match_1"].tolist() == [2, 4]
     assert res.weights.tolist() == [1, 1, 1, 0, 1, 0]
@@ -160,7 +160,7 @@ def test_atc_mirrors_att():
 def test_ratio_weights_follow_matchit():
     df = pd.DataFrame({"t": [1, 0, 0, 1, 0], "s": [0.5, 0.49, 0.52, 0.9, 0.1]})
     with pytest.warns(UserWarning, match=r"3 possible matches for 2 focal clients"):
-        res = match(df, "t", [], distance=df["s"], ratio=2)
+        res = match(df, treatment="t", covariates=[], distance=df["s"], ratio=2)
     mm = res.match_matrix
     # round 1, largest first: 0.9 takes 0.52, 0.5 takes 0.49; round 2: 0.9 takes 0.1
     assert mm.loc[3].tolist() == [2, 4] and mm.loc[0].tolist() == [1, None]
@@ -186,11 +186,11 @@ def test_cem_equals_exact_on_the_coarsened_columns(sim):
     cuts = {"age": [30, 40, 50], "months_before_start": 4}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cem = match(sim, "fip", ["age", "months_before_start", "household_type"],
+        cem = match(sim, treatment="fip", covariates=["age", "months_before_start", "household_type"],
                     method="cem", cutpoints=cuts)
         coarse = coarsen(sim, ["age", "months_before_start", "household_type"], cuts)
         coarse["fip"] = sim["fip"]
-        ex = match(coarse, "fip", ["age", "months_before_start", "household_type"],
+        ex = match(coarse, treatment="fip", covariates=["age", "months_before_start", "household_type"],
                    method="exact")
     np.testing.assert_allclose(cem.weights, ex.weights, rtol=0, atol=ATOL)
 
@@ -205,28 +205,28 @@ def test_coarsen_bins():
 
 def test_ipw_weights_by_formula(sim):
     covs = ["age", "household_type"]
-    ps = propensity_score(sim, "fip", covs).to_numpy()
+    ps = propensity_score(sim, treatment="fip", covariates=covs).to_numpy()
     t = sim["fip"].to_numpy() == 1
-    att = match(sim, "fip", covs, method="ipw").weights.to_numpy()
-    ate = match(sim, "fip", covs, method="ipw", estimand="ATE").weights.to_numpy()
-    atc = match(sim, "fip", covs, method="ipw", estimand="ATC").weights.to_numpy()
+    att = match(sim, treatment="fip", covariates=covs, method="ipw").weights.to_numpy()
+    ate = match(sim, treatment="fip", covariates=covs, method="ipw", estimand="ATE").weights.to_numpy()
+    atc = match(sim, treatment="fip", covariates=covs, method="ipw", estimand="ATC").weights.to_numpy()
     np.testing.assert_allclose(att, np.where(t, 1, ps / (1 - ps)), rtol=0, atol=ATOL)
     np.testing.assert_allclose(ate, np.where(t, 1 / ps, 1 / (1 - ps)), rtol=0, atol=ATOL)
     np.testing.assert_allclose(atc, np.where(t, (1 - ps) / ps, 1), rtol=0, atol=ATOL)
 
 
 def test_ipw_trimming_drops_and_says_how_many(sim):
-    ps = propensity_score(sim, "fip", ["age"])
+    ps = propensity_score(sim, treatment="fip", covariates=["age"])
     lo, hi = ps.quantile(0.05), ps.quantile(0.95)
     n_out = int(((ps < lo) | (ps > hi)).sum())
     with pytest.warns(UserWarning, match=rf"dropped {n_out} clients"):
-        res = match(sim, "fip", ["age"], method="ipw", estimand="ATE", trim=(lo, hi))
+        res = match(sim, treatment="fip", covariates=["age"], method="ipw", estimand="ATE", trim=(lo, hi))
     assert (res.weights[(ps < lo) | (ps > hi)] == 0).all()
 
 
 def test_standalone_balance_equals_result_balance(sim):
-    res = match(sim, "fip", ["age", "household_type"], ratio=2)
-    direct = balance(sim, "fip", ["age", "household_type"], weights=res.weights,
+    res = match(sim, treatment="fip", covariates=["age", "household_type"], ratio=2)
+    direct = balance(sim, treatment="fip", covariates=["age", "household_type"], weights=res.weights,
                      distance=res.distance)
     pd.testing.assert_frame_equal(
         direct.table.drop(columns="pair_distance"),
@@ -234,16 +234,16 @@ def test_standalone_balance_equals_result_balance(sim):
 
 
 def test_standalone_balance_accepts_a_logit_distance(sim):
-    res = match(sim, "fip", ["age"], distance="logit")
+    res = match(sim, treatment="fip", covariates=["age"], distance="logit")
     assert (res.distance < 0).any()
-    direct = balance(sim.assign(w=res.weights), "fip", ["age"], weights="w",
+    direct = balance(sim.assign(w=res.weights), treatment="fip", covariates=["age"], weights="w",
                      distance=res.distance)
     np.testing.assert_allclose(direct.table["smd"], res.balance().table["smd"], rtol=0,
                                atol=ATOL)
 
 
 def test_balance_expands_categories_and_flags(sim):
-    bal = balance(sim, "fip", ["age", "household_type"])
+    bal = balance(sim, treatment="fip", covariates=["age", "household_type"])
     terms = bal.wide()["term"].tolist()
     assert terms == ["age", "household_type_couple", "household_type_single",
                      "household_type_single_parent"]
@@ -254,7 +254,7 @@ def test_balance_expands_categories_and_flags(sim):
 def test_balance_smd_by_hand():
     df = pd.DataFrame({"fip": [1, 1, 1, 0, 0], "x": [1.0, 2.0, 6.0, 3.0, 5.0],
                        "b": [1, 0, 1, 0, 0]})
-    w = balance(df, "fip", ["x", "b"]).wide().set_index("term")
+    w = balance(df, treatment="fip", covariates=["x", "b"]).wide().set_index("term")
     assert w.loc["x", "smd_before"] == pytest.approx((3 - 4) / np.sqrt(7), abs=ATOL)
     p = 2 / 3
     assert w.loc["b", "smd_before"] == pytest.approx(p / np.sqrt(p * (1 - p)), abs=ATOL)
@@ -268,7 +268,7 @@ def test_balance_smd_by_hand():
 def test_result_summary_plot_and_matched(sim):
     import matplotlib.axes
     with pytest.warns(UserWarning, match="caliper"):
-        res = match(sim, "fip", ["age", "household_type"], caliper=0.25)
+        res = match(sim, treatment="fip", covariates=["age", "household_type"], caliper=0.25)
     text = repr(res.summary())
     assert "nearest neighbour 1:1 without replacement" in text and "caliper" in text
     assert repr(res) == text and repr(res.balance()).startswith("Covariate balance")
@@ -283,36 +283,36 @@ def test_result_summary_plot_and_matched(sim):
 def test_treatment_not_binary(sim):
     bad = sim.assign(fip=sim["fip"] + 1)
     with pytest.raises(InputError, match=r"`fip` must hold 0/1.*found 1, 2"):
-        match(bad, "fip", ["age"])
+        match(bad, treatment="fip", covariates=["age"])
     with pytest.raises(InputError, match=r"must hold 0/1"):
-        match(sim.assign(fip=np.where(sim["fip"] == 1, "FIP", "ctl")), "fip", ["age"])
+        match(sim.assign(fip=np.where(sim["fip"] == 1, "FIP", "ctl")), treatment="fip", covariates=["age"])
     with pytest.raises(InputError, match=r"1 missing values"):
-        match(sim.assign(fip=sim["fip"].where(sim.index != sim.index[3])), "fip", ["age"])
+        match(sim.assign(fip=sim["fip"].where(sim.index != sim.index[3])), treatment="fip", covariates=["age"])
 
 
 def test_one_group_only(sim):
     with pytest.raises(InputError, match=r"no control clients"):
-        match(sim.assign(fip=1), "fip", ["age"])
+        match(sim.assign(fip=1), treatment="fip", covariates=["age"])
     with pytest.raises(InputError, match=r"no FIP \(treated\) clients"):
-        balance(sim.assign(fip=0), "fip", ["age"])
+        balance(sim.assign(fip=0), treatment="fip", covariates=["age"])
 
 
 def test_missing_covariate_and_column(sim):
     with pytest.raises(InputError, match=r"`age` has 1 missing values"):
-        match(sim.assign(age=sim["age"].where(sim.index != sim.index[5])), "fip", ["age"])
+        match(sim.assign(age=sim["age"].where(sim.index != sim.index[5])), treatment="fip", covariates=["age"])
     with pytest.raises(InputError, match=r"no column `agee`"):
-        match(sim, "fip", ["agee"])
+        match(sim, treatment="fip", covariates=["agee"])
 
 
 def test_constant_covariate_warns(sim):
     with pytest.warns(UserWarning, match=r"`?flag`? take one value in all 600 rows"):
-        match(sim.assign(flag=1.0), "fip", ["age", "flag"])
+        match(sim.assign(flag=1.0), treatment="fip", covariates=["age", "flag"])
 
 
 def test_complete_separation(sim):
     sep = sim.assign(x=np.where(sim["fip"] == 1, 10.0, 0.0) + np.arange(len(sim)) * 1e-3)
     with pytest.raises(EstimationError, match=r"Complete separation.*`x`"):
-        match(sep, "fip", ["age", "x"])
+        match(sep, treatment="fip", covariates=["age", "x"])
 
 
 def test_complete_separation_by_a_combination(sim):
@@ -322,38 +322,38 @@ def test_complete_separation_by_a_combination(sim):
     with pytest.raises(EstimationError, match=r"predict FIP membership perfectly"), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        match(df, "fip", ["x1", "x2"])
+        match(df, treatment="fip", covariates=["x1", "x2"])
 
 
 def test_caliper_leaving_nobody(sim):
     with pytest.raises(EstimationError, match=r"No client could be matched.*caliper"):
-        match(sim, "fip", ["age"], distance=sim["age"] + sim["fip"] * 1000.0, caliper=0.001)
+        match(sim, treatment="fip", covariates=["age"], distance=sim["age"] + sim["fip"] * 1000.0, caliper=0.001)
 
 
 def test_bad_options(sim):
     with pytest.raises(InputError, match=r"`estimand` parameter must be one of"):
-        match(sim, "fip", ["age"], estimand="ATE")
+        match(sim, treatment="fip", covariates=["age"], estimand="ATE")
     with pytest.raises(InputError, match=r"`method` parameter must be one of"):
-        match(sim, "fip", ["age"], method="optimal")
+        match(sim, treatment="fip", covariates=["age"], method="optimal")
     with pytest.raises(InputError, match=r"`ratio` must be a whole number"):
-        match(sim, "fip", ["age"], ratio=0)
+        match(sim, treatment="fip", covariates=["age"], ratio=0)
     with pytest.raises(InputError, match=r"`caliper` must be a positive number"):
-        match(sim, "fip", ["age"], caliper=-1)
+        match(sim, treatment="fip", covariates=["age"], caliper=-1)
     with pytest.raises(InputError, match=r"`order` parameter must be one of"):
-        match(sim, "fip", ["age"], order="biggest")
+        match(sim, treatment="fip", covariates=["age"], order="biggest")
     with pytest.raises(InputError, match=r"`trim` must be"):
-        match(sim, "fip", ["age"], method="ipw", trim=0.7)
+        match(sim, treatment="fip", covariates=["age"], method="ipw", trim=0.7)
     with pytest.raises(InputError, match=r"one score per row"):
-        match(sim, "fip", ["age"], distance=np.ones(3))
+        match(sim, treatment="fip", covariates=["age"], distance=np.ones(3))
     with pytest.raises(InputError, match=r"duplicated index"):
-        match(pd.concat([sim, sim.iloc[:2]]), "fip", ["age"])
+        match(pd.concat([sim, sim.iloc[:2]]), treatment="fip", covariates=["age"])
 
 
 def test_exact_strata_without_controls_warn(sim):
     df = sim.copy()
     df.loc[(df["municipality"] == "C"), "fip"] = 1
     with pytest.warns(UserWarning) as record:
-        res = match(df, "fip", ["age"], exact=["municipality"])
+        res = match(df, treatment="fip", covariates=["age"], exact=["municipality"])
     messages = " ".join(str(r.message) for r in record)
     n_c = int((df["municipality"] == "C").sum())
     assert "fewer possible matches than focal clients" in messages
@@ -365,4 +365,4 @@ def test_exact_strata_without_controls_warn(sim):
 def test_exact_without_common_strata():
     df = pd.DataFrame({"fip": [1, 1, 0, 0], "g": ["a", "a", "b", "b"]})
     with pytest.raises(EstimationError, match=r"No stratum of g holds both"):
-        match(df, "fip", ["g"], method="exact")
+        match(df, treatment="fip", covariates=["g"], method="exact")

@@ -60,7 +60,7 @@ def test_rmst_difference_for_all_assignments_equals_rmst(data):
     batch = rmst_difference_batch(study, "exit", "event", cluster="caseworker", tau=tau)
     est, se = batch(A, clusters)
     one = _each(study, clusters, A, lambda f: (lambda r: (r.difference, r.std_error))(
-        rmst(f, "exit", "event", "fip", tau=tau)))
+        rmst(f, duration="exit", event="event", treatment="fip", tau=tau)))
     np.testing.assert_allclose(est, one[:, 0], rtol=RTOL_EXACT)
     np.testing.assert_allclose(se, one[:, 1], rtol=RTOL_EXACT)
 
@@ -72,7 +72,7 @@ def test_rmst_beyond_a_groups_follow_up_is_a_failed_assignment(data):
                                     tau=float(longest) + 1)(A[:1], clusters)
     assert np.isnan(est[0]) and np.isnan(se[0])
     with pytest.raises(InputError, match="beyond the follow-up"):
-        rmst(study, "exit", "event", "fip", tau=float(longest) + 1)
+        rmst(study, duration="exit", event="event", treatment="fip", tau=float(longest) + 1)
 
 
 @pytest.mark.parametrize("strata", [None, "municipality"])
@@ -80,7 +80,7 @@ def test_logrank_for_all_assignments_equals_logrank(data, strata):
     study, _, clusters, A = data
     root, one_ = logrank_root_batch(study, "exit", "event", cluster="caseworker",
                                     strata=strata)(A, clusters)
-    one = _each(study, clusters, A, lambda f: (np.sqrt(logrank(f, "exit", "event", "fip",
+    one = _each(study, clusters, A, lambda f: (np.sqrt(logrank(f, duration="exit", event="event", treatment="fip",
                                                                 strata=strata).chisq), 1.0))
     np.testing.assert_allclose(root, one[:, 0], rtol=RTOL_EXACT)
     assert (one_ == 1).all()
@@ -93,7 +93,7 @@ def test_cox_for_all_assignments_equals_cox(data, ties, strata, entry):
     beta, se = cox_log_hr_batch(spell, "exit", "event", cluster="caseworker", strata=strata,
                                 entry=entry, ties=ties)(A, clusters)
     one = _each(spell, clusters, A, lambda f: (lambda r: (r.estimate, r.std_error))(
-        cox(f, "exit", "event", ["fip"], entry=entry, cluster="caseworker", strata=strata,
+        cox(f, duration="exit", event="event", covariates=["fip"], entry=entry, cluster="caseworker", strata=strata,
             ties=ties).tidy().iloc[0]))
     np.testing.assert_allclose(beta, one[:, 0], rtol=0, atol=ATOL_COX)
     np.testing.assert_allclose(se, one[:, 1], rtol=0, atol=ATOL_COX)
@@ -124,7 +124,7 @@ def test_randomization_t_with_a_batch_equals_the_loop(data):
     study, _, _, _ = data
     kw = {"term": "log-rank", "n_draws": 99, "seed": 2}
     loop = randomization_t(study, lambda f: (np.sqrt(logrank(
-        f, "exit", "event", "fip", strata="municipality").chisq), 1.0), **kw)
+        f, duration="exit", event="event", treatment="fip", strata="municipality").chisq), 1.0), **kw)
     batched = randomization_t(study, batch=logrank_root_batch(
         study, "exit", "event", cluster="caseworker", strata="municipality"), **kw)
     np.testing.assert_allclose(batched.t_draws, loop.t_draws, rtol=RTOL_EXACT)

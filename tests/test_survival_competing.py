@@ -37,7 +37,7 @@ def _cmprsk_block(text: str, what: str) -> np.ndarray:
 
 
 def test_aalen_johansen_matches_r_and_cmprsk(mgus, ref_out):
-    got = cumulative_incidence(mgus, "etime", "event").at(TIMES)
+    got = cumulative_incidence(mgus, duration="etime", cause="event").at(TIMES)
     est = _cmprsk_block(after(ref_out, "cmprsk::cuminc at 60,120,240,360:"), "est")
     var = _cmprsk_block(after(ref_out, "cmprsk::cuminc at 60,120,240,360:"), "var")
     for k, cause in enumerate([1, 2]):
@@ -53,8 +53,8 @@ def test_aalen_johansen_matches_r_and_cmprsk(mgus, ref_out):
 
 
 def test_cumulative_incidences_add_up_to_one_minus_km(mgus):
-    ci = cumulative_incidence(mgus.assign(sex=mgus["sex"]), "etime", "event", by="sex")
-    km = kaplan_meier(mgus.assign(ended=(mgus["event"] > 0).astype(int)), "etime", "ended",
+    ci = cumulative_incidence(mgus.assign(sex=mgus["sex"]), duration="etime", cause="event", by="sex")
+    km = kaplan_meier(mgus.assign(ended=(mgus["event"] > 0).astype(int)), duration="etime", event="ended",
                       by="sex")
     for g in (0, 1):
         total = ci.table[ci.table["group"] == g].groupby("time")["cif"].sum()
@@ -65,7 +65,7 @@ def test_cumulative_incidences_add_up_to_one_minus_km(mgus):
 
 def test_fine_gray_matches_r_finegray(mgus, ref_out):
     table = coef_table(ref_out, "Fine-Gray (survival::finegray) PCM ~ age + sex")
-    res = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    res = fine_gray(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
     np.testing.assert_allclose(res.coef, [table["age"][0], table["sex"][0]], rtol=0,
                                atol=COEF_ATOL)
     np.testing.assert_allclose(res.std_error, [table["age"][3], table["sex"][3]], rtol=0,
@@ -91,7 +91,7 @@ CRR_RTOL = 1e-8      # crr's arithmetic reproduced: measured 1e-14
 
 def test_fine_gray_crr_matches_cmprsk(mgus, reference_dir):
     ref = _crr_reference(reference_dir, "c")
-    res = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1, method="crr")
+    res = fine_gray(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1, method="crr")
     np.testing.assert_allclose(res.coef, [ref["coef", 1, 0], ref["coef", 2, 0]], rtol=CRR_RTOL)
     np.testing.assert_allclose(res.std_error, [ref["se", 1, 0], ref["se", 2, 0]], rtol=CRR_RTOL)
     np.testing.assert_allclose(res.vcov, [[ref["var", i, j] for j in (1, 2)] for i in (1, 2)],
@@ -103,7 +103,7 @@ def test_fine_gray_crr_matches_cmprsk(mgus, reference_dir):
     with pytest.raises(InputError, match="proportional-hazards"):
         res.ph_test()
     # the two estimators differ where censorings tie with events: named, not hidden
-    fg = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    fg = fine_gray(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
     assert 1e-4 < np.max(np.abs(fg.coef - res.coef)) < 0.01
 
 
@@ -112,7 +112,7 @@ def test_fine_gray_crr_on_monthly_ties_and_competing_codes(reference_dir):
     b = data[data.dataset == "b"]
     ref = _crr_reference(reference_dir, "b")
     covariates = ["x1", "x2"]
-    res = fine_gray(b, "time", "status", covariates, cause_of_interest=1, method="crr")
+    res = fine_gray(b, duration="time", cause="status", covariates=covariates, cause_of_interest=1, method="crr")
     np.testing.assert_allclose(res.coef, [ref["coef", i + 1, 0] for i in range(len(covariates))],
                                rtol=CRR_RTOL)
     np.testing.assert_allclose(res.std_error, [ref["se", i + 1, 0] for i in range(len(covariates))],
@@ -120,20 +120,20 @@ def test_fine_gray_crr_on_monthly_ties_and_competing_codes(reference_dir):
 
 
 def test_fine_gray_options(mgus):
-    breslow = fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=1, ties="breslow")
-    efron = fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=1)
+    breslow = fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=1, ties="breslow")
+    efron = fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=1)
     assert breslow.ties == "breslow" and efron.ties == "efron"
     assert breslow.coef[0] != efron.coef[0]
     for bad in ({"ties": "efron"}, {"cluster": "sex"}, {"weights": "age"}):
         with pytest.raises(InputError, match="cmprsk::crr"):
-            fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=1, method="crr", **bad)
+            fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=1, method="crr", **bad)
     with pytest.raises(InputError, match="method"):
-        fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=1, method="cmprsk")
+        fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=1, method="cmprsk")
 
 
 def test_cause_specific_cox_matches_r(mgus, ref_out):
     table = coef_table(ref_out, "cause-specific Cox PCM ~ age + sex")
-    res = cause_specific_cox(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    res = cause_specific_cox(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
     np.testing.assert_allclose(res.coef, [table["age"][0], table["sex"][0]], rtol=0,
                                atol=COEF_ATOL)
     np.testing.assert_allclose(res.std_error, [table["age"][2], table["sex"][2]], rtol=0,
@@ -143,12 +143,12 @@ def test_cause_specific_cox_matches_r(mgus, ref_out):
 def test_text_end_reasons_with_event_column(mgus):
     labelled = mgus.assign(reason=mgus["event"].map({0: None, 1: "pcm", 2: "death"}),
                            ended=(mgus["event"] > 0).astype(int))
-    a = cumulative_incidence(labelled, "etime", "reason", event="ended")
-    b = cumulative_incidence(mgus, "etime", "event")
+    a = cumulative_incidence(labelled, duration="etime", cause="reason", event="ended")
+    b = cumulative_incidence(mgus, duration="etime", cause="event")
     np.testing.assert_allclose(a.at([120]).set_index("cause").loc["pcm", "cif"],
                                b.at([120]).set_index("cause").loc[1, "cif"], rtol=1e-14)
-    fg = fine_gray(labelled, "etime", "reason", ["age"], cause_of_interest="pcm", event="ended")
-    coded = fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=1)
+    fg = fine_gray(labelled, duration="etime", cause="reason", covariates=["age"], cause_of_interest="pcm", event="ended")
+    coded = fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=1)
     np.testing.assert_allclose(fg.coef, coded.coef, rtol=1e-12)
     ax = a.plot()
     assert len(ax.collections) >= 2
@@ -158,35 +158,35 @@ def test_text_end_reasons_with_event_column(mgus):
 
 def test_bad_input(mgus):
     with pytest.raises(InputError, match="does not occur"):
-        fine_gray(mgus, "etime", "event", ["age"], cause_of_interest=7)
+        fine_gray(mgus, duration="etime", cause="event", covariates=["age"], cause_of_interest=7)
     with pytest.raises(EstimationError, match="all censored"):
-        cumulative_incidence(mgus.assign(event=0), "etime", "event")
+        cumulative_incidence(mgus.assign(event=0), duration="etime", cause="event")
     labelled = mgus.assign(reason=None, ended=1)
     with pytest.raises(InputError, match="needs an end reason"):
-        cumulative_incidence(labelled, "etime", "reason", event="ended")
+        cumulative_incidence(labelled, duration="etime", cause="reason", event="ended")
     with pytest.raises(InputError, match="Unknown group"):
-        cumulative_incidence(mgus, "etime", "event").plot("x")
+        cumulative_incidence(mgus, duration="etime", cause="event").plot("x")
 
 
 def test_same_answer_after_shuffling_rows(mgus):
     shuffled = mgus.sample(frac=1, random_state=7)
-    a = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
-    b = fine_gray(shuffled, "etime", "event", ["age", "sex"], cause_of_interest=1)
+    a = fine_gray(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
+    b = fine_gray(shuffled, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
     np.testing.assert_allclose(b.coef, a.coef, rtol=1e-9)
     np.testing.assert_allclose(b.std_error, a.std_error, rtol=1e-9)
-    ca = cumulative_incidence(mgus, "etime", "event").table
-    cb = cumulative_incidence(shuffled, "etime", "event").table
+    ca = cumulative_incidence(mgus, duration="etime", cause="event").table
+    cb = cumulative_incidence(shuffled, duration="etime", cause="event").table
     pd.testing.assert_frame_equal(ca, cb)
 
 
 def test_fine_gray_case_weights(mgus):
     """Case weights multiply the censoring weights: a common factor leaves the estimate
     unchanged, unequal weights move it, and the header says which weights were used."""
-    b = fine_gray(mgus, "etime", "event", ["age", "sex"], cause_of_interest=1)
-    a = fine_gray(mgus.assign(w=2.0), "etime", "event", ["age", "sex"], cause_of_interest=1,
+    b = fine_gray(mgus, duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1)
+    a = fine_gray(mgus.assign(w=2.0), duration="etime", cause="event", covariates=["age", "sex"], cause_of_interest=1,
                   weights="w")
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-9)
-    c = fine_gray(mgus.assign(w=1.0 + mgus["sex"]), "etime", "event", ["age", "sex"],
+    c = fine_gray(mgus.assign(w=1.0 + mgus["sex"]), duration="etime", cause="event", covariates=["age", "sex"],
                   cause_of_interest=1, weights="w")
     assert np.abs(c.coef - b.coef).max() > 1e-4
     assert "x `w`" in repr(c)

@@ -38,7 +38,7 @@ def _check(res, table, *, se_col, terms=COX_TERMS):
 
 
 def test_efron_matches_r(reference_dir, ref_out):
-    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS)
+    res = cox(_csv(reference_dir, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS)
     _check(res, coef_table(ref_out, "Rossi coxph Efron"), se_col=2)
     full = quoted_numbers(after(ref_out, "coef full precision:", "se full precision"))
     np.testing.assert_allclose(res.coef, full, rtol=0, atol=COEF_ATOL)
@@ -50,13 +50,13 @@ def test_efron_matches_r(reference_dir, ref_out):
 
 
 def test_breslow_matches_r(reference_dir, ref_out):
-    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS, ties="breslow")
+    res = cox(_csv(reference_dir, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS, ties="breslow")
     _check(res, coef_table(ref_out, "Rossi coxph Breslow"), se_col=2)
     np.testing.assert_allclose(res.loglik, -659.120605677328, rtol=0, atol=LOGLIK_ATOL)
 
 
 def test_per_row_robust_matches_r(reference_dir, ref_out):
-    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS, robust=True)
+    res = cox(_csv(reference_dir, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS, robust=True)
     table = coef_table(ref_out, "Rossi coxph Efron robust=TRUE (per-row sandwich)")
     _check(res, table, se_col=3)
     np.testing.assert_allclose(res.naive_std_error, [table[t][2] for t in COX_TERMS],
@@ -65,7 +65,7 @@ def test_per_row_robust_matches_r(reference_dir, ref_out):
 
 def test_cluster_robust_with_ties_matches_r(reference_dir, ref_out):
     """The case lifelines (fin 0.2170) and statsmodels (0.2199) get wrong: R says 0.2207."""
-    res = cox(_csv(reference_dir, "rossi_clustered.csv"), "week", "arrest", COX_TERMS,
+    res = cox(_csv(reference_dir, "rossi_clustered.csv"), duration="week", event="arrest", covariates=COX_TERMS,
               cluster="cl")
     _check(res, coef_table(ref_out, "Rossi coxph Efron + cluster(cl), cl = (row-1) %/% 8"),
            se_col=3)
@@ -77,7 +77,7 @@ def test_cluster_robust_with_ties_matches_r(reference_dir, ref_out):
 def test_rats_litter_clusters_match_r(reference_dir, ref_out):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        res = cox(_csv(reference_dir, "rats_female.csv"), "time", "status", "rx",
+        res = cox(_csv(reference_dir, "rats_female.csv"), duration="time", event="status", covariates="rx",
                   cluster="litter")
     _check(res, coef_table(ref_out, "rats (female) coxph rx + cluster(litter)"), se_col=3,
            terms=["rx"])
@@ -86,14 +86,14 @@ def test_rats_litter_clusters_match_r(reference_dir, ref_out):
 
 def test_strata_match_r(reference_dir, ref_out):
     terms = [t for t in COX_TERMS if t != "wexp"]
-    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", terms, strata="wexp")
+    res = cox(_csv(reference_dir, "rossi.csv"), duration="week", event="arrest", covariates=terms, strata="wexp")
     _check(res, coef_table(ref_out, "Rossi coxph Efron strata(wexp)"), se_col=2, terms=terms)
     np.testing.assert_allclose(res.loglik, -580.885746513702, rtol=0, atol=LOGLIK_ATOL)
 
 
 def test_delayed_entry_matches_r(reference_dir, ref_out):
     """Integer entry times that equal event times: the row is not at risk at its entry."""
-    res = cox(_csv(reference_dir, "rossi_entry.csv"), "week", "arrest", COX_TERMS,
+    res = cox(_csv(reference_dir, "rossi_entry.csv"), duration="week", event="arrest", covariates=COX_TERMS,
               entry="entry")
     _check(res, coef_table(ref_out, "Rossi coxph Efron with delayed entry (entry = age %% 5 if < week else 0)"),
            se_col=2)
@@ -102,7 +102,7 @@ def test_delayed_entry_matches_r(reference_dir, ref_out):
 
 def test_delayed_entry_half_matches_r(reference_dir):
     out = read(reference_dir, "ties_check.out")
-    res = cox(_csv(reference_dir, "rossi_entry_half.csv"), "week", "arrest", COX_TERMS,
+    res = cox(_csv(reference_dir, "rossi_entry_half.csv"), duration="week", event="arrest", covariates=COX_TERMS,
               entry="entry5")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "entry-0.5 coef:", "mgus2")),
                                rtol=0, atol=COEF_ATOL)
@@ -111,13 +111,13 @@ def test_delayed_entry_half_matches_r(reference_dir):
 def test_no_ties_cluster_and_row_robust_match_r(reference_dir):
     out = read(reference_dir, "ties_check.out")
     data = _csv(reference_dir, "rossi_clustered_noties.csv")
-    res = cox(data, "weekj", "arrest", COX_TERMS, cluster="cl")
+    res = cox(data, duration="weekj", event="arrest", covariates=COX_TERMS, cluster="cl")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "coef:", "no-ties per-row")),
                                rtol=0, atol=COEF_ATOL)
     np.testing.assert_allclose(
         res.std_error, quoted_numbers(after(out, "no-ties cluster robust se:", "coef:")),
         rtol=0, atol=SE_ATOL)
-    row = cox(data, "weekj", "arrest", COX_TERMS, robust=True)
+    row = cox(data, duration="weekj", event="arrest", covariates=COX_TERMS, robust=True)
     np.testing.assert_allclose(
         row.std_error, quoted_numbers(after(out, "no-ties per-row robust se:", "entry-0.5")),
         rtol=0, atol=SE_ATOL)
@@ -125,8 +125,8 @@ def test_no_ties_cluster_and_row_robust_match_r(reference_dir):
 
 def test_delayed_entry_with_clusters_matches_r(reference_dir):
     out = read(reference_dir, "lt_cluster.out")
-    res = cox(_csv(reference_dir, "rossi_lt_cluster_noties.csv"), "weekj", "arrest",
-              COX_TERMS, entry="entry", cluster="cl")
+    res = cox(_csv(reference_dir, "rossi_lt_cluster_noties.csv"), duration="weekj", event="arrest",
+              covariates=COX_TERMS, entry="entry", cluster="cl")
     np.testing.assert_allclose(res.coef, quoted_numbers(after(out, "coef:", "cluster robust")),
                                rtol=0, atol=COEF_ATOL)
     np.testing.assert_allclose(res.std_error, quoted_numbers(after(out, "cluster robust se:")),
@@ -164,7 +164,7 @@ def test_cluster_robust_with_ties_and_delayed_entry_matches_definition(reference
     data = _csv(reference_dir, "rossi_entry.csv")
     data["w"] = 1 + (np.arange(len(data)) % 3) / 2
     data["stratum"] = (data["prio"] > 2).astype(int)
-    res = cox(data, "week", "arrest", COX_TERMS, entry="entry", cluster="cl", weights="w",
+    res = cox(data, duration="week", event="arrest", covariates=COX_TERMS, entry="entry", cluster="cl", weights="w",
               strata="stratum", ties=ties)
     X = data[COX_TERMS].to_numpy(float)
     U = _loop_score_residuals(data["entry"].to_numpy(float), data["week"].to_numpy(float),
@@ -181,8 +181,8 @@ def test_breslow_weights_equal_duplicated_rows(reference_dir):
     data = _csv(reference_dir, "rossi.csv")
     data["w"] = 1 + (np.arange(len(data)) % 2)
     dup = pd.concat([data, data[data["w"] == 2]], ignore_index=True)
-    a = cox(data, "week", "arrest", COX_TERMS, weights="w", ties="breslow")
-    b = cox(dup, "week", "arrest", COX_TERMS, ties="breslow")
+    a = cox(data, duration="week", event="arrest", covariates=COX_TERMS, weights="w", ties="breslow")
+    b = cox(dup, duration="week", event="arrest", covariates=COX_TERMS, ties="breslow")
     np.testing.assert_allclose(a.coef, b.coef, rtol=EXACT_RTOL, atol=1e-12)
     np.testing.assert_allclose(a.naive_std_error, b.naive_std_error, rtol=1e-9)
 
@@ -190,13 +190,13 @@ def test_breslow_weights_equal_duplicated_rows(reference_dir):
 def test_tidy_shuffle_and_no_mutation_with_entry_and_cluster(reference_dir):
     data = _csv(reference_dir, "rossi_entry.csv")
     before = data.copy()
-    res = cox(data, "week", "arrest", COX_TERMS, entry="entry", cluster="cl")
+    res = cox(data, duration="week", event="arrest", covariates=COX_TERMS, entry="entry", cluster="cl")
     pd.testing.assert_frame_equal(data, before)
     tidy = res.tidy()
     assert len(tidy) == len(COX_TERMS)
     np.testing.assert_allclose(tidy["hazard_ratio"], np.exp(tidy["estimate"]), rtol=EXACT_RTOL)
     shuffled = data.sample(frac=1, random_state=3)
-    again = cox(shuffled, "week", "arrest", COX_TERMS, entry="entry", cluster="cl")
+    again = cox(shuffled, duration="week", event="arrest", covariates=COX_TERMS, entry="entry", cluster="cl")
     np.testing.assert_allclose(again.coef, res.coef, rtol=1e-9)
     np.testing.assert_allclose(again.std_error, res.std_error, rtol=1e-9)
     text = repr(res)
@@ -207,14 +207,14 @@ def test_tidy_shuffle_and_no_mutation_with_entry_and_cluster(reference_dir):
 def test_categorical_covariate_gives_indicators(reference_dir):
     data = _csv(reference_dir, "rossi.csv")
     data["fin_label"] = np.where(data["fin"] == 1, "yes", "no")
-    a = cox(data, "week", "arrest", ["fin_label", "age"])
-    b = cox(data, "week", "arrest", ["fin", "age"])
+    a = cox(data, duration="week", event="arrest", covariates=["fin_label", "age"])
+    b = cox(data, duration="week", event="arrest", covariates=["fin", "age"])
     assert a.terms == ("fin_label[yes]", "age")
     np.testing.assert_allclose(a.coef, b.coef, rtol=EXACT_RTOL)
 
 
 def test_ph_test_and_plots(reference_dir):
-    res = cox(_csv(reference_dir, "rossi.csv"), "week", "arrest", COX_TERMS)
+    res = cox(_csv(reference_dir, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS)
     ph = res.ph_test()
     tidy = ph.tidy()
     assert list(tidy["term"]) == COX_TERMS + ["GLOBAL"]
@@ -298,7 +298,7 @@ def test_fit_statistics_match_r(reference_dir, model, kwargs):
     r = ref.set_index("model").loc[model]
     data = _csv(reference_dir, "rossi_entry.csv" if model == "entry" else "rossi.csv")
     terms = [t for t in COX_TERMS if t != "wexp"] if model == "strata_wexp" else COX_TERMS
-    res = cox(data, "week", "arrest", terms, **kwargs)
+    res = cox(data, duration="week", event="arrest", covariates=terms, **kwargs)
     c = res.concordance
     assert (c.concordant, c.discordant, c.tied_x, c.tied_y) == (
         r.concordant, r.discordant, r.tied_x, r.tied_y)
@@ -346,7 +346,7 @@ def test_timefix_matches_r(reference_dir, timefix, ties, entry):
     with open(reference_dir / "survival" / "timefix.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     data = pd.DataFrame({k: [float(r[k]) for r in rows] for k in rows[0]})
-    res = cox(data, "time", "event", ["x1", "x2"], entry=entry, ties=ties, timefix=timefix)
+    res = cox(data, duration="time", event="event", covariates=["x1", "x2"], entry=entry, ties=ties, timefix=timefix)
     np.testing.assert_allclose(res.coef, [r.b1, r.b2], rtol=0, atol=COEF_ATOL / 1000)
     np.testing.assert_allclose(res.std_error, [r.se1, r.se2], rtol=0, atol=SE_ATOL / 1000)
     assert res.loglik == pytest.approx(r.loglik, rel=1e-12)

@@ -42,14 +42,14 @@ def rossi(reference_dir):
 ])
 def test_km_matches_r(rossi, ref_out, entry, marker, until):
     r = _r_km_table(after(ref_out, marker, until))
-    got = kaplan_meier(rossi, "week", "arrest", entry=entry).at(TIMES)
+    got = kaplan_meier(rossi, duration="week", event="arrest", entry=entry).at(TIMES)
     cols = ["time", "n_risk", "n_event", "survival", "std_error", "ci_lower", "ci_upper"]
     np.testing.assert_allclose(got[cols].to_numpy(float), r, rtol=0, atol=KM_ATOL)
 
 
 def test_km_matches_statsmodels_with_weights(rossi):
     w = 1 + (np.arange(len(rossi)) % 3) / 2
-    got = kaplan_meier(rossi.assign(w=w), "week", "arrest", weights="w").table
+    got = kaplan_meier(rossi.assign(w=w), duration="week", event="arrest", weights="w").table
     sm = SurvfuncRight(rossi["week"], rossi["arrest"], freq_weights=w)
     at_events = got[got["n_event"] > 0]
     np.testing.assert_allclose(at_events["survival"], sm.surv_prob, rtol=SM_RTOL)
@@ -59,7 +59,7 @@ def test_km_matches_statsmodels_with_weights(rossi):
 def test_rmst_matches_r(rossi, ref_out):
     block = section(ref_out, "KM by fin, RMST up to 52 (print rmean=52)")
     rows = {line.split()[0]: line.split() for line in block.splitlines() if line.startswith("fin=")}
-    res = rmst(rossi, "week", "arrest", "fin", tau=52)
+    res = rmst(rossi, duration="week", event="arrest", treatment="fin", tau=52)
     np.testing.assert_allclose(res.rmst, [float(rows["fin=0"][3]), float(rows["fin=1"][3])],
                                rtol=0, atol=RMST_ATOL)
     np.testing.assert_allclose(res.rmst_se, [float(rows["fin=0"][4]), float(rows["fin=1"][4])],
@@ -77,13 +77,13 @@ def test_rmst_without_censoring_is_mean_of_truncated_times():
     t = np.array([1.0, 2, 2, 3, 5, 8, 9, 12, 1, 4, 4, 6, 7, 7, 11, 13])
     g = np.repeat([0, 1], 8)
     data = pd.DataFrame({"t": t, "e": 1, "g": g})
-    res = rmst(data, "t", "e", "g", tau=6)
+    res = rmst(data, duration="t", event="e", treatment="g", tau=6)
     np.testing.assert_allclose(res.rmst, [np.minimum(t[g == 0], 6).mean(),
                                           np.minimum(t[g == 1], 6).mean()], rtol=1e-14)
 
 
 def test_logrank_matches_r(rossi, ref_out):
-    res = logrank(rossi, "week", "arrest", "fin")
+    res = logrank(rossi, duration="week", event="arrest", treatment="fin")
     np.testing.assert_allclose(res.chisq, 3.837569576549055, rtol=0, atol=CHISQ_ATOL)
     np.testing.assert_allclose(res.p_value, 0.050116117409005671, rtol=0, atol=CHISQ_ATOL)
     np.testing.assert_allclose(res.table["expected"], [55.57444276841, 58.42555723159],
@@ -92,45 +92,45 @@ def test_logrank_matches_r(rossi, ref_out):
 
 def test_stratified_logrank_matches_statsmodels(rossi):
     chisq, p = survdiff(rossi["week"], rossi["arrest"], rossi["fin"], strata=rossi["wexp"])
-    res = logrank(rossi, "week", "arrest", "fin", strata="wexp")
+    res = logrank(rossi, duration="week", event="arrest", treatment="fin", strata="wexp")
     np.testing.assert_allclose(res.chisq, chisq, rtol=SM_RTOL)
     np.testing.assert_allclose(res.p_value, p, rtol=SM_RTOL)
     three = rossi.assign(g=rossi["prio"].clip(upper=2))
     chisq3, _ = survdiff(three["week"], three["arrest"], three["g"], strata=three["mar"])
-    np.testing.assert_allclose(logrank(three, "week", "arrest", "g", strata="mar").chisq,
+    np.testing.assert_allclose(logrank(three, duration="week", event="arrest", treatment="g", strata="mar").chisq,
                                chisq3, rtol=SM_RTOL)
 
 
 def test_km_plot_and_contract(rossi):
     before = rossi.copy()
-    km = kaplan_meier(rossi, "week", "arrest", by="fin", entry="entry")
+    km = kaplan_meier(rossi, duration="week", event="arrest", by="fin", entry="entry")
     pd.testing.assert_frame_equal(rossi, before)
     ax = km.plot()
     assert len(ax.get_lines()) == 2 and "at risk" in ax.texts[0].get_text()
-    shuffled = kaplan_meier(rossi.sample(frac=1, random_state=1), "week", "arrest", by="fin",
+    shuffled = kaplan_meier(rossi.sample(frac=1, random_state=1), duration="week", event="arrest", by="fin",
                             entry="entry")
     pd.testing.assert_frame_equal(km.table, shuffled.table)
-    curve = rmst_curve(rossi, "week", "arrest", "fin", taus=[13, 26, 52])
+    curve = rmst_curve(rossi, duration="week", event="arrest", treatment="fin", taus=[13, 26, 52])
     np.testing.assert_allclose(curve["estimate"].iloc[-1],
-                               rmst(rossi, "week", "arrest", "fin", tau=52).difference)
+                               rmst(rossi, duration="week", event="arrest", treatment="fin", tau=52).difference)
 
 
 def test_bad_input(rossi):
     with pytest.raises(InputError, match="exactly two values"):
-        rmst(rossi, "week", "arrest", "prio")
+        rmst(rossi, duration="week", event="arrest", treatment="prio")
     with pytest.raises(InputError, match="beyond the follow-up"):
-        rmst(rossi, "week", "arrest", "fin", tau=100)
+        rmst(rossi, duration="week", event="arrest", treatment="fin", tau=100)
     with pytest.raises(InputError, match="`treated_value`=5 is not a value"):
-        rmst(rossi, "week", "arrest", "fin", treated_value=5)
+        rmst(rossi, duration="week", event="arrest", treatment="fin", treated_value=5)
     with pytest.raises(InputError, match="The `conf_type` parameter must be one of"):
-        kaplan_meier(rossi, "week", "arrest", conf_type="arcsine")
+        kaplan_meier(rossi, duration="week", event="arrest", conf_type="arcsine")
     with pytest.raises(InputError, match="single value"):
-        logrank(rossi.assign(one=1), "week", "arrest", "one")
+        logrank(rossi.assign(one=1), duration="week", event="arrest", treatment="one")
 
 
 def test_a_median_never_reached_says_so():
     data = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 0, 0, 0, 0, 0]})
-    res = kaplan_meier(data, "t", "e")
+    res = kaplan_meier(data, duration="t", event="e")
     assert np.isnan(res.tidy()["estimate"].iloc[0])              # numbers stay numbers
     row = res.summary().table.iloc[0]
     assert row["estimate"] == row["ci_upper"] == "not reached"
@@ -156,7 +156,7 @@ def km_weighted(reference_dir):
 @pytest.mark.parametrize("case", list(KM_CASES))
 def test_km_with_weights_matches_r_robust_and_greenwood(km_weighted, case):
     data, ref = km_weighted
-    km = kaplan_meier(data, "time", "event", by="fip", weights="w", **KM_CASES[case])
+    km = kaplan_meier(data, duration="time", event="event", by="fip", weights="w", **KM_CASES[case])
     assert km.columns["robust"] is (case != "greenwood")
     for g in (0, 1):
         ours = km.table[km.table.group == g].set_index("time")
@@ -175,7 +175,7 @@ def test_km_with_weights_matches_r_robust_and_greenwood(km_weighted, case):
                                          ("rmst_greenwood", {"robust": False})])
 def test_rmst_with_weights_matches_r(km_weighted, case, kwargs):
     data, ref = km_weighted
-    res = rmst(data, "time", "event", "fip", tau=20, weights="w", **kwargs)
+    res = rmst(data, duration="time", event="event", treatment="fip", tau=20, weights="w", **kwargs)
     r = ref[ref.case == case]
     value = {(g, q): v for g, q, v in zip(r.group, r.quantity, r.value)}
     np.testing.assert_allclose(res.rmst, [value["0", "rmst"], value["1", "rmst"]], rtol=1e-12)
@@ -188,15 +188,15 @@ def test_rmst_with_weights_matches_r(km_weighted, case, kwargs):
 def test_robust_variance_rule_follows_r_and_cox(km_weighted):
     data, _ = km_weighted
     whole = data.assign(w=np.ceil(data.w))
-    assert not kaplan_meier(whole, "time", "event", weights="w").columns["robust"]
-    assert kaplan_meier(data, "time", "event", weights="w").columns["robust"]
-    assert kaplan_meier(whole, "time", "event", cluster="cl").columns["robust"]
+    assert not kaplan_meier(whole, duration="time", event="event", weights="w").columns["robust"]
+    assert kaplan_meier(data, duration="time", event="event", weights="w").columns["robust"]
+    assert kaplan_meier(whole, duration="time", event="event", cluster="cl").columns["robust"]
     with pytest.raises(InputError, match="robust=False"):
-        kaplan_meier(data, "time", "event", cluster="cl", robust=False)
+        kaplan_meier(data, duration="time", event="event", cluster="cl", robust=False)
     # with unit weights and one row per cluster, the robust SE is the per-row one
-    per_row = kaplan_meier(whole.assign(w=1.0, row=np.arange(len(data))), "time", "event",
+    per_row = kaplan_meier(whole.assign(w=1.0, row=np.arange(len(data))), duration="time", event="event",
                            cluster="row")
-    plain = kaplan_meier(whole.assign(w=1.0), "time", "event", robust=True)
+    plain = kaplan_meier(whole.assign(w=1.0), duration="time", event="event", robust=True)
     np.testing.assert_allclose(per_row.table.std_error, plain.table.std_error, rtol=1e-12,
                                atol=1e-15)
     assert "by `row`" in repr(per_row) and "infinitesimal jackknife" in repr(plain)
@@ -206,5 +206,5 @@ def test_rmst_robust_difference_counts_a_shared_cluster_once(km_weighted):
     # a cluster with clients in both arms: its two influences are subtracted before squaring
     data, _ = km_weighted
     shared = data.assign(cl=data.cl % 100)
-    res = rmst(shared, "time", "event", "fip", tau=20, weights="w", cluster="cl")
+    res = rmst(shared, duration="time", event="event", treatment="fip", tau=20, weights="w", cluster="cl")
     assert not np.isclose(res.std_error, np.hypot(*res.rmst_se))

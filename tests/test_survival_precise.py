@@ -53,13 +53,13 @@ def _separation(ref, robust):
     data = _csv(ref, "rossi.csv")
     data["sep"] = ((data["arrest"] == 1) & (data["week"] < 10)).astype(float)
     with pytest.warns(ConvergenceWarning, match="`sep` is infinite"):
-        return cox(data, "week", "arrest", ["sep", "age"], robust=robust)
+        return cox(data, duration="week", event="arrest", covariates=["sep", "age"], robust=robust)
 
 
 def _rats(ref):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        return cox(_csv(ref, "rats_female.csv"), "time", "status", "rx", cluster="litter")
+        return cox(_csv(ref, "rats_female.csv"), duration="time", event="status", covariates="rx", cluster="litter")
 
 
 def _mgus(ref, **assign):
@@ -67,34 +67,34 @@ def _mgus(ref, **assign):
 
 
 MODELS = {
-    "efron": lambda r: cox(_csv(r, "rossi.csv"), "week", "arrest", COX_TERMS),
-    "breslow": lambda r: cox(_csv(r, "rossi.csv"), "week", "arrest", COX_TERMS, ties="breslow"),
-    "robust": lambda r: cox(_csv(r, "rossi.csv"), "week", "arrest", COX_TERMS, robust=True),
-    "strata_wexp": lambda r: cox(_csv(r, "rossi.csv"), "week", "arrest", NOT_STRATA,
+    "efron": lambda r: cox(_csv(r, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS),
+    "breslow": lambda r: cox(_csv(r, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS, ties="breslow"),
+    "robust": lambda r: cox(_csv(r, "rossi.csv"), duration="week", event="arrest", covariates=COX_TERMS, robust=True),
+    "strata_wexp": lambda r: cox(_csv(r, "rossi.csv"), duration="week", event="arrest", covariates=NOT_STRATA,
                                  strata="wexp"),
-    "cluster": lambda r: cox(_csv(r, "rossi_clustered.csv"), "week", "arrest", COX_TERMS,
+    "cluster": lambda r: cox(_csv(r, "rossi_clustered.csv"), duration="week", event="arrest", covariates=COX_TERMS,
                              cluster="cl"),
     "rats_cluster": _rats,
-    "entry": lambda r: cox(_csv(r, "rossi_entry.csv"), "week", "arrest", COX_TERMS,
+    "entry": lambda r: cox(_csv(r, "rossi_entry.csv"), duration="week", event="arrest", covariates=COX_TERMS,
                            entry="entry"),
-    "entry_half": lambda r: cox(_csv(r, "rossi_entry_half.csv"), "week", "arrest", COX_TERMS,
+    "entry_half": lambda r: cox(_csv(r, "rossi_entry_half.csv"), duration="week", event="arrest", covariates=COX_TERMS,
                                 entry="entry5"),
-    "noties_cluster": lambda r: cox(_csv(r, "rossi_clustered_noties.csv"), "weekj", "arrest",
-                                    COX_TERMS, cluster="cl"),
-    "noties_robust": lambda r: cox(_csv(r, "rossi_clustered_noties.csv"), "weekj", "arrest",
-                                   COX_TERMS, robust=True),
-    "entry_cluster_noties": lambda r: cox(_csv(r, "rossi_lt_cluster_noties.csv"), "weekj",
-                                          "arrest", COX_TERMS, entry="entry", cluster="cl"),
+    "noties_cluster": lambda r: cox(_csv(r, "rossi_clustered_noties.csv"), duration="weekj", event="arrest",
+                                    covariates=COX_TERMS, cluster="cl"),
+    "noties_robust": lambda r: cox(_csv(r, "rossi_clustered_noties.csv"), duration="weekj", event="arrest",
+                                   covariates=COX_TERMS, robust=True),
+    "entry_cluster_noties": lambda r: cox(_csv(r, "rossi_lt_cluster_noties.csv"), duration="weekj",
+                                          event="arrest", covariates=COX_TERMS, entry="entry", cluster="cl"),
     **{f"weighted_entry_cluster_strata_{ties}": (
-        lambda r, ties=ties: cox(_weighted(r), "week", "arrest", COX_TERMS, entry="entry",
+        lambda r, ties=ties: cox(_weighted(r), duration="week", event="arrest", covariates=COX_TERMS, entry="entry",
                                  cluster="cl", weights="w", strata="stratum", ties=ties))
        for ties in ("efron", "breslow")},
-    "fine_gray": lambda r: fine_gray(_mgus(r), "etime", "event", ["age", "sex"],
+    "fine_gray": lambda r: fine_gray(_mgus(r), duration="etime", cause="event", covariates=["age", "sex"],
                                      cause_of_interest=1),
     "fine_gray_weighted": lambda r: fine_gray(
-        _mgus(r, w=lambda d: 1.0 + d["sex"]), "etime", "event", ["age", "sex"],
+        _mgus(r, w=lambda d: 1.0 + d["sex"]), duration="etime", cause="event", covariates=["age", "sex"],
         cause_of_interest=1, weights="w"),
-    "cause_specific": lambda r: cause_specific_cox(_mgus(r), "etime", "event", ["age", "sex"],
+    "cause_specific": lambda r: cause_specific_cox(_mgus(r), duration="etime", cause="event", covariates=["age", "sex"],
                                                    cause_of_interest=1),
     "separation": lambda r: _separation(r, False),
     "separation_robust": lambda r: _separation(r, True),

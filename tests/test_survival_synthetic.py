@@ -32,7 +32,7 @@ def _true_log_hr(truth: pd.DataFrame) -> float:
         "e": np.concatenate([fip["ended_1"], fip["ended_0"]]),
         "fip": np.repeat([1, 0], len(fip))})
     stacked["t"] = stacked["t"].clip(lower=SAME_DAY)
-    return float(cox(stacked, "t", "e", "fip").coef[0])
+    return float(cox(stacked, duration="t", event="e", covariates="fip").coef[0])
 
 
 def test_rmst_difference_ci_covers_true_att(brabant):
@@ -41,7 +41,7 @@ def test_rmst_difference_ci_covers_true_att(brabant):
     true_diff = float((truth["months_on_benefit_1"] - truth["months_on_benefit_0"]).mean())
     np.testing.assert_allclose(true_diff, study.true_effects["att"]["months_on_benefit"],
                                rtol=1e-12)
-    res = rmst(survival_data(cohort), "exit", "event", "fip")
+    res = rmst(survival_data(cohort), duration="exit", event="event", treatment="fip")
     assert res.ci_lower < true_diff < res.ci_upper
     assert res.tau == pytest.approx(cohort["months_on_benefit"].max())
 
@@ -52,7 +52,7 @@ def test_cox_hazard_ratio_ci_covers_truth(brabant):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         for scale, entry in (("study", None), ("spell", "entry")):
-            res = cox(survival_data(cohort, scale), "exit", "event", ["fip"], entry=entry,
+            res = cox(survival_data(cohort, scale), duration="exit", event="event", covariates=["fip"], entry=entry,
                       cluster="caseworker", strata="municipality")
             row = res.tidy().iloc[0]
             assert row["ci_lower"] < true < row["ci_upper"], (scale, row.to_dict(), true)

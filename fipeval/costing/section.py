@@ -54,7 +54,7 @@ def _follow_up_months(unit: pd.DataFrame, name: str) -> int:
 
 @renamed(n_boot="n_draws")
 def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws: int = 999,
-                   seed: int | None = 0, alpha: float = 0.05) -> pd.DataFrame:
+                   seed: int | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Unadjusted effects per analysis unit with design-based intervals, as ``costing_section``
     reads them.
 
@@ -93,7 +93,7 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
                               seed=seed)
         for term, col, kind in zip(EFFECT_TERMS, ("ended", "months_on_benefit"),
                                    ("binary", "continuous")):
-            res = compare(unit, col, kind=kind, cluster=cluster, inference=plan.method,
+            res = compare(unit, outcome=col, kind=kind, cluster=cluster, inference=plan.method,
                           covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
                           seed=seed, n_draws=n_draws, ratios=False, subset=name)
             p = res.primary
@@ -175,7 +175,7 @@ def costing_section(cohort: pd.DataFrame, effects: pd.DataFrame | None = None,
                     inputs: CostInputs | None = None, *,
                     caseload: int | Mapping[str, int] | None = None,
                     cost_method: Literal["protocol", "caseload"] = "protocol",
-                    regular_caseload: float | None = None, n_draws: int = 10_000, seed: int = 0,
+                    regular_caseload: float | None = None, n_draws: int = 10_000, seed: int | None = None,
                     vary_inputs: bool = True, alpha: float = 0.05) -> tuple[list, list]:
     """Crude beside refined savings, cost of FIP and net result, per unit and pooled.
 

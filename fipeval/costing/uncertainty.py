@@ -145,7 +145,7 @@ class MonteCarloResult(Result):
 
 
 def monte_carlo(savings: Savings | Sequence[Savings], *, cost: FipCost | Sequence[FipCost] | None = None,
-                n_draws: int = 10_000, seed: int | None = 0, vary_inputs: bool | Sequence[str] = False,
+                n_draws: int = 10_000, seed: int | None = None, vary_inputs: bool | Sequence[str] = False,
                 alpha: float | None = None, title: str = "Savings, Monte Carlo") -> MonteCarloResult:
     """Monte Carlo interval for the savings per year (summed over units) and the net savings.
 

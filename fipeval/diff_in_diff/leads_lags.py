@@ -137,7 +137,7 @@ def event_study(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, even
                 weights: str | None = None,
                 inference: Literal["iid", "HC1", "CR0", "CR1", "CR2"] = "CR1",
                 ssc: Literal["fixest", "lm"] = "fixest", bin_endpoints: bool = True,
-                alpha: float = 0.05, seed: int | None = 0) -> EventStudyResult:
+                alpha: float = 0.05, seed: int | None = None) -> EventStudyResult:
     """Leads and lags of the effect relative to the start, with a pre-trend test.
 
     Parameters
@@ -158,8 +158,9 @@ def event_study(panel: pd.DataFrame, *, outcome: str, unit: str, time: str, even
     bin_endpoints : bool
         Bin event times beyond the window into the end points (else drop those rows).
     alpha : float
-    seed : int
-        Seed of the draws for the simultaneous band.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng`` for the draws of the simultaneous band (None:
+        fresh entropy, as everywhere in fipeval; pass an int to reproduce the band).
 
     Returns
     -------

@@ -80,7 +80,7 @@ def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, 
     return first.to_timestamp(), last.to_timestamp()
 
 
-def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int = 0,
+def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int | None = None,
                 n_draws: int | None = None):
     """Results and figures on caseworker outcomes before and after the start of FIP.
 

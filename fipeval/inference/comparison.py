@@ -23,8 +23,10 @@ from ..errors import (
     EstimationError,
     FewClustersWarning,
     InputError,
+    caller_stacklevel,
     check_columns,
     check_option,
+    columns_by_name,
     renamed,
 )
 from ..results import Result
@@ -35,14 +37,14 @@ from .wild import wild_cluster_bootstrap
 from .._version import __version__
 
 KINDS = ("auto", "binary", "count", "continuous")
-INFERENCES = ("naive", "CR1", "CR2", "wild", "randomization")
+INFERENCES = ("iid", "CR1", "CR2", "wild", "randomization")
 # Below these numbers of treated clusters the plain-words warnings apply.
 FEW_TREATED_CLUSTERS = 10
 FEW_CLUSTERS = 42          # Angrist & Pischke's rule of thumb for cluster-robust SEs
 _PRIMARY = {"binary": "risk difference", "count": "rate difference (per client-year)",
             "continuous": "mean difference"}
 _INFERENCE_LABEL = {
-    "naive": "naive: clients treated as independent",
+    "iid": "iid: clients treated as independent (no clustering)",
     "CR1": "cluster-robust CR1, t(G-1)",
     "CR2": "cluster-robust CR2 (Bell-McCaffrey), Satterthwaite df",
     "wild": "wild cluster bootstrap-t (null imposed), CR1 studentised",
@@ -96,7 +98,7 @@ class Comparison(Result):
             h["clusters"] = (f"{self.n_fip_clusters} FIP and {self.n_control_clusters} control "
                              f"values of `{self.cluster}`")
         h["inference"] = _INFERENCE_LABEL[self.inference]
-        if self.inference != "naive":
+        if self.inference != "iid":
             h["naive p-value"] = f"{self.naive_p_value:.3g} (ignores clustering; for contrast)"
         h["weights"] = f"`{self.weights}`" if self.weights else "none"
         h["covariates"] = ", ".join(self.covariates) if self.covariates else "none"
@@ -114,11 +116,11 @@ def _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled, p_naiv
     if cluster is None:
         return ([("Clients are treated as independent. If FIP was assigned by caseworker, pass "
                   "cluster='caseworker': without it p-values overstate significance.")]
-                if inference == "naive" else [])
+                if inference == "iid" else [])
     G = n_fip_cl + n_ctl_cl
     fip_words = f"only {n_fip_cl} FIP {cluster}{'s' if n_fip_cl != 1 else ''}"
     notes = []
-    if inference == "naive":
+    if inference == "iid":
         notes.append(f"FIP was assigned to {n_fip_cl} value(s) of `{cluster}`, but this p-value "
                      "treats every client as independent and overstates significance; use "
                      "inference='wild' or 'randomization'.")
@@ -136,7 +138,7 @@ def _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled, p_naiv
                      "null, but it has little power with so few.")
     if resampled is not None:
         notes.extend(resampled._notes())
-    if inference != "naive" and np.isfinite(p_naive) and p_naive < 0.05 <= p:
+    if inference != "iid" and np.isfinite(p_naive) and p_naive < 0.05 <= p:
         notes.append(f"The naive p-value ({p_naive:.3g}) would call this significant; "
                      f"accounting for clustering it is {p:.3g}.")
     return notes
@@ -167,10 +169,11 @@ def _infer_kind(y: pd.Series, has_exposure: bool) -> str:
 
 
 @renamed(n_boot="n_draws")
-def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
+@columns_by_name
+def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
             kind: Literal["auto", "binary", "count", "continuous"] = "auto",
             cluster: str | None = None,
-            inference: Literal["naive", "CR1", "CR2", "wild", "randomization"] = "naive",
+            inference: Literal["iid", "CR1", "CR2", "wild", "randomization"] = "iid",
             weights: str | None = None, covariates: Sequence[str] = (),
             exposure: str = "exposure_years", strata: str | None = None,
             alpha: float = 0.05, seed: int | None = None, n_draws: int = 9999,
@@ -192,8 +195,8 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
         column exists, continuous otherwise.
     cluster : str, optional
         Column of the unit FIP was assigned by (``"caseworker"``). Needed for every
-        inference except "naive".
-    inference : {"naive", "CR1", "CR2", "wild", "randomization"}
+        inference except "iid".
+    inference : {"iid", "CR1", "CR2", "wild", "randomization"}
         How the primary difference is tested (always printed in the header).
     weights : str, optional
         Column of matching or IPW weights (non-negative).
@@ -225,20 +228,23 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
     >>> cw = np.repeat(np.arange(10), 40)
     >>> df = pd.DataFrame({"caseworker": cw, "fip": (cw < 2).astype(int),
     ...                    "ended": rng.binomial(1, 0.2, 400)})
-    >>> res = compare(df, "ended", cluster="caseworker", inference="wild", seed=1)
+    >>> res = compare(df, outcome="ended", cluster="caseworker", inference="wild", seed=1)
     >>> res.n_fip_clusters
     2
     """
     check_option("kind", kind, KINDS)
+    if inference == "naive":     # 0.x: one set of names across compare, did and fit_ols
+        raise InputError("inference='naive' is now inference='iid' (clients treated as "
+                         "independent, the name did() and fit_ols() use); change the call.")
     check_option("inference", inference, INFERENCES)
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     covariates = tuple(covariates)
     needed = [outcome, treatment, *covariates] + [c for c in (cluster, weights, strata) if c]
     check_columns(cohort, needed, what="The cohort")
-    if inference != "naive" and cluster is None:
+    if inference != "iid" and cluster is None:
         raise InputError(f"inference={inference!r} needs `cluster` (the column FIP was assigned "
-                         "by, e.g. cluster='caseworker'); pass it or use inference='naive'.")
+                         "by, e.g. cluster='caseworker'); pass it or use inference='iid'.")
     df = cohort[list(dict.fromkeys(needed + ([exposure] if exposure in cohort else [])))].copy()
     for c in needed:
         if df[c].isna().any():
@@ -278,7 +284,7 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
     if cluster is not None and df[cluster].nunique() < 2:
         raise InputError(f"The cluster column `{cluster}` has one level "
                          f"({df[cluster].iloc[0]!r}); cluster-robust inference needs several "
-                         "caseworkers. Use inference='naive' or check the column.")
+                         "caseworkers. Use inference='iid' or check the column.")
 
     reg_y, reg_w = y.to_numpy(), None if w is None else w.to_numpy()
     if kind == "count":
@@ -308,7 +314,7 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
     # naive primary row (also the contrast printed with cluster-aware inference)
     naive_row = _naive_primary(kind, y, fip, reg_y, reg_w, X, plain, alpha, treatment)
     resampled = None
-    if inference == "naive":
+    if inference == "iid":
         primary = naive_row
     elif inference in ("CR1", "CR2"):
         fit = fit_ols(reg_y, X, weights=reg_w, cluster=cl, vcov=inference, alpha=alpha)
@@ -328,19 +334,19 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
     primary["inference"] = inference
     rows = [primary]
     notes_not_computed = []
-    ratio_inference = "naive" if inference == "naive" else "CR1"
+    ratio_inference = "iid" if inference == "iid" else "CR1"
     if ratios and kind == "binary":
-        if plain and inference == "naive":
+        if plain and inference == "iid":
             tab = two_by_two(int(y[fip].sum()), int(fip.sum()), int(y[~fip].sum()),
                              int((~fip).sum()), alpha=alpha).tidy()
             for r in tab.iloc[1:].to_dict("records"):
-                rows.append({**r, "inference": "naive"})
+                rows.append({**r, "inference": "iid"})
         else:
             for fam, term in (("poisson", "risk ratio"), ("binomial", "odds ratio")):
                 try:
                     row = rate_ratio_glm(y.to_numpy(), np.ones(len(y)), X, family=fam,
                                          column=1, weights=reg_w, robust=True, alpha=alpha,
-                                         cluster=None if inference == "naive" else cl)
+                                         cluster=None if inference == "iid" else cl)
                 except EstimationError as err:
                     rows.append(_not_computed(term, ratio_inference))
                     notes_not_computed.append(f"{term}: {err}")
@@ -352,22 +358,22 @@ def compare(cohort: pd.DataFrame, outcome: str, *, treatment: str = "fip",
             try:
                 row = rate_ratio_glm(y.to_numpy(), df[exposure].to_numpy(float), X, family=fam,
                                      column=1, weights=None if w is None else w.to_numpy(),
-                                     cluster=None if inference == "naive" else cl, alpha=alpha)
+                                     cluster=None if inference == "iid" else cl, alpha=alpha)
             except EstimationError as err:
                 rows.append(_not_computed(term, ratio_inference))
                 notes_not_computed.append(f"{term}: {err}")
                 continue
             rows.append({**row, "inference": ratio_inference})
-    if kind == "continuous" and plain and inference == "naive":
+    if kind == "continuous" and plain and inference == "iid":
         rows.append({**mann_whitney(y[fip], y[~fip]).tidy().iloc[0].to_dict(),
-                     "inference": "naive"})
+                     "inference": "iid"})
     p = float(primary["p_value"])
     if inference in ("CR1", "CR2") and (n_fip_cl < FEW_TREATED_CLUSTERS
                                         or n_fip_cl + n_ctl_cl < FEW_CLUSTERS):
         warnings.warn(FewClustersWarning(
             f"{outcome}: {inference} standard errors rest on {n_fip_cl} FIP and {n_ctl_cl} "
             f"control values of `{cluster}`; use inference='wild' or 'randomization'."),
-            stacklevel=2)
+            stacklevel=caller_stacklevel())
     notes = _few_cluster_notes(inference, n_fip_cl, n_ctl_cl, cluster, resampled,
                                float(naive_row["p_value"]), p)
     notes += [f"Not computed (shown as an empty row): {n}" for n in notes_not_computed]

@@ -23,7 +23,7 @@ from .randomization import randomization_inference
 from .wild import wild_cluster_bootstrap
 from .._version import __version__
 
-METHODS = ("naive", "CR1", "CR2", "wild", "wild (Webb)", "randomization")
+METHODS = ("iid", "CR1", "CR2", "wild", "wild (Webb)", "randomization")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -56,7 +56,7 @@ class CoverageTable(Result):
 @renamed(n_boot="n_draws", treated="fip_caseworkers")
 def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
                    fip_caseworkers: Sequence[int] = (2, 5, 30),
-                   reps: int = 200, seed: int = 0, n_draws: int = 999, alpha: float = 0.05,
+                   reps: int = 200, seed: int | None = None, n_draws: int = 999, alpha: float = 0.05,
                    cluster: str = "caseworker", scenario: str = "") -> CoverageTable:
     """Coverage and width of each method's interval for k = ``fip_caseworkers`` FIP caseworkers.
 
@@ -109,7 +109,7 @@ def coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
             intervals = {}
             tab = two_by_two(int(y[d == 1].sum()), int(d.sum()), int(y[d == 0].sum()),
                              int((d == 0).sum()), alpha=alpha).row("risk difference (Wald)")
-            intervals["naive"] = (tab.ci_lower, tab.ci_upper, tab.p_value)
+            intervals["iid"] = (tab.ci_lower, tab.ci_upper, tab.p_value)
             for v in ("CR1", "CR2"):
                 t = fit_ols(y, X, cluster=codes, vcov=v, alpha=alpha).tidy().iloc[1]
                 intervals[v] = (t.ci_lower, t.ci_upper, t.p_value)

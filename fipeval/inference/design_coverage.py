@@ -85,13 +85,13 @@ def _true_cox(base: pd.DataFrame) -> float:
         pd.DataFrame({"exit": base[f"months_on_benefit_{a}"].to_numpy(float),
                       "event": base[f"ended_{a}"].to_numpy(int), "fip": a}) for a in (0, 1)],
         ignore_index=True)
-    return float(cox(stacked, "exit", "event", ["fip"]).tidy().iloc[0].estimate)
+    return float(cox(stacked, duration="exit", event="event", covariates=["fip"]).tidy().iloc[0].estimate)
 
 
 @renamed(treated="fip_caseworkers")
 def design_coverage_study(cohort: pd.DataFrame, truth: pd.DataFrame, *,
                           fip_caseworkers: Sequence[int] = (2, 5, 30), stratified: bool = False,
-                          reps: int = 500, seed: int = 0, n_draws: int = 999,
+                          reps: int = 500, seed: int | None = None, n_draws: int = 999,
                           refit_draws: int = 99, tau: float | None = None,
                           estimands: Sequence[str] = ESTIMANDS, null: bool = False,
                           alpha: float = 0.05, scenario: str = "",
@@ -216,7 +216,7 @@ def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refi
     for name, col, kind in (("risk_difference", "ended", "binary"),
                             ("months_difference", "months_on_benefit", "continuous")):
         if name in estimands:
-            p = compare(data, col, kind=kind, **kw).primary
+            p = compare(data, outcome=col, kind=kind, **kw).primary
             out[name] = (p.ci_lower, p.ci_upper, p.p_value, effect[col][treated].mean())
     rt = {"strata": strata, "n_draws": refit_draws, "seed": seed, "alpha": alpha}
     with warnings.catch_warnings():
@@ -229,7 +229,7 @@ def _replicate(data, base, d, estimands, stratified, tau, true_hr, n_draws, refi
             out["rmst_difference"] = (r.ci_lower, r.ci_upper, r.p_value, capped[treated].mean())
         if "cox_log_hr" in estimands:
             if cox_own_errors:   # the alternative the rule rejects (docs/INFERENCE.md)
-                r = cox(data, "exit", "event", ["fip"], cluster="caseworker", strata=strata,
+                r = cox(data, duration="exit", event="event", covariates=["fip"], cluster="caseworker", strata=strata,
                         alpha=alpha).tidy().iloc[0]
             else:
                 r = randomization_t(data, term="cox", batch=cox_log_hr_batch(
@@ -247,7 +247,7 @@ def _pooled(data, effect, treated, kw, alpha, seed, caseload) -> dict:
     out, per = {}, []
     for m, part in data.groupby("municipality", sort=True):
         sel = part.index.to_numpy()
-        p = compare(part, "ended", kind="binary", **{**kw, "strata": None, "covariates": ()}).primary
+        p = compare(part, outcome="ended", kind="binary", **{**kw, "strata": None, "covariates": ()}).primary
         att = effect[sel][treated[sel]].mean()
         out[f"risk_difference [{m}]"] = (p.ci_lower, p.ci_upper, p.p_value, att)
         per.append((m, p, att))
@@ -256,7 +256,7 @@ def _pooled(data, effect, treated, kw, alpha, seed, caseload) -> dict:
         meta = meta_analysis([p.estimate for _, p, _ in per], se, method="REML", alpha=alpha)
         out["meta_analysis (REML)"] = (meta.ci_lower, meta.ci_upper, meta.p_value,
                                        effect[treated].mean())
-    p = compare(data, "ended", kind="binary", **kw).primary
+    p = compare(data, outcome="ended", kind="binary", **kw).primary
     out["risk_difference [pooled]"] = (p.ci_lower, p.ci_upper, p.p_value, effect[treated].mean())
     try:
         savings = [crude_savings(p.estimate, ci=(p.ci_lower, p.ci_upper), p_value=p.p_value,

@@ -89,7 +89,7 @@ def _outcomes(cohort: pd.DataFrame, outcomes) -> list[str]:
 
 
 @renamed(n_boot="n_draws")
-def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: str = "fip",
+def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment: str = "fip",
                     cluster: str = "caseworker", by: str | None = "municipality",
                     outcomes: Sequence[str] | None = None, covariates: Sequence[str] = (),
                     weights: str | None = None,
@@ -176,7 +176,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = 0, treatment: st
                 method = inference or plan.method_for("all" if pooled or plan.strata is None
                                                       else label)
                 try:
-                    main = compare(part, outcome, inference=method, strata=strata, **kw)
+                    main = compare(part, outcome=outcome, inference=method, strata=strata, **kw)
                 except (EstimationError, FipevalError) as err:
                     notes.append(f"{outcome} in {label}: not estimated ({err})")
                     done()

@@ -170,19 +170,19 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
         Interval by inverting the restricted test (the set of nulls not rejected at
         ``alpha``) or percentile-t from the unrestricted bootstrap.
     ties : {"inclusive", "exclusive"}
-        How a bootstrap |t| equal to the observed |t| (within 1e-9 relative) counts in the
+        How a bootstrap ``|t|`` equal to the observed ``|t|`` (within 1e-9 relative) counts in the
         p-value. Such ties always exist under full Rademacher enumeration: the all-ones
         sign vector rebuilds the sample itself (restricted fit plus restricted residuals is
-        ``y``) and its mirror gives the same |t|. "inclusive" (default, the convention of
+        ``y``) and its mirror gives the same ``|t|``. "inclusive" (default, the convention of
         exact permutation tests: p >= 2 / 2^G, a valid level) counts them; "exclusive" does
-        not, as ``wildboottest`` (its strict ``<``; where its floating-point |t| for these
+        not, as ``wildboottest`` (its strict ``<``; where its floating-point ``|t|`` for these
         vectors lands a hair above the observed one it counts them, so it agrees with one
         convention or the other by rounding). The two differ by ``n_ties / n_draws``.
 
     Returns
     -------
     WildBootstrapResult
-        The symmetric p-value is the share of bootstrap |t| at least the observed |t|
+        The symmetric p-value is the share of bootstrap ``|t|`` at least the observed ``|t|``
         (``ties="inclusive"``) or above it (``"exclusive"``); ``n_ties`` counts the equal ones.
 
     Examples

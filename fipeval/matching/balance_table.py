@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, check_columns, check_option
+from ..errors import InputError, check_columns, check_option, columns_by_name
 from ..results import Result, Summary
 from ._inputs import score_vector, treatment_indicator
 from .plot import love_plot
@@ -44,7 +44,7 @@ def is_categorical(series: pd.Series) -> bool:
             or pd.api.types.is_string_dtype(series.dtype))
 
 
-def expand_covariates(data: pd.DataFrame, covariates, *, drop_first: bool = False
+def expand_covariates(data: pd.DataFrame, *, covariates, drop_first: bool = False
                       ) -> pd.DataFrame:
     """Numeric covariate matrix: numbers and booleans as they are, categorical columns as one
     0/1 indicator per level (all levels, or all but the first with ``drop_first``).
@@ -52,7 +52,7 @@ def expand_covariates(data: pd.DataFrame, covariates, *, drop_first: bool = Fals
     Examples
     --------
     >>> df = pd.DataFrame({"age": [30, 40], "sex": ["f", "m"]})
-    >>> expand_covariates(df, ["age", "sex"]).columns.tolist()
+    >>> expand_covariates(df, covariates=["age", "sex"]).columns.tolist()
     ['age', 'sex_f', 'sex_m']
     """
     check_columns(data, covariates, what="data")
@@ -289,7 +289,8 @@ def _as_weights(data: pd.DataFrame, weights) -> np.ndarray | None:
     return w
 
 
-def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
+@columns_by_name
+def balance(data: pd.DataFrame, *, treatment: str, covariates, weights=None,
             estimand: str = "ATT", sd_denominator: str | None = None,
             threshold: float = SMD_THRESHOLD, distance=None) -> BalanceResult:
     """Covariate balance between FIP and control clients, before and (with weights) after.
@@ -309,7 +310,7 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     sd_denominator : {"treated", "control", "pooled"}, optional
         Whose unadjusted SD divides the mean difference; default from ``estimand``.
     threshold : float
-        |SMD| above this is flagged (0.1, Austin 2009).
+        ``|SMD|`` above this is flagged (0.1, Austin 2009).
     distance : str, Series or array, optional
         A score (e.g. the propensity score) to report as the first term, "distance".
 
@@ -320,7 +321,7 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     Examples
     --------
     >>> df = pd.DataFrame({"fip": [1, 1, 0, 0, 0], "age": [30, 40, 35, 50, 60]})
-    >>> float(round(balance(df, "fip", ["age"]).tidy()["estimate"].iloc[0], 3))
+    >>> float(round(balance(df, treatment="fip", covariates=["age"]).tidy()["estimate"].iloc[0], 3))
     -1.886
     """
     check_option("estimand", estimand, ("ATT", "ATC", "ATE"))
@@ -328,7 +329,7 @@ def balance(data: pd.DataFrame, treatment: str, covariates, *, weights=None,
     check_option("sd_denominator", sd_denominator, SD_DENOMINATORS)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     treated = treatment_indicator(data, treatment)
-    X = expand_covariates(data, covariates)
+    X = expand_covariates(data, covariates=covariates)
     if distance is not None:
         X.insert(0, "distance", score_vector(data, distance))
     w = _as_weights(data, weights)

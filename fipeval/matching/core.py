@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, InputError, check_columns, check_option
+from ..errors import (EstimationError, InputError, caller_stacklevel, check_columns, check_option,
+                      columns_by_name)
 from ..results import Result, Summary
 from .balance_table import (
     DEFAULT_SD,
@@ -94,7 +95,7 @@ class MatchResult(Result):
         check_option("sd_denominator", sd, ("treated", "control", "pooled"))
         cols = list(self.covariates) + [c for c in self.settings.get("exact") or ()
                                         if c not in self.covariates]
-        X = expand_covariates(self.data, cols)
+        X = expand_covariates(self.data, covariates=cols)
         if self.distance is not None:
             X.insert(0, "distance", self.distance.to_numpy())
         treated = self.data[self.treatment].to_numpy().astype(bool)
@@ -185,7 +186,8 @@ class MatchResult(Result):
         return self.balance().plot(ax=ax, absolute=absolute)
 
 
-def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
+@columns_by_name
+def match(data: pd.DataFrame, *, treatment: str, covariates: Sequence[str] = (),
           method: Literal["nearest", "exact", "cem", "ipw"] = "nearest",
           estimand: Literal["ATT", "ATC", "ATE"] = "ATT",
           distance: str | pd.Series | np.ndarray = "glm",
@@ -265,7 +267,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
     --------
     >>> df = pd.DataFrame({"fip": [1, 1, 0, 0, 0, 0],
     ...                    "age": [30, 50, 31, 49, 70, 20]})
-    >>> res = match(df, "fip", ["age"], distance=df["age"])
+    >>> res = match(df, treatment="fip", covariates=["age"], distance=df["age"])
     >>> res.weights.tolist()
     [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
 
@@ -302,7 +304,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         if need_score:
             if not covariates:
                 raise InputError("Estimating a propensity score needs `covariates`.")
-            expand_covariates(data, covariates + exact)  # checks dtypes and missing values
+            expand_covariates(data, covariates=covariates + exact)  # checks dtypes and missing values
             ps, linear = fit_logit(data, treated, covariates)
             score = ps if distance == "glm" else linear
             settings["distance_label"] = ("propensity score (logistic regression)"
@@ -335,7 +337,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         if not replace and n_other < n_focal * ratio:
             warnings.warn(f"There are {n_other} possible matches for {n_focal} focal clients "
                           f"at ratio {ratio} without replacement; not every "
-                          "client will get all matches.", UserWarning, stacklevel=2)
+                          "client will get all matches.", UserWarning, stacklevel=caller_stacklevel())
         rng = np.random.default_rng(seed)
         kept = np.flatnonzero(~discarded)
         sub_mm = _nearest_within(data.iloc[kept], score[kept], focal[kept], exact, ratio=ratio,
@@ -362,7 +364,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
             warnings.warn(f"{n_unmatched} of {n_focal} focal (here "
                           f"{'FIP' if estimand == 'ATT' else 'control'}) clients got no match "
                           f"because of {why}; they have weight 0 and the matched sample "
-                          "no longer represents the whole group.", UserWarning, stacklevel=2)
+                          "no longer represents the whole group.", UserWarning, stacklevel=caller_stacklevel())
         if not replace:
             sub = subclass_from_matches(mm, focal)
             subclass = pd.Series(pd.array(np.where(sub > 0, sub, 0), dtype="Int64"),
@@ -375,7 +377,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
         cols = covariates + [c for c in exact if c not in covariates]
         if not cols:
             raise InputError(f"method='{method}' needs `covariates` to match on.")
-        expand_covariates(data, cols)
+        expand_covariates(data, covariates=cols)
         if method == "cem":
             check_option("cutpoint_rule", cutpoint_rule, CUTPOINT_RULES)
             keyframe = coarsen(data, cols, cutpoints, cutpoint_rule)
@@ -392,7 +394,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str] = (), *,
             warnings.warn(f"{dropped} clients ({int(((sub == 0) & treated).sum())} FIP, "
                           f"{int(((sub == 0) & ~treated).sum())} control) are in strata "
                           "without the other group and were dropped (weight 0).",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=caller_stacklevel())
         w = weights_from_subclass(sub, treated, estimand)
         subclass = pd.Series(pd.array(sub, dtype="Int64"), index=idx,
                              name="subclass").where(sub > 0)
@@ -442,5 +444,5 @@ def _nearest_within(data, score, focal, exact, **kw) -> np.ndarray:
     if short:
         warnings.warn(f"Some exact strata of {', '.join(exact)} have fewer possible matches "
                       f"than focal clients: at least {short} focal clients cannot be "
-                      "matched there.", UserWarning, stacklevel=3)
+                      "matched there.", UserWarning, stacklevel=caller_stacklevel())
     return out

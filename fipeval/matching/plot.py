@@ -14,7 +14,7 @@ def love_plot(balance_result, ax=None, *, absolute: bool = True):
     >>> import pandas as pd
     >>> from fipeval.matching import balance
     >>> df = pd.DataFrame({"fip": [1, 1, 0, 0, 0], "age": [30, 40, 35, 50, 60]})
-    >>> ax = love_plot(balance(df, "fip", ["age"]))
+    >>> ax = love_plot(balance(df, treatment="fip", covariates=["age"]))
     """
     import matplotlib.pyplot as plt
 

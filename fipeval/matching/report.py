@@ -14,7 +14,7 @@ COHORT_COVARIATES = ("age", "household_type", "sex", "ladder_rung", "months_befo
 COHORT_EXACT = ("municipality",)
 
 
-def balance_section(cohort: pd.DataFrame, covariates=COHORT_COVARIATES, *,
+def balance_section(cohort: pd.DataFrame, *, covariates=COHORT_COVARIATES,
                     treatment: str = "fip", exact=COHORT_EXACT, caliper: float | None = 0.2,
                     ratio: int = 1, threshold: float = SMD_THRESHOLD):
     """Match a cohort and return the balance table and love plot for the report.
@@ -49,7 +49,7 @@ def balance_section(cohort: pd.DataFrame, covariates=COHORT_COVARIATES, *,
     exact = [c for c in (exact or ()) if cohort[c].nunique() > 1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = match(cohort, treatment, list(covariates), distance="logit", exact=exact,
+        res = match(cohort, treatment=treatment, covariates=list(covariates), distance="logit", exact=exact,
                     caliper=caliper, ratio=ratio)
     bal = res.balance(threshold=threshold)
     base = bal.summary()

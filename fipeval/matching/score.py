@@ -13,7 +13,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.special import expit
 
-from ..errors import ConvergenceWarning, EstimationError, check_option
+from ..errors import (ConvergenceWarning, EstimationError, caller_stacklevel, check_option,
+                      columns_by_name)
 from ._inputs import treatment_indicator
 from .balance_table import expand_covariates, is_categorical
 
@@ -35,7 +36,8 @@ def _separating_covariates(data: pd.DataFrame, treated: np.ndarray, covariates) 
     return found
 
 
-def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
+@columns_by_name
+def propensity_score(data: pd.DataFrame, *, treatment: str, covariates,
                      scale: str = "probability") -> pd.Series:
     """Estimated probability of being in the FIP group given the covariates.
 
@@ -60,7 +62,7 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
     Examples
     --------
     >>> df = pd.DataFrame({"fip": [1, 0, 1, 0, 1, 0], "age": [20, 25, 30, 35, 40, 28]})
-    >>> propensity_score(df, "fip", ["age"]).round(3).tolist()
+    >>> propensity_score(df, treatment="fip", covariates=["age"]).round(3).tolist()
     [0.462, 0.482, 0.501, 0.521, 0.541, 0.493]
     """
     check_option("scale", scale, ("probability", "logit"))
@@ -74,13 +76,13 @@ def propensity_score(data: pd.DataFrame, treatment: str, covariates, *,
 def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.ndarray,
                                                                             np.ndarray]:
     """Fitted probabilities and linear predictor of the logit model (numbers only)."""
-    X = expand_covariates(data, covariates, drop_first=True)
+    X = expand_covariates(data, covariates=covariates, drop_first=True)
     constant = [c for c in X.columns if np.ptp(X[c].to_numpy()) == 0]
     if constant:
         warnings.warn(
             f"Covariate(s) {', '.join(constant)} take one value in all {len(X)} rows and "
             "carry no information; they were left out of the propensity score model.",
-            UserWarning, stacklevel=3)
+            UserWarning, stacklevel=caller_stacklevel())
         X = X.drop(columns=constant)
     design = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
     y = treated.astype(float)
@@ -120,9 +122,9 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
             f"Quasi-complete separation: {int(at_bound.sum())} clients have a fitted "
             "propensity score of 0 or 1; they have no comparable counterpart and the model's "
             "coefficients are not identified. Consider dropping sparse categories.",
-            ConvergenceWarning, stacklevel=3)
+            ConvergenceWarning, stacklevel=caller_stacklevel())
     elif not fit.mle_retvals.get("converged", True):
         warnings.warn("The propensity score model did not converge in 100 Newton steps; "
                       "check for sparse categories or rescale covariates.",
-                      ConvergenceWarning, stacklevel=3)
+                      ConvergenceWarning, stacklevel=caller_stacklevel())
     return ps, linear

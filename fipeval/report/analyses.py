@@ -142,7 +142,7 @@ def balance_report(ctx) -> Section | None:
     if not options.enabled:
         return None
     (summary, figure), notes = _quiet(
-        balance_section, ctx["cohort"], list(options.covariates), exact=list(options.exact),
+        balance_section, ctx["cohort"], covariates=list(options.covariates), exact=list(options.exact),
         caliper=options.caliper, ratio=options.ratio)
     ctx["results"]["balance"] = summary
     return result_section(

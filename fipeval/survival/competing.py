@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, InputError, check_columns, check_option, renamed
+from ..errors import (EstimationError, InputError, check_columns, check_option, columns_by_name,
+                      renamed)
 from ..results import Result
 from ._input import as_list, check_no_missing, survival_arrays
 from .cox_model import CoxResult, cox
@@ -140,7 +141,8 @@ class CumulativeIncidenceResult(Result):
 
 
 @renamed(group="by")
-def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
+@columns_by_name
+def cumulative_incidence(data: pd.DataFrame, *, duration: str, cause: str,
                          event: str | None = None, by: str | None = None,
                          entry: str | None = None, weights: str | None = None,
                          censored_value=0, alpha: float = 0.05) -> CumulativeIncidenceResult:
@@ -178,7 +180,7 @@ def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> ci = fipeval.cumulative_incidence(data, "exit", "cause", event="event", by="fip")
+    >>> ci = fipeval.cumulative_incidence(data, duration="exit", cause="cause", event="event", by="fip")
     >>> ci.causes
     ('enforcement', 'moved', 'other', 'other_benefit', 'partner', 'work')
     """
@@ -211,7 +213,8 @@ def cumulative_incidence(data: pd.DataFrame, duration: str, cause: str, *,
                                       "entry": entry, "weights": weights})
 
 
-def cause_specific_cox(data: pd.DataFrame, duration: str, cause: str, covariates, *,
+@columns_by_name
+def cause_specific_cox(data: pd.DataFrame, *, duration: str, cause: str, covariates,
                        cause_of_interest, event: str | None = None, censored_value=0,
                        **kwargs) -> CoxResult:
     """Cox model of the hazard of ending for one reason, the other reasons censored.
@@ -226,8 +229,9 @@ def cause_specific_cox(data: pd.DataFrame, duration: str, cause: str, covariates
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.survival.cause_specific_cox(data, "exit", "cause", ["fip"],
-    ...                                           cause_of_interest="work", event="event")
+    >>> res = fipeval.survival.cause_specific_cox(data, duration="exit", cause="cause",
+    ...                                           covariates=["fip"], cause_of_interest="work",
+    ...                                           event="event")
     >>> res.n_events
     97
     """
@@ -237,7 +241,7 @@ def cause_specific_cox(data: pd.DataFrame, duration: str, cause: str, covariates
                          f"`{cause}` (reasons seen: {labels}).")
     column = "__event_of_interest__"
     frame = data.assign(**{column: (code == labels.index(cause_of_interest)).astype(int)})
-    res = cox(frame, duration, column, covariates, **kwargs)
+    res = cox(frame, duration=duration, event=column, covariates=covariates, **kwargs)
     columns = dict(res.columns, event=f"{cause} == {cause_of_interest!r}")
     return _replace(res, columns=columns,
                     title=f"Cause-specific Cox model: ending by {cause_of_interest}")
@@ -303,7 +307,8 @@ def finegray_data(data: pd.DataFrame, duration: str, code: np.ndarray, target: i
 FINE_GRAY_METHODS = ("finegray", "crr")
 
 
-def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
+@columns_by_name
+def fine_gray(data: pd.DataFrame, *, duration: str, cause: str, covariates,
               cause_of_interest, event: str | None = None, censored_value=0,
               cluster: str | None = None, weights: str | None = None,
               method: str = "finegray", ties: str | None = None,
@@ -354,7 +359,7 @@ def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.fine_gray(data, "exit", "cause", ["fip"], cause_of_interest="work",
+    >>> res = fipeval.fine_gray(data, duration="exit", cause="cause", covariates=["fip"], cause_of_interest="work",
     ...                         event="event")
     >>> res.tidy()["term"].tolist()
     ['fip']
@@ -381,7 +386,7 @@ def fine_gray(data: pd.DataFrame, duration: str, cause: str, covariates, *,
                              covariates + as_list(cluster) + as_list(weights))
     if weights is not None:
         expanded["fgwt"] = expanded["fgwt"] * expanded[weights].to_numpy(dtype=float)
-    res = cox(expanded, "fgstop", "fgstatus", covariates, entry="fgstart", weights="fgwt",
+    res = cox(expanded, duration="fgstop", event="fgstatus", covariates=covariates, entry="fgstart", weights="fgwt",
               cluster=cluster, robust=True, ties=ties, alpha=alpha)
     columns = dict(res.columns, duration=duration, event=f"{cause} == {cause_of_interest!r}",
                    entry=None, weights="IPCW (finegray)" + (f" x `{weights}`" if weights else ""))

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from ..errors import ConvergenceWarning, EstimationError, FewClustersWarning, InputError, check_option
+from ..errors import (ConvergenceWarning, EstimationError, FewClustersWarning, InputError,
+                      caller_stacklevel, check_option, columns_by_name)
 from ..results import Result
 from . import _coxcore as core
 from ._input import as_list, check_no_missing, codes, survival_arrays
@@ -336,7 +337,8 @@ def _newton_steps(rs: core.RiskSets, p: int, max_iter: int, tol: float):
     return beta, ev, loglik_null, it, converged, score_test
 
 
-def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequence[str], *,
+@columns_by_name
+def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequence[str],
         entry: str | None = None, cluster: str | None = None, strata: str | Sequence[str] | None = None,
         weights: str | None = None, ties: Literal["efron", "breslow"] = "efron",
         robust: bool | None = None, alpha: float = 0.05, max_iter: int = MAX_ITER,
@@ -398,7 +400,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.cox(data, "exit", "event", ["fip", "age"], cluster="caseworker",
+    >>> res = fipeval.cox(data, duration="exit", event="event", covariates=["fip", "age"], cluster="caseworker",
     ...                   strata="municipality")
     >>> res.tidy()["term"].tolist()
     ['fip', 'age']
@@ -451,19 +453,19 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
             "covariate (almost) perfectly separates who leaves benefit, e.g. no events in one "
             "of its groups); it is reported as +/-inf without standard error and the other "
             "coefficients are their limits. Drop or merge that covariate.",
-            ConvergenceWarning, stacklevel=2)
+            ConvergenceWarning, stacklevel=caller_stacklevel())
     elif not converged:
         warnings.warn(
             f"The Cox model did not converge (stopped after {iterations} of at most {max_iter} "
             "iterations). A coefficient may be "
             "infinite (a covariate that (almost) perfectly separates who leaves benefit); "
-            "check the covariates or raise `max_iter`.", ConvergenceWarning, stacklevel=2)
+            "check the covariates or raise `max_iter`.", ConvergenceWarning, stacklevel=caller_stacklevel())
     elif np.any((step > 1e-6) & (step > 1e-4 * np.abs(beta))):
         bad = names[int(np.argmax(step))]
         warnings.warn(
             f"The log-likelihood converged before `{bad}`; its coefficient may be infinite "
             "(e.g. no events in one of its groups). Drop or merge that covariate.",
-            ConvergenceWarning, stacklevel=2)
+            ConvergenceWarning, stacklevel=caller_stacklevel())
     # the other coefficients' variance, as R: from the information without the diverged ones
     kept = ~diverged
     naive_kept = (linalg.pinv(fit.information[np.ix_(kept, kept)]) if diverged.any()
@@ -485,7 +487,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: str | Sequenc
             warnings.warn(
                 f"Only {n_clusters} clusters in `{cluster}`: cluster-robust standard errors "
                 "are unreliable with few clusters; report them with caution.",
-                FewClustersWarning, stacklevel=2)
+                FewClustersWarning, stacklevel=caller_stacklevel())
     event_times = rs.event_time[rs.group]
     if diverged.any():
         beta = np.where(diverged, np.sign(beta) * np.inf, beta)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import InputError, check_option, renamed
+from ..errors import InputError, check_option, columns_by_name, renamed
 from ..results import Result, Summary
 from ._input import as_list, check_no_missing, survival_arrays
 from .._version import __version__
@@ -267,7 +267,8 @@ def _variance_label(columns: dict) -> str:
 
 
 @renamed(group="by")
-def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | None = None,
+@columns_by_name
+def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str, by: str | None = None,
                  entry: str | None = None, weights: str | None = None,
                  cluster: str | None = None, robust: bool | None = None, alpha: float = 0.05,
                  conf_type: Literal["log", "log-log", "plain"] = "log") -> KaplanMeierResult:
@@ -314,7 +315,7 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *, by: str | Non
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> km = fipeval.kaplan_meier(data, "exit", "event", by="fip")
+    >>> km = fipeval.kaplan_meier(data, duration="exit", event="event", by="fip")
     >>> km.at([6])["n_risk"].tolist()      # control, FIP: still at risk after 6 months
     [1531.0, 326.0]
     """
@@ -368,7 +369,8 @@ class LogRankResult(Result):
 
 
 @renamed(group="treatment")
-def logrank(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
+@columns_by_name
+def logrank(data: pd.DataFrame, *, duration: str, event: str, treatment: str,
             strata: str | Sequence[str] | None = None, entry: str | None = None,
             weights: str | None = None) -> LogRankResult:
     """Log-rank test of equal hazards across groups, optionally stratified.
@@ -385,7 +387,7 @@ def logrank(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.logrank(data, "exit", "event", treatment="fip", strata="municipality")
+    >>> res = fipeval.logrank(data, duration="exit", event="event", treatment="fip", strata="municipality")
     >>> res.df
     1
     """
@@ -507,7 +509,8 @@ class RMSTResult(Result):
 
 
 @renamed(group="treatment", treated="treated_value")
-def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
+@columns_by_name
+def rmst(data: pd.DataFrame, *, duration: str, event: str, treatment: str,
          tau: float | None = None, entry: str | None = None, weights: str | None = None,
          cluster: str | None = None, robust: bool | None = None,
          treated_value=1, alpha: float = 0.05) -> RMSTResult:
@@ -562,13 +565,13 @@ def rmst(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
     >>> from fipeval.synthetic import generate
     >>> study = generate("brabantse_wal")
     >>> data = survival_data(build_cohort(study.register, study.design))
-    >>> res = fipeval.rmst(data, "exit", "event", treatment="fip", tau=11)
+    >>> res = fipeval.rmst(data, duration="exit", event="event", treatment="fip", tau=11)
     >>> res.ci_lower < res.difference < res.ci_upper   # months; negative = months avoided
     True
     """
     group, treated = treatment, treated_value
     z = _z(alpha)
-    km = kaplan_meier(data, duration, event, by=group, entry=entry, weights=weights,
+    km = kaplan_meier(data, duration=duration, event=event, by=group, entry=entry, weights=weights,
                       cluster=cluster, robust=robust, alpha=alpha)
     robust = km.columns["robust"]
     if len(km.groups) != 2:
@@ -620,7 +623,8 @@ def _rmst_robust_se(data, km, order, tau, duration, event, entry, weights, clust
 
 
 @renamed(group="treatment", treated="treated_value")
-def rmst_curve(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
+@columns_by_name
+def rmst_curve(data: pd.DataFrame, *, duration: str, event: str, treatment: str,
                taus: Sequence[float] | None = None, entry: str | None = None,
                weights: str | None = None, treated_value=1, alpha: float = 0.05) -> pd.DataFrame:
     """RMST difference (treated minus reference) with CI for a range of restriction times.
@@ -628,12 +632,12 @@ def rmst_curve(data: pd.DataFrame, duration: str, event: str, treatment: str, *,
     Returns a DataFrame with columns ``tau, estimate, std_error, ci_lower, ci_upper`` (months).
     """
     if taus is None:
-        full = rmst(data, duration, event, treatment, entry=entry, weights=weights,
+        full = rmst(data, duration=duration, event=event, treatment=treatment, entry=entry, weights=weights,
                     treated_value=treated_value, alpha=alpha)
         taus = np.linspace(full.tau / 24, full.tau, 24)
     rows = []
     for tau in taus:
-        r = rmst(data, duration, event, treatment, tau=float(tau), entry=entry, weights=weights,
+        r = rmst(data, duration=duration, event=event, treatment=treatment, tau=float(tau), entry=entry, weights=weights,
                  treated_value=treated_value, alpha=alpha)
         rows.append({"tau": float(tau), "estimate": r.difference, "std_error": r.std_error,
                      "ci_lower": r.ci_lower, "ci_upper": r.ci_upper})

@@ -64,7 +64,7 @@ def survival_data(cohort: pd.DataFrame, time_scale: Literal["study", "spell"] = 
     >>> data = survival_data(build_cohort(study.register, study.design), "spell")
     >>> bool((data["entry"] < data["exit"]).all())
     True
-    >>> res = fipeval.cox(data, "exit", "event", ["fip"], entry="entry")
+    >>> res = fipeval.cox(data, duration="exit", event="event", covariates=["fip"], entry="entry")
     """
     check_option("time_scale", time_scale, TIME_SCALES)
     check_columns(cohort, ["months_on_benefit", "ended", "end_reason"]

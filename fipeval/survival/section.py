@@ -69,14 +69,14 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, treatment: st
     spell = survival_data(cohort, "spell")
     cl = cluster if cluster in cohort.columns else None
     st = strata if strata in cohort.columns and cohort[strata].nunique() > 1 else None
-    km = kaplan_meier(study, "exit", "event", by=group, alpha=alpha)
-    lr = logrank(study, "exit", "event", group, strata=st)
-    rm = rmst(study, "exit", "event", group, alpha=alpha)
+    km = kaplan_meier(study, duration="exit", event="event", by=group, alpha=alpha)
+    lr = logrank(study, duration="exit", event="event", treatment=group, strata=st)
+    rm = rmst(study, duration="exit", event="event", treatment=group, alpha=alpha)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        model = cox(spell, "exit", "event", [group], entry="entry", cluster=cl, strata=st,
+        model = cox(spell, duration="exit", event="event", covariates=[group], entry="entry", cluster=cl, strata=st,
                     alpha=alpha)
-    ci = cumulative_incidence(study, "exit", "cause", event="event", by=group, alpha=alpha)
+    ci = cumulative_incidence(study, duration="exit", cause="cause", event="event", by=group, alpha=alpha)
     results = [km, lr, rm, model, ci]
     if n_draws is not None and cl is not None:
         results.insert(0, _design_table(study, spell, group=group, cluster=cl, strata=st,
@@ -108,7 +108,7 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, treatment: st
                          "control) within the first tau months, with a "
                          f"{1 - alpha:.0%} band that treats clients as independent "
                          "(descriptive); below zero = months avoided.")
-    curve = rmst_curve(study, "exit", "event", group, alpha=alpha,
+    curve = rmst_curve(study, duration="exit", event="event", treatment=group, alpha=alpha,
                        taus=np.linspace(rm.tau / 12, rm.tau, 12))
     plot_rmst_curve(curve, ax=ax, title="RMST difference over the follow-up")
     figures.append(fig)
