@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fipeval.costing import CostInputs, cohort_effects, costing_section, monte_carlo, refined_savings
+from fipeval.costing import CostInputs, cohort_effects, monte_carlo, refined_savings
+from fipeval.costing.section import costing_section
 
 N_MUNICIPALITIES = 40
 CLIENTS = 5_000          # per municipality: 200,000 cohort rows

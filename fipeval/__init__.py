@@ -14,8 +14,8 @@ from .errors import (ConfigError, ConvergenceWarning, DesignError, EstimationErr
 
 from ._version import __version__
 
-# public name -> the module that defines it. Section builders (effects_section, ...) are
-# report plumbing and stay in their packages and in fipeval.report.
+# public name -> the module that defines it. Section builders (effects_section, ...) are not
+# public: report plumbing in their modules (``*.section``), called by fipeval.report.
 _LAZY = {
     # data: exports -> Register -> cohort; synthetic studies with known truth
     "load": "io", "LoadReport": "io", "Register": "schema",
@@ -50,7 +50,7 @@ __all__ = ["FipevalError", "InputError", "SchemaError", "LoadError", "PrivacyErr
            "FewClustersWarning", "__version__", *_LAZY]
 
 
-# subpackages reachable as attributes (``fipeval.costing.costing_section``) without an import
+# subpackages reachable as attributes (``fipeval.survival.cox``) without an import
 _SUBPACKAGES = ("costing", "design", "diff_in_diff", "inference", "io", "matching", "report",
                 "results", "schema", "survival", "synthetic")
 

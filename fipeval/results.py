@@ -100,7 +100,13 @@ class Summary:
 
 
 class Result:
-    """Base for estimator results. Subclasses implement ``tidy`` and ``_header``."""
+    """Base for estimator results. Subclasses implement ``tidy`` and ``_header``.
+
+    ``print(result)`` and Jupyter show the compact view: the settings that say what was
+    estimated (``_header``), the table and the notes. ``summary()`` adds the details a
+    reader checks next, as R's ``summary()`` and lifelines' ``print_summary()`` do
+    (``_details``: fit statistics, sample accounting, the fipeval version).
+    """
 
     title: str = "Result"
 
@@ -110,22 +116,33 @@ class Result:
     def _header(self) -> dict:
         return {}
 
+    def _details(self) -> dict:
+        return {}
+
     def _notes(self) -> tuple:
         return ()
 
     def summary(self) -> Summary:
-        header = dict(self._header())
+        """Everything: the settings, the details (fit statistics, accounting, version),
+        the table and the notes."""
+        header = {**self._header(), **self._details()}
         header.setdefault("fipeval", __version__)
         return Summary(self.title, header, self.tidy(), tuple(self._notes()))
+
+    def _compact(self) -> Summary:
+        full = self.summary()
+        hidden = set(self._details()) | {"fipeval"}
+        return Summary(full.title, {k: v for k, v in full.header.items() if k not in hidden},
+                       full.table, full.notes)
 
     def to_markdown(self) -> str:
         return self.summary().to_markdown()
 
     def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+        return self._compact()._repr_html_()
 
     def __repr__(self) -> str:
-        return self.summary().to_text()
+        return self._compact().to_text()
 
 
 def section_figure(name: str, caption: str, ncols: int = 1, height: float = 4.4):

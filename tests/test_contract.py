@@ -41,20 +41,16 @@ NOT_ESTIMATORS = {
     "inference.adjust_p_values": "helper: adjusts an array of p-values, returns an array",
     "inference.adjust_table": "helper: adds adjusted p-value columns to a table",
     "inference.design_effect": "formula: returns a float",
-    "inference.effects_section": "report section: a list of results for the report",
     "inference.estimate_icc": "helper: returns a float",
     "inference.rate_ratio_glm": "engine behind compare(kind='count'): returns a dict of "
                                 "numbers that compare() turns into its Result",
     "inference.termination_probability": "formula: returns a float",
     "survival.rmst_curve": "RMST difference over a grid of horizons: a plain DataFrame",
-    "survival.survival_section": "report section: results and figures for the report",
-    "matching.balance_section": "report section: balance table and love plot",
     "matching.expand_covariates": "helper: dummy-coded covariate frame",
     "matching.love_plot": "plotting: returns the Axes",
     "matching.propensity_score": "helper: returns a Series of scores",
     "costing.give_back_share": "helper: returns a float",
     "costing.discount_factor": "helper: returns a float or array",
-    "costing.costing_section": "report section: results and figures for the report",
     "costing.cohort_effects": "helper: effects table that feeds the costing section",
     "costing.caseload_from_spells": "helper: caseload Series from benefit spells",
     "costing.analysis_units": "helper: dict of cohort subsets per municipality",
@@ -63,7 +59,6 @@ NOT_ESTIMATORS = {
     "diff_in_diff.mark_treatment": "panel builder: returns a DataFrame",
     "diff_in_diff.to_quarters": "panel builder: returns a DataFrame",
     "diff_in_diff.demean": "numerical helper: demeaned array",
-    "diff_in_diff.did_section": "report section: results and figures for the report",
 }
 
 # Result classes exported in those __all__ lists that no case below produces, with the reason.
@@ -328,7 +323,11 @@ def test_summary_html_and_markdown_render(case, fitted):
     summary = res.summary()
     text = repr(summary)
     assert text.strip() and text.startswith(summary.title) and "fipeval" in text
-    assert repr(res) == text
+    # print(result) is the compact view: the same title, table and notes, no version line;
+    # summary() holds every line print shows, plus the details
+    compact = repr(res)
+    assert compact.startswith(summary.title) and "fipeval:" not in compact
+    assert set(compact.splitlines()) <= set(text.splitlines())
     html = res._repr_html_()
     assert isinstance(html, str) and html.startswith("<div") and "<table" in html
     md = res.to_markdown()
@@ -588,3 +587,15 @@ def test_api_reference_lists_every_public_name():
     text = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^   (\w+)$", text, flags=re.MULTILINE))
     assert listed == set(fipeval.__all__) - {"__version__"}
+
+
+def test_print_is_compact_and_summary_adds_the_details(inputs):
+    """print(result): what was estimated and the table; summary(): plus R's extras."""
+    import fipeval
+
+    res = fipeval.cox(inputs.cohort, duration="months_on_benefit", event="ended",
+                      covariates=["fip", "age"])
+    full, compact = repr(res.summary()), repr(res)
+    for detail in ("concordance", "likelihood ratio test", "AIC", "fipeval:"):
+        assert detail in full and detail not in compact
+    assert "events:" in compact and res.tidy().term.iloc[0] in compact

@@ -7,10 +7,11 @@ import pytest
 import statsmodels.api as sm
 
 from fipeval import design, synthetic
-from fipeval.costing import (CostInputs, caseload_from_spells, cohort_effects, costing_section,
+from fipeval.costing.section import costing_section
+from fipeval.costing import (CostInputs, caseload_from_spells, cohort_effects,
                              crude_savings, monte_carlo, refined_savings)
 from fipeval.errors import InputError
-from fipeval.inference import effects_section
+from fipeval.inference.section import effects_section
 from fipeval.results import Result, Summary
 
 PILOT_FIGURE = 750_000

@@ -174,7 +174,7 @@ def test_row_order_does_not_matter_and_header_names_the_correction(did_panel):
     b = did(did_panel.sample(frac=1, random_state=1), **kw)
     np.testing.assert_allclose([a.estimate, a.std_error], [b.estimate, b.std_error],
                                rtol=1e-10, atol=0)
-    text = repr(a)
+    text = repr(a.summary())
     assert "K = 7 (fixest)" in text and "fipeval" in text
     assert "att" in a.to_markdown()
 

@@ -156,7 +156,7 @@ def test_plot_and_summary(mpdta):
     ax = res.plot()
     assert ax.get_xlabel().startswith("periods since start")
     assert res.group.plot().get_title().endswith("group aggregation")
-    text = repr(res)
+    text = repr(res.summary())
     assert "never treated" in text and "fipeval" in text
 
 

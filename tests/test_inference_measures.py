@@ -276,3 +276,17 @@ def test_a_ratio_that_cannot_be_estimated_stays_as_an_empty_row(monkeypatch):
     for term in ("rate ratio (Poisson)", "rate ratio (negative binomial)"):
         assert term in tidy.index and np.isnan(tidy.loc[term, "estimate"])
     assert sum("Not computed" in n for n in res.notes) == 2
+
+
+def test_ratio_rows_without_events_in_a_group_stay_as_empty_rows_with_the_reason():
+    # the GLM would stop at a coefficient near -25 with an SE in the thousands: a fake estimate
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"fip": np.r_[np.ones(30), np.zeros(60)].astype(int),
+                       "cnt": np.r_[np.zeros(30), rng.poisson(1, 60)],
+                       "exposure_years": 1.0})
+    res = compare(df, outcome="cnt", kind="count")
+    tidy = res.tidy().set_index("term")
+    for term in ("rate ratio (Poisson)", "rate ratio (negative binomial)"):
+        assert term in tidy.index and np.isnan(tidy.loc[term, "estimate"])
+    assert any("no events in the treated group" in n for n in res._notes())
+    assert np.isfinite(tidy.loc["rate difference (per client-year)", "estimate"])

@@ -10,8 +10,8 @@ from fipeval.inference import (
     EffectsOverview,
     MetaAnalysis,
     compare,
-    effects_section,
 )
+from fipeval.inference.section import effects_section
 from fipeval.synthetic import generate
 
 # CR1/CR2 with few caseworkers warn on purpose; tested in test_compare_primary_rows_equal_the_engines

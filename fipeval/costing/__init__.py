@@ -6,7 +6,8 @@
 - ``fip_cost`` and ``capacity``: caseworker hours, training, FTE and talks per client;
 - ``net_result``: net savings, return per euro, break-even effect size;
 - ``monte_carlo`` and ``sensitivity``: intervals and the tornado chart;
-- ``costing_section``: crude beside refined, per municipality and pooled, for the report.
+- ``fipeval.costing.section.costing_section``: crude beside refined, per municipality and
+  pooled, for the report (report plumbing, not in ``__all__``).
 
 Effects enter as plain numbers (estimate with standard error or CI), so any estimator's
 output can be costed.
@@ -25,6 +26,6 @@ __all__ = ["Assumption", "CostInputs", "NormTable", "RecidivismTable", "crude_sa
            "net_result", "NetResult", "monte_carlo", "MonteCarloResult", "sensitivity",
            "Sensitivity"]
 
-from .section import analysis_units, caseload_from_spells, cohort_effects, costing_section  # noqa: E402
+from .section import analysis_units, caseload_from_spells, cohort_effects  # noqa: E402
 
-__all__ += ["costing_section", "cohort_effects", "caseload_from_spells", "analysis_units"]
+__all__ += ["cohort_effects", "caseload_from_spells", "analysis_units"]

@@ -8,9 +8,8 @@ effects for municipalities that start at different dates.
 from .estimate import DiDResult, demean, did
 from .leads_lags import EventStudyResult, event_study
 from .panels import caseworker_panel, client_panel, mark_treatment, to_quarters
-from .section import did_section
 from .staggered import AggregateResult, StaggeredResult, staggered_did
 
 __all__ = ["caseworker_panel", "client_panel", "mark_treatment", "to_quarters", "did",
            "DiDResult", "demean", "event_study", "EventStudyResult", "staggered_did",
-           "StaggeredResult", "AggregateResult", "did_section"]
+           "StaggeredResult", "AggregateResult"]

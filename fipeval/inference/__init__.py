@@ -18,7 +18,7 @@ from .power import (
     termination_probability,
 )
 from .randomization import RandomizationResult, randomization_inference
-from .section import EffectsOverview, effects_section
+from .section import EffectsOverview
 from .wild import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "compare",
     "coverage_study",
     "design_effect",
-    "effects_section",
     "estimate_icc",
     "fit_ols",
     "mann_whitney",

@@ -263,6 +263,20 @@ def rate_ratio_glm(counts, exposure, X, *, family: str = "poisson", column: int 
     elif weights is not None or robust:
         cov = {"cov_type": "HC1"}
     w = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    arm = X[:, column]
+    if np.isin(arm, (0.0, 1.0)).all():
+        # a group without events puts the ratio at 0 or infinity: the GLM still stops at a
+        # large finite coefficient with a huge SE, which would read as an estimate
+        used = np.ones(len(y), bool) if w is None else w > 0
+        for value, name in ((1.0, "the treated group (column 1)"), (0.0, "the reference group")):
+            group = y[(arm == value) & used]
+            if not np.any(group > 0):
+                raise EstimationError(f"There are no events in {name}: the ratio is 0 or "
+                                      "infinite and has no finite confidence interval; use the "
+                                      "difference row.")
+            if family == "binomial" and np.all(group >= 1):
+                raise EstimationError(f"Every client in {name} has the outcome: the odds ratio "
+                                      "is infinite; use the difference row.")
     extra = {}
     with warnings.catch_warnings():
         # Expected and handled: a group with no or all events drives the coefficient to

@@ -157,28 +157,34 @@ class MatchResult(Result):
                                    f"{int(sizes.loc['all', 'control'])}",
                 "matched FIP / control": f"{int(sizes.loc['matched', 'treated'])} / "
                                          f"{int(sizes.loc['matched', 'control'])}",
-                "effective n FIP / control": f"{sizes.loc['matched (ESS)', 'treated']:.1f} / "
-                                             f"{sizes.loc['matched (ESS)', 'control']:.1f}",
-                "unmatched FIP / control": f"{int(sizes.loc['unmatched', 'treated'])} / "
-                                           f"{int(sizes.loc['unmatched', 'control'])}",
-                "discarded FIP / control": f"{int(sizes.loc['discarded', 'treated'])} / "
-                                           f"{int(sizes.loc['discarded', 'control'])}"
-                + ("" if s.get("discard", "none") != "none" else " (no common-support discard)")}
+                }
         if s.get("caliper_abs") is not None:
             head["caliper on the score"] = s["caliper_abs"]
         if s.get("seed") is not None:
             head["seed"] = s["seed"]
         if s.get("emulate"):
             head["emulating"] = s["emulate"]
-        head["fipeval"] = __version__
         return head
+
+    def _details(self) -> dict:
+        """MatchIt's summary accounting: effective sizes, unmatched and discarded units."""
+        sizes = self.sample_sizes()
+        return {"effective n FIP / control": f"{sizes.loc['matched (ESS)', 'treated']:.1f} / "
+                                             f"{sizes.loc['matched (ESS)', 'control']:.1f}",
+                "unmatched FIP / control": f"{int(sizes.loc['unmatched', 'treated'])} / "
+                                           f"{int(sizes.loc['unmatched', 'control'])}",
+                "discarded FIP / control": f"{int(sizes.loc['discarded', 'treated'])} / "
+                                           f"{int(sizes.loc['discarded', 'control'])}"
+                + ("" if self.settings.get("discard", "none") != "none"
+                   else " (no common-support discard)"),
+                "fipeval": __version__}
 
     def tidy(self) -> pd.DataFrame:
         return self.balance().tidy()
 
     def summary(self, *, threshold: float = SMD_THRESHOLD) -> Summary:
         bal = self.balance(threshold=threshold)
-        return Summary(f"Matching: {self._method_text()}", self._header(),
+        return Summary(f"Matching: {self._method_text()}", {**self._header(), **self._details()},
                        bal.summary().table, bal._notes())
 
     def plot(self, ax=None, *, absolute: bool = True):

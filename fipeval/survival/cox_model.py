@@ -229,8 +229,12 @@ class CoxResult(Result):
                 "delayed entry": c.get("entry") or "none", "strata": c.get("strata") or "none",
                 "weights": c.get("weights") or "none", "ties": self.ties,
                 "inference": inference, "alpha": self.alpha, "n": self.n,
-                "events": self.n_events, "log-likelihood": self.loglik,
-                "iterations": self.iterations, **self._fit_statistics(), "fipeval": _version()}
+                "events": self.n_events}
+
+    def _details(self) -> dict:
+        """What R's summary(coxph) adds: log-likelihood, concordance and the three tests."""
+        return {"log-likelihood": self.loglik, "iterations": self.iterations,
+                **self._fit_statistics(), "fipeval": _version()}
 
     def _fit_statistics(self) -> dict:
         """What R's summary(coxph) prints below the coefficients."""
