@@ -365,6 +365,14 @@ def _split_quoted(text: str, sep: str, name: str):
                 headers = _clean_headers(row, name)
                 columns = [[] for _ in headers]
                 continue
+            end = reader.line_num
+            if end > start and _swallowed_lines(row, sep, len(headers), end - start, len(row)):
+                raise LoadError(
+                    f"A quote opened on line {start} is not closed where the value ends: lines "
+                    f"{start}-{end} run together into one record ({len(row)} fields, header has "
+                    f"{len(headers)}), so {end - start} line(s) would vanish. Close the quote on "
+                    "that line, or export the file again without quotes around values.",
+                    file=name, line=start)
             if len(row) != len(headers):
                 bad.append((start, "wrong number of fields",
                             f"{len(row)} fields, header has {len(headers)}"))
@@ -380,6 +388,18 @@ def _split_quoted(text: str, sep: str, name: str):
                         file=name)
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(headers, columns)})
     return table, np.asarray(lines, dtype=np.int64), bad
+
+
+def _swallowed_lines(row: list, sep: str, n_columns: int, extra_lines: int,
+                     n_fields: int) -> bool:
+    """Whether a record that spans several physical lines is an unclosed quote rather than a
+    quoted value with a line break: its field count is wrong, or a line inside one of its
+    values holds as many separators as a whole record."""
+    if n_fields != n_columns:
+        return True
+    return any(line.count(sep) >= n_columns - 1
+               for cell in row if "\n" in cell or "\r" in cell
+               for line in cell.splitlines()[1:])
 
 
 def _column(values: list) -> pa.Array:
