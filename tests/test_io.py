@@ -879,3 +879,27 @@ def test_a_quoted_value_with_a_line_break_is_one_record(tmp_path):
     path = write_csv(frame, tmp_path / "uitkeringen.csv", quoting=True)
     reg = load(path, key=KEY, extract_date=EXTRACT)
     assert len(reg.spells) == 10
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_file_mixing_utf8_and_cp1252_is_an_error_naming_both_lines(tmp_path, monkeypatch,
+                                                                      streamed):
+    # it used to be decoded as cp1252 whole: 'reden beëindiging' became 'reden beÃ«indiging',
+    # was left unmapped and every end reason read `unknown` (past 1 MiB: KeyError, exit 3)
+    import fipeval.io.readers as readers
+    if streamed:
+        monkeypatch.setattr(readers, "STREAM_BYTES", 512)
+        monkeypatch.setattr(readers, "HEAD_BYTES", 512)
+    path = write_csv(dutch(make_spells(60)).head(50), tmp_path / "uitkeringen.csv")
+    raw = path.read_bytes().split(b"\n")
+    raw[40] = raw[40].replace(b"Steenbergen", b"Steenb\xe9rgen").replace(b"Woensdrecht",
+                                                                          b"Woensdr\xe9cht")
+    path.write_bytes(b"\n".join(raw))
+    with pytest.raises(LoadError, match=r"mixes encodings: line 1 holds UTF-8 text \('ë'\) but "
+                                        r"line 41 holds the byte 0xe9") as err:
+        load(path, key=KEY, extract_date=EXTRACT)
+    assert err.value.line == 41
+    # a file that is cp1252 throughout is read as cp1252, as before
+    cp = write_csv(dutch(make_spells(60)).head(50), tmp_path / "cp1252.csv", encoding="cp1252")
+    reg = load(cp, key=KEY, extract_date=EXTRACT)
+    assert len(reg.spells) == 50 and (reg.spells.end_reason != "unknown").any()

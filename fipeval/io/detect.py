@@ -70,18 +70,45 @@ def check_text(data: bytes, path: str) -> None:
                         "export the table as CSV.", file=path)
 
 
-def detect_encoding(data: bytes) -> str:
-    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``cp1252``."""
+# a multi-byte UTF-8 sequence: in a cp1252 export these byte pairs would read as mojibake
+# ("Ã«"), so one of them is evidence that the file was written as UTF-8
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def detect_encoding(data: bytes, path: str | None = None) -> str:
+    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``cp1252``, decided on evidence: a file that is
+    valid UTF-8 is UTF-8; one that is not, and holds no UTF-8 multi-byte character either, is
+    cp1252; one that holds both (a UTF-8 export with a cp1252 byte pasted in) is an error
+    naming both lines, never a silent re-decode of the whole file."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 22
     try:
-        for start in range(0, len(data), 1 << 22):
-            decoder.decode(data[start:start + (1 << 22)], final=start + (1 << 22) >= len(data))
+        for start in range(0, len(data), step):
+            decoder.decode(data[start:start + step], final=start + step >= len(data))
     except UnicodeDecodeError:
-        return "cp1252"
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:     # the offset of the first bad byte in the file
+            bad = err.start
+        evidence = _UTF8_MULTIBYTE.search(data)
+        if evidence is None:
+            return "cp1252"
+        good_line = data.count(b"\n", 0, evidence.start()) + 1
+        bad_line = data.count(b"\n", 0, bad) + 1
+        char = evidence.group().decode("utf-8")
+        byte = data[bad:bad + 1]
+        raise LoadError(
+            f"The file mixes encodings: line {good_line} holds UTF-8 text ({char!r}) but line "
+            f"{bad_line} holds the byte 0x{byte.hex()} ({byte.decode('cp1252', 'replace')!r} in "
+            "cp1252), which is not UTF-8. Decoding the whole file either way would change "
+            "letters (a column name like 'reden beëindiging' would no longer be recognised). "
+            "Fix that line, or export the file again in one encoding.",
+            file=path, line=bad_line) from None
     return "utf-8"
 
 

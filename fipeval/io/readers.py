@@ -118,7 +118,7 @@ def _read_text(path: Path, *, separator: str | None, encoding: str | None, strea
             return raw
     data = path.read_bytes()
     check_text(data, name)
-    encoding = encoding or detect_encoding(data)
+    encoding = encoding or detect_encoding(data, name)
     if encoding.replace("-", "").lower() not in ("utf8",):
         data = decode(data, encoding, name).encode("utf-8")
         if data.startswith(b"\xef\xbb\xbf"):
