@@ -903,3 +903,13 @@ def test_a_file_mixing_utf8_and_cp1252_is_an_error_naming_both_lines(tmp_path, m
     cp = write_csv(dutch(make_spells(60)).head(50), tmp_path / "cp1252.csv", encoding="cp1252")
     reg = load(cp, key=KEY, extract_date=EXTRACT)
     assert len(reg.spells) == 50 and (reg.spells.end_reason != "unknown").any()
+
+
+def test_a_header_that_nearly_matches_a_known_one_is_noted(tmp_path):
+    # 'reden beëindiging' garbled by a wrong decode was silently left unmapped
+    frame = dutch(make_spells(30)).head(20).rename(
+        columns={"reden beëindiging": "reden beÃ«indiging"})
+    reg = load(write_csv(frame, tmp_path / "uitkeringen.csv"), key=KEY, extract_date=EXTRACT)
+    note = "the column `reden beÃ«indiging` looks like `reden beeindiging` (end_reason)"
+    assert any(note in n for n in reg.load_report["notes"])
+    assert note in reg.load_report.summary()

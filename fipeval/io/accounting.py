@@ -156,6 +156,7 @@ class LoadReport(Mapping):
         for col, counts in d["unknown_codes"].items():
             shown = ", ".join(f"{k!r} ({v})" for k, v in list(counts.items())[:10])
             lines.append(f"  unknown {col} codes: {shown}")
+        lines += [f"  note: {note}" for note in d.get("notes", [])]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

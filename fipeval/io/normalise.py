@@ -224,8 +224,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if any(r in roles for r in ("bsn", "client_id", "client_number")) else None
     used = {h for r, h in roles.items() if r not in ("bsn", "client_id", "client_number") or r == client_role}
     cols = _Columns(raw, rows, used)
+    notes += near_miss_headers(raw.file, detected["unmapped"], roles, tmap)
     ids, id_numbers = _client_ids(raw, cols, roles, rows, ctx, notes)
-    detected["client_is_bsn"] = "bsn" in roles or bool(notes and "holds BSNs" in notes[0])
+    detected["client_is_bsn"] = "bsn" in roles or any("holds BSNs" in n for n in notes)
     out: dict = {"client_id": ids}
     if id_numbers is not None:      # the pseudonyms' 64 bits: the loader's join key (dropped after)
         out["_client_key"] = id_numbers
@@ -412,6 +413,25 @@ def _implausible_amounts(amount: np.ndarray, lines: np.ndarray) -> dict:
                              amount > AMOUNT_PLAUSIBLE_MAX)):
             if mask.any():
                 out[check] = [int(mask.sum()), int(lines[np.argmax(mask)]) if len(lines) else None]
+    return out
+
+
+def near_miss_headers(file: str, unmapped: list, roles: dict, tmap: TableMapping) -> list[str]:
+    """A column left unread whose header is nearly a known one (a typo, or letters changed by
+    a wrong encoding: ``reden beÃ«indiging``): say so, since its role is now empty."""
+    from difflib import SequenceMatcher
+
+    from .mapping import normalise_key
+    out = []
+    for header in unmapped:
+        key = normalise_key(header)
+        best = max(((SequenceMatcher(None, key, normalise_key(alt)).ratio(), role, alt)
+                    for role, alts in tmap.columns.items() if role not in roles
+                    for alt in alts), default=None)
+        if best is not None and best[0] >= 0.8:
+            out.append(f"the column `{header}` looks like `{best[2]}` ({best[1]}) but "
+                       f"is not that header, so it was not read and {best[1]} is empty; correct "
+                       "the header or map it in a mapping file")
     return out
 
 
