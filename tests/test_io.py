@@ -913,3 +913,34 @@ def test_a_header_that_nearly_matches_a_known_one_is_noted(tmp_path):
     note = "the column `reden beÃ«indiging` looks like `reden beeindiging` (end_reason)"
     assert any(note in n for n in reg.load_report["notes"])
     assert note in reg.load_report.summary()
+
+
+def test_repairs_and_rejections_name_line_column_and_value(tmp_path):
+    frame = dutch(make_spells(30)).head(20)
+    frame.loc[frame.index[2], "uitkeringsbedrag"] = "twaalf"
+    frame.loc[frame.index[4], "ingangsdatum"] = "31-02-2015"
+    frame.loc[frame.index[6], "bsn"] = "123456789"
+    frame.loc[frame.index[7], "klantmanager"] = "KM 111222333"
+    reg = load(write_csv(frame, tmp_path / "uitkeringen.csv"), key=KEY, extract_date=EXTRACT)
+    rep = reg.load_report
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "file"} for r in rows]
+    assert strip(rep["rejected"]) == [
+        {"line": 6, "reason": "unreadable start date", "column": "ingangsdatum",
+         "value": "31-02-2015"},
+        {"line": 8, "reason": "invalid BSN (11-proef)", "column": "bsn", "value": "<bsn>"}]
+    assert strip(rep["repaired"]) == [
+        {"line": 4, "kind": "unreadable_value_blanked", "column": "uitkeringsbedrag",
+         "value": "twaalf"},
+        {"line": 9, "kind": "number_in_text_redacted", "column": "klantmanager",
+         "value": "KM <number>"}]
+    assert "111222333" not in rep.to_json() and "123456789" not in rep.to_json()
+
+
+def test_repair_listing_is_capped_per_kind_but_every_repair_is_counted(tmp_path, monkeypatch):
+    import fipeval.io.normalise as normalise
+    monkeypatch.setattr(normalise, "MAX_LISTED_REPAIRS", 3)
+    frame = dutch(make_spells(30)).head(20)
+    frame["uitkeringsbedrag"] = "onbekend"
+    reg = load(write_csv(frame, tmp_path / "uitkeringen.csv"), key=KEY, extract_date=EXTRACT)
+    assert reg.load_report["repaired_by_kind"]["unreadable_value_blanked"] == 20
+    assert [r["line"] for r in reg.load_report["repaired"]] == [2, 3, 4]

@@ -5,8 +5,12 @@
 
 rows_read            data rows in the file (blank lines are not rows)
 rows_kept            rows that became a row of a canonical table
-rows_rejected        rows that did not, each listed in ``rejected`` as {file, line, reason}
+rows_rejected        rows that did not, each listed in ``rejected`` as {file, line, reason} and,
+                     where one cell is at fault, its column and value (BSNs shown as <bsn>,
+                     other runs of 8+ digits as <number>)
 rows_repaired        kept rows that were changed on the way in; ``repaired_by_kind`` says how
+                     many of each kind, ``repaired`` lists the first 100 of each kind per
+                     batch of rows as {file, line, kind, column, value}
 unknown_codes        codes not in the mapping, with counts, per column (none are dropped)
 missing_values       empty optional values per canonical column
 
@@ -58,6 +62,7 @@ class FileReport:
     unknown_codes: dict = field(default_factory=dict)
     missing_values: dict = field(default_factory=dict)
     detected: dict = field(default_factory=dict)
+    repaired: list = field(default_factory=list)    # {file, line, kind, column, value}
 
     @property
     def rows_rejected(self) -> int:
@@ -72,7 +77,8 @@ class FileReport:
                 "rejected_by_reason": dict(sorted(by_reason.items())),
                 "unknown_codes": {k: dict(v.most_common()) for k, v in self.unknown_codes.items() if v},
                 "missing_values": {k: v for k, v in self.missing_values.items() if v},
-                "detected": self.detected, "rejected": list(self.rejected)}
+                "detected": self.detected, "rejected": list(self.rejected),
+                "repaired": list(self.repaired)}
 
 
 class LoadReport(Mapping):
@@ -111,6 +117,7 @@ class LoadReport(Mapping):
             "extract_date": None if extract_date is None else str(extract_date)[:10],
             "notes": list(notes),
             "rejected": [r for f in per_file for r in f["rejected"]],
+            "repaired": [r for f in per_file for r in f["repaired"]],
             "files": {f["file"]: f for f in per_file},
         }
 

@@ -70,10 +70,21 @@ def check_text(data: bytes, path: str) -> None:
                         "export the table as CSV.", file=path)
 
 
-# a multi-byte UTF-8 sequence: in a cp1252 export these byte pairs would read as mojibake
-# ("Ã«"), so one of them is evidence that the file was written as UTF-8
+# a multi-byte UTF-8 sequence; one whose cp1252 reading is mojibake ("Ã«") is evidence that
+# the file was written as UTF-8 (``_mojibake``)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                              rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mojibake(sequence: bytes) -> bool:
+    """Whether a valid UTF-8 multi-byte ``sequence`` is evidence of UTF-8: read as cp1252 it
+    would be letters followed by a symbol ('ë' -> 'Ã«', 'é' -> 'Ã©'), which Dutch text does
+    not hold. Letter-only readings ('Âª') are left alone: a cp1252 export may hold those."""
+    try:
+        text = sequence.decode("cp1252")
+    except UnicodeDecodeError:          # a byte cp1252 leaves undefined: not cp1252 text
+        return True
+    return any(not (ch.isalnum() or ch.isspace()) for ch in text)
 
 
 def detect_encoding(data: bytes, path: str | None = None) -> str:
@@ -95,7 +106,8 @@ def detect_encoding(data: bytes, path: str | None = None) -> str:
             data.decode("utf-8")
         except UnicodeDecodeError as err:     # the offset of the first bad byte in the file
             bad = err.start
-        evidence = _UTF8_MULTIBYTE.search(data)
+        evidence = next((m for m in _UTF8_MULTIBYTE.finditer(data) if _mojibake(m.group())),
+                        None)
         if evidence is None:
             return "cp1252"
         good_line = data.count(b"\n", 0, evidence.start()) + 1

@@ -36,6 +36,7 @@ class ParsedColumn:
     uniques: list | None = None
     unique_values: np.ndarray | None = None             # canonical value per unique (+ null)
     far_future: np.ndarray | None = None                # dates: a year past 2200 (an open end)
+    cell: tuple | None = None                           # (header, raw text) for the load report
 
     def categorical(self, categories: tuple) -> pd.Categorical:
         """The values as a Categorical with ``categories`` (built from the distinct values)."""

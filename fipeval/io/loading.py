@@ -487,9 +487,10 @@ def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[t
         by_file.setdefault(f, []).append((line, reason, detail))
     for index, part in enumerate(parts):
         name = names[index]
-        entries = [(int(line), reason, detail) for line, reason, detail in
-                   zip(part.rejected_lines, part.rejected_reasons, part.rejected_details)]
-        entries += by_file.get(index, [])
+        cells = part.rejected_cells or [None] * len(part.rejected_lines)
+        entries = [(int(line), reason, detail, cell) for line, reason, detail, cell in
+                   zip(part.rejected_lines, part.rejected_reasons, part.rejected_details, cells)]
+        entries += [(line, reason, detail, None) for line, reason, detail in by_file.get(index, [])]
         entries.sort(key=lambda e: e[0])
         final = tables[part.table]
         bits = final["_repair"][final["_file"] == index]
@@ -498,8 +499,12 @@ def _reports(parts: list[Part], names: list[str], tables: dict, rejected: list[t
             file=name, table=part.table, rows_read=part.n_kept + len(part.rejected_lines),
             rows_kept=len(bits), rows_repaired=int((bits != 0).sum()),
             repaired_by_kind=+repaired,
-            rejected=[{"file": name, "line": line, "reason": reason, **({"detail": detail} if detail else {})}
-                      for line, reason, detail in entries],
+            rejected=[{"file": name, "line": line, "reason": reason,
+                       **({"detail": detail} if detail else {}),
+                       **({"column": cell[0], "value": cell[1]} if cell else {})}
+                      for line, reason, detail, cell in entries],
+            repaired=[{"file": name, **r} for r in sorted(part.repairs_listed,
+                                                          key=lambda r: r["line"])],
             unknown_codes={k: v for k, v in part.unknown_codes.items() if v},
             missing_values=part.missing_values, detected=part.detected))
     return reports

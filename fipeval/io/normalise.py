@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from ..errors import LoadError
 from ..schema import CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .accounting import REPAIR_BIT
-from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, resolve_key
+from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, redact, resolve_key
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import (as_text, parse_amount, parse_code, parse_integer, parse_text,
@@ -113,18 +113,50 @@ class Part:
     detected: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     n_kept: int = 0
+    rejected_cells: list = field(default_factory=list)   # (column, value) or None per reject
+    repairs_listed: list = field(default_factory=list)   # {line, kind, column, value}
+
+
+# load_report.json lists every rejected row with its column and value, and the first repairs
+# of each kind per batch of rows (all of them are counted): a national load repairs millions
+MAX_LISTED_REPAIRS = 100
+
+
+def _cell_values(cell: tuple, rows: np.ndarray) -> list[str]:
+    """The raw text of ``cell = (header, array or None)`` at ``rows``, BSN-redacted; None
+    for the array means the column holds BSNs and no value is shown."""
+    header, arr = cell
+    if arr is None:
+        return ["<bsn>"] * len(rows)
+    values = arr.take(pa.array(rows, type=pa.int64())).to_pylist()
+    return [redact("" if v is None else str(v)) for v in values]
 
 
 class _Rows:
     def __init__(self, n: int):
         self.reason = np.zeros(n, dtype=np.int8)
         self.repair = np.zeros(n, dtype=np.int32)
+        self.reject_cell: dict = {}          # row -> (column, value) of the cell at fault
+        self.listed: list = []               # (row, kind, column, value) of listed repairs
+        self._n_listed: Counter = Counter()
 
-    def reject(self, mask: np.ndarray, reason: str) -> None:
-        self.reason[np.asarray(mask, bool) & (self.reason == 0)] = _CODE[reason]
+    def reject(self, mask: np.ndarray, reason: str, cell: tuple | None = None) -> None:
+        new = np.asarray(mask, bool) & (self.reason == 0)
+        self.reason[new] = _CODE[reason]
+        if cell is not None and new.any():
+            rows = np.flatnonzero(new)
+            for row, value in zip(rows.tolist(), _cell_values(cell, rows)):
+                self.reject_cell[row] = (cell[0], value)
 
-    def repaired(self, mask: np.ndarray, kind: str) -> None:
-        self.repair[np.asarray(mask, bool)] |= REPAIR_BIT[kind]
+    def repaired(self, mask: np.ndarray, kind: str, cell: tuple | None = None) -> None:
+        mask = np.asarray(mask, bool)
+        self.repair[mask] |= REPAIR_BIT[kind]
+        room = MAX_LISTED_REPAIRS - self._n_listed[kind]
+        if cell is not None and room > 0 and mask.any():
+            rows = np.flatnonzero(mask & (self.reason == 0))[:room]
+            self._n_listed[kind] += len(rows)
+            self.listed += [(row, kind, cell[0], value)
+                            for row, value in zip(rows.tolist(), _cell_values(cell, rows))]
 
 
 class _Columns:
@@ -142,7 +174,7 @@ class _Columns:
         del col
         pa.default_memory_pool().release_unused()   # hand the freed chunks back
         if self.raw.padded and pa.types.is_string(arr.type):
-            self.rows.repaired(trimmed_mask(arr), "trimmed_whitespace")
+            self.rows.repaired(trimmed_mask(arr), "trimmed_whitespace", (header, arr))
         return arr
 
 
@@ -165,7 +197,7 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
     text = pc.utf8_trim_whitespace(arr) if raw.padded else arr
     length = pc.utf8_length(text)
     empty = pc.fill_null(pc.equal(length, 0), True).to_numpy(zero_copy_only=False)
-    rows.reject(empty, "missing client id")
+    rows.reject(empty, "missing client id", (header, arr))
     if not is_bsn:
         if "client_id_kind" in roles and "client_id" in roles:   # CBS: RINPERSOONS + RINPERSOON
             kind = pc.utf8_trim_whitespace(as_text(cols.take(roles["client_id_kind"])).cast(pa.string()))
@@ -173,10 +205,10 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
         return pd.arrays.ArrowStringArray(pc.if_else(pa.array(empty), None, text)), None
     bsn = normalise_bsn(text)
     valid = is_valid_bsn(bsn, normalised=True)
-    rows.reject(~valid & ~empty, "invalid BSN (11-proef)")
+    rows.reject(~valid & ~empty, "invalid BSN (11-proef)", (header, None))
     padded = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(bsn), 9), pc.less(length, 9)),
                           False).to_numpy(zero_copy_only=False)
-    rows.repaired(padded & valid, "bsn_leading_zero")
+    rows.repaired(padded & valid, "bsn_leading_zero", (header, None))
     if not valid.any():
         return pd.arrays.ArrowStringArray(pa.nulls(n, pa.string())), np.zeros(n, dtype=np.int64)
     ids, numbers = ctx.key.pseudonymise(bsn, valid)
@@ -187,7 +219,10 @@ def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detecte
     arr = cols.take(roles[role])
     fmt = tmap.date_formats.get(role) or ctx.date_format or detect_format(arr)
     detected[f"date_format.{role}"] = fmt
-    return parse_dates(arr, date_format=None if fmt == "native" else fmt, pivot_year=ctx.pivot_year)
+    parsed = parse_dates(arr, date_format=None if fmt == "native" else fmt,
+                         pivot_year=ctx.pivot_year)
+    parsed.cell = (roles[role], arr)
+    return parsed
 
 
 def _decimal(arr, raw: RawTable, ctx: Context) -> str:
@@ -236,7 +271,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     if table == "spells":
         start = _date(cols, roles, "start_date", tmap, ctx, detected)
         if "municipality" in roles:
-            muni = parse_text(cols.take(roles["municipality"]))
+            muni_text = cols.take(roles["municipality"])
+            muni = parse_text(muni_text)
+            muni.cell = (roles["municipality"], muni_text)
         else:
             value = tmap.constants.get("municipality") or ctx.municipality
             if value is None:
@@ -246,31 +283,33 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                     "The spells have no municipality column (gemeente); add [spells.constants] "
                     "municipality = \"Name\" to a mapping file and pass it with --mapping FILE.")
             muni = parse_text(pa.array([str(value)] * n, type=pa.string()))
-        rows.reject(muni.missing, "missing municipality")
-        rows.reject(start.missing, "missing start date")
-        rows.reject(start.invalid, "unreadable start date")
+        rows.reject(muni.missing, "missing municipality", muni.cell)
+        rows.reject(start.missing, "missing start date", start.cell)
+        rows.reject(start.invalid, "unreadable start date", start.cell)
         if "end_date" in roles:
             end = _date(cols, roles, "end_date", tmap, ctx, detected)
         else:
             end = parse_dates(pa.nulls(n, pa.string()))
         if end.far_future is not None and end.far_future.any():   # 31-12-9999: no end
-            rows.repaired(end.far_future, "open_end_date")
+            rows.repaired(end.far_future, "open_end_date", end.cell)
             end.invalid = end.invalid & ~end.far_future
             end.missing = end.missing | end.far_future
-        rows.reject(end.invalid, "unreadable end date")
+        rows.reject(end.invalid, "unreadable end date", end.cell)
         start_v, end_v = start.values, end.values.copy()
-        rows.reject(~np.isnat(end_v) & ~np.isnat(start_v) & (end_v < start_v), "end date before start date")
-        rows.reject(start_v > check, "start date after the extract date")
+        rows.reject(~np.isnat(end_v) & ~np.isnat(start_v) & (end_v < start_v),
+                    "end date before start date", end.cell)
+        rows.reject(start_v > check, "start date after the extract date", start.cell)
         for parsed in (start, end):
             for kind, mask in parsed.repairs.items():
-                rows.repaired(mask, kind)
+                rows.repaired(mask, kind, parsed.cell)
         censored = ~np.isnat(end_v) & (end_v > check)
-        rows.repaired(censored, "end_after_extract_censored")
+        rows.repaired(censored, "end_after_extract_censored", end.cell)
         end_v[censored] = np.datetime64("NaT")
         ended = ~np.isnat(end_v)
         cats = list(END_REASONS)
         if "end_reason" in roles:
-            reason = parse_code(cols.take(roles["end_reason"]), tmap.codes.get("end_reason", {}),
+            reason_text = cols.take(roles["end_reason"])
+            reason = parse_code(reason_text, tmap.codes.get("end_reason", {}),
                                 unknown="unknown")
             reason_codes = reason.categorical(END_REASONS).codes.astype(np.int8)
             codes["end_reason"] = reason
@@ -281,12 +320,13 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         reason_v = pd.Categorical.from_codes(reason_codes.astype(np.int8), categories=cats)
         if "end_reason" in roles:
             open_end = end.far_future if end.far_future is not None else np.zeros(n, bool)
-            rows.repaired(~ended & ~censored & ~open_end & ~reason.missing, "reason_without_end_dropped")
+            rows.repaired(~ended & ~censored & ~open_end & ~reason.missing,
+                          "reason_without_end_dropped", (roles["end_reason"], reason_text))
         out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
                    end_reason=reason_v)
         if "caseworker" in roles:
             cw, numbers = redact_numbers(parse_text(cols.take(roles["caseworker"])))
-            rows.repaired(numbers, "number_in_text_redacted")
+            rows.repaired(numbers, "number_in_text_redacted", (roles["caseworker"], cw.values))
             out["caseworker"] = _categorical(cw.values)
             missing["caseworker"] = cw.missing
         else:
@@ -298,7 +338,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             detected["decimal"] = dec
             amount = parse_amount(arr, decimal=dec)
             out["monthly_amount"] = np.where(amount.invalid, np.nan, amount.values)
-            rows.repaired(amount.invalid, "unreadable_value_blanked")
+            rows.repaired(amount.invalid, "unreadable_value_blanked", (roles["monthly_amount"], arr))
             missing["monthly_amount"] = amount.missing | amount.invalid
             implausible = _implausible_amounts(out["monthly_amount"], raw.lines)
             if implausible:
@@ -316,13 +356,15 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             years[np.isnat(born.values)] = np.nan
             bad = born.invalid | (years > year_max)
             for kind, mask in born.repairs.items():
-                rows.repaired(mask & ~bad, kind)
+                rows.repaired(mask & ~bad, kind, born.cell)
         elif "birth_year" in roles:
-            born = parse_integer(cols.take(roles["birth_year"]), low=1880, high=year_max)
+            born_text = cols.take(roles["birth_year"])
+            born = parse_integer(born_text, low=1880, high=year_max)
+            born.cell = (roles["birth_year"], born_text)
             years, bad = born.values, born.invalid
         if "birth_date" in roles or "birth_year" in roles:
             years = np.where(bad, np.nan, years)
-            rows.repaired(bad, "unreadable_value_blanked")
+            rows.repaired(bad, "unreadable_value_blanked", born.cell)
             out["birth_year"] = _int_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
         if "sex" in roles:
@@ -331,20 +373,23 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             codes["sex"] = sex
             missing["sex"] = sex.missing
         if "ladder_rung" in roles:
-            rung = parse_integer(cols.take(roles["ladder_rung"]), low=1, high=6)
-            rows.repaired(rung.invalid, "unreadable_value_blanked")
+            rung_text = cols.take(roles["ladder_rung"])
+            rung = parse_integer(rung_text, low=1, high=6)
+            rung_cell = (roles["ladder_rung"], rung_text)
+            rows.repaired(rung.invalid, "unreadable_value_blanked", rung_cell)
             out["ladder_rung"] = _int_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
     else:
         date = _date(cols, roles, "date", tmap, ctx, detected)
-        rows.reject(date.missing, "missing date")
-        rows.reject(date.invalid, "unreadable date")
-        rows.reject(date.values > check, "date after the extract date")
+        rows.reject(date.missing, "missing date", date.cell)
+        rows.reject(date.invalid, "unreadable date", date.cell)
+        rows.reject(date.values > check, "date after the extract date", date.cell)
         for kind, mask in date.repairs.items():
-            rows.repaired(mask, kind)
-        kind = parse_code(cols.take(roles["kind"]), tmap.codes.get("kind", {}), unknown=None)
-        rows.reject(kind.missing, "missing kind")
-        rows.reject(kind.unknown_rows, "unknown kind")
+            rows.repaired(mask, kind, date.cell)
+        kind_text = cols.take(roles["kind"])
+        kind = parse_code(kind_text, tmap.codes.get("kind", {}), unknown=None)
+        rows.reject(kind.missing, "missing kind", (roles["kind"], kind_text))
+        rows.reject(kind.unknown_rows, "unknown kind", (roles["kind"], kind_text))
         codes["kind"] = kind
         out.update(date=date.values,
                    kind=kind.categorical(CONTACT_KINDS if table == "contacts" else EVENT_KINDS))
@@ -354,11 +399,11 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             minutes = parse_amount(arr, decimal=detected["decimal"])
             bad = minutes.invalid | (np.nan_to_num(minutes.values) < 0)
             out["minutes"] = np.where(bad, np.nan, minutes.values)
-            rows.repaired(bad, "unreadable_value_blanked")
+            rows.repaired(bad, "unreadable_value_blanked", (roles["minutes"], arr))
             missing["minutes"] = minutes.missing | bad
         if table == "events" and "detail" in roles:
             detail, numbers = redact_numbers(parse_text(cols.take(roles["detail"])))
-            rows.repaired(numbers, "number_in_text_redacted")
+            rows.repaired(numbers, "number_in_text_redacted", (roles["detail"], detail.values))
             out["detail"] = np.asarray(detail.values.to_numpy(zero_copy_only=False), dtype=object)
     keep = rows.reason == 0
     everything = bool(keep.all())
@@ -370,6 +415,10 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                             raw.lines[~keep]])
     reasons = [b[1] for b in raw.bad_lines] + [REASONS[c] for c in rows.reason[~keep]]
     details = [b[2] for b in raw.bad_lines] + [None] * int((~keep).sum())
+    cells = [None] * len(raw.bad_lines) + [rows.reject_cell.get(r)
+                                           for r in np.flatnonzero(~keep).tolist()]
+    listed = [{"line": int(raw.lines[row]), "kind": kind, "column": column, "value": value}
+              for row, kind, column, value in rows.listed if keep[row]]
     unknown = {}
     for role, parsed in codes.items():
         counts = parsed.unknown_counts(keep if role != "kind" else
@@ -380,7 +429,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                 counts["(empty)"] = filled
         unknown[role] = counts
     return Part(table=table, frames=[columns], rejected_lines=lines, rejected_reasons=reasons,
-                rejected_details=details,
+                rejected_details=details, rejected_cells=cells, repairs_listed=listed,
                 unknown_codes=unknown,
                 missing_values={k: int(np.asarray(v)[keep].sum()) for k, v in missing.items()},
                 detected=detected, notes=notes)
@@ -483,6 +532,8 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
                 rejected_lines=np.concatenate([p.rejected_lines for p in parts]),
                 rejected_reasons=[r for p in parts for r in p.rejected_reasons],
                 rejected_details=[d for p in parts for d in p.rejected_details],
+                rejected_cells=[c for p in parts for c in p.rejected_cells],
+                repairs_listed=[r for p in parts for r in p.repairs_listed],
                 unknown_codes=unknown, missing_values=missing, detected=head.detected,
                 notes=head.notes)
 
