@@ -59,12 +59,13 @@ def _inputs(args, *, need_config: bool = True):
     return list(args.paths), args.config, args.key
 
 
-def _load(paths, config, mapping, key, progress):
+def _load(paths, config, mapping, key, progress, sheet=None):
     from .io import load
 
     progress("loading")
     return load(paths if len(paths) > 1 else paths[0], mapping=mapping,
-                key=Path(key) if key is not None else None, extract_date=config.extract_date)
+                key=Path(key) if key is not None else None, extract_date=config.extract_date,
+                sheet=sheet)
 
 
 def _progress(args, total: int | None = None):
@@ -97,12 +98,12 @@ def cmd_report(args) -> int:
     if args.dry_run:
         from .report.dry_run import dry_run
         print(dry_run(paths, config, config_path=config_path, mapping=args.mapping, key=key,
-                      out=args.out))
+                      out=args.out, sheet=args.sheet))
         return EXIT_OK
     # stages: loading, the cohort, each section, the first page, writing (and the PDF)
     progress = _progress(args, total=len(section_builders()) + 4 + bool(args.pdf))
     with progress.active():
-        register = _load(paths, config, args.mapping, key, progress)
+        register = _load(paths, config, args.mapping, key, progress, args.sheet)
         report = build_report(register, config, progress=progress)
         progress("writing the report")
         files = write_report(report, Path(args.out), register.load_report,
@@ -129,7 +130,7 @@ def cmd_check(args) -> int:
     config = load_config(config_path)
     progress = _progress(args, total=len(section_builders()) + 3)  # + loading, cohort, first page
     with progress.active():
-        register = _load(paths, config, args.mapping, key, progress)
+        register = _load(paths, config, args.mapping, key, progress, args.sheet)
         current = build_report(register, config, progress=progress).estimates
     progress.finish()
     moved, text = check_estimates(baseline, current, rtol=args.rtol, atol=args.atol,
@@ -148,7 +149,7 @@ def cmd_inspect(args) -> int:
         raise UsageError("Name the export file(s) or folder to inspect (PATH ...), or pass --demo.")
     else:
         paths = args.paths
-    results = inspect_paths(paths, mapping=args.mapping)
+    results = inspect_paths(paths, mapping=args.mapping, sheet=args.sheet)
     print("\n\n".join(r.to_text() for r in results))
     if args.write_mapping:
         target = Path(args.write_mapping)
@@ -245,6 +246,9 @@ def _add_input_options(p, *, config: bool = True, key: bool = True) -> None:
                    help="mapping file (TOML) for export columns and codes the built-in presets do "
                         "not know, e.g. --mapping mapping.toml (start one with `inspect "
                         "--write-mapping`)")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="the sheet of an Excel export to read, e.g. --sheet Uitkeringen "
+                        "(default: the first sheet whose headers hold a table)")
     if key:
         p.add_argument("--key", type=Path, metavar="FILE",
                        help="file holding the BSN pseudonymisation key, e.g. --key pseudonym.key "

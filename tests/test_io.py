@@ -944,3 +944,42 @@ def test_repair_listing_is_capped_per_kind_but_every_repair_is_counted(tmp_path,
     reg = load(write_csv(frame, tmp_path / "uitkeringen.csv"), key=KEY, extract_date=EXTRACT)
     assert reg.load_report["repaired_by_kind"]["unreadable_value_blanked"] == 20
     assert [r["line"] for r in reg.load_report["repaired"]] == [2, 3, 4]
+
+
+def _workbook_with_cover(tmp_path, frame) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "Voorblad"
+    cover.append(["Gemeente Steenbergen, export uitkeringen"])
+    cover.append(["Gemaakt op", "2020-01-01"])
+    sheet = book.create_sheet("Uitkeringen")
+    sheet.append(list(frame.columns))
+    for row in frame.astype(str).itertuples(index=False):
+        sheet.append(list(row))
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_workbook_whose_first_sheet_is_a_cover_page(tmp_path, capsys):
+    # the cover page used to be read (and fail); nothing listed the sheets or chose another
+    frame = dutch(make_spells(30)).head(20)
+    path = _workbook_with_cover(tmp_path, frame)
+    reg = load(path, key=KEY, extract_date=EXTRACT)
+    assert len(reg.spells) == 20
+    assert reg.load_report["files"][str(path)]["detected"]["sheet"] == "Uitkeringen"
+    assert any("read the sheet `Uitkeringen`; the sheet(s) before it (Voorblad) hold no table"
+               in n for n in reg.load_report["notes"])
+    found = inspect(path)
+    assert found.table == "spells" and 'sheet = "Uitkeringen"' in found.mapping_toml()
+    assert "(sheet Uitkeringen of Voorblad, Uitkeringen)" in found.to_text()
+    with pytest.raises(LoadError, match=r"sheets: Voorblad, Uitkeringen \(read: Voorblad\).*"
+                                        r'sheet="NAME"'):
+        load(path, key=KEY, extract_date=EXTRACT, sheet="Voorblad")
+    with pytest.raises(LoadError, match=r"no sheet 'Nope'; sheets: Voorblad, Uitkeringen"):
+        load(path, key=KEY, extract_date=EXTRACT, sheet="Nope")
+    assert len(load(path, key=KEY, extract_date=EXTRACT, sheet=1).spells) == 20
+    # the command line: --sheet on inspect (and load, report)
+    assert main(["inspect", str(path), "--sheet", "Voorblad"]) == 0
+    assert "(sheet Voorblad of Voorblad, Uitkeringen)" in capsys.readouterr().out

@@ -19,7 +19,7 @@ from .bsn import is_valid_bsn, redact
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_code
-from .loading import detect_table, export_files
+from .loading import detect_table, export_files, table_fits
 from .mapping import CODE_SETS, DATE_ROLES, ROLES, resolve, to_toml
 from .readers import read_file
 
@@ -39,6 +39,7 @@ class Inspection:
     separator: str | None = None
     decimal: str | None = None
     sheet: str | None = None
+    sheets: tuple = ()
     date_formats: dict = field(default_factory=dict)
     unknown_codes: dict = field(default_factory=dict)
     invalid_bsn_rows: int = 0
@@ -48,7 +49,8 @@ class Inspection:
     def to_text(self) -> str:
         sep = {"\t": "tab", None: "-"}.get(self.separator, self.separator)
         lines = [f"File       {self.file}", f"Format     {self.format}"
-                 + (f" (sheet {self.sheet})" if self.sheet else ""),
+                 + (f" (sheet {self.sheet} of {', '.join(self.sheets)})" if self.sheets
+                    else f" (sheet {self.sheet})" if self.sheet else ""),
                  f"Rows       {self.rows:,}" + (f" (+{self.bad_lines:,} with a wrong number of fields)"
                                                 if self.bad_lines else "")]
         if self.encoding:
@@ -100,7 +102,7 @@ class Inspection:
         return text
 
 
-def inspect(path: str | Path, mapping=None) -> Inspection:
+def inspect(path: str | Path, mapping=None, *, sheet: str | int | None = None) -> Inspection:
     """Inspect one export without loading it (no key needed, no values shown but codes).
 
     Examples
@@ -116,12 +118,14 @@ def inspect(path: str | Path, mapping=None) -> Inspection:
     merged = resolve(mapping)
     opts = merged.file
     raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
-                    sheet=opts.get("sheet"))
+                    sheet=sheet if sheet is not None else opts.get("sheet"),
+                    fits=table_fits(merged))
     table, roles = detect_table(raw, merged)
     fmt = raw.text_format
     base = dict(file=raw.file, format=raw.kind, rows=raw.table.num_rows, headers=raw.headers,
                 table=table, encoding=fmt.encoding if fmt else None,
-                separator=fmt.separator if fmt else None, sheet=raw.sheet, bad_lines=len(raw.bad_lines))
+                separator=fmt.separator if fmt else None, sheet=raw.sheet, sheets=raw.sheets,
+                bad_lines=len(raw.bad_lines))
     if table is None:
         return Inspection(**base, guesses=guess_roles(raw))
     tmap = merged.table(table)
@@ -190,6 +194,6 @@ def guess_roles(raw) -> dict:
     return guesses
 
 
-def inspect_paths(paths, mapping=None) -> list[Inspection]:
+def inspect_paths(paths, mapping=None, *, sheet: str | int | None = None) -> list[Inspection]:
     """``inspect`` every export ``load`` would read from ``paths`` (files, folders or both)."""
-    return [inspect(path, mapping=mapping) for path, _ in export_files(paths)]
+    return [inspect(path, mapping=mapping, sheet=sheet) for path, _ in export_files(paths)]

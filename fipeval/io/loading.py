@@ -111,12 +111,31 @@ def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
 
 
 def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
+    sheets = ""
+    if raw.sheets:
+        sheets = (f" The workbook's sheets: {', '.join(map(redact, raw.sheets))} (read: "
+                  f"{redact(raw.sheet)}); if the table is on another one, name it with "
+                  + ("--sheet NAME." if command_line else "sheet=\"NAME\"."))
     return ("Cannot tell which table this file holds: spells need a client column (bsn, "
             "klantnummer or client_id) and a start date (ingangsdatum); contacts and events a "
             "client, a date (datum) and a kind (soort contact / soort). Headers found: "
-            f"{', '.join(redact(h) for h in raw.headers[:30])}. Write a mapping file "
+            f"{', '.join(redact(h) for h in raw.headers[:30])}.{sheets} Write a mapping file "
             "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
             + ("--mapping mapping.toml" if command_line else "mapping=..."))
+
+
+def table_fits(mapping: Mapping):
+    """``headers -> bool``: whether some table's client and required columns are among
+    them (how a workbook's data sheet is told from a cover page)."""
+    def fits(headers: list) -> bool:
+        clean = [str(h).strip() for h in headers if h]
+        for table in ([mapping.file["table"]] if mapping.file.get("table") else list(ROLES)):
+            roles = match_columns(clean, mapping.table(table), table_name=table)
+            if any(r in roles for r in CLIENT_ROLES) and \
+                    all(r in roles for r in REQUIRED_ROLES[table]):
+                return True
+        return False
+    return fits
 
 
 def _duplicated_headers(detected: dict) -> list[str]:
@@ -341,7 +360,7 @@ def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
 
 def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, extract_date=None, *,
          municipality: str | None = None, decimal: str | None = None,
-         date_format: str | None = None) -> Register:
+         date_format: str | None = None, sheet: str | int | None = None) -> Register:
     """Load benefit-register exports into a canonical ``Register``.
 
     Parameters
@@ -364,6 +383,11 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         Municipality of spells files without a municipality column.
     decimal, date_format
         Override the detected decimal mark (``","``/``"."``) and date format.
+    sheet
+        The sheet of an Excel workbook to read (name, or number from 0); overrides the
+        mapping's ``[file] sheet``. Default: the first sheet whose header row holds a table
+        (so a cover page is skipped), else the first sheet. The load report names the sheet
+        read.
 
     Returns
     -------
@@ -404,7 +428,12 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     with steps("exports read", len(files), unit="files") as done:
         for path, in_folder in files:
             raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
-                            sheet=opts.get("sheet"), stream=True)
+                            sheet=sheet if sheet is not None else opts.get("sheet"), stream=True,
+                            fits=table_fits(merged))
+            if raw.sheets and raw.sheet != raw.sheets[0] and sheet is None and not opts.get("sheet"):
+                skipped_sheets = raw.sheets[:raw.sheets.index(raw.sheet)]
+                notes.append(f"{raw.file}: read the sheet `{raw.sheet}`; the sheet(s) before it "
+                             f"({', '.join(skipped_sheets)}) hold no table")
             table, roles = detect_table(raw, merged)
             if table is None:
                 for name in [merged.file.get("table")] + list(ROLES):

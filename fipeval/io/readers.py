@@ -49,6 +49,7 @@ class RawTable:
     bad_lines: list = field(default_factory=list)   # (line, reason, detail) rejected on reading
     text_format: TextFormat | None = None
     sheet: str | None = None
+    sheets: tuple = ()                          # every sheet of an Excel workbook, in order
     padded: bool = True                         # values may carry surrounding whitespace
     # Streamed text files: ``table`` holds only the first lines (enough to detect the table
     # and formats) and ``lines`` is empty; ``batches()`` yields the whole file, in order, as
@@ -81,11 +82,14 @@ def _clean_headers(names: list, path: str) -> list[str]:
 
 
 def read_file(path: str | Path, *, separator: str | None = None, encoding: str | None = None,
-              sheet: str | int | None = None, stream: bool = False) -> RawTable:
+              sheet: str | int | None = None, stream: bool = False,
+              fits: Callable[[list], bool] | None = None) -> RawTable:
     """Read one export into a ``RawTable`` (see the module docstring for line numbering).
 
     ``stream=True`` lets a large, clean UTF-8 text file be read batch by batch later (see
-    ``RawTable.batches``), so its raw text is never in memory whole."""
+    ``RawTable.batches``), so its raw text is never in memory whole. For a workbook without
+    a ``sheet``, ``fits(headers)`` picks the first sheet whose header row holds a table (a
+    cover page first is common); without one that fits, the first sheet is read."""
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -97,7 +101,7 @@ def read_file(path: str | Path, *, separator: str | None = None, encoding: str |
         if kind == "text":
             return _read_text(path, separator=separator, encoding=encoding, stream=stream)
         if kind == "excel":
-            return _read_excel(path, sheet)
+            return _read_excel(path, sheet, fits)
         if kind == "parquet":
             return _read_parquet(path)
         return _read_stat(path, kind)
@@ -409,7 +413,15 @@ def _column(values: list) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
-def _read_excel(path: Path, sheet) -> RawTable:
+def _header_row(ws, limit: int = 50) -> list | None:
+    """The first non-empty row among the first ``limit`` rows of a sheet."""
+    for row in ws.iter_rows(values_only=True, max_row=limit):
+        if not all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            return [("" if v is None else str(v)).strip() for v in row]
+    return None
+
+
+def _read_excel(path: Path, sheet, fits=None) -> RawTable:
     import openpyxl
     name = str(path)
     try:
@@ -419,7 +431,12 @@ def _read_excel(path: Path, sheet) -> RawTable:
                         file=name) from err
     try:
         if sheet is None:
-            ws = book.worksheets[0]
+            ws = next((w for w in book.worksheets if fits is not None and len(book.worksheets) > 1
+                       and (headers := _header_row(w)) is not None and fits(headers)),
+                      book.worksheets[0])
+        elif isinstance(sheet, int) and not 0 <= sheet < len(book.worksheets):
+            raise LoadError(f"The workbook has {len(book.worksheets)} sheet(s), so no sheet "
+                            f"number {sheet}; sheets: {', '.join(book.sheetnames)}.", file=name)
         elif isinstance(sheet, int):
             ws = book.worksheets[sheet]
         elif sheet in book.sheetnames:
@@ -427,6 +444,7 @@ def _read_excel(path: Path, sheet) -> RawTable:
         else:
             raise LoadError(f"The workbook has no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}.",
                             file=name)
+        sheet_names = tuple(book.sheetnames)
         headers, columns, lines = None, None, []
         for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
@@ -443,10 +461,12 @@ def _read_excel(path: Path, sheet) -> RawTable:
     finally:
         book.close()
     if headers is None:
-        raise LoadError("The sheet is empty; export the table with a header row.", file=name)
+        raise LoadError(f"The sheet {sheet_name!r} is empty; sheets in the workbook: "
+                        f"{', '.join(sheet_names)}. Name the sheet that holds the table "
+                        "(sheet=..., --sheet NAME, or [file] sheet in a mapping file).", file=name)
     table = pa.table({h: _column(c) for h, c in zip(headers, columns)})
     return RawTable(file=name, kind="excel", table=table, lines=np.asarray(lines, dtype=np.int64),
-                    sheet=sheet_name)
+                    sheet=sheet_name, sheets=sheet_names)
 
 
 def _read_parquet(path: Path) -> RawTable:

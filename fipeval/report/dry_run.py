@@ -18,7 +18,7 @@ from .config import StudyConfig
 
 
 def dry_run(paths, config: StudyConfig, *, config_path=None, mapping=None, key=None,
-            out=None) -> str:
+            out=None, sheet=None) -> str:
     """The plan of a report run as text (see the module docstring)."""
     from ..design import build_cohort
     from ..io import load
@@ -27,7 +27,8 @@ def dry_run(paths, config: StudyConfig, *, config_path=None, mapping=None, key=N
 
     # one read of every file: the load report holds what was detected in each
     register = load(paths if len(paths) > 1 else paths[0], mapping=mapping,
-                    key=Path(key) if key is not None else None, extract_date=config.extract_date)
+                    key=Path(key) if key is not None else None, extract_date=config.extract_date,
+                    sheet=sheet)
     report = register.load_report
     files = list(report["files"].values())
     skipped = [n.split(": skipped", 1)[0] for n in report["notes"] if ": skipped (" in n]
