@@ -633,7 +633,7 @@ def test_inspect_guesses_roles_of_an_unknown_export(tmp_path, capsys):
                            "end_reason": "Uitstroom", "monthly_amount": "Bedrag"}
     target = tmp_path / "m.toml"
     assert main(["inspect", str(path), "--write-mapping", str(target)]) == 0
-    assert "Guessed from the values" in capsys.readouterr().out
+    assert "Guessed from the headers and values" in capsys.readouterr().out
     target.write_text(target.read_text() + '\n[spells.constants]\nmunicipality = "Woensdrecht"\n')
     reg = load(path, mapping=target, key=KEY, extract_date=EXTRACT)
     assert reg.load_report["rows_kept"] == 3
@@ -983,3 +983,29 @@ def test_a_workbook_whose_first_sheet_is_a_cover_page(tmp_path, capsys):
     # the command line: --sheet on inspect (and load, report)
     assert main(["inspect", str(path), "--sheet", "Voorblad"]) == 0
     assert "(sheet Voorblad of Voorblad, Uitkeringen)" in capsys.readouterr().out
+
+
+def test_write_mapping_guesses_a_cbs_export_from_its_headers(tmp_path):
+    # a CBS-style file with its own column names: --write-mapping wrote blank placeholders
+    rng = np.random.default_rng(1)
+    n = 40
+    frame = pd.DataFrame({
+        "RINPERSOONS": "R", "RINPERSOON": [f"{100000000 + i}" for i in range(n)],
+        "BIJSTANDBEGINDATUM": [f"2015{m:02d}01" for m in rng.integers(1, 13, n)],
+        "BIJSTANDEINDDATUM": [f"2017{m:02d}15" if i % 2 else "" for i, m in
+                              enumerate(rng.integers(1, 13, n))],
+        "REDENEINDE": ["werk" if i % 2 else "" for i in range(n)],
+        "GEMEENTECODE": "GM0851", "GBAGEBOORTEJAAR": rng.integers(1950, 2000, n)})
+    path = tmp_path / "cbs.csv"
+    frame.to_csv(path, sep=";", index=False)
+    found = inspect(path)
+    assert found.table is None and found.guesses == {
+        "client_id_kind": "RINPERSOONS", "client_id": "RINPERSOON",
+        "start_date": "BIJSTANDBEGINDATUM", "end_date": "BIJSTANDEINDDATUM",
+        "end_reason": "REDENEINDE", "municipality": "GEMEENTECODE",
+        "birth_year": "GBAGEBOORTEJAAR"}
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(found.mapping_toml(), encoding="utf-8")
+    assert 'start_date = "yyyymmdd"' in mapping.read_text()
+    reg = load(path, mapping=mapping, extract_date=EXTRACT)   # RINPERSOON: no BSN, no key
+    assert len(reg.spells) == n and reg.spells.end_date.notna().sum() == n // 2

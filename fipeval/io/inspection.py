@@ -62,7 +62,7 @@ class Inspection:
                       "and fill in the columns)",
                       f"Headers    {', '.join(map(redact, self.headers))}"]
             if self.guesses:
-                lines.append("Guessed from the values (check them):")
+                lines.append("Guessed from the headers and values (check them):")
                 lines += [f"  {redact(h):<30} -> {role}" for role, h in self.guesses.items()]
             return "\n".join(lines)
         lines += [f"Table      {self.table}", "", "Columns:"]
@@ -89,7 +89,7 @@ class Inspection:
         text = to_toml(opts, table, self.columns or self.guesses, {})
         if self.table is None:
             text = text.replace(f"[{table}.columns]\n",
-                                f"[{table}.columns]\n# guessed from the values: check every line\n")
+                                f"[{table}.columns]\n# guessed from the headers and values: check every line\n")
             text += "".join(f"# {role} = \"<header>\"\n" for role in ROLES[table]
                             if role not in self.guesses)
         dates = {r: f for r, f in self.date_formats.items() if f not in (None, "native")}
@@ -127,7 +127,10 @@ def inspect(path: str | Path, mapping=None, *, sheet: str | int | None = None) -
                 separator=fmt.separator if fmt else None, sheet=raw.sheet, sheets=raw.sheets,
                 bad_lines=len(raw.bad_lines))
     if table is None:
-        return Inspection(**base, guesses=guess_roles(raw))
+        guesses = guess_roles(raw)
+        formats = {role: detect_format(raw.table.column(h).combine_chunks())
+                   for role, h in guesses.items() if role in DATE_ROLES}
+        return Inspection(**base, guesses=guesses, date_formats=formats)
     tmap = merged.table(table)
     column = lambda role: raw.table.column(roles[role]).combine_chunks()  # noqa: E731
     dates = {role: tmap.date_formats.get(role) or opts.get("date_format") or detect_format(column(role))
@@ -154,14 +157,55 @@ def inspect(path: str | Path, mapping=None, *, sheet: str | int | None = None) -
                       invalid_bsn_rows=invalid)
 
 
+# Spells roles guessed from a header's words (CBS microdata and municipal systems name
+# columns their own way: BIJSTANDBEGINDATUM, RINPERSOON, GBAGEBOORTEJAAR, ...). The first
+# role whose word occurs in the header (lower case, separators removed) wins.
+NAME_HINTS = (
+    ("client_id_kind", ("rinpersoons",)),
+    ("client_id", ("rinpersoon", "persoonsnummer", "clientnummer", "clientid")),
+    ("bsn", ("bsn", "burgerservice", "sofinummer")),
+    ("client_number", ("klantnummer", "klantnr", "dossiernummer", "dossiernr")),
+    ("end_reason", ("reden", "uitstroom", "beeindigingsgrond", "eindreden")),
+    ("start_date", ("begindatum", "ingangsdatum", "aanvangsdatum", "startdatum", "datumbegin",
+                    "datumingang", "datumaanvang", "datumstart", "begin", "aanvang", "ingang")),
+    ("end_date", ("einddatum", "datumeinde", "datumeind", "stopdatum", "beeindigingsdatum",
+                  "einde", "eind")),
+    ("birth_date", ("geboortedatum", "gebdat", "geboortedat")),
+    ("birth_year", ("geboortejaar", "gebjaar")),
+    ("municipality", ("gemeente", "gemcode")),
+    ("caseworker", ("klantmanager", "consulent", "behandelaar", "casemanager", "medewerker")),
+    ("monthly_amount", ("bedrag", "uitkeringshoogte", "hoogte")),
+    ("household_type", ("leefvorm", "huishouden", "huishoud", "normcategorie")),
+    ("sex", ("geslacht", "gesl", "sekse")),
+    ("ladder_rung", ("trede", "participatieladder", "ladder")),
+)
+
+
+def _guess_from_name(header: str, taken: set) -> str | None:
+    key = re.sub(r"[^a-z]", "", str(header).lower().replace("ë", "e"))
+    for role, words in NAME_HINTS:
+        if role not in taken and any(w in key for w in words):
+            return role
+    return None
+
+
 def guess_roles(raw) -> dict:
-    """Spells roles guessed from column values (for an export no preset recognises):
-    11-proef numbers -> bsn, the first two date columns -> start/end date, known end
-    reason / household / sex codes, decimal amounts -> monthly_amount."""
+    """Spells roles guessed for an export no preset recognises, from the header's words
+    (``NAME_HINTS``) and, for the columns left, from the values: 11-proef numbers -> bsn,
+    the first two date columns -> start/end date, known end reason / household / sex codes,
+    decimal amounts -> monthly_amount. Every guess is a proposal the mapping file marks
+    to be checked."""
     from .mapping import default_mapping
     codes = default_mapping().table("spells").codes
     guesses: dict = {}
     for header in raw.headers:
+        role = _guess_from_name(header, set(guesses))
+        if role is not None:
+            guesses[role] = header
+    named = set(guesses.values())
+    for header in raw.headers:
+        if header in named:
+            continue
         col = raw.table.column(header).slice(0, 2000).combine_chunks()
         text = as_text(col)
         filled = [v for v in text.to_pylist() if v is not None and str(v).strip()]
