@@ -1009,3 +1009,16 @@ def test_write_mapping_guesses_a_cbs_export_from_its_headers(tmp_path):
     assert 'start_date = "yyyymmdd"' in mapping.read_text()
     reg = load(path, mapping=mapping, extract_date=EXTRACT)   # RINPERSOON: no BSN, no key
     assert len(reg.spells) == n and reg.spells.end_date.notna().sum() == n // 2
+
+
+def test_implausible_ages_and_dates_are_noted_and_kept(tmp_path):
+    frame = dutch(make_spells(30)).head(20)
+    frame.loc[frame.index[3], "geboortedatum"] = "01-01-2012"      # 3 years old at the start
+    frame.loc[frame.index[5], "ingangsdatum"] = "01-01-1901"
+    reg = load(write_csv(frame, tmp_path / "u.csv"), key=KEY, extract_date=EXTRACT)
+    notes = "\n".join(reg.load_report["notes"])
+    assert "client aged under 16 at the start of the benefit (first at line 5), kept as read" in notes
+    assert "1 row(s) with a start date before 1965 (first at line 7)" in notes
+    assert "day and month swapped" in notes
+    kept_as_read = reg.load_report["rejected_by_reason"]
+    assert "unreadable start date" not in kept_as_read and "missing start date" not in kept_as_read

@@ -117,6 +117,10 @@ class Part:
     repairs_listed: list = field(default_factory=list)   # {line, kind, column, value}
 
 
+# plausibility: values outside these are kept as read and noted in the load report
+AGE_PLAUSIBLE_MIN, AGE_PLAUSIBLE_MAX = 16, 105     # bijstand is for adults (from 18; 16: youth)
+EARLIEST_PLAUSIBLE_START = "1965-01-01"             # the Algemene Bijstandswet took effect
+
 # load_report.json lists every rejected row with its column and value, and the first repairs
 # of each kind per batch of rows (all of them are counted): a national load repairs millions
 MAX_LISTED_REPAIRS = 100
@@ -367,6 +371,17 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(bad, "unreadable_value_blanked", born.cell)
             out["birth_year"] = _int_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
+            age = start_v.astype("datetime64[Y]").astype("int64") + 1970 - years
+            detected.setdefault("implausible", {}).update(_implausible(
+                raw.lines, {f"client aged under {AGE_PLAUSIBLE_MIN} at the start of the benefit":
+                            age < AGE_PLAUSIBLE_MIN,
+                            f"client aged over {AGE_PLAUSIBLE_MAX} at the start of the benefit":
+                            age > AGE_PLAUSIBLE_MAX}))
+        earliest = np.datetime64(EARLIEST_PLAUSIBLE_START)
+        detected.setdefault("implausible", {}).update(_implausible(
+            raw.lines, {f"start date before {EARLIEST_PLAUSIBLE_START[:4]}": start_v < earliest}))
+        if not detected["implausible"]:
+            del detected["implausible"]
         if "sex" in roles:
             sex = parse_code(cols.take(roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
             out["sex"] = sex.categorical(SEXES)
@@ -453,6 +468,16 @@ def _slices(raw: RawTable, n: int):
 AMOUNT_PLAUSIBLE_MAX = 10_000.0
 
 
+def _implausible(lines: np.ndarray, checks: dict) -> dict:
+    """{check: [rows, first line]} for the checks (boolean masks) that hit a row."""
+    out = {}
+    for check, mask in checks.items():
+        mask = np.asarray(mask, bool)
+        if mask.any():
+            out[check] = [int(mask.sum()), int(lines[np.argmax(mask)]) if len(lines) else None]
+    return out
+
+
 def _implausible_amounts(amount: np.ndarray, lines: np.ndarray) -> dict:
     """{check: [rows, first line]} for negative and implausibly large monthly amounts."""
     out = {}
@@ -485,9 +510,13 @@ def near_miss_headers(file: str, unmapped: list, roles: dict, tmap: TableMapping
 
 
 def implausible_notes(file: str, found: dict) -> list[str]:
-    """The load report's words for ``_implausible_amounts`` (values are kept, not changed)."""
+    """The load report's words for the plausibility checks (values are kept, not changed)."""
+    def advice(check: str) -> str:
+        if "amount" in check:
+            return "check the column and the decimal mark"
+        return "check the date columns and their format (day and month swapped, two-digit years)"
     return [f"{file}: {rows:,} row(s) with a {check} (first at line {line}), kept as read: "
-            "check the column and the decimal mark" for check, (rows, line) in found.items()]
+            f"{advice(check)}" for check, (rows, line) in found.items()]
 
 
 def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
