@@ -1022,3 +1022,14 @@ def test_implausible_ages_and_dates_are_noted_and_kept(tmp_path):
     assert "day and month swapped" in notes
     kept_as_read = reg.load_report["rejected_by_reason"]
     assert "unreadable start date" not in kept_as_read and "missing start date" not in kept_as_read
+
+
+def test_a_quoted_separator_in_a_municipality_name_is_noted(tmp_path):
+    # '"Bergen; op Zoom"' made a one-client municipality without a word
+    frame = dutch(make_spells(30)).head(20)
+    frame.loc[frame.index[4], "gemeente"] = '"Steen;bergen"'
+    reg = load(write_csv(frame, tmp_path / "u.csv"), key=KEY, extract_date=EXTRACT)
+    notes = "\n".join(reg.load_report["notes"])
+    assert ("1 row(s) with a municipality name holding the separator `;` (a quoted value) "
+            "(first at line 6)") in notes
+    assert "Steen;bergen" in set(reg.spells.municipality)

@@ -377,6 +377,12 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                             age < AGE_PLAUSIBLE_MIN,
                             f"client aged over {AGE_PLAUSIBLE_MAX} at the start of the benefit":
                             age > AGE_PLAUSIBLE_MAX}))
+        if raw.text_format is not None and "municipality" in roles:
+            sep = raw.text_format.separator
+            inside = pc.fill_null(pc.match_substring(muni.values, sep), False)
+            detected.setdefault("implausible", {}).update(_implausible(
+                raw.lines, {f"municipality name holding the separator `{sep}` (a quoted value)":
+                            inside.to_numpy(zero_copy_only=False)}))
         earliest = np.datetime64(EARLIEST_PLAUSIBLE_START)
         detected.setdefault("implausible", {}).update(_implausible(
             raw.lines, {f"start date before {EARLIEST_PLAUSIBLE_START[:4]}": start_v < earliest}))
@@ -514,6 +520,9 @@ def implausible_notes(file: str, found: dict) -> list[str]:
     def advice(check: str) -> str:
         if "amount" in check:
             return "check the column and the decimal mark"
+        if "separator" in check:
+            return ("it makes a municipality of its own in every table; check that the quotes "
+                    "are meant")
         return "check the date columns and their format (day and month swapped, two-digit years)"
     return [f"{file}: {rows:,} row(s) with a {check} (first at line {line}), kept as read: "
             f"{advice(check)}" for check, (rows, line) in found.items()]
