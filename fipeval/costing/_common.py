@@ -187,3 +187,19 @@ class Savings(Result):
                               "in the effect)" if math.isfinite(e.design_p_value) else
                               f"normal, alpha = {e.alpha:g}; linear in the effect"),
                 "fipeval": __version__}
+
+
+def euro_axis(axis, max_ticks: int = 6) -> None:
+    """Euro amounts on a Matplotlib axis as "EUR 750k" / "EUR 1.2M": no ``1e6`` offset and
+    few enough ticks that their labels do not run together."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    def label(value, _pos):
+        size = abs(value)
+        if size >= 1e6:
+            return f"{value / 1e6:,.1f}M"
+        if size >= 1e3:
+            return f"{value / 1e3:,.0f}k"
+        return f"{value:,.0f}"
+    axis.set_major_locator(MaxNLocator(max_ticks))
+    axis.set_major_formatter(FuncFormatter(label))

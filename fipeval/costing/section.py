@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import InputError, check_columns, check_option, renamed
 from ..results import Summary
 from ..schema import END_REASONS, HOUSEHOLD_TYPES
-from ._common import euros
+from ._common import euro_axis, euros
 from .crude import crude_savings
 from .cost_of_fip import fip_cost
 from .inputs import ALL_REASONS, CostInputs
@@ -385,6 +385,7 @@ def _interval_figure(crude, refined, mcs, unit_cost):
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("savings per year (EUR)")
+    euro_axis(ax.xaxis)
     ax.set_title("Savings per year with intervals")
     ax.legend(loc="best")
     fig.tight_layout()

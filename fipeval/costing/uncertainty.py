@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inference.design import interval_draws
 from ..results import Result
-from ._common import Savings, check_number, tidy_frame, z_value
+from ._common import Savings, check_number, euro_axis, tidy_frame, z_value
 from .cost_of_fip import FipCost
 from .._version import __version__
 
@@ -139,6 +139,7 @@ class MonteCarloResult(Result):
         for x in self.interval():
             ax.axvline(x, color="C0", ls=":")
         ax.set_xlabel("EUR per year")
+        euro_axis(ax.xaxis)
         ax.set_ylabel("draws")
         ax.legend()
         return ax
@@ -247,8 +248,10 @@ class Sensitivity(Result):
         ax.barh(y, t["output_at_high"] - self.base, left=self.base, color="C0", label="at high value")
         ax.axvline(self.base, color="k", lw=1)
         ax.set_yticks(y, t["input"])
+        ax.tick_params(axis="y", labelsize="small")
         ax.set_xlabel(f"{self.outcome} (EUR)")
-        ax.legend(loc="lower right")
+        euro_axis(ax.xaxis)
+        ax.legend(loc="lower right", fontsize="small")
         return ax
 
 

@@ -188,6 +188,10 @@ def _plot_rates(panel: pd.DataFrame, ax) -> None:
         ax.plot(rate.index, rate[col], marker="o", ms=3, color=colour, label=col)
     for s in panel["first_treated"].dropna().unique():
         ax.axvline(pd.Timestamp(s), color="black", ls=":", lw=0.8)
+    import matplotlib.dates as mdates
+    locator = mdates.AutoDateLocator(minticks=5, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))   # no run-together dates
     ax.set_ylabel("termination rate per month")
     ax.legend(fontsize="small")
     ax.set_title("Monthly termination rate")

@@ -160,8 +160,9 @@ def fidelity_section(cohort: pd.DataFrame, contacts: pd.DataFrame, threshold: in
         ax.set_xticks(sorted(table["quarter"].unique()))
         ax.set_xlabel("quarter of follow-up")
         ax.set_ylabel("share seen at least once")
-        ax.set_ylim(0, 1)
-        ax.legend(frameon=False)
+        ax.set_ylim(0, 1.25)                # room above the bars: the legend never covers one
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+        ax.legend(frameon=False, loc="upper center", ncol=2)
         ax.set_title("Were clients seen every quarter?")
         s.figure(fig, "fidelity", "Share of clients on benefit who had a contact, per quarter")
     _process_evaluation(s, cohort, contacts, threshold)

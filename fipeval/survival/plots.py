@@ -53,18 +53,32 @@ def plot_survival_curves(table: pd.DataFrame, *, ax=None, ci: bool = True,
         ax.legend(frameon=False)
     _style(ax, xlabel, ylabel, title)
     if at_risk:
-        ticks = [t for t in ax.get_xticks() if t >= 0 and t <= table["time"].max()]
-        lines = []
-        for g in groups:
-            part = table[table["group"] == g]
-            counts = []
-            for t in ticks:
-                later = part[part["time"] >= t]
-                counts.append(str(int(round(later["n_risk"].iloc[0]))) if len(later) else "0")
-            lines.append(f"{g}: " + "  ".join(counts))
-        ax.text(0, -0.28, "at risk at " + ", ".join(f"{t:g}" for t in ticks) + "\n" + "\n".join(lines),
-                transform=ax.transAxes, fontsize=7.5, va="top", family="monospace")
+        _at_risk_rows(ax, table, groups)
     return ax
+
+
+def _at_risk_rows(ax, table: pd.DataFrame, groups: list) -> None:
+    """Numbers at risk under each x tick, one row per group, just below the tick labels
+    (in axes coordinates vertically, data coordinates horizontally, so they line up)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.set_xlim(left=0)
+    longest = float(table["time"].max())
+    step = next((s for s in (3, 6, 12, 24) if longest / s <= 8), max(1.0, longest / 8))
+    ticks = list(np.arange(0, longest + 1e-9, step))     # whole months: 0, 3, 6, ...
+    ax.set_xticks(ticks)
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.text(-0.06, -0.19, "at risk", transform=ax.transAxes, ha="right", va="top", fontsize=7.5,
+            style="italic")
+    for row, g in enumerate(groups):
+        part = table[table["group"] == g]
+        y = -0.19 - 0.06 * (row + 1)
+        ax.text(-0.06, y, str(g), transform=ax.transAxes, ha="right", va="top", fontsize=7.5,
+                color=PALETTE[row % len(PALETTE)])
+        for t in ticks:
+            later = part[part["time"] >= t]
+            count = int(round(later["n_risk"].iloc[0])) if len(later) else 0
+            ax.text(t, y, f"{count:,}", transform=trans, ha="center", va="top", fontsize=7.5)
 
 
 def plot_cumulative_incidence(table: pd.DataFrame, *, ax=None, stacked: bool = True,

@@ -93,15 +93,15 @@ def survival_section(cohort: pd.DataFrame, *, alpha: float = 0.05, treatment: st
     figures.append(fig)
 
     fig, axes = _figure("survival_cif", "Cumulative incidence of ending benefit by end reason "
-                        "(Aalen-Johansen), stacked, per group.", ncols=len(ci.groups))
+                        f"(Aalen-Johansen) with {1 - alpha:.0%} pointwise intervals (Gray's "
+                        "variance), per group.", ncols=len(ci.groups))
     for ax, g in zip(axes, ci.groups):
         label = {1: "FIP", 0: "control"}.get(g, str(g))
-        plot_cumulative_incidence(ci.table[ci.table["group"] == g], ax=ax, stacked=True,
+        plot_cumulative_incidence(ci.table[ci.table["group"] == g], ax=ax, stacked=False,
                                   title=f"Ended by reason: {label}")
-    top = max(a.get_ylim()[1] for a in axes)
-    ceiling = float(np.ceil(ci.table.groupby(["group", "time"])["cif"].sum().max() * 10 + 0.5) / 10)
-    for a in axes:
-        a.set_ylim(0, min(max(ceiling, 0.1), top))
+    top = float(np.nanmax(ci.table["ci_upper"].to_numpy(dtype=float)))
+    for a in axes:                        # one scale for the groups, so they compare by eye
+        a.set_ylim(0, max(float(np.ceil(top * 20) / 20), 0.05))
     figures.append(fig)
 
     fig, (ax,) = _figure("survival_rmst", "Difference in mean months on benefit (FIP minus "
