@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import Register
-from .disclosure import suppress_counts, suppress_with_rates
+from .disclosure import protect, suppress_counts, suppress_with_rates
 from .document import Section, estimate
 
 
@@ -84,7 +84,11 @@ def groups_section(cohort: pd.DataFrame, design, threshold: int) -> Section:
     table["group"] = np.where(table["fip"] == 1, "FIP", "control")
     table = table[["municipality", "group", "clients", "caseworkers",
                    "mean_months_before_start", "mean_age"]]
-    s.table(suppress_counts(table, ["clients"], threshold), "Cohort by municipality and group")
+    # the group totals are published (terminations table, first page): complementary
+    # suppression across the municipalities of each group; no means for a hidden group
+    s.table(protect(table, {"clients": ["mean_months_before_start", "mean_age"]},
+                    threshold=threshold, groups=table["group"]),
+            "Cohort by municipality and group")
     return s
 
 
@@ -111,9 +115,15 @@ def terminations_table(cohort: pd.DataFrame) -> pd.DataFrame:
 def terminations_section(cohort: pd.DataFrame, threshold: int) -> Section:
     s = Section("Terminations within follow-up")
     t = terminations_table(cohort)
-    shown = suppress_with_rates(t, {"fip_ended": ["fip_rate"], "control_ended": ["control_rate"]},
-                                threshold)
-    shown = suppress_counts(shown, ["fip_n", "control_n"], threshold)
+    # every figure derived from a hidden count goes with it (a rate or a difference printed
+    # to four digits beside a published n gives the count back); complementary suppression
+    # against the row 'all'
+    difference = ["crude_difference"]
+    shown = protect(t, {"fip_n": ["fip_rate"] + difference,
+                        "control_n": ["control_rate"] + difference,
+                        "fip_ended": ["fip_rate"] + difference,
+                        "control_ended": ["control_rate"] + difference},
+                    threshold=threshold, total=t["municipality"] == "all")
     s.table(shown, "Benefits ended within follow-up, by group: counts, shares and the crude "
                    "difference (descriptive; no interval)")
     s.text("These are counts and shares, not effects. FIP was given by caseworker, so whether a "

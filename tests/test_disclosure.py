@@ -1,0 +1,100 @@
+"""Statistical disclosure control: no suppressed count follows from the published figures,
+within a table or across the cohort and terminations tables (issue 17's findings: FIP n
+326 - 160 - 160 = 6; ended 59 - 35 - 24 = 0; a rate beside a published n)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fipeval.design import build_cohort
+from fipeval.report.disclosure import protect
+from fipeval.report.document import Figure
+from fipeval.report.foundation import groups_section, terminations_section
+from fipeval.synthetic import generate
+
+THRESHOLD = 10
+
+
+@pytest.fixture(scope="module")
+def small_municipality():
+    """three_municipalities with one municipality's FIP group cut to 6 clients."""
+    study = generate("three_municipalities")
+    cohort = build_cohort(study.register, study.design)
+    small = sorted(cohort.municipality.unique())[0]
+    fip_small = cohort.index[(cohort.municipality == small) & (cohort.fip == 1)]
+    cohort = cohort.drop(fip_small[6:])
+    return cohort, study.design, small
+
+
+def _tables(section):
+    return [b[1] for b in section.blocks if isinstance(b, tuple)]
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str) and value.startswith("<")
+
+
+def _number(value) -> float:
+    return float(str(value).replace(",", ""))
+
+
+def test_no_suppressed_count_follows_by_subtraction(small_municipality):
+    cohort, design, small = small_municipality
+    terminations = _tables(terminations_section(cohort, THRESHOLD))[0]
+    inner = terminations[terminations.municipality != "all"]
+    total = terminations[terminations.municipality == "all"].iloc[0]
+    for column in ("fip_n", "control_n", "fip_ended", "control_ended"):
+        hidden = inner[column].map(_hidden)
+        # a single hidden cell beside published ones and a published total is given away
+        assert hidden.sum() != 1, (column, inner[column].tolist())
+        if hidden.any():
+            assert not _hidden(total[column])
+    # figures derived from a hidden count are not shown (a 4-digit rate beside n gives it)
+    for count, derived in (("fip_n", ["fip_rate", "crude_difference"]),
+                           ("fip_ended", ["fip_rate", "crude_difference"])):
+        rows = inner[inner[count].map(_hidden)]
+        assert len(rows) and rows[derived].isna().all().all()
+    assert _hidden(inner.set_index("municipality").loc[small, "fip_n"])
+
+
+def test_the_cohort_table_hides_the_same_cells(small_municipality):
+    # across tables: the cohort table's clients per municipality and group are the
+    # terminations table's n; both must hide the same cells, or one gives the other away
+    cohort, design, _ = small_municipality
+    groups = _tables(groups_section(cohort, design, THRESHOLD))[0]
+    terminations = _tables(terminations_section(cohort, THRESHOLD))[0]
+    inner = terminations[terminations.municipality != "all"].set_index("municipality")
+    for row in groups.itertuples():
+        column = "fip_n" if row.group == "FIP" else "control_n"
+        assert _hidden(row.clients) == _hidden(inner.loc[row.municipality, column])
+        if _hidden(row.clients):
+            assert np.isnan(row.mean_age) and np.isnan(row.mean_months_before_start)
+    for group, part in groups.groupby("group"):
+        assert part.clients.map(_hidden).sum() != 1
+
+
+def test_subtraction_gives_only_the_sum_of_two_or_more_hidden_cells(small_municipality):
+    """What an attacker can compute from the published column and total is the sum of the
+    hidden cells; with two or more of them no single true value follows."""
+    cohort, _, _ = small_municipality
+    truth = _tables(terminations_section(cohort, 0))[0]       # threshold 0: everything shown
+    shown = _tables(terminations_section(cohort, THRESHOLD))[0]
+    inner_t = truth[truth.municipality != "all"].reset_index(drop=True)
+    inner_s = shown[shown.municipality != "all"].reset_index(drop=True)
+    total = _number(shown[shown.municipality == "all"].iloc[0]["fip_n"])
+    hidden = [i for i, v in enumerate(inner_s["fip_n"]) if _hidden(v)]
+    published = sum(_number(v) for v in inner_s["fip_n"] if not _hidden(v))
+    assert len(hidden) >= 2
+    assert total - published == sum(inner_t["fip_n"][i] for i in hidden)
+    assert all(inner_t["fip_n"][i] != total - published for i in hidden)
+
+
+def test_protect_keeps_totals_and_blanks_derived_figures():
+    t = pd.DataFrame({"m": ["A", "B", "C", "all"], "n": [160, 150, 6, 316],
+                      "mean": [40.0, 41.0, 39.0, 40.4]})
+    out = protect(t, {"n": ["mean"]}, threshold=THRESHOLD, total=t.m == "all")
+    assert out.n.tolist() == ["160", "<10", "<10", "316"]
+    assert out["mean"].isna().tolist() == [False, True, True, False]
+    assert protect(t, {"n": ["mean"]}, threshold=0).n.tolist() == [160, 150, 6, 316]
