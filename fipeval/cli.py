@@ -91,8 +91,13 @@ def cmd_report(args) -> int:
         raise UsageError(f"--out {args.out} is a file; pass a folder (created if needed).")
     config = load_config(config_path)
     from dataclasses import replace
+    if args.suppress_below is not None and args.no_suppression:
+        raise UsageError("--suppress-below and --no-suppression contradict each other; "
+                         "choose one.")
     if args.suppress_below is not None:
         config = replace(config, suppress_below=args.suppress_below)
+    if args.no_suppression:
+        config = replace(config, suppress_below=0)
     if args.lang is not None:
         config = replace(config, language=args.lang)
     if args.dry_run:
@@ -295,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--suppress-below", type=int, default=None, metavar="N",
                    help="show counts of fewer than N people as '<N' (default: the study file's "
                         "suppress_below, 10), e.g. --suppress-below 15")
+    r.add_argument("--no-suppression", action="store_true",
+                   help="show counts of every size in the report and estimates.json, for "
+                        "internal use only (the output says so); never for publication")
     r.add_argument("--lang", choices=("en", "nl"), default=None,
                    help="language of the first page: en (English) or nl (Nederlands); default: "
                         "the study file's `language`, else en")

@@ -98,3 +98,27 @@ def test_protect_keeps_totals_and_blanks_derived_figures():
     assert out.n.tolist() == ["160", "<10", "<10", "316"]
     assert out["mean"].isna().tolist() == [False, True, True, False]
     assert protect(t, {"n": ["mean"]}, threshold=0).n.tolist() == [160, 150, 6, 316]
+
+
+def test_estimates_json_follows_the_report_rules():
+    from fipeval.report.disclosure import withhold_estimates
+    rows = [{"name": "a", "estimate": 0.3, "ci_lower": 0.1, "ci_upper": 0.5, "n": 6},
+            {"name": "b", "estimate": 0.2, "ci_lower": 0.1, "ci_upper": 0.3, "n": 19},
+            {"name": "c", "estimate": 1.0, "n": None}]
+    out = withhold_estimates(rows, THRESHOLD)
+    assert out[0] == {"name": "a", "estimate": None, "ci_lower": None, "ci_upper": None,
+                      "n": "<10", "suppressed": True}
+    assert out[1:] == rows[1:] and rows[0]["n"] == 6          # the input is not changed
+    assert withhold_estimates(rows, 0) == rows
+
+
+def test_no_suppression_is_stated_in_the_output(tmp_path):
+    import json
+
+    from fipeval.cli import main
+    assert main(["report", "--demo", "--out", str(tmp_path), "--no-suppression", "--quiet"]) == 0
+    settings = json.loads((tmp_path / "estimates.json").read_text())["settings"]
+    assert settings["disclosure control"].startswith("none (--no-suppression)")
+    assert "NOT FOR PUBLICATION" in (tmp_path / "report.md").read_text()
+    assert main(["report", "--demo", "--out", str(tmp_path), "--no-suppression",
+                 "--suppress-below", "5"]) == 2

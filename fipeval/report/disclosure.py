@@ -56,6 +56,32 @@ def suppress_with_rates(df: pd.DataFrame, count_to_rates: dict, threshold: int =
     return suppress_counts(out, list(count_to_rates), threshold)
 
 
+def withhold_estimates(estimates: list, threshold: int) -> list:
+    """estimates.json under the report's rules: a row resting on fewer than ``threshold``
+    people keeps its name and method but not its numbers (n shown as ``"<threshold"``)."""
+    if threshold <= 0:
+        return list(estimates)
+    out = []
+    for row in estimates:
+        n = row.get("n")
+        if isinstance(n, (int, float)) and n < threshold:
+            row = {**row, **{k: None for k in ("estimate", "std_error", "ci_lower", "ci_upper",
+                                                "p_value") if k in row},
+                   "n": f"<{threshold}", "suppressed": True}
+        out.append(row)
+    return out
+
+
+def disclosure_setting(threshold: int) -> str:
+    """What estimates.json and the report say about their disclosure control."""
+    if threshold <= 0:
+        return ("none (--no-suppression): counts of every size are shown; for internal use "
+                "only, not for publication")
+    return (f"counts under {threshold} people shown as '<{threshold}', with the figures "
+            "derived from them, in the report and in estimates.json; complementary "
+            "suppression against published totals")
+
+
 def hidden_cells(counts: pd.Series, threshold: int, groups=None) -> pd.Series:
     """Which cells of ``counts`` to hide: primary (under ``threshold``) plus complementary
     (within each group, never exactly one hidden cell beside published ones)."""

@@ -23,6 +23,7 @@ from ..errors import ConfigError, FipevalError
 from ..progress import Progress
 from ..schema import Register
 from .config import StudyConfig
+from .disclosure import disclosure_setting, withhold_estimates
 from .document import Report, Section, render_html, render_markdown, write_workbook
 from . import analyses, foundation
 from .fidelity import fidelity_section
@@ -120,8 +121,11 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
         estimates[:0] = page.estimates
     estimates += failed
     sections.append(_notes_section(config, register, cohort_notes))
+    estimates = withhold_estimates(estimates, config.suppress_below)
     settings = {"fipeval": __version__, "python": platform.python_version(),
-                "numpy": np.__version__, "pandas": pd.__version__, "config": config.to_dict()}
+                "numpy": np.__version__, "pandas": pd.__version__,
+                "disclosure control": disclosure_setting(config.suppress_below),
+                "config": config.to_dict()}
     default_title = {"nl": "FIP-evaluatie: {}"}.get(config.language, "FIP evaluation: {}")
     return Report(title or default_title.format(config.name), sections, settings, estimates,
                   language=config.language)
@@ -165,8 +169,12 @@ def _notes_section(config: StudyConfig, register: Register, warned=()) -> Sectio
            "uncertainty is computed'); none treats clients as independent.")
     s.text("The cohort was already on benefit at the start (at least "
            f"{config.min_months_on_benefit:g} months): duration models use delayed entry.")
-    s.text(f"Counts of fewer than {config.suppress_below} people are shown as "
-           f"'<{config.suppress_below}'. No client identifiers appear in this report.")
+    if config.suppress_below > 0:
+        s.text(f"Disclosure control: {disclosure_setting(config.suppress_below)}. No client "
+               "identifiers appear in this report.")
+    else:
+        s.text("NOT FOR PUBLICATION: this report was made with --no-suppression and shows "
+               "counts of every size. No client identifiers appear in it.")
     if warned:
         s.text("Warnings raised while building the cohort: " + "; ".join(warned) + ".")
     s.text(f"fipeval {__version__}; seed {config.seed}; extract date {register.extract_date.date()}.")
