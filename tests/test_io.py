@@ -879,6 +879,9 @@ def test_a_quoted_value_with_a_line_break_is_one_record(tmp_path):
     path = write_csv(frame, tmp_path / "uitkeringen.csv", quoting=True)
     reg = load(path, key=KEY, extract_date=EXTRACT)
     assert len(reg.spells) == 10
+    lines = reg.load_report["files"][str(path)]["detected"]["lines"]
+    assert lines == {"physical": 12, "header": 1, "records": 10, "blank": 0, "continuation": 1,
+                     "multiline": ["5-6"]}
 
 
 @pytest.mark.parametrize("streamed", [False, True])

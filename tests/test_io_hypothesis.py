@@ -75,6 +75,14 @@ def _check_accounting(reg, path, *, records: int | None = None) -> None:
     assert len(set(lines)) == len(lines) and all(line >= 1 for line in lines)
     if records is not None:
         assert rep["rows_read"] == records
+    # every physical line of a text file is the header, a record, a blank line or a
+    # continuation line of a quoted value with a line break: none vanishes
+    for name, f in rep["files"].items():
+        lines = f["detected"].get("lines")
+        if lines is not None:
+            assert lines["records"] == f["rows_read"], (name, lines)
+            assert lines["physical"] == (lines["header"] + lines["records"] + lines["blank"]
+                                         + lines["continuation"]), (name, lines)
     text = rep.to_json() + reg.spells.to_csv()
     assert not [b for b in BSNS if b in text or b[1:] in text]
 

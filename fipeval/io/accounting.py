@@ -8,6 +8,10 @@ rows_kept            rows that became a row of a canonical table
 rows_rejected        rows that did not, each listed in ``rejected`` as {file, line, reason} and,
                      where one cell is at fault, its column and value (BSNs shown as <bsn>,
                      other runs of 8+ digits as <number>)
+files[...].detected.lines   text files: every physical line is the header, a record (a row
+                     read), a blank line or a continuation line of a quoted value with a line
+                     break: physical == header + records + blank + continuation, with the
+                     multi-line records' line ranges (the first 20)
 rows_repaired        kept rows that were changed on the way in; ``repaired_by_kind`` says how
                      many of each kind, ``repaired`` lists the first 100 of each kind per
                      batch of rows as {file, line, kind, column, value}

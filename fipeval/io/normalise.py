@@ -259,6 +259,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         detected.update(encoding=raw.text_format.encoding, separator=raw.text_format.separator)
     if raw.sheet:
         detected["sheet"] = raw.sheet
+    if raw.line_accounting is not None:
+        detected["lines"] = raw.line_accounting
     client_role = next(r for r in ("bsn", "client_id", "client_number") if r in roles) \
         if any(r in roles for r in ("bsn", "client_id", "client_number")) else None
     used = {h for r, h in roles.items() if r not in ("bsn", "client_id", "client_number") or r == client_role}
@@ -561,6 +563,11 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
             seen[0] += rows
     if implausible:
         head.detected["implausible"] = implausible
+    if raw.batches is not None:      # streamed: a blank or continuation line sends a file
+        records = sum(len(p.rejected_lines) + sum(len(f["_line"]) for f in p.frames)
+                      for p in parts)                    # to the exact path, so none here
+        head.detected["lines"] = {"physical": 1 + records, "header": 1, "records": records,
+                                  "blank": 0, "continuation": 0, "multiline": []}
     for p in parts:
         for role, counts in p.unknown_codes.items():
             unknown.setdefault(role, Counter()).update(counts)

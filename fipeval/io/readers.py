@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,10 @@ class RawTable:
     text_format: TextFormat | None = None
     sheet: str | None = None
     sheets: tuple = ()                          # every sheet of an Excel workbook, in order
+    # text files: every physical line is the header, a record's (first) line, a blank line
+    # or a continuation line of a quoted value with a line break: {"physical", "header",
+    # "records", "blank", "continuation", "multiline"} (``line_accounting``)
+    line_accounting: dict | None = None
     padded: bool = True                         # values may carry surrounding whitespace
     # Streamed text files: ``table`` holds only the first lines (enough to detect the table
     # and formats) and ``lines`` is empty; ``batches()`` yields the whole file, in order, as
@@ -139,13 +144,35 @@ def _read_text(path: Path, *, separator: str | None, encoding: str | None, strea
     has_quotes = b'"' in data
     fmt = TextFormat(encoding=encoding, separator=sep, has_quotes=has_quotes)
     padded = _maybe_padded(data, sep)
+    acc: dict = {"blank": 0, "spans": []}
     if has_quotes:
-        table, lines, bad = _split_quoted(data.decode("utf-8"), sep, name)
+        table, lines, bad = _split_quoted(data.decode("utf-8"), sep, name, acc)
     else:
         fast = _split_fast(data, sep, name)
-        table, lines, bad = fast if fast is not None else _split_plain(data, sep, name)
+        table, lines, bad = fast if fast is not None else _split_plain(data, sep, name, acc)
     return RawTable(file=name, kind="text", table=table, lines=lines, bad_lines=bad, text_format=fmt,
-                    padded=padded)
+                    padded=padded, line_accounting=line_accounting(
+                        data, len(lines) + len(bad), acc, csv_breaks=has_quotes))
+
+
+_CSV_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def line_accounting(data: bytes, records: int, acc: dict, *, csv_breaks: bool) -> dict:
+    """Where every physical line of a text file went (see ``RawTable.line_accounting``).
+    The physical lines are counted from the bytes, apart from the parser (line breaks as
+    the parser reads them: ``\n``, or also a lone ``\r`` for Python's csv module), so
+    ``physical == header + records + blank + continuation`` is a check, not a definition."""
+    if csv_breaks:
+        breaks = len(_CSV_BREAK.findall(data))
+        last = data.endswith((b"\n", b"\r")) or not data
+    else:
+        breaks = data.count(b"\n")
+        last = data.endswith(b"\n") or not data
+    spans = acc["spans"]
+    return {"physical": int(breaks + (0 if last else 1)), "header": 1, "records": int(records),
+            "blank": int(acc["blank"]), "continuation": int(sum(e - s for s, e in spans)),
+            "multiline": [f"{s}-{e}" for s, e in spans[:20]]}
 
 
 def _read_text_streaming(path: Path, separator: str | None, stream: bool = False) -> RawTable | None:
@@ -197,7 +224,10 @@ def _read_text_streaming(path: Path, separator: str | None, stream: bool = False
     if table is None:
         return None
     return RawTable(file=name, kind="text", table=table, lines=np.arange(2, n_lines + 2, dtype=np.int64),
-                    text_format=fmt, padded=padded)
+                    text_format=fmt, padded=padded,
+                    line_accounting={"physical": newlines + (0 if last == b"\n" else 1),
+                                     "header": 1, "records": n_lines, "blank": 0,
+                                     "continuation": 0, "multiline": []})
 
 
 def _has_blank_line(data: bytes, end: int) -> bool:
@@ -297,7 +327,7 @@ def _split_fast(data: bytes, sep: str, name: str):
     return table, np.arange(2, n_lines + 2, dtype=np.int64), []
 
 
-def _split_plain(data: bytes, sep: str, name: str):
+def _split_plain(data: bytes, sep: str, name: str, acc: dict | None = None):
     arr = np.frombuffer(data, dtype=np.uint8)
     n = len(arr)
     starts = np.concatenate([[0], np.flatnonzero(arr == 10) + 1])
@@ -312,6 +342,8 @@ def _split_plain(data: bytes, sep: str, name: str):
     for i in np.flatnonzero(fields == 1):
         blank[i] = not data[bounds[i]:bounds[i + 1]].strip()
     content = np.flatnonzero(~blank)
+    if acc is not None:
+        acc["blank"] = int(blank.sum())
     if len(content) == 0:
         raise LoadError("The file holds only blank lines; export the table again.", file=name)
     header_idx = content[0]
@@ -356,14 +388,18 @@ def _arrow_csv(body: bytes, headers: list[str], sep: str, name: str) -> pa.Table
                         "(mapping file: [file] separator).", file=name) from None   # the cause quotes row text
 
 
-def _split_quoted(text: str, sep: str, name: str):
+def _split_quoted(text: str, sep: str, name: str, acc: dict | None = None):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=False)
     headers, columns, lines, bad = None, None, [], []
     previous_end = 0
     try:
         for row in reader:
             start, previous_end = previous_end + 1, reader.line_num
+            if acc is not None and reader.line_num > start:
+                acc["spans"].append((start, reader.line_num))   # one row over several lines
             if not row or all(not cell.strip() for cell in row) and len(row) <= 1:
+                if acc is not None:
+                    acc["blank"] += 1
                 continue
             if headers is None:
                 headers = _clean_headers(row, name)
