@@ -47,7 +47,7 @@ def _method(header: dict) -> str:
 
 def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
                    key: str, estimates_only: tuple = (), model_based: tuple = (),
-                   for_readers: dict | None = None) -> Section:
+                   for_readers: dict | None = None, appendix: tuple = ()) -> Section:
     """A Section of ``results`` (Result or Summary objects) and ``figures``.
 
     Results whose class name is in ``estimates_only`` go to estimates.json but are not
@@ -55,7 +55,8 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
     class name is in ``model_based`` are shown, and go to estimates.json, with their own
     intervals and p-values withdrawn (the design does not support them). ``for_readers``
     maps a class name to a function that relabels its (already suppressed) table for the
-    report; estimates.json keeps the codes.
+    report; estimates.json keeps the codes. Results whose class name is in ``appendix`` are
+    shown in the report's appendix instead of the section (long detail tables).
     """
     s = Section(title)
     for paragraph in ([intro] if isinstance(intro, str) else intro):
@@ -70,7 +71,7 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
             relabel = (for_readers or {}).get(type(r).__name__)
             if relabel is not None:
                 shown = Summary(shown.title, shown.header, relabel(shown.table), shown.notes)
-            s.blocks.append(shown)
+            (s.appendix if type(r).__name__ in appendix else s.blocks).append(shown)
         if isinstance(r, Summary):
             continue
         header = summary.header
@@ -91,6 +92,8 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
     for j, fig in enumerate(figures):
         caption = getattr(fig, "fipeval_caption", None) or _figure_title(fig) or title
         s.figure(fig, f"{key}_{j + 1}", caption)
+    if s.appendix:
+        s.text(f"{len(s.appendix)} detail table(s) of this chapter are in the appendix.")
     return s
 
 
@@ -247,7 +250,8 @@ def did_report(ctx) -> Section:
          "two moved in parallel before FIP. The first table gives the design-based intervals; "
          "the model tables after it show estimates only."] + notes,
         results, figures, threshold=ctx["threshold"], key="did",
-        model_based=("DiDResult", "EventStudyResult", "StaggeredResult"))
+        model_based=("DiDResult", "EventStudyResult", "StaggeredResult"),
+        appendix=("StaggeredResult",))   # group-time tables: thousands of pixels of detail
 
 
 def costing_report(ctx) -> Section:

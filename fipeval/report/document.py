@@ -36,6 +36,7 @@ class Section:
     blocks: list = field(default_factory=list)   # str | pd.DataFrame | Summary | Figure
     estimates: list = field(default_factory=list)
     sheets: dict = field(default_factory=dict)   # sheet name -> table for report.xlsx
+    appendix: list = field(default_factory=list)  # detail tables for the report's appendix
 
     def text(self, paragraph: str) -> "Section":
         self.blocks.append(paragraph)

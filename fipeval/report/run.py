@@ -120,6 +120,13 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
         sections.insert(0, page)
         estimates[:0] = page.estimates
     estimates += failed
+    detail = Section("Appendix: detail tables")
+    for section in sections:
+        if section.appendix:
+            detail.text(f"From '{section.title}':")
+            detail.blocks += section.appendix
+    if detail.blocks:
+        sections.append(detail)
     sections.append(_notes_section(config, register, cohort_notes))
     estimates = withhold_estimates(estimates, config.suppress_below)
     settings = {"fipeval": __version__, "python": platform.python_version(),
