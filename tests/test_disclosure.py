@@ -33,7 +33,8 @@ def _tables(section):
 
 
 def _hidden(value) -> bool:
-    return isinstance(value, str) and value.startswith("<")
+    """'<10' (under the threshold) or 'x' (hidden so that a small count cannot be derived)."""
+    return isinstance(value, str) and (value.startswith("<") or value == "x")
 
 
 def _number(value) -> float:
@@ -95,7 +96,7 @@ def test_protect_keeps_totals_and_blanks_derived_figures():
     t = pd.DataFrame({"m": ["A", "B", "C", "all"], "n": [160, 150, 6, 316],
                       "mean": [40.0, 41.0, 39.0, 40.4]})
     out = protect(t, {"n": ["mean"]}, threshold=THRESHOLD, total=t.m == "all")
-    assert out.n.tolist() == ["160", "<10", "<10", "316"]
+    assert out.n.tolist() == ["160", "x", "<10", "316"]
     assert out["mean"].isna().tolist() == [False, True, True, False]
     assert protect(t, {"n": ["mean"]}, threshold=0).n.tolist() == [160, 150, 6, 316]
 
@@ -122,3 +123,65 @@ def test_no_suppression_is_stated_in_the_output(tmp_path):
     assert "NOT FOR PUBLICATION" in (tmp_path / "report.md").read_text()
     assert main(["report", "--demo", "--out", str(tmp_path), "--no-suppression",
                  "--suppress-below", "5"]) == 2
+
+
+@pytest.fixture(scope="module")
+def small_report():
+    """The three_municipalities report with one municipality's FIP group cut to 6 clients."""
+    from pathlib import Path
+
+    import fipeval
+    from fipeval.report.config import load_config
+    from fipeval.report.run import build_report
+    from fipeval.schema import Register
+
+    folder = Path(fipeval.__file__).parents[1] / "data" / "synthetic" / "three_municipalities"
+    register = fipeval.load(folder, key=folder / "pseudonym.key")
+    config = load_config(folder / "study.toml")
+    cohort = build_cohort(register, config.design())
+    small = sorted(cohort.municipality.unique())[0]
+    fip = cohort[(cohort.municipality == small) & (cohort.fip == 1)].client_id
+    drop = set(fip.iloc[6:])
+    spells = register.spells[~register.spells.client_id.isin(drop)]
+    cut = Register(spells=spells, contacts=register.contacts, events=register.events,
+                   extract_date=register.extract_date, load_report=register.load_report)
+    return build_report(cut, config), small
+
+
+def _report_tables(report):
+    from fipeval.results import Summary
+    for section in report.sections:
+        for block in section.blocks + section.appendix:
+            if isinstance(block, Summary):
+                yield section.title, block.title, block.table
+            elif isinstance(block, tuple):
+                yield section.title, block[0], block[1]
+
+
+def test_a_small_group_shows_no_figure_in_any_table_or_estimate(small_report):
+    report, small = small_report
+    units = ("Municipality", "municipality", "subset", "unit")
+    seen = 0
+    for section, title, table in _report_tables(report):
+        unit = next((c for c in units if c in table.columns), None)
+        if unit is None:
+            continue
+        rows = table[table[unit].astype(str) == small]
+        for _, row in rows.iterrows():
+            seen += 1
+            for col, value in row.items():
+                if col == unit:
+                    continue
+                if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+                    # caseworker counts are not people; everything else is withheld
+                    assert "caseworkers" in str(col).lower() or np.isnan(value), \
+                        (section, title, col, value)
+                if col in ("FIP clients", "clients_fip", "fip_n", "n_fip", "clients"):
+                    assert _hidden(value) or "control" in str(row.get("group", "")), \
+                        (section, title, col, value)
+    assert seen >= 3
+    for row in report.estimates:
+        if row.get("municipality") == small or f"[{small}]" in str(row.get("name", "")):
+            assert row.get("estimate") is None, row
+    text = "\n".join(b for s in report.sections for b in s.blocks if isinstance(b, str))
+    assert f"No figures are shown for {small}" in text

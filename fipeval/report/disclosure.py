@@ -9,7 +9,11 @@ microdata research" (primary and secondary suppression):
 - derived: a rate, mean or difference computed from a suppressed count is not shown;
 - complementary: where a column (within a group) would have exactly one hidden cell beside
   published cells and a published total, the smallest published cell is hidden too, so no
-  subtraction gives the hidden count away (``protect``).
+  subtraction gives the hidden count away (``protect``); it is shown as ``"x"`` (CBS's mark
+  for a figure withheld), since it is not small;
+- across tables: one decision per municipality and group (``hidden_groups``) is applied to
+  every table and to estimates.json (``protect_report``): a municipality with a group under
+  the threshold shows no figure computed on it anywhere.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+COMPLEMENTARY = "x"     # a count hidden only so that a small one cannot be derived
 
 # columns that count people (n, n_fip, clients_fip, events, at_risk, ...): what is suppressed
 COUNT_COLUMN = re.compile(r"^(n|n_.*|.*_n|clients.*|events|at_risk|n_at_risk|.*_count|count)$")
@@ -109,7 +115,7 @@ def protect(df: pd.DataFrame, counts: dict, *, threshold: int = 10, total: pd.Se
     ...                   "rate": [0.2, 0.1, 0.0, 0.15]})
     >>> out = protect(t, {"n": ["rate"]}, total=t.municipality == "all")
     >>> out.n.tolist(), out.rate.tolist()
-    (['160', '<10', '<10', '316'], [0.2, nan, nan, 0.15])
+    (['160', 'x', '<10', '316'], [0.2, nan, nan, 0.15])
     """
     out = df.copy()
     if threshold <= 0:
@@ -124,6 +130,107 @@ def protect(df: pd.DataFrame, counts: dict, *, threshold: int = 10, total: pd.Se
         for col in derived:
             out[col] = out[col].astype(float)
             out.loc[hide, col] = float("nan")
+        small = hide & (df[count].astype(float).to_numpy() < threshold)
         out[count] = df[count].map(lambda v: "" if pd.isna(v) else f"{int(v):,}").astype(object)
-        out.loc[hide, count] = f"<{threshold}"
+        out.loc[hide, count] = COMPLEMENTARY
+        out.loc[small, count] = f"<{threshold}"
+    return out
+
+
+def hidden_groups(cohort: pd.DataFrame, threshold: int) -> dict:
+    """{(municipality, "FIP" | "control"): mark} of the cohort's groups whose size is not
+    published: ``"<threshold"`` under the threshold, ``"x"`` hidden so that a small one does
+    not follow from the published group totals (complementary, across municipalities)."""
+    if threshold <= 0 or not len(cohort):
+        return {}
+    counts = cohort.groupby(["municipality", "fip"], observed=True).size()
+    groups = pd.Series(counts.index.get_level_values("fip"), index=counts.index)
+    hide = hidden_cells(counts, threshold, groups)
+    return {(m, "FIP" if f == 1 else "control"):
+            (f"<{threshold}" if counts[(m, f)] < threshold else COMPLEMENTARY)
+            for (m, f), h in hide.items() if h}
+
+
+def withheld_municipalities(hidden: dict, threshold: int) -> set:
+    """Municipalities with a group under the threshold: no effect, rate or euro figure of
+    theirs is published (it would rest on fewer than ``threshold`` people)."""
+    return {m for (m, _), mark in hidden.items() if mark == f"<{threshold}"}
+
+
+# columns (in the report's wording or codes) holding a unit and a group's client count
+UNIT_COLUMNS = ("Municipality", "Gemeente", "municipality", "subset", "unit")
+GROUP_COUNT_COLUMNS = {"FIP": ("FIP clients", "FIP-klanten", "clients_fip", "fip_n", "n_fip"),
+                       "control": ("Control clients", "clients_control", "control_n",
+                                   "n_control")}
+# figures that give a group's size back from a published effect (effect x n)
+FROM_FIP_COUNT = ("Extra ended benefits among FIP clients",
+                  "Extra beëindigde uitkeringen bij FIP-klanten", "extra_ended_benefits",
+                  "extra_ended_benefits_ci_lower", "extra_ended_benefits_ci_upper")
+
+
+def protect_frame(df: pd.DataFrame, hidden: dict, withheld: set) -> pd.DataFrame:
+    """One table under the report-wide decision: a withheld municipality's row keeps its
+    label and marks but no number; a hidden group's count shows its mark."""
+    unit = next((c for c in UNIT_COLUMNS if c in df.columns), None)
+    if unit is None or not (hidden or withheld):
+        return df
+    out = df.copy()
+    rows = out[unit].astype(str)
+    for group, columns in GROUP_COUNT_COLUMNS.items():
+        for col in (c for c in columns if c in out.columns):
+            for m in rows.unique():
+                if (m, group) in hidden:
+                    out[col] = out[col].astype(object)
+                    out.loc[rows == m, col] = hidden[(m, group)]
+    fip_hidden = rows.isin([str(m) for (m, g) in hidden if g == "FIP"])
+    for col in (c for c in FROM_FIP_COUNT if c in out.columns):
+        if pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(float)
+            out.loc[fip_hidden, col] = float("nan")
+        else:
+            out.loc[fip_hidden, col] = ""
+    gone = rows.isin([str(m) for m in withheld])
+    if gone.any():
+        counts = {c for cols in GROUP_COUNT_COLUMNS.values() for c in cols}
+        for col in out.columns:
+            # counts keep their own suppression (a withheld municipality's other group may
+            # be large); everything computed on the small group goes
+            if col == unit or col in counts or COUNT_COLUMN.match(str(col)):
+                continue
+            if pd.api.types.is_numeric_dtype(out[col]):
+                out[col] = out[col].astype(float)
+                out.loc[gone, col] = float("nan")
+            elif out[col].dtype == object and col not in ("Outcome", "outcome", "term", "group",
+                                                          "method", "caseworker", "inference"):
+                out.loc[gone, col] = ""
+    return out
+
+
+def protect_report(sections: list, estimates: list, hidden: dict, threshold: int) -> list:
+    """Apply the report-wide decision to every table of ``sections`` (in place) and return
+    estimates.json's rows with a withheld municipality's numbers removed."""
+    from ..results import Summary
+
+    withheld = withheld_municipalities(hidden, threshold)
+    if not hidden:
+        return estimates
+    for section in sections:
+        section.sheets = {name: protect_frame(df, hidden, withheld)
+                          for name, df in section.sheets.items()}
+        for blocks in (section.blocks, section.appendix):
+            for i, block in enumerate(blocks):
+                if isinstance(block, Summary):
+                    blocks[i] = Summary(block.title, block.header,
+                                        protect_frame(block.table, hidden, withheld), block.notes)
+                elif isinstance(block, tuple) and isinstance(block[1], pd.DataFrame):
+                    blocks[i] = (block[0], protect_frame(block[1], hidden, withheld))
+    out = []
+    for row in estimates:
+        unit = row.get("municipality")
+        named = any(f"[{m}]" in str(row.get("name", "")) for m in withheld)
+        if unit in withheld or named:
+            row = {**row, **{k: None for k in ("estimate", "std_error", "ci_lower",
+                                                "ci_upper", "p_value") if k in row},
+                   "suppressed": True}
+        out.append(row)
     return out

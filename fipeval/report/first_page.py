@@ -51,6 +51,8 @@ TEXT = {
                           "zero."),
         "mde_sentence": ("With {k} FIP caseworkers, an effect smaller than about {mde} per 100 "
                          "clients could not have been detected reliably ({power}% power)."),
+        "withheld": ("No figures are shown for {unit}: a group has fewer than {n} clients "
+                     "(statistical disclosure control)."),
         "no_test": ("With only {n} possible choices of FIP caseworkers, no difference can be "
                     "shown at the {level} level, however large."),
         "other_up": "{what} rose ({est}; {lo} to {hi})",
@@ -94,6 +96,8 @@ TEXT = {
         "mde_sentence": ("Met {k} FIP-klantmanagers was een effect kleiner dan ongeveer {mde} "
                          "per 100 klanten niet betrouwbaar aan te tonen ({power}% onderscheidend "
                          "vermogen)."),
+        "withheld": ("Voor {unit} staan hier geen cijfers: een groep telt minder dan {n} "
+                     "klanten (statistische geheimhouding)."),
         "no_test": ("Met maar {n} mogelijke keuzes van FIP-klantmanagers is geen enkel verschil "
                     "aan te tonen op het {level}-niveau, hoe groot ook."),
         "other_up": "{what} stegen ({est}; {lo} tot {hi})",
@@ -201,6 +205,10 @@ def first_page(ctx) -> Section:
         numeric.append(_numeric_row(label, ended, n_fip, scaled, extra, row, net, mde,
                                     ctx["threshold"]))
 
+        if subset in ctx.get("withheld", ()):       # its table row is blanked by protect_report
+            sentences.append(t["withheld"].format(unit=label, n=ctx["threshold"]))
+            name = "pooled" if subset in pooled else subset
+            continue
         sentence = [_ended_sentence(label, scaled, extra, language, t)]
         if plan_row is not None and not bool(plan_row.get("valid", True)):
             sentence.append(t["no_test"].format(n=int(plan_row["assignments"]), level=level))

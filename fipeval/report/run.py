@@ -23,7 +23,8 @@ from ..errors import ConfigError, FipevalError
 from ..progress import Progress
 from ..schema import Register
 from .config import StudyConfig
-from .disclosure import disclosure_setting, withhold_estimates
+from .disclosure import (disclosure_setting, hidden_groups, protect_report, withheld_municipalities,
+                         withhold_estimates)
 from .document import Report, Section, render_html, render_markdown, write_workbook
 from . import analyses, foundation
 from .fidelity import fidelity_section
@@ -102,9 +103,12 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     with warnings_as_notes() as cohort_notes:
         cohort = build_cohort(register, design)
         plan = _plan(cohort, config)
+    # one disclosure decision for every table: which groups' sizes are not published
+    hidden = hidden_groups(cohort, config.suppress_below)
     ctx = {"register": register, "config": config, "design": design, "cohort": cohort,
            "threshold": config.suppress_below, "seed": config.seed, "progress": progress,
-           "results": {}, "plan": plan}
+           "results": {}, "plan": plan, "hidden": hidden,
+           "withheld": withheld_municipalities(hidden, config.suppress_below)}
     sections, estimates = [], []
     for name, builder in section_builders():
         progress(f"section: {name}")
@@ -128,7 +132,8 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     if detail.blocks:
         sections.append(detail)
     sections.append(_notes_section(config, register, cohort_notes))
-    estimates = withhold_estimates(estimates, config.suppress_below)
+    estimates = protect_report(sections, withhold_estimates(estimates, config.suppress_below),
+                               hidden, config.suppress_below)
     settings = {"fipeval": __version__, "python": platform.python_version(),
                 "numpy": np.__version__, "pandas": pd.__version__,
                 "disclosure control": disclosure_setting(config.suppress_below),
