@@ -218,6 +218,7 @@ def test_corrupted_exports_load_or_raise_fipeval_error(tmp_path_factory, rows, o
         reg = load(path, key=KEY, extract_date=EXTRACT)
     except FipevalError as err:
         _check_error(err)
+        assert err.file is not None and path.name in str(err.file)   # names the file
         return
     _check_accounting(reg, path)
     assert reg.load_report["rows_read"] <= bytes(data).count(b"\n") + bytes(data).count(b"\r") + 1
@@ -281,3 +282,45 @@ def test_contacts_generated(tmp_path, seed):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     reg = load(path, key=KEY, extract_date=EXTRACT)
     _check_accounting(reg, path, records=50)
+
+
+@st.composite
+def header_defects(draw):
+    """What happens to export headers: a column dropped, duplicated, renamed with a typo or
+    garbled by a wrong decode, two swapped, an extra unknown one."""
+    kind = draw(st.sampled_from(["drop", "duplicate", "typo", "mojibake", "swap", "extra"]))
+    return kind, draw(st.integers(0, len(SPELL_HEADER) - 1)), draw(st.integers(0, len(SPELL_HEADER) - 1))
+
+
+@SETTINGS
+@given(rows=spells_rows(), defect=header_defects())
+def test_header_defects_load_with_accounting_or_name_the_file(tmp_path_factory, rows, defect):
+    kind, i, j = defect
+    header = list(SPELL_HEADER)
+    if kind == "drop":
+        del header[i]
+    elif kind == "duplicate":
+        header[j] = header[i]
+    elif kind == "typo":
+        header[i] = header[i][:-1] + ("x" if header[i][-1:] != "x" else "y")
+    elif kind == "mojibake":
+        header[i] = header[i].encode("utf-8").decode("cp1252", errors="replace").replace("e", "Ã«", 1)
+    elif kind == "swap":
+        header[i], header[j] = header[j], header[i]
+    else:
+        header.append("opmerking")
+    data, records = render(rows, sep=";", encoding="utf-8", newline="\n", blank_every=0,
+                           short_every=0)
+    body = data.split(b"\n", 1)[1]
+    path = tmp_path_factory.mktemp("hdr") / "uitkeringen.csv"
+    path.write_bytes(";".join(header).encode("utf-8") + b"\n" + body)
+    try:
+        reg = load(path, key=KEY, extract_date=EXTRACT)
+    except FipevalError as err:
+        _check_error(err)
+        assert err.file is not None and str(path.name) in str(err.file)   # names the file
+        return
+    _check_accounting(reg, path, records=records)
+    notes = " ".join(reg.load_report["notes"])
+    if kind == "duplicate" and header[i] in SPELL_HEADER and i != j:
+        assert "occurs more than once" in notes
