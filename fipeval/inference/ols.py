@@ -166,7 +166,13 @@ def cluster_scores(X: np.ndarray, resid: np.ndarray, codes: np.ndarray, n_cluste
                             for c in range(X.shape[1])])
 
 
-def _cr2_adjustments(X, w, theta, bounds, bread):
+def _working_cross(X, w, theta, M) -> np.ndarray:
+    """M T M with T = X' W Theta W X: the term both the adjustment and the df need."""
+    T = (X * (w * w * theta)[:, None]).T @ X
+    return M @ T @ M
+
+
+def _cr2_adjustments(X, w, theta, bounds, bread, MTM):
     """Per cluster, the CR2 adjustment A_g, exactly as ``clubSandwich::vcovCR`` builds it.
 
     Rows are sorted by cluster; cluster g is rows bounds[g]:bounds[g+1]. In the original
@@ -185,8 +191,6 @@ def _cr2_adjustments(X, w, theta, bounds, bread):
     """
     M = bread
     k = X.shape[1]
-    T = (X * (w * w * theta)[:, None]).T @ X
-    MTM = M @ T @ M
     identity = bool(np.all(theta == 1.0))
     unweighted = bool(np.all(w == 1.0))
     if unweighted:                      # B_g = I - X_g M X_g'
@@ -222,7 +226,7 @@ def _cr2_adjustments(X, w, theta, bounds, bread):
     return adjust
 
 
-def _bm_df(X, w, theta, bread, bounds, adjust) -> np.ndarray:
+def _bm_df(X, w, theta, bread, bounds, adjust, MTM) -> np.ndarray:
     """Satterthwaite (Bell-McCaffrey) degrees of freedom for each coefficient, under the
     working model Var(e) = Theta, as ``clubSandwich::coef_test(test = "Satterthwaite")``.
 
@@ -233,8 +237,6 @@ def _bm_df(X, w, theta, bread, bounds, adjust) -> np.ndarray:
     """
     M = bread
     k = X.shape[1]
-    T = (X * (w * w * theta)[:, None]).T @ X
-    MTM = M @ T @ M
     G = len(adjust)
     D = np.empty((G, k))
     C = np.empty((G, k, k))             # C[g][:, j] = X_g' p_g for coefficient j
@@ -283,11 +285,12 @@ def compute_vcov(design: Design, kind: str, bread: np.ndarray, resid: np.ndarray
     w = sw ** 2 / mean_w if np.ptp(sw) > 0 else np.ones(n)
     theta = 1.0 / w if inverse_var else np.ones(n)
     Mw = bread * mean_w                    # (X'WX)^-1 with the mean-1 weights
-    adjust = _cr2_adjustments(X0, w, theta, bounds, Mw)
+    MTM = _working_cross(X0, w, theta, Mw)
+    adjust = _cr2_adjustments(X0, w, theta, bounds, Mw, MTM)
     S = np.array([X0[a:b].T @ (w[a:b] * apply(e0[a:b]))
                   for a, b, apply in zip(bounds[:-1], bounds[1:], adjust)])
     V = Mw @ (S.T @ S) @ Mw
-    return V, _bm_df(X0, w, theta, Mw, bounds, adjust)
+    return V, _bm_df(X0, w, theta, Mw, bounds, adjust, MTM)
 
 
 @dataclass(frozen=True, repr=False, eq=False)

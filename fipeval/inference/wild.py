@@ -248,15 +248,17 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
             tb = np.abs(num / den)
         return np.where(np.isnan(tb), np.inf, tb)
 
-    def p_value(r: float) -> float:
-        t_obs = abs(beta - r) / se
+    def share_extreme(tb: np.ndarray, t_obs: float) -> float:
         if ties == "inclusive":
-            return float(np.mean(abs_t(r) >= t_obs * (1 - _TIE_TOL)))
-        return float(np.mean(abs_t(r) > t_obs * (1 + _TIE_TOL)))
+            return float(np.mean(tb >= t_obs * (1 - _TIE_TOL)))
+        return float(np.mean(tb > t_obs * (1 + _TIE_TOL)))
 
-    p = p_value(null)
+    def p_value(r: float) -> float:
+        return share_extreme(abs_t(r), abs(beta - r) / se)
+
     t_null = abs(beta - null) / se
     tb_null = abs_t(null)
+    p = share_extreme(tb_null, t_null)
     n_ties = int(np.sum((tb_null >= t_null * (1 - _TIE_TOL)) & (tb_null <= t_null * (1 + _TIE_TOL))))
     lo = hi = np.nan
     if ci == "inversion":

@@ -92,6 +92,11 @@ def _kind_share(raw: RawTable, header: str, codes: dict) -> float:
     return float((~pd.isna(parsed.values) & filled).sum() / max(filled.sum(), 1))
 
 
+def _holds_table(roles: dict, table: str) -> bool:
+    """A client column and the table's required columns are among the matched roles."""
+    return any(r in roles for r in CLIENT_ROLES) and all(r in roles for r in REQUIRED_ROLES[table])
+
+
 def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
     """The table a file holds and which header fills which role (None if no table fits)."""
     declared = mapping.file.get("table")
@@ -100,8 +105,7 @@ def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
     for table in candidates:
         tmap = mapping.table(table)
         roles = match_columns(raw.headers, tmap, table_name=table)
-        if not any(r in roles for r in CLIENT_ROLES) or \
-                not all(r in roles for r in REQUIRED_ROLES[table]):
+        if not _holds_table(roles, table):
             continue
         share = _kind_share(raw, roles["kind"], tmap.codes.get("kind", {})) if "kind" in roles else 1.0
         score = (len(tmap.explicit & set(roles)), share > 0.5, len(roles), share)
@@ -129,12 +133,10 @@ def table_fits(mapping: Mapping):
     them (how a workbook's data sheet is told from a cover page)."""
     def fits(headers: list) -> bool:
         clean = [str(h).strip() for h in headers if h]
-        for table in ([mapping.file["table"]] if mapping.file.get("table") else list(ROLES)):
-            roles = match_columns(clean, mapping.table(table), table_name=table)
-            if any(r in roles for r in CLIENT_ROLES) and \
-                    all(r in roles for r in REQUIRED_ROLES[table]):
-                return True
-        return False
+        return any(_holds_table(match_columns(clean, mapping.table(table), table_name=table),
+                                table)
+                   for table in ([mapping.file["table"]] if mapping.file.get("table")
+                                 else list(ROLES)))
     return fits
 
 

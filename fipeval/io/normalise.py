@@ -488,14 +488,10 @@ def _implausible(lines: np.ndarray, checks: dict) -> dict:
 
 def _implausible_amounts(amount: np.ndarray, lines: np.ndarray) -> dict:
     """{check: [rows, first line]} for negative and implausibly large monthly amounts."""
-    out = {}
     with np.errstate(invalid="ignore"):
-        for check, mask in (("negative monthly amount", amount < 0),
-                            (f"monthly amount above EUR {AMOUNT_PLAUSIBLE_MAX:,.0f}",
-                             amount > AMOUNT_PLAUSIBLE_MAX)):
-            if mask.any():
-                out[check] = [int(mask.sum()), int(lines[np.argmax(mask)]) if len(lines) else None]
-    return out
+        return _implausible(lines, {
+            "negative monthly amount": amount < 0,
+            f"monthly amount above EUR {AMOUNT_PLAUSIBLE_MAX:,.0f}": amount > AMOUNT_PLAUSIBLE_MAX})
 
 
 def near_miss_headers(file: str, unmapped: list, roles: dict, tmap: TableMapping) -> list[str]:

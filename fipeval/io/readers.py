@@ -449,10 +449,14 @@ def _column(values: list) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
+def _blank_row(row) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
 def _header_row(ws, limit: int = 50) -> list | None:
     """The first non-empty row among the first ``limit`` rows of a sheet."""
     for row in ws.iter_rows(values_only=True, max_row=limit):
-        if not all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if not _blank_row(row):
             return [("" if v is None else str(v)).strip() for v in row]
     return None
 
@@ -483,7 +487,7 @@ def _read_excel(path: Path, sheet, fits=None) -> RawTable:
         sheet_names = tuple(book.sheetnames)
         headers, columns, lines = None, None, []
         for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            if _blank_row(row):
                 continue
             if headers is None:
                 headers = _clean_headers(list(row), name)

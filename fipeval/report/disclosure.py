@@ -51,15 +51,12 @@ def suppress_counts(df: pd.DataFrame, columns, threshold: int = 10) -> pd.DataFr
     return out
 
 
-def suppress_with_rates(df: pd.DataFrame, count_to_rates: dict, threshold: int = 10) -> pd.DataFrame:
-    """Suppress counts and blank the rates derived from each suppressed count."""
-    out = df.copy()
-    for count, rates in count_to_rates.items():
-        small = out[count].astype(float) < threshold
-        for rate in rates:
-            out[rate] = out[rate].astype(object)
-            out.loc[small, rate] = ""
-    return suppress_counts(out, list(count_to_rates), threshold)
+_NUMBERS = ("estimate", "std_error", "ci_lower", "ci_upper", "p_value")
+
+
+def _without_numbers(row: dict, **extra) -> dict:
+    """An estimates.json row that keeps its name and method but not its numbers."""
+    return {**row, **{k: None for k in _NUMBERS if k in row}, **extra, "suppressed": True}
 
 
 def withhold_estimates(estimates: list, threshold: int) -> list:
@@ -71,9 +68,7 @@ def withhold_estimates(estimates: list, threshold: int) -> list:
     for row in estimates:
         n = row.get("n")
         if isinstance(n, (int, float)) and n < threshold:
-            row = {**row, **{k: None for k in ("estimate", "std_error", "ci_lower", "ci_upper",
-                                                "p_value") if k in row},
-                   "n": f"<{threshold}", "suppressed": True}
+            row = _without_numbers(row, n=f"<{threshold}")
         out.append(row)
     return out
 
@@ -121,8 +116,8 @@ def protect(df: pd.DataFrame, counts: dict, *, threshold: int = 10, total: pd.Se
     if threshold <= 0:
         return out
     total = pd.Series(False, index=df.index) if total is None else total.astype(bool)
+    inner = (~total).to_numpy()
     for count, derived in counts.items():
-        inner = (~total).to_numpy()
         hide = np.zeros(len(df), bool)
         hide[inner] = hidden_cells(df.loc[inner, count], threshold,
                                    None if groups is None else groups[inner]).to_numpy()
@@ -211,9 +206,9 @@ def protect_report(sections: list, estimates: list, hidden: dict, threshold: int
     estimates.json's rows with a withheld municipality's numbers removed."""
     from ..results import Summary
 
-    withheld = withheld_municipalities(hidden, threshold)
     if not hidden:
         return estimates
+    withheld = withheld_municipalities(hidden, threshold)
     for section in sections:
         section.sheets = {name: protect_frame(df, hidden, withheld)
                           for name, df in section.sheets.items()}
@@ -229,8 +224,6 @@ def protect_report(sections: list, estimates: list, hidden: dict, threshold: int
         unit = row.get("municipality")
         named = any(f"[{m}]" in str(row.get("name", "")) for m in withheld)
         if unit in withheld or named:
-            row = {**row, **{k: None for k in ("estimate", "std_error", "ci_lower",
-                                                "ci_upper", "p_value") if k in row},
-                   "suppressed": True}
+            row = _without_numbers(row)
         out.append(row)
     return out

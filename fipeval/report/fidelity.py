@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..design import DAYS_PER_MONTH
 from ..schema import is_member
-from .disclosure import suppress_counts
+from .disclosure import hidden_cells, suppress_counts
 from .document import Section, estimate
 
 INTAKE_WITHIN_DAYS = 28
@@ -113,11 +113,9 @@ def suppress_caseworkers(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     ['<10', '<10', '50']
     """
     out = table.copy()
-    hide = out["clients"] < threshold
-    for _, part in out.groupby(["municipality", "group"], sort=False):
-        hidden = hide[part.index]
-        if hidden.sum() == 1 and (~hidden).any():
-            hide[part.loc[~hidden, "clients"].idxmin()] = True
+    # complementary within each municipality and group: the group totals are published
+    hide = hidden_cells(out["clients"], threshold,
+                        out["municipality"].astype(str) + "|" + out["group"].astype(str)).to_numpy()
     rates = [c for c in RATE_COLUMNS if c in out.columns]
     out[rates] = out[rates].astype(float)
     out.loc[hide, rates] = np.nan

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import Register
-from .disclosure import protect, suppress_counts, suppress_with_rates
+from .disclosure import protect, suppress_counts
 from .document import Section, estimate
 
 

@@ -162,3 +162,14 @@ def tie_near_equal_times(stop: np.ndarray, start: np.ndarray | None = None,
                          f"{tolerance:.3g}: their interval vanishes when near-equal times are "
                          "tied; pass timefix=False or correct the times.")
     return new_stop, new_start
+
+
+def robust_variance(w: np.ndarray, cluster: str | None, robust: bool | None) -> bool:
+    """R's rule, in coxph and survfit alike: the robust (sandwich / infinitesimal-jackknife)
+    variance when a cluster is given or the weights are not whole numbers, unless ``robust``
+    says otherwise; a cluster with ``robust=False`` is refused."""
+    if robust is None:
+        return cluster is not None or not bool(np.all(w == np.floor(w)))
+    if cluster is not None and not robust:
+        raise InputError("`cluster` was given with robust=False; drop one of them.")
+    return bool(robust)

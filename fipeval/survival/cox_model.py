@@ -19,7 +19,7 @@ from ..errors import (ConvergenceWarning, EstimationError, FewClustersWarning, I
                       caller_stacklevel, check_option, columns_by_name)
 from ..results import Result
 from . import _coxcore as core
-from ._input import as_list, check_no_missing, codes, survival_arrays
+from ._input import as_list, check_no_missing, codes, robust_variance, survival_arrays
 from .._version import __version__
 
 TIES = ("efron", "breslow")
@@ -431,11 +431,7 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
         s_codes = None
     _check_identifiable(X, names, s_codes, ", ".join(strata_cols) or None)
     cl_codes, cl_labels = codes(data, cluster)
-    integer_weights = np.all(w == np.floor(w))
-    if robust is None:
-        robust = cluster is not None or not integer_weights
-    elif cluster is not None and not robust:
-        raise InputError("`cluster` was given with robust=False; drop one of them.")
+    robust = robust_variance(w, cluster, robust)
 
     rs = core.build_risk_sets(stop, ev, start, X, w, s_codes, ties)
     beta, fit, loglik_null, iterations, converged, score_test = _newton(rs, X.shape[1], max_iter,

@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..errors import InputError, check_option, columns_by_name, renamed
 from ..results import Result, Summary
-from ._input import as_list, check_no_missing, survival_arrays
+from ._input import as_list, check_no_missing, robust_variance, survival_arrays
 from .._version import __version__
 
 CONF_TYPES = ("log", "log-log", "plain")
@@ -248,14 +248,11 @@ class KaplanMeierResult(Result):
 
 def _variance_choice(data: pd.DataFrame, w: np.ndarray, cluster: str | None,
                      robust: bool | None):
-    """R's rule (survfit and coxph alike): robust when a cluster is given or the weights are
-    not whole numbers; returns (robust, cluster codes or None, number of clusters)."""
-    if robust is None:
-        robust = cluster is not None or not bool(np.all(w == np.floor(w)))
-    elif cluster is not None and not robust:
-        raise InputError("`cluster` was given with robust=False; drop one of them.")
+    """``robust_variance``'s choice (the same as ``cox``'s) and the cluster codes: returns
+    (robust, cluster codes or None, number of clusters)."""
+    robust = robust_variance(w, cluster, robust)
     if cluster is None:
-        return bool(robust), None, None
+        return robust, None, None
     codes, labels = pd.factorize(data[cluster], sort=True)
     return True, codes.astype(np.int64), len(labels)
 
