@@ -304,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show counts of every size in the report and estimates.json, for "
                         "internal use only (the output says so); never for publication")
     r.add_argument("--lang", choices=("en", "nl"), default=None,
-                   help="language of the first page: en (English) or nl (Nederlands); default: "
+                   help="language of the report: en (English) or nl (Nederlands); default: "
                         "the study file's `language`, else en")
     r.add_argument("--pdf", action="store_true",
                    help="also write report.pdf, printed from report.html by a headless "

@@ -65,3 +65,24 @@ def hostile_report(tmp_path_factory) -> Path:
                  str(folder / "gebeurtenissen.csv"), "--config", str(folder / "study.toml"),
                  "--key", str(source / "pseudonym.key"), "--out", str(out), "--quiet"]) == 0
     return out
+
+
+_BUNDLED_REPORTS: dict = {}
+
+
+def bundled_report(scenario: str, language: str):
+    """(Report, StudyConfig) of a bundled synthetic study in ``language``, built once per
+    test session (each build runs every analysis: seconds, not milliseconds)."""
+    key = (scenario, language)
+    if key not in _BUNDLED_REPORTS:
+        from dataclasses import replace
+
+        from fipeval.io import load
+        from fipeval.report.config import load_config
+        from fipeval.report.run import build_report
+
+        folder = Path(__file__).resolve().parents[1] / "data" / "synthetic" / scenario
+        config = replace(load_config(folder / "study.toml"), language=language)
+        register = load(folder, key=folder / "pseudonym.key", extract_date=config.extract_date)
+        _BUNDLED_REPORTS[key] = (build_report(register, config), config)
+    return _BUNDLED_REPORTS[key]

@@ -185,3 +185,16 @@ def test_a_small_group_shows_no_figure_in_any_table_or_estimate(small_report):
             assert row.get("estimate") is None, row
     text = "\n".join(b for s in report.sections for b in s.blocks if isinstance(b, str))
     assert f"No figures are shown for {small}" in text
+
+
+def test_the_withheld_figures_read_in_dutch_too(small_report):
+    """The sentences and marks of a report with a municipality under the threshold are in
+    the Dutch catalog as well (the bundled studies have none)."""
+    from dataclasses import replace
+
+    from fipeval.report.document import localise
+
+    report = small_report[0]
+    chapters = [s for s in report.sections if s.language is None]  # the first page has its own
+    _, missing = localise(replace(report, sections=chapters, language="nl"))
+    assert missing == []

@@ -62,10 +62,17 @@ def test_hostile_names_run_no_script(browser, hostile_report):
     assert "<script>window.pwned=1</script>" in text
 
 
-@pytest.mark.parametrize("scenario,language", [("brabantse_wal", "en"),
-                                               ("three_municipalities", "nl")])
-def test_the_first_page_fits_a_1280_pixel_screen(browser, tmp_path, scenario, language):
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("scenario", ["brabantse_wal", "three_municipalities"])
+def test_the_report_fits_a_1280_pixel_screen_in_its_language(browser, tmp_path, scenario,
+                                                            language):
+    """The first page without a scroll bar, no page overflow, every figure drawn within the
+    page (a screenshot of each at report size), and in Dutch no English word of the catalog."""
+    import re
     from pathlib import Path
+
+    from fipeval.report.catalog_nl import CATALOG
+    from fipeval.report.first_page import TEXT
 
     folder = Path(__file__).resolve().parents[1] / "data" / "synthetic" / scenario
     assert main(["report", str(folder), "--config", str(folder / "study.toml"), "--key",
@@ -85,6 +92,23 @@ def test_the_first_page_fits_a_1280_pixel_screen(browser, tmp_path, scenario, la
                                   "document.documentElement.clientWidth];")
     assert page[0] <= page[1], page
     browser.save_screenshot(str(tmp_path / "first_page.png"))
+    figures = browser.find_elements("css selector", "figure")
+    assert len(figures) >= 5
+    for i, figure in enumerate(figures):
+        drawn = browser.execute_script(
+            "const i = arguments[0].querySelector('img'); return [i.complete, i.naturalWidth, "
+            "i.getBoundingClientRect().right];", figure)
+        assert drawn[0] and drawn[1] > 0 and drawn[2] <= 1280, (i, drawn)
+        figure.screenshot(str(tmp_path / f"figure_{i}.png"))
+    if language == "nl":
+        text = browser.execute_script(
+            "return Array.from(document.querySelectorAll('section:not(#settings)'))"
+            ".map(s => s.innerText).join(' ');")
+        words = lambda texts: {w.lower() for t in texts for w in re.findall(r"[A-Za-z]{4,}", t)}  # noqa: E731
+        files = words(p.name for p in folder.iterdir())   # truth.csv is named in a note
+        english_only = (words(CATALOG) - words(CATALOG.values()) - words(TEXT["nl"].values())
+                        - files)
+        assert sorted(words([text]) & english_only) == []
 
 
 def test_report_pdf_is_printed_on_a4_by_the_browser(browser, tmp_path):

@@ -228,7 +228,11 @@ def _plain_words(table: pd.DataFrame) -> list[str]:
                      "from the design (column `inference`), p_naive is shown for contrast only.")
     flipped = table[(table.p_naive < 0.05) & (table.p_value >= 0.05)]
     if len(flipped):
+        from ..report.labels import outcome_label
+
+        # every one named, in words ("Benefit ended (Amersfoort)"), not cut off
+        named = [f"{outcome_label(r.outcome)} ({r.subset})" for r in flipped.itertuples()]
         notes.append(f"{len(flipped)} of {len(table)} results are 'significant' when clients are "
                      "treated as independent but not once clustering is accounted for: "
-                     + ", ".join(flipped.term.head(6)) + ("..." if len(flipped) > 6 else "") + ".")
+                     + "; ".join(named) + ".")
     return notes

@@ -83,7 +83,7 @@ class StudyConfig:
     min_months_on_benefit: float = 6.0
     max_ladder_rung: int | None = None
     suppress_below: int = 10                    # statistical disclosure control
-    language: str = "en"                        # "en" or "nl": the first page's language
+    language: str = "en"                        # "en" or "nl": the report's language
     sites: tuple = ()
     inference: InferenceOptions = field(default_factory=InferenceOptions)
     matching: MatchingOptions = field(default_factory=MatchingOptions)
@@ -215,7 +215,7 @@ seed = 20141101              # seeds every random step (bootstrap, Monte Carlo)
 min_months_on_benefit = 6.0  # eligibility: on benefit at least this long at the start
 # max_ladder_rung = 3        # eligibility: clients far from the labour market only
 suppress_below = 10          # counts under this many people are shown as "<10"
-language = "en"              # "nl" for a Dutch first page (python -m fipeval report --lang nl)
+language = "en"              # "nl" for a Dutch report (python -m fipeval report --lang nl)
 
 # One [[sites]] table per municipality (or one without `municipality` for all).
 [[sites]]

@@ -12,7 +12,7 @@ import html
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader
 
 from ..results import Summary, md_cell, md_fence, md_text
 from .disclosure import COUNT_COLUMN
+from .language import ReportWords, Translator, dutch_number, figure_words, translate_figure
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Figure:
     name: str          # file stem, unique within the report
     caption: str
     png: bytes
+    untranslated: tuple = ()   # texts drawn in English into a figure of another language
 
 
 @dataclass(repr=False)
@@ -37,6 +39,7 @@ class Section:
     estimates: list = field(default_factory=list)
     sheets: dict = field(default_factory=dict)   # sheet name -> table for report.xlsx
     appendix: list = field(default_factory=list)  # detail tables for the report's appendix
+    language: str | None = None  # set when written in one language (the first page)
 
     def text(self, paragraph: str) -> "Section":
         self.blocks.append(paragraph)
@@ -69,11 +72,15 @@ class Section:
         return f"<h2>{html.escape(self.title)}</h2>\n{_section_body_html(self)}"
 
     def figure(self, fig, name: str, caption: str) -> "Section":
+        """Add ``fig`` as a PNG; its texts are drawn in the report's language
+        (``language.report_language``), the caption is translated with the rest."""
+        translator = figure_words()
+        translate_figure(fig, translator)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         import matplotlib.pyplot as plt
         plt.close(fig)
-        self.blocks.append(Figure(name, caption, buf.getvalue()))
+        self.blocks.append(Figure(name, caption, buf.getvalue(), tuple(translator.missing)))
         return self
 
 
@@ -83,7 +90,8 @@ class Report:
     sections: list
     settings: dict
     estimates: list
-    language: str = "en"   # the <html lang> and the first page's language
+    language: str = "en"   # the <html lang> and the language the report is rendered in
+    names: tuple = ()      # the data's own words (municipalities, caseworkers): never translated
 
     @property
     def first_page(self) -> "Section":
@@ -115,6 +123,10 @@ def _num(x):
 
 
 def _fmt_cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return f"{v:,}"
     if isinstance(v, (float, np.floating)):
         if v != v:
             return ""
@@ -166,18 +178,99 @@ def _section_body_html(section: "Section") -> str:
     return "\n".join(parts)
 
 
+def localise(report, language: str | None = None):
+    """The report as its readers see it: column codes as labels (``labels.column_label``)
+    and, for a Dutch report, every text through the catalog and numbers written the Dutch
+    way. Returns (report, missing): a new Report (the given one is unchanged: its titles and
+    codes are what programs and tests look up) and the texts the catalog lacked, in order of
+    appearance."""
+    from ..results import _float, _fmt
+    from .labels import column_label, key_columns_first
+
+    language = language or report.language
+    tr = ReportWords(language, report.names)
+    translator = tr.translator
+
+    def cell(value, number_format, strict=False):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return tr(value, strict=strict)
+        if language == "en":
+            return value
+        if isinstance(value, (bool, np.bool_)):
+            return tr(str(bool(value)))
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            if value != value:
+                return ""
+            text = number_format(value)
+            return dutch_number(text) or text
+        return value
+
+    def table(df, number_format=_fmt_cell, as_text=True):
+        """Labels for the columns, cells translated; ``as_text=False`` (report.xlsx)
+        keeps numbers as numbers."""
+        out = df[key_columns_first(df.columns)] if df.columns.is_unique else df
+        out = out.rename(columns=lambda c: tr(column_label(c)))
+        columns = {}
+        for i in range(out.shape[1]):
+            values = out.iloc[:, i]
+            if values.dtype == object or (language != "en" and as_text):
+                columns[i] = pd.Series([cell(v, number_format) if as_text or isinstance(v, str)
+                                        else v for v in values], index=out.index, dtype=object)
+        if columns:
+            out = pd.concat([columns.get(i, out.iloc[:, i]) for i in range(out.shape[1])],
+                            axis=1, keys=list(out.columns))
+        return out
+
+    def block(b):
+        if isinstance(b, str):
+            return tr(b)
+        if isinstance(b, tuple):
+            caption, df = b
+            return (tr(caption) if caption else caption, table(df))
+        if isinstance(b, Summary):
+            header = {tr(k): cell(v, _fmt, strict=True) for k, v in b.header.items()}
+            return Summary(tr(b.title), header, table(b.table, _float),
+                           tuple(tr(n) for n in b.notes))
+        if isinstance(b, Figure):
+            for text in b.untranslated:
+                translator.missing[text] = None
+            return replace(b, caption=tr(b.caption))
+        return b
+
+    sections = []
+    for s in report.sections:
+        if s.language == language:     # written in the reader's language already
+            sections.append(s)
+            continue
+        sections.append(Section(tr(s.title), [block(b) for b in s.blocks], s.estimates,
+                                {k: table(v, as_text=False) for k, v in s.sheets.items()},
+                                [block(b) for b in s.appendix], language=language))
+    view = replace(report, title=tr(report.title, strict=False), sections=sections,
+                   language=language)
+    return view, list(translator.missing)
+
+
 def render_html(report: Report) -> str:
     # every value the template inserts is escaped (the template is report.html.j2, which
     # select_autoescape(["html"]) would not match); section bodies are escaped when built
+    report, _ = localise(report)
     env = Environment(loader=PackageLoader("fipeval.report", "templates"), autoescape=True)
     sections = [{"title": s.title, "html": _section_body_html(s),
                  "anchor": s.title.lower().replace(" ", "-")} for s in report.sections]
     settings = json.dumps(report.settings, indent=2, default=str)
     return env.get_template("report.html.j2").render(title=report.title, sections=sections,
-                                                     settings=settings, language=report.language)
+                                                     settings=settings, language=report.language,
+                                                     settings_title=_settings_title(report))
+
+
+def _settings_title(report: Report) -> str:
+    return Translator(report.language)("Settings")
 
 
 def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
+    report, _ = localise(report)
     lines = [f"# {md_text(report.title)}", ""]
     for s in report.sections:
         lines += [f"## {md_text(s.title)}", ""]
@@ -194,7 +287,7 @@ def render_markdown(report: Report, figure_dir: Path | None = None) -> str:
                     figure_dir.mkdir(parents=True, exist_ok=True)
                     (figure_dir / f"{b.name}.png").write_bytes(b.png)
                     lines += [f"![{md_text(b.caption)}]({figure_dir.name}/{b.name}.png)", ""]
-    lines += ["## Settings", "", md_fence(json.dumps(report.settings, indent=2, default=str),
+    lines += [f"## {_settings_title(report)}", "", md_fence(json.dumps(report.settings, indent=2, default=str),
                                           "json"), ""]
     return "\n".join(lines)
 
@@ -207,6 +300,7 @@ def write_workbook(report: Report, path: Path, threshold: int) -> Path | None:
 
     if find_spec("openpyxl") is None:
         return None
+    report, _ = localise(report)
     sheets = {name: table for s in report.sections for name, table in s.sheets.items()}
     sheets["estimates"] = pd.DataFrame(report.estimates)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:

@@ -112,8 +112,7 @@ TEXT = {
         "what_fraud": "fraudesignalen", "what_activation": "activeringsstappen",
         "what_months": "maanden in de uitkering",
         "after": ("De hoofdstukken na deze pagina beschrijven de gegevens, de groepen, hoe de "
-                  "onzekerheid is berekend, elke analyse en elke aanname achter de euro's. Zij "
-                  "zijn voorlopig in het Engels."),
+                  "onzekerheid is berekend, elke analyse en elke aanname achter de euro's."),
         "suppressed": "<{n}",
     },
 }
@@ -164,7 +163,7 @@ def first_page(ctx) -> Section:
         return None
     places = _join(subsets, t) if subsets else t["all"]
 
-    s = Section(t["title"])
+    s = Section(t["title"], language=language)
     s.text(t["intro"].format(k_fip=int(headline["fip_caseworkers"]), places=places,
                              k_control=int(headline["control_caseworkers"]), level=level))
     rows, sentences, numeric = [], [], []

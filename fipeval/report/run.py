@@ -8,6 +8,8 @@ the report instead of stopping the whole run, and its error is listed in estimat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 import platform
 import warnings
@@ -26,6 +28,7 @@ from .config import StudyConfig
 from .disclosure import (disclosure_setting, hidden_groups, protect_report, withheld_municipalities,
                          withhold_estimates)
 from .document import Report, Section, render_html, render_markdown, write_workbook
+from .language import report_language
 from . import analyses, foundation
 from .fidelity import fidelity_section
 from .first_page import first_page
@@ -97,7 +100,28 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
     silent. Warnings a section raises are listed in that section; those of building the
     cohort in the method notes.
     """
-    progress = progress or Progress("off")
+    names = _names(register, config)
+    with report_language(config.language, names):   # figures are drawn in the reader's language
+        report = _build_report(register, config, progress or Progress("off"), title)
+    return replace(report, names=names)
+
+
+def _names(register: Register, config: StudyConfig) -> tuple:
+    """Municipalities and caseworkers: the data's own words, which no language translates."""
+    spells = register.spells
+    names = {str(config.name)}
+    for column in ("municipality", "caseworker"):
+        if column in spells:
+            names.update(str(v) for v in spells[column].dropna().unique())
+    for site in config.design().sites:
+        names.update(str(c) for c in site.fip_caseworkers)
+        if site.municipality:
+            names.add(str(site.municipality))
+    return tuple(sorted(names))
+
+
+def _build_report(register: Register, config: StudyConfig, progress: Progress,
+                  title: str | None) -> Report:
     design = config.design()
     progress("building the cohort")
     with warnings_as_notes() as cohort_notes:
@@ -138,8 +162,8 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
                 "numpy": np.__version__, "pandas": pd.__version__,
                 "disclosure control": disclosure_setting(config.suppress_below),
                 "config": config.to_dict()}
-    default_title = {"nl": "FIP-evaluatie: {}"}.get(config.language, "FIP evaluation: {}")
-    return Report(title or default_title.format(config.name), sections, settings, estimates,
+    # English like every section; rendering translates it with the rest (language.localise)
+    return Report(title or f"FIP evaluation: {config.name}", sections, settings, estimates,
                   language=config.language)
 
 
