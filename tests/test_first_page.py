@@ -162,3 +162,15 @@ def test_the_workbook_holds_the_estimates_as_numbers(three_nl, tmp_path):
         expected = e.get("estimate")
         assert row[column] == (None if expected is None else pytest.approx(expected,
                                                                           rel=EXCEL_RTOL)), e
+
+
+def test_every_estimates_row_is_keyed_by_name_with_its_method_and_n(three_nl, demo_en):
+    """estimates.json rows: named (not list positions), a method and the clients they rest on."""
+    for report, _ in (three_nl, demo_en):
+        rows = [e for e in report.estimates if "error" not in e]
+        assert rows and all(e["name"] and e["method"] for e in rows)
+        assert [e["name"] for e in rows if not isinstance(e["n"], int) or e["n"] <= 0] == []
+        assert len({(e["section"], e["name"]) for e in rows}) == len(rows)
+    meta = {e["name"]: e["n"] for e in three_nl[0].estimates if e["name"].startswith("Meta")}
+    # that municipality's clients, not the cohort's
+    assert meta["Meta-analysis over municipalities: Amersfoort"] == 1901

@@ -47,7 +47,8 @@ def _method(header: dict) -> str:
 
 def result_section(title: str, intro: str | list, results, figures, *, threshold: int,
                    key: str, estimates_only: tuple = (), model_based: tuple = (),
-                   for_readers: dict | None = None, appendix: tuple = ()) -> Section:
+                   for_readers: dict | None = None, appendix: tuple = (),
+                   clients: dict | None = None) -> Section:
     """A Section of ``results`` (Result or Summary objects) and ``figures``.
 
     Results whose class name is in ``estimates_only`` go to estimates.json but are not
@@ -57,6 +58,8 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
     maps a class name to a function that relabels its (already suppressed) table for the
     report; estimates.json keeps the codes. Results whose class name is in ``appendix`` are
     shown in the report's appendix instead of the section (long detail tables).
+    ``clients`` (``_clients(cohort)``: clients per municipality and in all) fills the n of
+    estimates.json rows whose result states none: the clients the estimate rests on.
     """
     s = Section(title)
     for paragraph in ([intro] if isinstance(intro, str) else intro):
@@ -76,6 +79,8 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
             continue
         header = summary.header
         n, unit = _n_and_unit(r, header)
+        if n is None and clients:
+            n = clients.get(unit, clients.get("all municipalities"))
         outcome = getattr(r, "outcome", "") or ""
         label = summary.title + (f" ({outcome})" if outcome else "") + (f" [{unit}]" if unit else "")
         keys = {k: v for k, v in (("municipality", unit), ("outcome", outcome)) if v}
@@ -88,13 +93,22 @@ def result_section(title: str, intro: str | list, results, figures, *, threshold
             s.estimates.append(estimate(key, name, row.estimate, std_error=row.std_error,
                                         ci=(row.ci_lower, row.ci_upper), p_value=row.p_value,
                                         method=_method(header) or getattr(r, "method", ""),
-                                        n=_row_n(row, n), **keys))
+                                        n=_row_n(row, (clients or {}).get(str(row.term), n)),
+                                        **keys))
     for j, fig in enumerate(figures):
         caption = getattr(fig, "fipeval_caption", None) or _figure_title(fig) or title
         s.figure(fig, f"{key}_{j + 1}", caption)
     if s.appendix:
         s.text(f"{len(s.appendix)} detail table(s) of this chapter are in the appendix.")
     return s
+
+
+def _clients(cohort: pd.DataFrame) -> dict:
+    """Clients per municipality and in all ("all municipalities")."""
+    out = {"all municipalities": len(cohort), "pooled": len(cohort)}
+    if "municipality" in cohort:
+        out.update({str(k): int(v) for k, v in cohort.groupby("municipality", observed=True).size().items()})
+    return out
 
 
 def _n_and_unit(result, header: dict) -> tuple:
@@ -153,7 +167,7 @@ def balance_report(ctx) -> Section | None:
         ["Are the FIP and control caseloads comparable? Standardised mean differences above 0.1 "
          "are flagged. 'Before' compares all eligible clients; 'after' compares FIP clients with "
          "their nearest controls on the propensity score within municipality."] + notes,
-        [summary], [figure], threshold=ctx["threshold"], key="balance")
+        [summary], [figure], threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="balance")
 
 
 def inference_report(ctx) -> Section:
@@ -208,7 +222,7 @@ def effects_report(ctx) -> Section:
          "is computed'). The column 'p if clients were independent' treats clients as independent "
          "draws: it is wrong under this design and is shown only to show how much it would "
          "overstate."] + notes,
-        results, figures, threshold=ctx["threshold"], key="effects",
+        results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="effects",
         estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers})
     if len(results) and len(results[0].table):
         section.sheets["effects"] = results[0].table
@@ -231,7 +245,7 @@ def survival_report(ctx) -> Section:
          "other reasons as competing. The first table gives the design-based intervals; the "
          "model tables after it show estimates only, and the bands in the figures are "
          "descriptive (they treat clients as independent)."] + notes,
-        results, figures, threshold=ctx["threshold"], key="survival",
+        results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="survival",
         model_based=("KaplanMeierResult", "LogRankResult", "RMSTResult", "CoxResult",
                      "CumulativeIncidenceResult"))
 
@@ -249,7 +263,7 @@ def did_report(ctx) -> Section:
          "the other caseworkers, before and after the start. The event study shows whether the "
          "two moved in parallel before FIP. The first table gives the design-based intervals; "
          "the model tables after it show estimates only."] + notes,
-        results, figures, threshold=ctx["threshold"], key="did",
+        results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="did",
         model_based=("DiDResult", "EventStudyResult", "StaggeredResult"),
         appendix=("StaggeredResult",))   # group-time tables: thousands of pixels of detail
 
@@ -287,7 +301,7 @@ def costing_report(ctx) -> Section:
          "talks, and the net result. Intervals carry the effects' design-based uncertainty (the "
          "same effects and intervals as the effects section) and the inputs' ranges. Every "
          "input is listed with its source."] + notes,
-        results, figures, threshold=ctx["threshold"], key="costing")
+        results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="costing")
     for r in results:
         if isinstance(r, Summary) and r.title.startswith("Savings per year"):
             section.sheets["costing"] = r.table

@@ -232,7 +232,7 @@ def first_page(ctx) -> Section:
                 method=("Monte Carlo over the design-based intervals of the effects and the "
                         "inputs' ranges" if subset in pooled or len(order) == 1 else
                         "refined net result; the effect's design-based interval, scaled"),
-                municipality=name, outcome="net_result_per_year"))
+                n=n_fip, municipality=name, outcome="net_result_per_year"))
         s.estimates.append(estimate("summary", f"minimum_detectable_effect[{name}]", mde,
                                     method=f"(z_{{1-alpha/2}} + z_{{{POWER:g}}}) x design-based SE",
                                     n=n_fip, municipality=name,
