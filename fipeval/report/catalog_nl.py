@@ -34,7 +34,7 @@ COMMON = {
     "estimate": "schatting", "inference": "onzekerheid", "assignments": "toewijzingen",
     "interval": "interval", "percentile": "percentielen", "units": "eenheden",
     "unit": "eenheid", "outcome": "uitkomst", "estimand": "schattingsdoel",
-    "ATT": "ATT (effect bij FIP-klanten)", "AIC": "AIC",
+    "effect on the FIP group (ATT)": "effect bij de FIP-groep (ATT)", "AIC": "AIC",
     "re-assignment of FIP (randomization)": "FIP opnieuw toegewezen (randomisatie)",
     "wild cluster bootstrap": "wilde clusterbootstrap",
     "none (no valid inference)": "geen (geen geldige onzekerheid)",

@@ -194,6 +194,7 @@ READABLE = {
     "e={k}": "Month {k} since the start",
     "ATT({g},{t})": "Effect of the {g} start in {t}",
     "att": "Average effect after the start",
+    "ATT": "effect on the FIP group (ATT)",
     "twfe": "Two-way fixed effects (for comparison)",
     "TWFE ATT {o:term}": "Two-way fixed effects: {o}",
     "Callaway-Sant'Anna ATT {o:term}": "Callaway-Sant'Anna: {o}",
