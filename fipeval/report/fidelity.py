@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..design import DAYS_PER_MONTH
 from ..schema import is_member
-from .disclosure import hidden_cells, suppress_counts
+from .disclosure import COMPLEMENTARY, hidden_cells, suppress_counts
 from .document import Section, estimate
 
 INTAKE_WITHIN_DAYS = 28
@@ -102,7 +102,8 @@ def suppress_caseworkers(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """``caseworker_process`` for publication: a caseworker with fewer than ``threshold``
     clients shows "<N" and no rates (primary suppression); where that leaves one suppressed
     caseworker in a municipality and group, the next smallest is suppressed too
-    (complementary), so the group total shown elsewhere does not give the hidden count away.
+    (complementary, shown as "x" like every table's complementary cells), so the group total
+    shown elsewhere does not give the hidden count away.
 
     Examples
     --------
@@ -110,7 +111,7 @@ def suppress_caseworkers(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     ...                   "group": ["control"] * 3, "clients": [4, 30, 50],
     ...                   "talks_per_year": [1.0, 2.0, 3.0]})
     >>> suppress_caseworkers(t, 10)["clients"].tolist()
-    ['<10', '<10', '50']
+    ['<10', 'x', '50']
     """
     out = table.copy()
     # complementary within each municipality and group: the group totals are published
@@ -119,8 +120,10 @@ def suppress_caseworkers(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     rates = [c for c in RATE_COLUMNS if c in out.columns]
     out[rates] = out[rates].astype(float)
     out.loc[hide, rates] = np.nan
+    small = (out["clients"] < threshold).to_numpy()
     out["clients"] = out["clients"].map("{:,}".format).astype(object)
-    out.loc[hide, "clients"] = f"<{threshold}"
+    out.loc[hide & small, "clients"] = f"<{threshold}"
+    out.loc[hide & ~small, "clients"] = COMPLEMENTARY   # as every other table marks it
     return out
 
 
