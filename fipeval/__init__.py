@@ -30,6 +30,8 @@ _LAZY = {
     # planning: power
     "power_table": "inference", "minimum_detectable_effect": "inference",
     "required_caseworkers": "inference",
+    # sensitivity to unmeasured confounding
+    "e_value": "inference",
     # survival
     "survival_data": "survival.prep", "kaplan_meier": "survival", "logrank": "survival",
     "rmst": "survival", "cox": "survival", "cumulative_incidence": "survival",

@@ -172,6 +172,8 @@ CASES = [
          # a simulation summary, not a coefficient table: one row per (treated caseworkers,
          # method) with coverage, width and rejection rate (documented in coverage_study)
          leading=("treated_caseworkers", "method", "coverage")),
+    Case("inference.e_value", inference.e_value,
+         lambda i: ((-0.05,), dict(ci=(-0.09, -0.01), measure="RD", baseline=0.2))),
     Case("inference.fit_ols", inference.fit_ols,
          lambda i: ((i.ols_inputs[0], i.ols_inputs[1]), dict(cluster=i.ols_inputs[2]))),
     Case("inference.mann_whitney", inference.mann_whitney,

@@ -19,6 +19,7 @@ from .power import (
 )
 from .randomization import RandomizationResult, randomization_inference
 from .section import EffectsOverview
+from .sensitivity import EValue, e_value
 from .wild import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CoverageTable",
     "EffectResult",
     "EffectsOverview",
+    "EValue",
     "MetaAnalysis",
     "OLSFit",
     "PlanningResult",
@@ -37,6 +39,7 @@ __all__ = [
     "compare",
     "coverage_study",
     "design_effect",
+    "e_value",
     "estimate_icc",
     "fit_ols",
     "mann_whitney",

@@ -68,6 +68,10 @@ TEXT = {
         "after": ("The chapters after this page give the data, the groups, how uncertainty is "
                   "computed, each analysis and every assumption behind the euros."),
         "suppressed": "<{n}",
+        "e_value": ("Were FIP and control clients to differ in something the register does not "
+                    "show, it would have to go with both FIP and ending benefit by a risk ratio "
+                    "of {e} to explain this difference away, and of {e_ci} to make it doubtful "
+                    "(E-value)."),
     },
     "nl": {
         "title": "Het antwoord in het kort",
@@ -114,6 +118,10 @@ TEXT = {
         "after": ("De hoofdstukken na deze pagina beschrijven de gegevens, de groepen, hoe de "
                   "onzekerheid is berekend, elke analyse en elke aanname achter de euro's."),
         "suppressed": "<{n}",
+        "e_value": ("Als FIP- en controleklanten verschillen in iets wat het register niet toont, "
+                    "dan moet dat met zowel FIP als beëindiging samenhangen met een risicoratio "
+                    "van {e} om dit verschil weg te verklaren, en van {e_ci} om het twijfelachtig "
+                    "te maken (E-waarde)."),
     },
 }
 
@@ -215,6 +223,10 @@ def first_page(ctx) -> Section:
             sentence.append(t["mde_sentence"].format(k=int(ended["fip_caseworkers"]),
                                                      mde=number(100 * mde, 1, language),
                                                      power=round(100 * POWER)))
+        robust = _e_value(ended, ctx["cohort"], None if subset in pooled else subset)
+        if robust is not None and (ended["ci_lower"] > 0 or ended["ci_upper"] < 0):
+            sentence.append(t["e_value"].format(e=number(robust.e_value, 1, language),
+                                                e_ci=number(robust.e_value_ci, 1, language)))
         sentence.append(_others_sentence(row, language, t))
         if net:
             key = "pays" if net[1] > 0 else "costs" if net[2] < 0 else "undecided"
@@ -233,6 +245,13 @@ def first_page(ctx) -> Section:
                         "inputs' ranges" if subset in pooled or len(order) == 1 else
                         "refined net result; the effect's design-based interval, scaled"),
                 n=n_fip, municipality=name, outcome="net_result_per_year"))
+        if robust is not None:
+            s.estimates.append(estimate(
+                "summary", f"e_value[{name}]", robust.e_value,
+                method="E-value of the difference in ended benefits as a risk ratio at the "
+                       "control share (VanderWeele & Ding 2017); e_value_ci: the interval's "
+                       "limit nearest to no effect", n=n_fip, municipality=name,
+                outcome="e_value_ended", e_value_ci=robust.e_value_ci))
         s.estimates.append(estimate("summary", f"minimum_detectable_effect[{name}]", mde,
                                     method=f"(z_{{1-alpha/2}} + z_{{{POWER:g}}}) x design-based SE",
                                     n=n_fip, municipality=name,
@@ -275,6 +294,25 @@ def _join(names: list, t: dict) -> str:
 def _effect_rows(table: pd.DataFrame, subset: str) -> dict:
     part = table[table["subset"] == subset]
     return {r["outcome"]: r for _, r in part.iterrows()}
+
+
+def _e_value(ended: dict, cohort: pd.DataFrame, municipality: str | None):
+    """The E-value of the ended-benefits difference at the control share of ``municipality``
+    (all municipalities when None); None where that share is 0 or 1 or the interval is open."""
+    from ..inference.sensitivity import e_value
+
+    control = cohort[cohort["fip"] == 0]
+    if municipality is not None and "municipality" in control:
+        control = control[control["municipality"] == municipality]
+    if "ended" not in control or not len(control):
+        return None
+    baseline = float(control["ended"].mean())
+    interval = (ended["ci_lower"], ended["ci_upper"])
+    if not 0 < baseline < 1 or not np.all(np.isfinite(interval)):
+        return None
+    if min(ended["estimate"], *interval) <= -baseline:   # the implied risk ratio is not positive
+        return None
+    return e_value(ended["estimate"], ci=interval, measure="RD", baseline=baseline)
 
 
 def _with_interval(v: dict, digits: int, language: str, t: dict) -> str:
