@@ -110,7 +110,8 @@ class Translator:
                 pattern, literal, specs = _template_regex(key, self.vocabularies)
                 # the translation's fields carry no spec: "{g:group}" -> "{g}"
                 plain = re.sub(r"\{(\w+):\w+\}", r"{\1}", translated)
-                templates.append((literal, pattern, specs, plain))
+                head = key[:key.index("{")]   # a text can only match if it starts so
+                templates.append((literal, head, pattern, specs, plain))
             else:
                 self.exact[key] = translated
         # the most specific template first: "{n} rows were read" before "{a} {b}"
@@ -118,12 +119,15 @@ class Translator:
         self.templates = [t[1:] for t in templates]
         self.missing: dict[str, None] = {}
         self.prepare = lambda text: text   # applied to field values first (ReportWords)
+        self._done: dict[str, str | None] = {}   # a national report repeats its cells
 
     def __call__(self, text, *, strict: bool = True):
         if not isinstance(text, str) or (self.language == "en" and not self.exact
                                           and not self.templates):
             return text
-        out = self._translate(text)
+        if text not in self._done:
+            self._done[text] = self._translate(text)
+        out = self._done[text]
         if out is None:
             if strict and _has_words(text):
                 self.missing[_normal(text)] = None
@@ -142,7 +146,9 @@ class Translator:
                 return number
         if depth > 3:
             return None
-        for pattern, specs, translated in self.templates:
+        for head, pattern, specs, translated in self.templates:
+            if not key.startswith(head):
+                continue
             match = pattern.fullmatch(key)
             if match:
                 values = {}
