@@ -1,23 +1,37 @@
 """Benchmark: nearest-neighbour propensity score matching.
 
-1. 100,000 FIP clients against 1,000,000 controls, 1:1 without replacement, caliper 0.2 SD of
-   the logit: ``fipeval.match`` end to end (logistic propensity score + matching + weights),
-   and the matching step alone on a given score. No Python peer is run at this size: psmpy
-   asks its KD-tree for every control per treated unit (n_t x n_c = 1e11 distances) and
-   causalinference forms a treated x control distance block per unit; both need terabytes.
-2. 2,000 against 20,000 on identical data, side by side:
-   * psmpy 0.3 (``logistic_ps`` + ``kdtree_matched`` on the logit) against
-     ``fipeval.match(distance="logit")``: 1:1 without replacement (psmpy's list-removal loop
-     is cubic here and is stopped after ``--peer-timeout`` seconds) and 1:1 with replacement;
-   * causalinference 0.1 (``est_propensity`` + ``est_via_matching``: 1:1 covariate matching
-     with replacement in both directions, for the ATE) against fipeval's closest task, 1:1
-     with replacement on the logit for the ATT and for the ATC.
+Like for like (the same algorithm and options, the matched pairs compared):
 
-Each run is a fresh process, so peak memory (maximum resident set size above the size after
-imports and data generation) is per run. fipeval tasks: medians over ``--repeats``; the
-peers, which take tens of seconds each, run ``--peer-repeats`` times (default once).
+1. ``fipeval.match(distance="logit", caliper=0.2)`` against R MatchIt (>= 4.5.4)
+   ``matchit(method="nearest", distance="glm", link="linear.logit", caliper=0.2,
+   m.order="largest")``: logistic propensity score, greedy 1:1 nearest neighbour on its
+   logit without replacement, largest score first, caliper 0.2 SD of the logit. At 2,000 x
+   20,000, 10,000 x 100,000 and 100,000 x 1,000,000 (R stopped after ``--r-timeout`` s). R
+   runs through ``Rscript`` (``benchmarks/r/matchit_nearest.R``, timed inside R with
+   ``proc.time()``), with the library folders of ``--r-libs`` (default
+   ``$FIPEVAL_R_LIBS``); skipped without R or with a MatchIt older than 4.5.4 (calipers
+   below 1 ignored, MatchIt issue #163). Its pairs are compared with fipeval's.
+2. The matching step alone on a given score (``fipeval_nearest_only``) at 100k x 1M.
 
-Run: ``/work/venv/bin/python benchmarks/bench_matching.py [--repeats R] [--quick]``.
+Not like for like (different algorithms or rules; listed for orientation, no ratio claim):
+
+3. 2,000 against 20,000 on identical data:
+   * psmpy 0.3 (``logistic_ps`` + ``kdtree_matched`` on the logit): treated units in data
+     order and no caliper, so other pairs than MatchIt's rules give; against
+     ``fipeval.match(distance="logit")`` without and with replacement (psmpy's list-removal
+     loop is cubic here and is stopped after ``--peer-timeout`` seconds);
+   * causalinference 0.1 (``est_propensity`` + ``est_via_matching``): 1:1 covariate
+     matching with replacement in both directions for the ATE, a different and quadratic
+     algorithm; fipeval's closest task is 1:1 with replacement on the logit for the ATT
+     and for the ATC.
+
+Each Python run is a fresh process, so peak memory (maximum resident set size above the
+size after imports and data generation) is per run. fipeval tasks: medians over
+``--repeats``; the Python peers, which take tens of seconds each, run ``--peer-repeats``
+times (default once). CPU seconds (user + system) are recorded beside wall seconds; the
+result file records the commit, the command and the load average.
+
+Run: ``python benchmarks/bench_matching.py [--repeats R] [--quick] [--r-libs DIR ...]``.
 Writes ``benchmarks/results/matching.json`` and prints a table with medians and ratios.
 """
 
@@ -26,9 +40,11 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import platform
+import os
 import resource
 import statistics
+import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -36,7 +52,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 COVARIATES = ["x1", "x2", "x3", "x4"]
+MATCHIT_MIN = "4.5.4"  # 4.5.1-4.5.3 ignore calipers below 1 (MatchIt issue #163)
 RESULTS = Path(__file__).resolve().parent / "results" / "matching.json"
 
 
@@ -56,6 +74,11 @@ def make_data(n_treated: int, n_control: int, seed: int = 1) -> pd.DataFrame:
 
 def _peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _task(name: str, n_treated: int, n_control: int):
@@ -122,13 +145,17 @@ def _task(name: str, n_treated: int, n_control: int):
 
 def _worker(name, n_treated, n_control, queue):
     warnings.simplefilter("ignore")
-    run = _task(name, n_treated, n_control)
+    try:
+        run = _task(name, n_treated, n_control)
+    except ModuleNotFoundError as err:
+        queue.put({"skipped": f"{err.name} is not installed"})
+        return
     base = _peak_kib()
-    t0 = time.perf_counter()
+    c0, t0 = _cpu(), time.perf_counter()
     matched = run()
     seconds = time.perf_counter() - t0
-    queue.put({"seconds": seconds, "peak_mib": max(_peak_kib() - base, 0) / 1024,
-               "matched_units": matched})
+    queue.put({"seconds": seconds, "cpu_seconds": _cpu() - c0,
+               "peak_mib": max(_peak_kib() - base, 0) / 1024, "matched_units": matched})
 
 
 def measure(name: str, n_treated: int, n_control: int, repeats: int,
@@ -150,63 +177,172 @@ def measure(name: str, n_treated: int, n_control: int, repeats: int,
                     "matched_units": None, "seconds": [],
                     "note": f"did not finish within {timeout:g} s (setup included); stopped"}
         proc.join()
+        if "skipped" in out:
+            return {"task": name, "n_treated": n_treated, "n_control": n_control,
+                    "repeats": 0, "median_seconds": None, "median_peak_mib": None,
+                    "matched_units": None, "seconds": [], "note": out["skipped"]}
         runs.append(out)
     return {"task": name, "n_treated": n_treated, "n_control": n_control, "repeats": repeats,
             "median_seconds": statistics.median(r["seconds"] for r in runs),
+            "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
             "median_peak_mib": statistics.median(r["peak_mib"] for r in runs),
             "matched_units": runs[0]["matched_units"],
-            "seconds": [r["seconds"] for r in runs]}
+            "seconds": [r["seconds"] for r in runs],
+            "cpu_seconds": [r["cpu_seconds"] for r in runs]}
 
 
-def main() -> None:
+def r_matchit(n_treated: int, n_control: int, repeats: int, timeout: float, libs: str) -> dict:
+    """R MatchIt on the same data with the same options as ``fipeval_match_caliper``; its
+    pairs are compared with fipeval's (computed here, untimed)."""
+    import rpeer
+    row = {"task": "R MatchIt", "n_treated": n_treated, "n_control": n_control,
+           "repeats": repeats, "median_seconds": None, "median_peak_mib": None,
+           "matched_units": None, "seconds": [], "r_libs": libs or "(R default)"}
+    version = rpeer.r_package_version("MatchIt", libs)
+    if rpeer.rscript() is None or version is None:
+        return row | {"note": "Rscript not found" if rpeer.rscript() is None
+                      else "MatchIt not installed"}
+    row["task"] = f"R MatchIt {version}"
+    if not rpeer.version_at_least(version, MATCHIT_MIN):
+        return row | {"note": f"MatchIt {version} < {MATCHIT_MIN} ignores calipers below 1 "
+                              "(MatchIt issue #163): not the same algorithm; skipped"}
+    df = make_data(n_treated, n_control)
+    folder = Path(tempfile.mkdtemp(prefix="bench_matching_r_"))
+    rpeer.write_columns(df, folder, numeric=COVARIATES + ["fip"])
+    options = {"treatment": "fip", "covariates": COVARIATES, "categorical": [], "exact": None,
+               "caliper": 0.2, "ratio": 1, "order": "largest", "distance": "glm",
+               "summary": False}
+    proc = rpeer.run_r("matchit_nearest.R", [folder, folder, repeats, json.dumps(options)],
+                       timeout=timeout, libs=libs)
+    if "process_wall_s" not in proc:
+        return row | {"note": f"did not finish within {timeout:g} s; stopped"
+                      if "timed_out_s" in proc else proc.get("error", "failed")[-300:]}
+    r = json.loads((folder / "result_glm.json").read_text())
+    import pandas as pd
+    from fipeval.matching import match
+    ours = match(df, treatment="fip", covariates=COVARIATES, distance="logit", caliper=0.2)
+    mm = ours.match_matrix.iloc[:, 0]
+    theirs = pd.read_csv(folder / "pairs_glm.csv").set_index("treated")["control"]
+    theirs = theirs.reindex(mm.index.to_numpy())
+    same = int(((mm.to_numpy(dtype=float) == theirs.to_numpy(dtype=float)) & mm.notna().to_numpy()).sum())
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    return row | {"median_seconds": statistics.median(r["wall_s"]),
+                  "median_cpu_seconds": statistics.median(r["cpu_s"]),
+                  "median_peak_mib": r.get("peak_extra_mb"), "seconds": r["wall_s"],
+                  "cpu_seconds": r["cpu_s"], "matched_units": 2 * int(r["n_matched_treated"]),
+                  "process_cpu_s": proc["process_cpu_s"], "r_version": r["r_version"],
+                  "pairs_same_as_fipeval": same, "pairs_fipeval": int(mm.notna().sum())}
+
+
+def main(argv=None) -> None:
+    from run_national import AIM_CPU_SECONDS, command_line, machine
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--peer-repeats", type=int, default=1)
     parser.add_argument("--peer-timeout", type=float, default=90.0)
+    parser.add_argument("--r-timeout", type=float, default=600.0,
+                        help="seconds before an R MatchIt run (all its repeats) is stopped")
+    parser.add_argument("--r-libs", default=os.environ.get("FIPEVAL_R_LIBS", ""),
+                        help="R library folders (R_LIBS) holding MatchIt >= 4.5.4")
     parser.add_argument("--quick", action="store_true",
                         help="10k x 100k instead of 100k x 1M (for a smoke test)")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    before = machine()
     big = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
+    mid = (10_000, 100_000)
     small = (2_000, 20_000)
-    plan = [("fipeval_match_caliper", *big), ("fipeval_nearest_only", *big),
-            ("fipeval_match", *small), ("psmpy", *small),
-            ("fipeval_match_replace", *small), ("psmpy_replace", *small),
-            ("fipeval_att_atc_replace", *small), ("causalinference", *small)]
+    sizes = list(dict.fromkeys([small, mid, big]))
+    plan = [("fipeval_match_caliper", *n) for n in sizes] + [
+        ("fipeval_nearest_only", *big),
+        ("fipeval_match", *small), ("psmpy", *small),
+        ("fipeval_match_replace", *small), ("psmpy_replace", *small),
+        ("fipeval_att_atc_replace", *small), ("causalinference", *small)]
     rows = []
     for name, n1, n0 in plan:
         peer = not name.startswith("fipeval")
         row = measure(name, n1, n0, args.peer_repeats if peer else args.repeats,
                       timeout=args.peer_timeout if peer else None)
         rows.append(row)
-        print(f"  {name:<26} {n1:>7,} x {n0:>9,}: {_fmt(row['median_seconds'], 8, 3)} s "
-              f"{_fmt(row['median_peak_mib'], 8, 1)} MiB {row.get('note', '')}", flush=True)
-    by = {r["task"]: r for r in rows}
+        print(_row_line(row), flush=True)
+    for n1, n0 in sizes:
+        # one run at the largest size (R then takes minutes, not the measurement's noise)
+        row = r_matchit(n1, n0, args.repeats if n1 < 100_000 else 1, args.r_timeout, args.r_libs)
+        rows.append(row)
+        print(_row_line(row), flush=True)
+        if row["median_seconds"] is None:
+            break  # a larger size would not finish either
 
-    def ratio(peer, ours):
-        a, b = by[peer]["median_seconds"], by[ours]["median_seconds"]
-        return a / b if a is not None else f"> {args.peer_timeout / b:.0f} (peer stopped)"
+    def find(task, size):
+        return next((r for r in rows if r["task"] == task and (r["n_treated"], r["n_control"]) == size),
+                    None)
 
-    ratios = {
-        "psmpy / fipeval (1:1 without replacement, 2k x 20k)": ratio("psmpy", "fipeval_match"),
+    def ratio(peer, ours, key="median_seconds", timeout=None):
+        if peer is None or ours is None:
+            return None
+        a, b = peer.get(key), ours.get(key)
+        if a is None:
+            return f"> {timeout / b:.0f} (peer stopped)" if timeout and "did not finish" in \
+                peer.get("note", "") else None
+        return a / b
+
+    like = {}
+    for size in sizes:
+        theirs = next((r for r in rows if r["task"].startswith("R MatchIt")
+                       and (r["n_treated"], r["n_control"]) == size), None)
+        ours = find("fipeval_match_caliper", size)
+        if theirs is not None:
+            key = (f"{theirs['task']} / fipeval, CPU s (1:1 NN without replacement, logit PS, "
+                   f"caliper 0.2, largest first; {size[0]:,} x {size[1]:,})")
+            like[key] = ratio(theirs, ours, "median_cpu_seconds", args.r_timeout)
+    other = {
+        "psmpy / fipeval (different rules: data order, no caliper; 1:1 without replacement, 2k x 20k)":
+            ratio(find("psmpy", small), find("fipeval_match", small), timeout=args.peer_timeout),
         "psmpy / fipeval (1:1 with replacement, 2k x 20k)":
-            ratio("psmpy_replace", "fipeval_match_replace"),
-        "causalinference / fipeval (1:1 with replacement, ATT + ATC, 2k x 20k)":
-            ratio("causalinference", "fipeval_att_atc_replace"),
+            ratio(find("psmpy_replace", small), find("fipeval_match_replace", small),
+                  timeout=args.peer_timeout),
+        "causalinference / fipeval (different algorithm: covariate matching with replacement "
+        "for the ATE, quadratic; against fipeval's ATT + ATC with replacement, 2k x 20k)":
+            ratio(find("causalinference", small), find("fipeval_att_atc_replace", small),
+                  timeout=args.peer_timeout),
     }
-    out = {"machine": {"python": platform.python_version(), "processor": platform.machine(),
-                       "cores_used": 1},
-           "versions": _versions(), "results": rows, "time_ratios": ratios}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2))
+    full = find("fipeval_match_caliper", big)
+    verdict = (f"fipeval matches {big[0]:,} x {big[1]:,} (logit PS + caliper match) in "
+               f"{full['median_cpu_seconds']:.2f} CPU s, {100 * full['median_cpu_seconds'] / AIM_CPU_SECONDS:.0f}% "
+               f"of the whole report's aim ({AIM_CPU_SECONDS:.0f} CPU s; the report matches the "
+               f"30,000-client cohort, see peers_national.py)")
+    out = {"benchmark": "nearest-neighbour propensity score matching",
+           "command": command_line("bench_matching.py", argv), "machine": before,
+           "load_average_after": os.getloadavg(), "versions": _versions(),
+           "results": rows, "like_for_like_ratios": like,
+           "not_like_for_like_ratios": other, "verdict": verdict}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2, default=str) + "\n")
     print()
-    print(f"{'task':<26} {'n_treated':>9} {'n_control':>10} {'median s':>9} {'peak MiB':>9}")
+    print(f"{'task':<26} {'n_treated':>9} {'n_control':>10} {'median s':>9} {'CPU s':>8} "
+          f"{'peak MiB':>9}")
     for r in rows:
         print(f"{r['task']:<26} {r['n_treated']:>9,} {r['n_control']:>10,} "
-              f"{_fmt(r['median_seconds'], 9, 3)} {_fmt(r['median_peak_mib'], 9, 1)} "
-              f"{r.get('note', '')}")
-    for k, v in ratios.items():
-        print(f"{k}: {v:.1f}x" if isinstance(v, float) else f"{k}: {v}x")
-    print(f"wrote {RESULTS}")
+              f"{_fmt(r['median_seconds'], 9, 3)} {_fmt(r.get('median_cpu_seconds'), 8, 3)} "
+              f"{_fmt(r['median_peak_mib'], 9, 1)} {r.get('note', '')}"
+              + (f" same pairs {r['pairs_same_as_fipeval']}/{r['pairs_fipeval']}"
+                 if "pairs_same_as_fipeval" in r else ""))
+    print("\nlike for like:")
+    for k, v in like.items():
+        print(f"  {k}: {v:.2f}x" if isinstance(v, float) else f"  {k}: {v}")
+    print("not like for like (orientation only):")
+    for k, v in other.items():
+        print(f"  {k}: {v:.1f}x" if isinstance(v, float) else f"  {k}: {v}")
+    print(verdict)
+    print(f"wrote {args.out}")
+
+
+def _row_line(row: dict) -> str:
+    return (f"  {row['task']:<26} {row['n_treated']:>7,} x {row['n_control']:>9,}: "
+            f"{_fmt(row['median_seconds'], 8, 3)} s {_fmt(row.get('median_cpu_seconds'), 8, 3)} CPU s "
+            f"{_fmt(row['median_peak_mib'], 8, 1)} MiB {row.get('note', '')}")
 
 
 def _fmt(value, width: int, digits: int) -> str:
