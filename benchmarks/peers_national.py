@@ -558,7 +558,7 @@ def _check(r: dict) -> str:
 
 
 def format_table(rows: list[dict]) -> str:
-    head = (f"{'stage':<10}{'task':<22}{'tool':<26}{'wall s':>8}{'CPU s':>8}{'peak +MB':>9}"
+    head = (f"{'stage':<10}{'task':<24}{'tool':<26}{'wall s':>8}{'CPU s':>8}{'peak +MB':>9}"
             f"{'ratio':>8}{'(CPU)':>7}  check")
     lines = [head, "-" * (len(head) + 14)]
     for r in rows:
@@ -575,7 +575,7 @@ def format_table(rows: list[dict]) -> str:
             cells = "  skipped: " + r["skipped"][:70]
         else:
             cells = "  failed: " + r["error"].strip().splitlines()[-1][:60]
-        lines.append(f"{r['stage']:<10}{r['task']:<22}{r['tool']:<26}{cells}")
+        lines.append(f"{r['stage']:<10}{r['task']:<24}{r['tool']:<26}{cells}")
     return "\n".join(lines)
 
 
@@ -616,7 +616,7 @@ def main(argv=None) -> None:
                       repeats=repeats, r_libs=args.r_libs)
         for r in got if isinstance(got, list) else [got]:
             rows.append(r)
-            print(f"{stage:<10}{r['task']:<22}{r['tool']:<26}"
+            print(f"{stage:<10}{r['task']:<24}{r['tool']:<26}"
                   + (f"{r['wall_s']:.2f} s" if "wall_s" in r else "timed out"
                      if "timed_out_s" in r else "skipped" if "skipped" in r else "failed"),
                   flush=True)
