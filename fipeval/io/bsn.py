@@ -167,14 +167,13 @@ def is_valid_bsn(values, *, normalised: bool = False) -> np.ndarray:
         return out
     good = text.filter(pa.array(shape_ok)) if not shape_ok.all() else text
     digits = np.frombuffer(good.buffers()[2], dtype=np.uint8)
-    starts = np.frombuffer(good.buffers()[1], dtype=np.int32)[good.offset:good.offset + len(good)]
-    checksum = np.zeros(len(good), dtype=np.int32)
-    nonzero = np.zeros(len(good), dtype=bool)
-    for k, weight in enumerate(_WEIGHTS):
-        digit = digits[starts + k].astype(np.int32) - 48
-        checksum += weight * digit
-        nonzero |= digit > 0
-    out[shape_ok] = (checksum % 11 == 0) & nonzero
+    offsets = np.frombuffer(good.buffers()[1], dtype=np.int64 if pa.types.is_large_string(good.type)
+                            else np.int32)
+    first = int(offsets[good.offset])
+    # every value is 9 bytes, so the values lie back to back: one row of digits each
+    block = digits[first:first + 9 * len(good)].reshape(-1, 9).astype(np.int16) - 48
+    checksum = block @ _WEIGHTS.astype(np.int16)
+    out[shape_ok] = (checksum % 11 == 0) & block.any(axis=1)
     return out
 
 
