@@ -9,7 +9,7 @@ seconds, CPU seconds and the growth of peak resident memory during the call.
 
 | stage | fipeval | peers |
 |---|---|---|
-| load | ``fipeval.io.loading`` of the three CSV files | ``pandas.read_csv(sep=";", decimal=",")`` of the same files (a plain read that does none of the job), and pandas doing the core of the same job (``_pandas_same_work``: 11-proef, the same HMAC pseudonyms, dates, categories); also ``bench_io.measure`` on the spells file |
+| load | ``fipeval.io.loading`` of the three CSV files | plain reads that do none of the job (``pandas.read_csv(sep=";", decimal=",")``, ``pyarrow.csv.read_csv``, ``polars.read_csv``), and pandas and polars doing the same job (``bench_load_national``: 11-proef, the same HMAC pseudonyms with precomputed pads, dates, codes, row rules, pandas out); also ``bench_io.measure`` on the spells file |
 | matching | ``fipeval.match`` 1:1 nearest on the logit of the propensity score, caliper 0.2, no replacement | ``psmpy`` (logistic_ps + kdtree_matched, same settings), ``causalinference`` (propensity fit + ``est_via_matching``) |
 | survival | ``fipeval.cox`` as the report fits it (spell clock, delayed entry, strata municipality, clustered SE); ``bench_survival._fit`` on 10 covariates (study clock) | ``lifelines.CoxPHFitter`` and ``statsmodels`` ``PHReg``, same models |
 | DiD | ``fipeval.diff_in_diff`` TWFE, caseload weights, CR1 by caseworker, on the report's panel (via ``bench_did.run_worker``) | ``pyfixest.feols`` (CRV1); ``statsmodels`` WLS with dummies on every 10th caseworker (all tools also run on that subsample) |
@@ -41,7 +41,8 @@ CALIPER = 0.2
 # (stage, task, tool); the first tool of each task is fipeval, the reference of the ratios
 TASKS = [
     ("load", "three CSV files", "fipeval"), ("load", "three CSV files", "pandas"),
-    ("load", "three CSV files", "pandas, same work"),
+    ("load", "three CSV files", "pyarrow.csv"), ("load", "three CSV files", "polars"),
+    ("load", "three CSV files", "pandas, same job"), ("load", "three CSV files", "polars, same job"),
     ("matching", "1:1 nearest, logit PS", "fipeval"), ("matching", "1:1 nearest, logit PS", "psmpy"),
     ("matching", "1:1 nearest, logit PS", "causalinference"),
     ("survival", "Cox, report model", "fipeval"), ("survival", "Cox, report model", "lifelines"),
@@ -110,37 +111,6 @@ def _ten_covariates(cohort):
 
 # ---------------------------------------------------------------- one measurement
 
-_DATES = ("ingangsdatum", "einddatum", "geboortedatum", "datum")
-_CODES = ("gemeente", "klantmanager", "reden beëindiging", "leefvorm", "geslacht", "soort contact",
-          "soort")
-
-
-def _pandas_same_work(path: Path, key: bytes):
-    """What a pandas user writes for the loader's core job on this export: BSNs checked
-    (11-proef, vectorised) and replaced by the same HMAC-SHA256 pseudonym (hashed once per
-    distinct number), dates parsed, codes as categories. Less than fipeval does: no row
-    accounting, no repairs, no duplicate or overlap rules, no format detection."""
-    import hashlib
-    import hmac
-    import numpy as np
-    import pandas as pd
-    df = pd.read_csv(path, sep=";", decimal=",", dtype={"bsn": str})
-    bsn = df.pop("bsn").str.strip().str.zfill(9)
-    digits = np.frombuffer(bsn.str.cat().encode("ascii"), dtype=np.uint8).reshape(-1, 9) - 48
-    valid = (digits.astype(np.int64) @ np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])) % 11 == 0
-    codes, uniques = pd.factorize(bsn)
-    names = np.array([hmac.new(key, u.encode("ascii"), hashlib.sha256).hexdigest()[:16]
-                      for u in uniques], dtype=object)
-    df.insert(0, "client_id", names[codes])
-    df = df[valid].reset_index(drop=True)
-    for col in df.columns:
-        if col in _DATES:
-            df[col] = pd.to_datetime(df[col], format="%d-%m-%Y", errors="coerce")
-        elif col in _CODES:
-            df[col] = df[col].astype("category")
-    return df
-
-
 def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
     """Return a callable doing the work (inputs already in memory) and a note."""
     import warnings
@@ -154,11 +124,16 @@ def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
             extract = load_config(folder / "study.toml").extract_date
             return lambda: load(files, key=folder / "pseudonym.key", extract_date=extract), \
                 "validated, pseudonymised, canonical dtypes"
-        if tool == "pandas, same work":
-            from fipeval.io import resolve_key
-            key = resolve_key(folder / "pseudonym.key")
-            return lambda: [_pandas_same_work(f, key) for f in files], \
-                "read_csv + 11-proef + HMAC per distinct BSN + dates + categories; no row rules"
+        import bench_load_national
+        notes = {"pandas, same job": "bench_load_national.pandas_same_job: 11-proef, same HMAC "
+                                     "pseudonyms (pads, once per distinct BSN), dates, codes, "
+                                     "row rules; no accounting",
+                 "polars, same job": "bench_load_national.polars_same_job: the same job in polars, "
+                                     "pandas out",
+                 "pyarrow.csv": "plain multi-threaded read, types inferred, no checks",
+                 "polars": "plain read, types inferred, no checks"}
+        if tool in notes:
+            return bench_load_national._work(tool, folder), notes[tool]
         return lambda: [pd.read_csv(f, sep=";", decimal=",") for f in files], \
             "plain read: text columns stay text, no dates, no checks"
     if stage == "matching":
