@@ -29,7 +29,9 @@ Tools:
   accounting.
 
 Run: ``/work/main/.venv/bin/python benchmarks/bench_load_national.py [--repeats 3] [--cores 2]``.
-Writes ``benchmarks/results/load_national.json`` and prints a table.
+Writes ``benchmarks/results/load_national.json`` and prints a table. With ``--profile``:
+a cProfile of fipeval's load, own time grouped by the loader's jobs (``JOBS``), into
+``benchmarks/results/load_national_profile.json``.
 """
 
 from __future__ import annotations
@@ -340,6 +342,77 @@ def measure(tool: str, folder: Path, cores: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# The loader's jobs, by the functions that do them (``profile``); a function's own time goes
+# to the job of its nearest caller in this table (through its costliest caller)
+JOBS = {
+    "HMAC-SHA256 of the distinct BSNs": ("bsn.py:_hmac_numbers", "bsn.py:digest"),
+    "pseudonyms: cache, look-up, hex text per row": ("bsn.py:__call__", "bsn.py:_lookup",
+                                                     "bsn.py:_hex_of_numbers", "bsn.py:_ascii_digits"),
+    "BSN trim, padding, 11-proef": ("bsn.py:normalise_bsn", "bsn.py:is_valid_bsn",
+                                    "normalise.py:_client_ids"),
+    "CSV parse to text (pyarrow)": ("readers.py:_arrow_strings",),
+    "reading: chunking, quote/NUL/CR checks, line count, padding scan": (
+        "readers.py:_arrow_batches", "readers.py:_maybe_padded", "readers.py:_has_blank_line",
+        "readers.py:_read_text_streaming"),
+    "dates": ("dates.py:",),
+    "codes and text to categories": ("fields.py:parse_code", "fields.py:dictionary",
+                                     "fields.py:parse_text", "fields.py:redact_numbers",
+                                     "normalise.py:_categorical", "fields.py:categorical",
+                                     "fields.py:parse_integer"),
+    "amounts and minutes": ("fields.py:parse_amount",),
+    "column hand-out (whitespace check)": ("normalise.py:take",),
+    "row rules: spells by person, duplicates": ("loading.py:_resolve_spells", "loading.py:_person_order",
+                                                "loading.py:_resolve_rows", "loading.py:_row_hashes"),
+    "combining batches, report, orphans, tables": ("loading.py:", "schema.py:", "memory.py:",
+                                                   "accounting.py:"),
+    "row rules within a file (rejects, repairs)": ("normalise.py:",),
+}
+
+
+def profile(folder: Path) -> dict:
+    """cProfile of ``fipeval.io.load`` on the export, own time grouped by ``JOBS``, plus the
+    CPU seconds of the same call unprofiled (cProfile inflates Python-call-heavy parts,
+    above all the HMAC loop's 1.3M calls, so the shares are indicative)."""
+    import cProfile
+    import pstats
+    from fipeval.io import load
+    from fipeval.report.config import load_config
+    files = [folder / f for f in EXPORT_FILES]
+    extract = load_config(folder / "study.toml").extract_date
+    c0 = cpu_seconds()
+    load(files, key=folder / "pseudonym.key", extract_date=extract)
+    plain = cpu_seconds() - c0
+    prof = cProfile.Profile()
+    prof.enable()
+    load(files, key=folder / "pseudonym.key", extract_date=extract)
+    prof.disable()
+    stats = pstats.Stats(prof).stats
+
+    def name(func):
+        return f"{Path(func[0]).name}:{func[2]}"
+
+    def job(func, seen=()):
+        label = name(func)
+        for title, keys in JOBS.items():
+            if any(label.startswith(k) if k.endswith(":") else label == k for k in keys):
+                return title
+        callers = stats[func][4]
+        if not callers or func in seen or len(seen) > 30:
+            return "other"
+        return job(max(callers.items(), key=lambda kv: kv[1][3])[0], seen + (func,))
+    own: dict = {}
+    for func, (_, _, tottime, _, _) in stats.items():
+        key = job(func)
+        own[key] = own.get(key, 0.0) + tottime
+    total = sum(own.values())
+    top = sorted(stats.items(), key=lambda kv: -kv[1][2])[:25]
+    return {"cpu_s_unprofiled": plain, "profiled_s": total,
+            "by_job": {k: {"profiled_s": v, "share": v / total}
+                       for k, v in sorted(own.items(), key=lambda kv: -kv[1])},
+            "top_own_time": [{"function": name(f), "calls": v[1], "own_s": v[2]} for f, v in top],
+            "load_average": os.getloadavg()}
+
+
 def _git_commit() -> str:
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
@@ -356,7 +429,25 @@ def main(argv=None) -> None:
     p.add_argument("--tools", nargs="*", default=list(TOOLS))
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--out", type=Path, default=RESULTS / "load_national.json")
+    p.add_argument("--profile", action="store_true",
+                   help="instead: profile fipeval's load by job into results/load_national_profile.json")
     args = p.parse_args(argv)
+    if args.profile:
+        folder = ensure_export(args.scale, NATIONAL_SEED, args.cache)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--profile-child", str(folder),
+               str(args.cores)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-3000:])
+        result = json.loads(done.stdout.strip().splitlines()[-1]) | {
+            "command": command_line("bench_load_national.py", argv), "git_commit": _git_commit(),
+            "data": str(folder)}
+        out = RESULTS / "load_national_profile.json"
+        write_json(out, result)
+        for title, v in result["by_job"].items():
+            print(f"{v['share']:6.1%}  {title}")
+        print(f"unprofiled {result['cpu_s_unprofiled']:.2f} CPU s; wrote {out}")
+        return
     before = machine()
     folder = ensure_export(args.scale, NATIONAL_SEED, args.cache)
     runs: dict = {t: [] for t in args.tools}
@@ -412,5 +503,10 @@ if __name__ == "__main__":
         if cores and hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
         print(json.dumps(child(tool, folder)))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--profile-child":
+        folder, cores = Path(sys.argv[2]), int(sys.argv[3])
+        if cores and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
+        print(json.dumps(profile(folder)))
     else:
         main()
