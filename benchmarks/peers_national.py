@@ -9,7 +9,7 @@ seconds, CPU seconds and the growth of peak resident memory during the call.
 
 | stage | fipeval | peers |
 |---|---|---|
-| load | ``fipeval.io.loading`` of the three CSV files | ``pandas.read_csv(sep=";", decimal=",")`` of the same files (a plain read that does none of the job), and pandas doing the core of the same job (``_pandas_same_work``: 11-proef, the same HMAC pseudonyms, dates, categories); also ``bench_io.measure`` on the spells file |
+| load | ``fipeval.io.loading`` of the three CSV files | plain reads that do none of the job (``pandas.read_csv(sep=";", decimal=",")``, ``pyarrow.csv.read_csv``, ``polars.read_csv``), and pandas and polars doing the same job (``bench_load_national``: 11-proef, the same HMAC pseudonyms with precomputed pads, dates, codes, row rules, pandas out); also ``bench_io.measure`` on the spells file |
 | matching | ``fipeval.match`` as the report's balance section calls it: logistic propensity score, 1:1 nearest neighbour on its logit without replacement, largest score first, caliper 0.2 SD of the logit, exact on municipality | R ``MatchIt`` (>= 4.5.4; ``matchit(method="nearest", distance="glm", link="linear.logit", exact=~municipality, caliper=0.2, m.order="largest")``), the same options; also both on fipeval's score (the matching step alone) and with the balance table (``summary()``); the matched pairs are compared |
 | matching, other algorithms | none (no ratio: not like for like) | ``psmpy`` (KD-tree, data order, no exact strata), ``causalinference`` (covariate matching with replacement, ATE: a different, quadratic algorithm) |
 | survival | ``fipeval.cox`` as the report fits it (spell clock, delayed entry, strata municipality, clustered SE, Efron ties); ``bench_survival._fit`` on 10 covariates (study clock, clustered SE, Efron) | ``lifelines.CoxPHFitter`` (``entry_col``, ``strata``, ``cluster_col``; Efron is its only method), ``statsmodels`` ``PHReg`` (``entry``, ``strata``, ``ties="efron"``, ``groups``), R ``survival::coxph`` (``Surv(entry, exit, event)``, ``strata()``, ``cluster=``, ``ties="efron"``): same models; coefficients and SEs are recorded and compared |
@@ -56,7 +56,8 @@ REPEATED = ("matching", "survival")  # stages whose calls run --repeats times
 # (stage, task, tool); the first tool of each task is fipeval, the reference of the ratios
 TASKS = [
     ("load", "three CSV files", "fipeval"), ("load", "three CSV files", "pandas"),
-    ("load", "three CSV files", "pandas, same work"),
+    ("load", "three CSV files", "pyarrow.csv"), ("load", "three CSV files", "polars"),
+    ("load", "three CSV files", "pandas, same job"), ("load", "three CSV files", "polars, same job"),
     ("matching", MATCH, "fipeval"), ("matching", MATCH_SCORE, "fipeval"),
     ("matching", MATCH_BALANCE, "fipeval"), ("matching", MATCH, R_MATCHIT),
     ("matching", MATCH_OTHER, "psmpy"), ("matching", MATCH_OTHER, "causalinference"),
@@ -292,37 +293,6 @@ def _as_list(x):
 
 # ---------------------------------------------------------------- one measurement
 
-_DATES = ("ingangsdatum", "einddatum", "geboortedatum", "datum")
-_CODES = ("gemeente", "klantmanager", "reden beëindiging", "leefvorm", "geslacht", "soort contact",
-          "soort")
-
-
-def _pandas_same_work(path: Path, key: bytes):
-    """What a pandas user writes for the loader's core job on this export: BSNs checked
-    (11-proef, vectorised) and replaced by the same HMAC-SHA256 pseudonym (hashed once per
-    distinct number), dates parsed, codes as categories. Less than fipeval does: no row
-    accounting, no repairs, no duplicate or overlap rules, no format detection."""
-    import hashlib
-    import hmac
-    import numpy as np
-    import pandas as pd
-    df = pd.read_csv(path, sep=";", decimal=",", dtype={"bsn": str})
-    bsn = df.pop("bsn").str.strip().str.zfill(9)
-    digits = np.frombuffer(bsn.str.cat().encode("ascii"), dtype=np.uint8).reshape(-1, 9) - 48
-    valid = (digits.astype(np.int64) @ np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])) % 11 == 0
-    codes, uniques = pd.factorize(bsn)
-    names = np.array([hmac.new(key, u.encode("ascii"), hashlib.sha256).hexdigest()[:16]
-                      for u in uniques], dtype=object)
-    df.insert(0, "client_id", names[codes])
-    df = df[valid].reset_index(drop=True)
-    for col in df.columns:
-        if col in _DATES:
-            df[col] = pd.to_datetime(df[col], format="%d-%m-%Y", errors="coerce")
-        elif col in _CODES:
-            df[col] = df[col].astype("category")
-    return df
-
-
 def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
     """Return a callable doing the work (inputs already in memory) and a note."""
     import warnings
@@ -336,11 +306,16 @@ def _task(stage: str, task: str, tool: str, folder: Path, prepared: Path):
             extract = load_config(folder / "study.toml").extract_date
             return lambda: load(files, key=folder / "pseudonym.key", extract_date=extract), \
                 "validated, pseudonymised, canonical dtypes"
-        if tool == "pandas, same work":
-            from fipeval.io import resolve_key
-            key = resolve_key(folder / "pseudonym.key")
-            return lambda: [_pandas_same_work(f, key) for f in files], \
-                "read_csv + 11-proef + HMAC per distinct BSN + dates + categories; no row rules"
+        import bench_load_national
+        notes = {"pandas, same job": "bench_load_national.pandas_same_job: 11-proef, same HMAC "
+                                     "pseudonyms (pads, once per distinct BSN), dates, codes, "
+                                     "row rules; no accounting",
+                 "polars, same job": "bench_load_national.polars_same_job: the same job in polars, "
+                                     "pandas out",
+                 "pyarrow.csv": "plain multi-threaded read, types inferred, no checks",
+                 "polars": "plain read, types inferred, no checks"}
+        if tool in notes:
+            return bench_load_national._work(tool, folder), notes[tool]
         return lambda: [pd.read_csv(f, sep=";", decimal=",") for f in files], \
             "plain read: text columns stay text, no dates, no checks"
     if stage == "matching":

@@ -188,10 +188,114 @@ def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None =
         return ParsedColumn(values=values, missing=missing, invalid=np.zeros(n, bool))
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return _parse_numeric(arr, date_format or detect_format(arr))
-    codes, uniques = dictionary(as_text(arr))
+    column = date_format or detect_format(arr) or "dd-mm-jjjj"
+    return _parse_text(as_text(arr), column, pivot_year)
+
+
+def _text_buffers(arr: pa.Array):
+    """(offsets, bytes, valid) of a string array, as NumPy views (no copy)."""
+    large = pa.types.is_large_string(arr.type)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if large else np.int32)
+    offsets = offsets[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
+    return offsets, data, valid
+
+
+# first day (days since 1970) and length of every month of MIN_YEAR..MAX_YEAR, by
+# (year - MIN_YEAR) * 12 + month - 1: a strict date is two look-ups, not a calendar
+_MONTHS = np.arange(np.datetime64(f"{MIN_YEAR}-01", "M"), np.datetime64(f"{MAX_YEAR + 1}-02", "M"))
+_MONTH_START = _MONTHS.astype("datetime64[D]").astype(np.int64)
+_MONTH_DAYS = np.diff(_MONTH_START)
+_MONTH_START = _MONTH_START[:-1]
+
+
+def _strict(arr: pa.Array, column: str):
+    """The rows in the column's own exact shape (``dd-mm-jjjj``, ``mm-dd-jjjj`` or ``iso``
+    with two-digit day and month, a four-digit year, no spaces or time) that are real dates
+    in MIN_YEAR..MAX_YEAR, read straight from the bytes: ``(days since 1970, clean, empty)``.
+    Such a value parses the same on the general path, with no repair; every other row goes
+    there."""
+    offsets, data, valid = _text_buffers(arr)
+    n = len(arr)
+    length = np.diff(offsets)
+    empty = length == 0
+    if valid is not None:
+        empty |= ~valid
+    clean = np.zeros(n, bool)
+    days = np.zeros(n, np.int64)
+    kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4"}.get(column, column)
+    if kind not in ("d4", "iso"):
+        return days, clean, empty
+    ten = (length == 10) & ~empty
+    if not ten.any():
+        return days, clean, empty
+    if (ten | empty).all() and (valid is None or not (length[~valid] > 0).any()):
+        # every value has 10 bytes: they lie back to back in the buffer (no copy)
+        rows = np.flatnonzero(ten) if not ten.all() else None
+        block = data[offsets[0]:offsets[-1]].reshape(-1, 10)
+    else:
+        rows = np.flatnonzero(ten)
+        block = data[offsets[:-1][rows].astype(np.int64)[:, None] + np.arange(10)]
+    digit = block - np.uint8(48)                  # bytes below '0' wrap round to > 9
+    seps, places = ((2, 5), [0, 1, 3, 4, 6, 7, 8, 9]) if kind == "d4" else \
+        ((4, 7), [0, 1, 2, 3, 5, 6, 8, 9])
+    ok = (digit[:, places] <= 9).all(axis=1)
+    for k in seps:     # '-', '/' or '.' (as the general pattern allows)
+        ok &= (block[:, k] == ord("-")) | (block[:, k] == ord("/")) | (block[:, k] == ord("."))
+    d = digit.astype(np.int32)
+    if kind == "d4":
+        first, second = d[:, 0] * 10 + d[:, 1], d[:, 3] * 10 + d[:, 4]
+        year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
+        day, month = (second, first) if column == "mm-dd-jjjj" else (first, second)
+    else:
+        year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+        month, day = d[:, 5] * 10 + d[:, 6], d[:, 8] * 10 + d[:, 9]
+    del d, digit, block
+    ok &= (month >= 1) & (month <= 12) & (year >= MIN_YEAR) & (year <= MAX_YEAR) & (day >= 1)
+    at = np.where(ok, (year - MIN_YEAR) * 12 + month - 1, 0)
+    ok &= day <= _MONTH_DAYS[at]
+    found = np.flatnonzero(ten)[ok] if rows is None else rows[ok]
+    clean[found] = True
+    days[found] = _MONTH_START[at[ok]] + day[ok] - 1
+    return days, clean, empty
+
+
+def _parse_text(arr, column: str, pivot_year: int) -> ParsedColumn:
+    """Text dates in ``column``'s format: values in the column's exact shape straight from
+    their bytes (``_strict``), the rest (other forms, repairs, unreadable) per distinct value."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+    n = len(arr)
+    days, clean, empty = _strict(arr, column)
+    rest = ~clean & ~empty
+    if not clean.any():
+        return _parse_distinct(arr, column, pivot_year)
+    kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4"}.get(column, column)
+    values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    values[clean] = days[clean].astype("datetime64[D]").astype("datetime64[ns]")
+    out = ParsedColumn(values=values, missing=empty.copy(), invalid=np.zeros(n, bool),
+                       repairs={"two_digit_year": np.zeros(n, bool),
+                                "swapped_day_month": np.zeros(n, bool),
+                                "mixed_date_format": np.zeros(n, bool)},
+                       far_future=np.zeros(n, bool))
+    if rest.any():
+        other = _parse_distinct(arr.filter(pa.array(rest)), column, pivot_year)
+        out.values[rest], out.missing[rest], out.invalid[rest] = \
+            other.values, other.missing, other.invalid
+        out.far_future[rest] = other.far_future
+        for name, mask in other.repairs.items():
+            out.repairs[name][rest] = mask
+    return out
+
+
+def _parse_distinct(arr, column: str, pivot_year: int) -> ParsedColumn:
+    """Text dates parsed per distinct value (every form, repair and flag of the module
+    docstring)."""
+    codes, uniques = dictionary(arr)
     text = pd.Series(uniques, dtype=object).astype(str)
     parts = _classify(text)
-    column = date_format or detect_format(arr) or "dd-mm-jjjj"
     kind = parts["kind"].to_numpy()
     num = {c: pd.to_numeric(parts[c], errors="coerce").to_numpy(dtype=float)
            for c in ("a", "b", "c", "iy", "im", "id")}

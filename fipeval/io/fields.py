@@ -134,6 +134,23 @@ def parse_code(arr, table: dict[str, str], *, unknown: str | None) -> ParsedColu
                         uniques=uniques, unique_values=mapped)
 
 
+# RE2's ``\s`` (ASCII: tab, newline, form feed, carriage return, space) and the vertical tab
+_WHITESPACE = np.zeros(256, dtype=bool)
+_WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
+
+
+def _holds_byte(text: pa.Array, table: np.ndarray) -> bool:
+    """Whether any value of a string array holds a byte marked in ``table`` (256 booleans):
+    one look-up per byte of the values, not a regular expression per row."""
+    data = text.buffers()[2]
+    if data is None or len(text) == 0:
+        return False
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64 if pa.types.is_large_string(text.type)
+                            else np.int32)
+    first, last = int(offsets[text.offset]), int(offsets[text.offset + len(text)])
+    return bool(table[np.frombuffer(data, dtype=np.uint8)[first:last]].any())
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -148,7 +165,7 @@ def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
         text = text.combine_chunks()
     if pc.any(pc.match_substring(text, "\u20ac")).as_py():
         text = pc.replace_substring(text, "\u20ac", "")
-    if pc.any(pc.match_substring_regex(text, r"\s")).as_py():
+    if _holds_byte(text, _WHITESPACE) and pc.any(pc.match_substring_regex(text, r"\s")).as_py():
         text = pc.replace_substring_regex(text, r"\s", "")
     if decimal == ",":
         if pc.any(pc.match_substring(text, ".")).as_py():
@@ -196,8 +213,14 @@ def redact_numbers(parsed: ParsedColumn) -> tuple[ParsedColumn, np.ndarray]:
     """``parsed`` with every run of 8 or more digits replaced by ``<number>`` (a BSN must not
     reach the register through a free-text field), and which rows changed."""
     values = parsed.values
-    hit = pc.fill_null(pc.match_substring_regex(values, NUMBER_IN_TEXT), False)
-    hit = hit.to_numpy(zero_copy_only=False)
+    # the pattern is looked for in the distinct values (a caseworker column holds a few
+    # hundred), not in every row
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+    in_dictionary = pc.fill_null(pc.match_substring_regex(enc.dictionary, NUMBER_IN_TEXT), False)
+    in_dictionary = np.append(in_dictionary.to_numpy(zero_copy_only=False), False)
+    hit = in_dictionary[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
     if not hit.any():
         return parsed, hit
     clean = pc.replace_substring_regex(values, NUMBER_IN_TEXT, "<number>")

@@ -279,10 +279,16 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
             else:
                 fh.seek(cut - len(chunk), io.SEEK_CUR)  # the next chunk starts at a line start
             view = memoryview(chunk)[:cut]
+            # quotes and NUL bytes: one memchr each. A blank line needs no search of its own
+            # unless a carriage return is present: pyarrow skips it, so the rows fall short
+            # of the line count below; only a lone CR (a line break to pyarrow) could make up
+            # for it
             if chunk.find(b'"', 0, cut) >= 0 or chunk.find(b"\x00", 0, cut) >= 0 or \
-                    chunk.startswith((b"\n", b"\r\n")) or _has_blank_line(chunk, cut):
+                    chunk.find(b"\r", 0, cut) >= 0 and (chunk.startswith((b"\n", b"\r\n"))
+                                                     or _has_blank_line(chunk, cut)):
                 raise StreamFallback
-            lines = chunk.count(b"\n", 0, cut) + (0 if chunk[cut - 1:cut] == b"\n" else 1)
+            lines = int(np.count_nonzero(np.frombuffer(view, dtype=np.uint8) == 10)) + \
+                (0 if chunk[cut - 1:cut] == b"\n" else 1)
             padded = _maybe_padded(view, sep)
             table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines)
             del view, chunk
