@@ -76,8 +76,11 @@ class Design:
 
 
 def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | None = None,
-                   need_cluster: bool = False) -> Design:
-    """Check inputs and return the weight-transformed design (rows with weight 0 dropped)."""
+                   need_cluster: bool = False, several: bool = False) -> Design:
+    """Check inputs and return the weight-transformed design (rows with weight 0 dropped).
+
+    ``several=True``: ``y`` holds several outcomes as the columns of an (n, m) array, which
+    share every check and transform; otherwise ``y`` is one outcome (flattened)."""
     if isinstance(X, pd.DataFrame):
         names = tuple(map(str, X.columns)) if names is None else tuple(names)
         X = X.to_numpy(dtype=float)
@@ -85,8 +88,7 @@ def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | N
     if X.ndim == 1:
         X = X[:, None]
     y = np.asarray(y, dtype=float)
-    # y may hold several outcomes as columns (n, m): they share every check and transform
-    y = y if y.ndim == 2 else y.ravel()
+    y = y.reshape(len(y), -1) if several else y.ravel()
     n, k = X.shape
     if names is None:
         names = tuple(f"x{j}" for j in range(k))
@@ -435,8 +437,8 @@ def hc1_coefficient(Y, X, *, column: int, weights=None, alpha: float = 0.05) -> 
     ``column`` for every outcome c, from one factorisation of the shared design. Returns per
     outcome ``(estimate, std_error, statistic, p_value, ci_lower, ci_upper, df)``.
     """
-    design = prepare_design(Y, X, weights=weights)
-    Xw, Yw = design.X, design.y.reshape(len(design.y), -1)
+    design = prepare_design(Y, X, weights=weights, several=True)
+    Xw, Yw = design.X, design.y
     n, k = Xw.shape
     bread = _bread(Xw)
     coefs = bread @ (Xw.T @ Yw)

@@ -163,10 +163,7 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     >>> res.n_assignments, res.enumerated
     (28, True)
     """
-    y = np.asarray(y, dtype=float)
-    if y.ndim > 1 and y.size != y.shape[0]:
-        raise InputError(f"`y` must be one outcome (a vector); got shape {y.shape}.")
-    out = randomization_many(y.reshape(-1, 1), X, cluster, column=column, treatment=treatment,
+    out = randomization_many(np.asarray(y, dtype=float).ravel()[:, None], X, cluster, column=column, treatment=treatment,
                              make_X=make_X, strata=strata, null=null, weights=weights,
                              statistic=statistic, n_draws=n_draws, seed=seed, alpha=alpha,
                              ci=ci, names=names)[0]
@@ -203,7 +200,8 @@ def randomization_many(Y, X, cluster, *, column, treatment=None,
         raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
     Y = np.asarray(Y, dtype=float)
     Y = Y.reshape(len(Y), -1)
-    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
+    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True,
+                            several=True)
     keep, sw, codes, G = design.keep, design.sqrt_w, design.cluster_codes, design.n_clusters
     j = column_index(column, design.names)
     d = design.X[:, j] / sw if treatment is None else np.asarray(treatment, dtype=float).ravel()[keep]

@@ -196,10 +196,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     >>> res.enumerated, res.n_draws
     (True, 256)
     """
-    y = np.asarray(y, dtype=float)
-    if y.ndim > 1 and y.size != y.shape[0]:
-        raise InputError(f"`y` must be one outcome (a vector); got shape {y.shape}.")
-    out = wild_many(y.reshape(-1, 1), X, cluster, column=column, null=null, weights=weights,
+    out = wild_many(np.asarray(y, dtype=float).ravel()[:, None], X, cluster, column=column, null=null, weights=weights,
                     weight_type=weight_type, n_draws=n_draws, seed=seed, alpha=alpha, ci=ci,
                     ties=ties, names=names)[0]
     if isinstance(out, FipevalError):
@@ -236,7 +233,8 @@ def wild_many(Y, X, cluster, *, column, null: float = 0.0, weights=None,
         raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
     Y = np.asarray(Y, dtype=float)
     Y = Y.reshape(len(Y), -1)
-    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
+    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True,
+                            several=True)
     Xw, Yw, codes, G = design.X, design.y, design.cluster_codes, design.n_clusters
     n, k = Xw.shape
     m = Yw.shape[1]
@@ -263,17 +261,17 @@ def wild_many(Y, X, cluster, *, column, null: float = 0.0, weights=None,
         res_r = rhs - Q @ (Q.T @ rhs)
     else:
         res_r = rhs
-    # s_g = a'X_g'e_g and F[h, g] = a'X_h'X_h bread X_g'e_g for every residual column at
-    # once: with B = (X_h'X_h a)_h bread (G x k), F[h, g] = sum over rows i of g of
-    # (X B')[i, h] e_i
+    # s_g = a'X_g'e_g and F[h, g] = a'X_h'X_h bread X_g'e_g for every residual column:
+    # with B = (X_h'X_h a)_h bread (G x k, shared), F = B U' where U (G x k) holds the
+    # cluster sums X_g'e_g of the column (never an n x G matrix: panels have millions of rows)
     B = cluster_scores(Xw, h, codes, G) @ bread        # G x k
-    XB = Xw @ B.T                                       # n x G
     S_r = by_cluster(h[:, None] * res_r)                # G x (m + 1)
     order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(G + 1))
-    XBs, Rs = XB[order], res_r[order]
-    F = np.stack([XBs[lo:hi].T @ Rs[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])])
-    # F[g, h, c]: column c's F[h, g]
+    starts = np.searchsorted(codes[order], np.arange(G))
+    Xs, Rs = Xw[order], res_r[order]
+    F = np.empty((G, G, m + 1))                         # F[g, h, c]: column c's F[h, g]
+    for c in range(m + 1):
+        F[:, :, c] = np.add.reduceat(Xs * Rs[:, c, None], starts, axis=0) @ B.T
 
     rng = np.random.default_rng(seed)
     V, enumerated = sign_vectors(G, weight_type, int(n_draws), rng)
