@@ -287,7 +287,11 @@ def _one_outcome(b_y, b_x, q, se_cr1, statistic, ci, fixed) -> RandomizationResu
     null = fixed["null"]
     p = p_value(null)
     lo = hi = np.nan
-    if ci:
+    if ci and 1.0 / len(b_y) > fixed["alpha"]:
+        # the observed assignment always counts as extreme, so p >= 1 / assignments > alpha
+        # for every effect size: nothing is rejected, the interval is unbounded
+        lo, hi = -np.inf, np.inf
+    elif ci:
         # the inversion's first step: the SE, else the spread of the coefficient over the
         # assignments (any positive scale brackets the same boundaries)
         scale = se if np.isfinite(se) else float(np.std(b_y - null * b_x))
