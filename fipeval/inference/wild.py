@@ -252,26 +252,21 @@ def wild_many(Y, X, cluster, *, column, null: float = 0.0, weights=None,
 
     se_all = np.sqrt(cadj * np.sum(by_cluster(h[:, None] * resid) ** 2, axis=0))
 
-    # Restricted residuals are linear in the null value r: e(r) = e_y - r e_x.
-    others = [i for i in range(k) if i != j]
-    Xr = Xw[:, others]
-    rhs = np.column_stack([Yw, Xw[:, j]])
-    if Xr.shape[1]:
-        Q, _ = np.linalg.qr(Xr)
-        res_r = rhs - Q @ (Q.T @ rhs)
-    else:
-        res_r = rhs
+    # Restricted residuals are linear in the null value r: e(r) = e_y - r e_x, with e_x and
+    # e_y the residuals of x_j and y on the other columns. By Frisch-Waugh-Lovell they follow
+    # from the full fit without another decomposition (or an n x k copy: DiD panels have
+    # millions of rows and many fixed effects): h = X bread e_j = e_x / (e_x'e_x) and
+    # bread[j, j] = 1 / (e_x'e_x), so e_x = h / bread[j, j] and e_y = e + b_j e_x.
+    e_x = h / bread[j, j]
+    res_r = np.column_stack([resid + coef[j] * e_x[:, None], e_x])
     # s_g = a'X_g'e_g and F[h, g] = a'X_h'X_h bread X_g'e_g for every residual column:
     # with B = (X_h'X_h a)_h bread (G x k, shared), F = B U' where U (G x k) holds the
     # cluster sums X_g'e_g of the column (never an n x G matrix: panels have millions of rows)
     B = cluster_scores(Xw, h, codes, G) @ bread        # G x k
     S_r = by_cluster(h[:, None] * res_r)                # G x (m + 1)
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(G))
-    Xs, Rs = Xw[order], res_r[order]
     F = np.empty((G, G, m + 1))                         # F[g, h, c]: column c's F[h, g]
     for c in range(m + 1):
-        F[:, :, c] = np.add.reduceat(Xs * Rs[:, c, None], starts, axis=0) @ B.T
+        F[:, :, c] = cluster_scores(Xw, res_r[:, c], codes, G) @ B.T
 
     rng = np.random.default_rng(seed)
     V, enumerated = sign_vectors(G, weight_type, int(n_draws), rng)
