@@ -353,3 +353,36 @@ def test_analysis_units():
     assert list(analysis_units(cohort)) == ["all"]                  # C has no FIP group
     assert list(analysis_units(cohort.iloc[:4])) == ["A", "B"]
     assert list(analysis_units(cohort.iloc[:2])) == ["A"]
+
+
+def test_cohort_effects_when_the_cluster_robust_se_is_zero():
+    """The national run: a municipality with 2 FIP caseworkers whose clients ended in the same
+    share and 1 control caseworker has a CR1 SE of exactly zero. The design's rule still
+    applies (randomization over the C(3, 2) = 3 choices, with the coefficient as statistic):
+    an estimate, an exact p-value and no interval, never an exception."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from fipeval.costing import cohort_effects
+    from fipeval.costing.section import costing_section
+    rows = []
+    ended = {"p1": [1] * 3 + [0] * 7, "p2": [0] * 7 + [1] * 3, "c1": [1] * 6 + [0] * 4}
+    for cw, values in ended.items():
+        for i, e in enumerate(values):
+            rows.append({"municipality": "A", "caseworker": cw, "fip": int(cw[0] == "p"),
+                         "ended": e, "months_on_benefit": 12.0 - 5 * e - (i % 3),
+                         "household_type": "single", "study_start": pd.Timestamp("2020-01-01"),
+                         "follow_up_end": pd.Timestamp("2021-01-01"), "censored_at_extract": 0})
+    cohort = pd.DataFrame(rows)
+    effects = cohort_effects(cohort, seed=1).set_index("term")
+    rd = effects.loc["risk_difference"]
+    np.testing.assert_allclose(rd["estimate"], 0.3 - 0.6, rtol=RTOL)
+    np.testing.assert_allclose(rd["p_value"], 1 / 3, rtol=RTOL)   # exact: 1 of 3 assignments
+    assert rd["inference"] == "randomization" and rd["assignments"] == 3
+    assert np.isinf(rd["ci_lower"]) and np.isinf(rd["ci_upper"])   # 1/3 > alpha: no interval
+    results, figures = costing_section(cohort, cohort_effects(cohort, seed=1), n_draws=200, seed=1)
+    table = results[1].table.set_index("unit")
+    np.testing.assert_allclose(table.loc["A", "risk_difference"], -0.3, rtol=RTOL)
+    for fig in figures:
+        plt.close(fig)

@@ -1,6 +1,7 @@
 """Wild cluster bootstrap and randomization inference against wildboottest and brute force."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -278,3 +279,90 @@ def test_randomization_many_clusters_path(monkeypatch):
     b = randomization_inference(y, X, cl, column="fip", null=0.2)
     np.testing.assert_allclose([a.p_value, a.ci_lower, a.ci_upper],
                                [b.p_value, b.ci_lower, b.ci_upper], rtol=1e-8)
+
+
+def _outcomes(y, X, seed=3):
+    """Three outcomes on one design: y, a binary one and a skewed one."""
+    rng = np.random.default_rng(seed)
+    binary = (y + rng.normal(size=len(y)) > 0.5).astype(float)
+    skewed = np.exp(y / 2) + X["x"].to_numpy()
+    return np.column_stack([y, binary, skewed])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wild_many_equals_one_outcome_at_a_time(weighted):
+    from fipeval.inference.wild import wild_many
+    y, X, cl = _data(G=12, m=15, treated=4, seed=11)
+    Y = _outcomes(y, X)
+    w = np.random.default_rng(5).uniform(0.5, 2.0, len(y)) if weighted else None
+    kw = {"column": "fip", "weights": w, "n_draws": 199, "seed": 8, "null": 0.1}
+    many = wild_many(Y, X, cl, **kw)
+    for c in range(Y.shape[1]):
+        one = wild_cluster_bootstrap(Y[:, c], X, cl, **kw)
+        np.testing.assert_allclose(
+            [many[c].estimate, many[c].std_error, many[c].p_value, many[c].ci_lower,
+             many[c].ci_upper, many[c].n_ties],
+            [one.estimate, one.std_error, one.p_value, one.ci_lower, one.ci_upper, one.n_ties],
+            rtol=RTOL_EXACT)
+
+
+@pytest.mark.parametrize("statistic", ["t", "coef"])
+@pytest.mark.parametrize("strata", [False, True])
+def test_randomization_many_equals_one_outcome_at_a_time(statistic, strata):
+    from fipeval.inference.randomization import randomization_many
+    y, X, cl = _data(G=12, m=15, treated=4, seed=12)
+    Y = _outcomes(y, X)
+    s = (cl % 2) if strata else None        # treated clusters 0-3: two per stratum
+    kw = {"column": "fip", "statistic": statistic, "n_draws": 199, "seed": 6, "strata": s}
+    many = randomization_many(Y, X, cl, **kw)
+    for c in range(Y.shape[1]):
+        one = randomization_inference(Y[:, c], X, cl, **kw)
+        np.testing.assert_allclose(
+            [many[c].estimate, many[c].std_error, many[c].p_value, many[c].ci_lower,
+             many[c].ci_upper], [one.estimate, one.std_error, one.p_value, one.ci_lower,
+                                 one.ci_upper], rtol=RTOL_EXACT)
+
+
+def test_randomization_with_a_zero_cluster_robust_se_uses_the_coefficient():
+    # 2 FIP caseworkers with the same share ended, 1 control: every cluster score is zero,
+    # so the CR1 t is undefined; the coefficient is an exact statistic all the same
+    cl = np.repeat([0, 1, 2], 10)
+    d = (cl < 2).astype(float)
+    y = np.array([1.0] * 3 + [0.0] * 7 + [0.0] * 7 + [1.0] * 3 + [1.0] * 6 + [0.0] * 4)
+    X = np.column_stack([np.ones(30), d])
+    res = randomization_inference(y, X, cl, column=1)
+    assert res.statistic_kind == "coef" and np.isnan(res.std_error)
+    np.testing.assert_allclose(res.estimate, 0.3 - 0.6, rtol=RTOL_EXACT)
+    # C(3, 2) = 3 assignments; the other two give 0.45 - 0.3, less extreme than |-0.3|
+    np.testing.assert_allclose(res.p_value, 1 / 3, rtol=RTOL_EXACT)
+    assert np.isinf(res.ci_lower) and np.isinf(res.ci_upper)
+    assert any("standard error is zero" in n for n in res._notes())
+    with pytest.raises(EstimationError, match="standard error of `x1` is zero"):
+        randomization_inference(y, X, cl, column=1, statistic="coef")
+
+
+@pytest.mark.parametrize("inference", ["iid", "CR1", "wild", "randomization"])
+def test_compare_many_equals_compare(inference):
+    from fipeval.inference.comparison import compare, compare_many
+    rng = np.random.default_rng(21)
+    cw = np.repeat(np.arange(14), 20)
+    n = len(cw)
+    df = pd.DataFrame({"caseworker": cw, "fip": (cw < 4).astype(int),
+                       "municipality": np.where(cw % 2 == 0, "A", "B"),
+                       "ended": rng.binomial(1, 0.3, n), "fraud_signals": rng.poisson(0.5, n),
+                       "exposure_years": rng.uniform(0.2, 1.0, n),
+                       "months_on_benefit": rng.gamma(2.0, 3.0, n)})
+    outcomes = ["ended", "fraud_signals", "months_on_benefit"]
+    kinds = ["binary", "count", "continuous"]
+    for cov, strata in (((), None), (("municipality",), "municipality")):
+        kw = {"cluster": "caseworker", "inference": inference, "covariates": cov,
+              "strata": strata if inference == "randomization" else None, "seed": 2,
+              "n_draws": 199, "ratios": False}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")         # CR1's few-cluster warning
+            many = compare_many(df, outcomes=outcomes, kinds=kinds, **kw)
+            for outcome, kind, res in zip(outcomes, kinds, many):
+                one = compare(df, outcome=outcome, kind=kind, **kw)
+                pd.testing.assert_frame_equal(res.tidy(), one.tidy(), rtol=RTOL_EXACT)
+                assert res.notes == one.notes
+                np.testing.assert_allclose(res.naive_p_value, one.naive_p_value, rtol=RTOL_EXACT)

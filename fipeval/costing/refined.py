@@ -129,14 +129,21 @@ class RefinedSavings(Savings):
         return self.mean_norm * np.asarray(v["norm_factor"], float) + \
             np.asarray(v["annual_administration_cost"], float) / 12.0
 
+    @cached_property
+    def _give_back_at_scale_1(self) -> dict[str, tuple[float, float]]:
+        # per exit reason: the curve's peak and the share given back at scale 1 (the Monte
+        # Carlo and the delta method ask for them thousands of times; they never change)
+        return {reason: (float(self.inputs.recidivism.curve(reason)[1].max()),
+                         give_back_share(self.inputs.recidivism, reason, self.horizon_months))
+                for reason in self.exit_reason_mix}
+
     def give_back(self, values: Mapping[str, np.ndarray] | None = None):
         scale = np.asarray(self._values(values)["recidivism_scale"], float)
         out = np.zeros(scale.shape)
         for reason, share in self.exit_reason_mix.items():
-            peak = float(self.inputs.recidivism.curve(reason)[1].max())
+            peak, at_one = self._give_back_at_scale_1[reason]
             if scale.max(initial=0.0) * peak <= 1.0:   # linear in the scale
-                out = out + share * scale * give_back_share(self.inputs.recidivism, reason,
-                                                            self.horizon_months)
+                out = out + share * scale * at_one
             else:
                 flat = [give_back_share(self.inputs.recidivism, reason, self.horizon_months, s)
                         for s in scale.ravel()]

@@ -13,7 +13,7 @@ from typing import Literal, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, check_columns, check_option, renamed
+from ..errors import EstimationError, InputError, check_columns, check_option, renamed
 from ..results import Summary
 from ..schema import END_REASONS, HOUSEHOLD_TYPES
 from ._common import euro_axis, euros
@@ -77,7 +77,7 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
     >>> effects["estimate"].round(4).tolist(), effects["assignments"].tolist()
     ([0.5, -4.25], [45, 45])
     """
-    from ..inference.comparison import compare
+    from ..inference.comparison import compare_many
     from ..inference.design import plan_inference
 
     check_columns(cohort, ["municipality", "fip", cluster, "ended", "months_on_benefit"],
@@ -91,17 +91,29 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
         strata = "municipality" if name == "all" and unit["municipality"].nunique() > 1 else None
         plan = plan_inference(unit, cluster=cluster, strata=strata, alpha=alpha, n_draws=n_draws,
                               seed=seed)
-        for term, col, kind in zip(EFFECT_TERMS, ("ended", "months_on_benefit"),
-                                   ("binary", "continuous")):
-            res = compare(unit, outcome=col, kind=kind, cluster=cluster, inference=plan.method,
-                          covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
-                          seed=seed, n_draws=n_draws, ratios=False, subset=name)
+        # the rule for this comparison (as the effects section applies it), not the study's
+        method = plan.method_for("all")
+        both = compare_many(unit, outcomes=["ended", "months_on_benefit"],
+                            kinds=["binary", "continuous"], cluster=cluster, inference=method,
+                            covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
+                            seed=seed, n_draws=n_draws, ratios=False, subset=name)
+        for term, col, res in zip(EFFECT_TERMS, ("ended", "months_on_benefit"), both):
+            row = {"municipality": name, "term": term, "std_error": np.nan,
+                   "inference": method, "assignments": int(plan.subset("all")["assignments"])}
+            if isinstance(res, EstimationError):
+                # no design-based inference for this effect: the estimate without an
+                # interval (unbounded) and the reason, never an exception for the section
+                fip = unit["fip"].to_numpy() == 1
+                y = unit[col].to_numpy(float)
+                rows.append(row | {"estimate": float(y[fip].mean() - y[~fip].mean()),
+                                   "ci_lower": -np.inf, "ci_upper": np.inf, "p_value": np.nan,
+                                   "inference": f"none: {res}"})
+                continue
+            if isinstance(res, Exception):
+                raise res
             p = res.primary
-            rows.append({"municipality": name, "term": term, "estimate": float(p.estimate),
-                         "std_error": np.nan, "ci_lower": float(p.ci_lower),
-                         "ci_upper": float(p.ci_upper), "p_value": float(p.p_value),
-                         "inference": plan.method,
-                         "assignments": int(plan.subset("all")["assignments"])})
+            rows.append(row | {"estimate": float(p.estimate), "ci_lower": float(p.ci_lower),
+                               "ci_upper": float(p.ci_upper), "p_value": float(p.p_value)})
     return pd.DataFrame(rows)
 
 

@@ -22,6 +22,7 @@ from ..errors import (
     DesignError,
     EstimationError,
     FewClustersWarning,
+    FipevalError,
     InputError,
     caller_stacklevel,
     check_columns,
@@ -30,10 +31,19 @@ from ..errors import (
     renamed,
 )
 from ..results import Result
-from .measures import _row, _table, mann_whitney, rate_ratio_glm, two_by_two, welch_test
-from .ols import fit_ols
-from .randomization import randomization_inference
-from .wild import wild_cluster_bootstrap
+from .measures import (
+    _row,
+    _table,
+    mann_whitney,
+    rate_ratio_glm,
+    two_by_two,
+    wald_risk_difference,
+    welch_test,
+)
+from .ols import fit_ols, hc1_coefficient
+from .randomization import randomization_many
+from .wild import wild_many
+from ._threads import with_one_blas_thread
 from .._version import __version__
 
 KINDS = ("auto", "binary", "count", "continuous")
@@ -232,7 +242,47 @@ def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
     >>> res.n_fip_clusters
     2
     """
-    check_option("kind", kind, KINDS)
+    out = compare_many(cohort, outcomes=[outcome], kinds=[kind], treatment=treatment,
+                       cluster=cluster, inference=inference, weights=weights,
+                       covariates=covariates, exposure=exposure, strata=strata, alpha=alpha,
+                       seed=seed, n_draws=n_draws, bootstrap_weights=bootstrap_weights,
+                       ratios=ratios, subset=subset)[0]
+    if isinstance(out, FipevalError):
+        raise out
+    return out
+
+
+@with_one_blas_thread
+def compare_many(cohort: pd.DataFrame, *, outcomes: Sequence[str],
+                 kinds: Sequence[str] | None = None, treatment: str = "fip",
+                 cluster: str | None = None,
+                 inference: Literal["iid", "CR1", "CR2", "wild", "randomization"] = "iid",
+                 weights: str | None = None, covariates: Sequence[str] = (),
+                 exposure: str = "exposure_years", strata: str | None = None,
+                 alpha: float = 0.05, seed: int | None = None, n_draws: int = 9999,
+                 bootstrap_weights: Literal["rademacher", "webb"] = "rademacher",
+                 ratios: bool = True, subset: str | None = None) -> list:
+    """:func:`compare` for several outcomes of the same clients, sharing the work.
+
+    The checks of the cohort, the design matrix and, for the wild bootstrap and
+    randomization inference, one set of draws (the ones ``compare`` uses with this seed) are
+    shared: outcomes with the same regression weights (counts are weighted by exposure) are
+    resampled together as the columns of one matrix, so each result equals ``compare``'s.
+
+    Returns
+    -------
+    list
+        Per outcome, its ``Comparison`` or the ``FipevalError`` that outcome raised alone (a
+        constant outcome, a zero standard error). A problem of the cohort itself (a missing
+        column, a treatment that is not 0/1, one group empty) raises.
+    """
+    outcomes = list(outcomes)
+    kinds = ["auto"] * len(outcomes) if kinds is None else list(kinds)
+    if len(kinds) != len(outcomes):
+        raise InputError(f"`kinds` has {len(kinds)} entries for {len(outcomes)} outcomes; give "
+                         "one per outcome.")
+    for kind in kinds:
+        check_option("kind", kind, KINDS)
     if inference == "naive":     # 0.x: one set of names across compare, did and fit_ols
         raise InputError("inference='naive' is now inference='iid' (clients treated as "
                          "independent, the name did() and fit_ols() use); change the call.")
@@ -240,18 +290,15 @@ def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     covariates = tuple(covariates)
-    needed = [outcome, treatment, *covariates] + [c for c in (cluster, weights, strata) if c]
-    check_columns(cohort, needed, what="The cohort")
+    shared = [treatment, *covariates] + [c for c in (cluster, weights, strata) if c]
+    check_columns(cohort, list(dict.fromkeys(outcomes + shared)), what="The cohort")
     if inference != "iid" and cluster is None:
         raise InputError(f"inference={inference!r} needs `cluster` (the column FIP was assigned "
                          "by, e.g. cluster='caseworker'); pass it or use inference='iid'.")
-    df = cohort[list(dict.fromkeys(needed + ([exposure] if exposure in cohort else [])))].copy()
-    for c in needed:
-        if df[c].isna().any():
-            first = int(np.flatnonzero(df[c].isna().to_numpy())[0])
-            raise InputError(f"Column `{c}` has {int(df[c].isna().sum())} missing value(s) "
-                             f"(first: row {first}); drop those clients or impute before "
-                             "comparing.")
+    # read-only: the columns are never modified
+    df = cohort[list(dict.fromkeys(outcomes + shared + ([exposure] if exposure in cohort else [])))]
+    for c in dict.fromkeys(shared):
+        _no_missing(df[c], c)
     d = df[treatment]
     if not d.isin([0, 1]).all():
         bad = d[~d.isin([0, 1])].iloc[0]
@@ -261,16 +308,6 @@ def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
             raise DesignError(f"The {name} group has no clients (`{treatment}` is never "
                               f"{value}){f' in {subset}' if subset else ''}; a comparison "
                               "needs both groups.")
-    y = df[outcome].astype(float)
-    if kind == "auto":
-        kind = _infer_kind(y, exposure in df)
-    if kind == "binary" and not y.isin([0, 1]).all():
-        raise InputError(f"kind='binary' needs a 0/1 outcome, but `{outcome}` has the value "
-                         f"{y[~y.isin([0, 1])].iloc[0]!r}; use kind='count' or 'continuous'.")
-    if y.nunique() <= 1:
-        raise EstimationError(f"The outcome `{outcome}` is constant ({y.iloc[0]:g} for every "
-                              f"client{f' in {subset}' if subset else ''}); there is no "
-                              "difference to test.")
     w = None
     if weights is not None:
         w = df[weights].astype(float)
@@ -285,7 +322,84 @@ def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
         raise InputError(f"The cluster column `{cluster}` has one level "
                          f"({df[cluster].iloc[0]!r}); cluster-robust inference needs several "
                          "caseworkers. Use inference='iid' or check the column.")
+    X = _design_matrix(df, treatment, covariates)
+    cl = None if cluster is None else df[cluster].to_numpy()
+    plain = w is None and not covariates
+    fip = d.to_numpy() == 1
+    n_fip_cl = n_ctl_cl = None
+    if cluster is not None:
+        n_fip_cl = int(df.loc[fip, cluster].nunique())
+        n_ctl_cl = int(df.loc[~fip, cluster].nunique())
 
+    results: list = [None] * len(outcomes)
+    prepared = {}
+    for i, (outcome, kind) in enumerate(zip(outcomes, kinds)):
+        try:
+            prepared[i] = _prepare_outcome(df, outcome, kind, exposure, w, subset)
+        except FipevalError as err:
+            results[i] = err
+    # outcomes with the same regression weights share one design: resampled together
+    groups: dict[str, list[int]] = {}
+    for i, p in prepared.items():
+        groups.setdefault("exposure" if p["kind"] == "count" else "weights", []).append(i)
+    common = {"df": df, "treatment": treatment, "cluster": cluster, "inference": inference,
+              "weights": weights, "covariates": covariates, "exposure": exposure,
+              "alpha": alpha, "seed": seed, "ratios": ratios, "subset": subset, "X": X,
+              "cl": cl, "plain": plain, "fip": fip, "w": w, "n_fip_cl": n_fip_cl,
+              "n_ctl_cl": n_ctl_cl}
+    for members in groups.values():
+        reg_w = prepared[members[0]]["reg_w"]
+        reg_Y = np.column_stack([prepared[i]["reg_y"] for i in members])
+        try:
+            naive = _naive_primaries([prepared[i] for i in members], reg_Y, reg_w, X, plain,
+                                     fip, alpha)
+            if inference == "wild":
+                resampled = wild_many(reg_Y, X, cl, column=treatment, weights=reg_w,
+                                      weight_type=bootstrap_weights, n_draws=n_draws,
+                                      seed=seed, alpha=alpha)
+            elif inference == "randomization":
+                resampled = randomization_many(
+                    reg_Y, X, cl, column=treatment, weights=reg_w, n_draws=n_draws, seed=seed,
+                    alpha=alpha, strata=None if strata is None else df[strata].to_numpy())
+            else:
+                resampled = [None] * len(members)
+        except FipevalError as err:
+            for i in members:
+                results[i] = err
+            continue
+        for i, nv, rs in zip(members, naive, resampled):
+            try:
+                if isinstance(nv, FipevalError):
+                    raise nv
+                if isinstance(rs, FipevalError):
+                    raise rs
+                results[i] = _one_comparison(outcomes[i], prepared[i], nv, rs, **common)
+            except FipevalError as err:
+                results[i] = err
+    return results
+
+
+def _no_missing(col: pd.Series, name: str) -> None:
+    if col.isna().any():
+        first = int(np.flatnonzero(col.isna().to_numpy())[0])
+        raise InputError(f"Column `{name}` has {int(col.isna().sum())} missing value(s) "
+                         f"(first: row {first}); drop those clients or impute before "
+                         "comparing.")
+
+
+def _prepare_outcome(df, outcome, kind, exposure, w, subset) -> dict:
+    """One outcome's checks and its regression outcome and weights."""
+    _no_missing(df[outcome], outcome)
+    y = df[outcome].astype(float)
+    if kind == "auto":
+        kind = _infer_kind(y, exposure in df)
+    if kind == "binary" and not y.isin([0, 1]).all():
+        raise InputError(f"kind='binary' needs a 0/1 outcome, but `{outcome}` has the value "
+                         f"{y[~y.isin([0, 1])].iloc[0]!r}; use kind='count' or 'continuous'.")
+    if y.nunique() <= 1:
+        raise EstimationError(f"The outcome `{outcome}` is constant ({y.iloc[0]:g} for every "
+                              f"client{f' in {subset}' if subset else ''}); there is no "
+                              "difference to test.")
     reg_y, reg_w = y.to_numpy(), None if w is None else w.to_numpy()
     if kind == "count":
         if exposure not in df:
@@ -297,39 +411,25 @@ def compare(cohort: pd.DataFrame, *, outcome: str, treatment: str = "fip",
         safe_t = np.where(t > 0, t, 1.0)
         reg_y = np.where(t > 0, y.to_numpy() / safe_t, 0.0)
         reg_w = t * (1.0 if w is None else w.to_numpy())
-    X = _design_matrix(df, treatment, covariates)
-    cl = None if cluster is None else df[cluster].to_numpy()
-    plain = w is None and not covariates
-    fip = d.to_numpy() == 1
+    return {"y": y, "kind": kind, "reg_y": reg_y, "reg_w": reg_w}
 
+
+def _one_comparison(outcome, prep, naive_row, resampled, *, df, treatment, cluster, inference,
+                    weights, covariates, exposure, alpha, seed, ratios, subset, X, cl, plain,
+                    fip, w, n_fip_cl, n_ctl_cl) -> Comparison:
+    y, kind, reg_y, reg_w = prep["y"], prep["kind"], prep["reg_y"], prep["reg_w"]
     # group means (weighted where weights are given; per client-year for counts)
     ww = np.ones(len(df)) if reg_w is None else reg_w
     mean_fip = float(np.average(reg_y[fip], weights=ww[fip])) if ww[fip].sum() > 0 else np.nan
     mean_ctl = float(np.average(reg_y[~fip], weights=ww[~fip])) if ww[~fip].sum() > 0 else np.nan
-    n_fip_cl = n_ctl_cl = None
-    if cluster is not None:
-        n_fip_cl = int(df.loc[fip, cluster].nunique())
-        n_ctl_cl = int(df.loc[~fip, cluster].nunique())
-
-    # naive primary row (also the contrast printed with cluster-aware inference)
-    naive_row = _naive_primary(kind, y, fip, reg_y, reg_w, X, plain, alpha, treatment)
-    resampled = None
     if inference == "iid":
-        primary = naive_row
+        primary = dict(naive_row)
     elif inference in ("CR1", "CR2"):
         fit = fit_ols(reg_y, X, weights=reg_w, cluster=cl, vcov=inference, alpha=alpha)
         r = fit.tidy().iloc[1]
         primary = _row(_PRIMARY[kind], r.estimate, r.std_error, r.statistic, r.p_value,
                        r.ci_lower, r.ci_upper, df=r.df)
-    elif inference == "wild":
-        resampled = wild_cluster_bootstrap(reg_y, X, cl, column=treatment, weights=reg_w,
-                                           weight_type=bootstrap_weights, n_draws=n_draws,
-                                           seed=seed, alpha=alpha)
-        primary = _from_resampled(kind, resampled)
     else:
-        resampled = randomization_inference(
-            reg_y, X, cl, column=treatment, weights=reg_w, n_draws=n_draws, seed=seed,
-            alpha=alpha, strata=None if strata is None else df[strata].to_numpy())
         primary = _from_resampled(kind, resampled)
     primary["inference"] = inference
     rows = [primary]
@@ -394,20 +494,33 @@ def _not_computed(term: str, inference: str) -> dict:
     return {**_row(term, np.nan), "inference": inference}
 
 
-def _naive_primary(kind, y, fip, reg_y, reg_w, X, plain, alpha, treatment) -> dict:
-    if plain and kind == "binary":
-        r = two_by_two(int(y[fip].sum()), int(fip.sum()), int(y[~fip].sum()), int((~fip).sum()),
-                       alpha=alpha).row("risk difference (Wald)")
-        return _row(_PRIMARY[kind], r.estimate, r.std_error, r.statistic, r.p_value,
-                    r.ci_lower, r.ci_upper)
-    if plain and kind == "continuous":
-        r = welch_test(y[fip], y[~fip], alpha=alpha).tidy().iloc[0]
-        return _row(_PRIMARY[kind], r.estimate, r.std_error, r.statistic, r.p_value,
-                    r.ci_lower, r.ci_upper, df=r.df)
-    fit = fit_ols(reg_y, X, weights=reg_w, vcov="HC1", alpha=alpha)
-    r = fit.tidy().iloc[1]
-    return _row(_PRIMARY[kind], r.estimate, r.std_error, r.statistic, r.p_value, r.ci_lower,
-                r.ci_upper, df=r.df)
+def _naive_primaries(prepared, reg_Y, reg_w, X, plain, fip, alpha) -> list:
+    """The naive primary row of each outcome (clients independent; the contrast printed with
+    cluster-aware inference). Regression-based ones share one fit of all the outcomes."""
+    rows: list = [None] * len(prepared)
+    fitted = []
+    for c, p in enumerate(prepared):
+        kind, y = p["kind"], p["y"]
+        if plain and kind == "binary":
+            r = wald_risk_difference(int(y[fip].sum()), int(fip.sum()), int(y[~fip].sum()),
+                                     int((~fip).sum()), alpha=alpha)
+            rows[c] = _row(_PRIMARY[kind], r["estimate"], r["std_error"], r["statistic"],
+                           r["p_value"], r["ci_lower"], r["ci_upper"])
+        elif plain and kind == "continuous":
+            try:
+                r = welch_test(y[fip], y[~fip], alpha=alpha).tidy().iloc[0]
+            except FipevalError as err:
+                rows[c] = err
+                continue
+            rows[c] = _row(_PRIMARY[kind], r.estimate, r.std_error, r.statistic, r.p_value,
+                           r.ci_lower, r.ci_upper, df=r.df)
+        else:
+            fitted.append(c)
+    if fitted:
+        for c, r in zip(fitted, hc1_coefficient(reg_Y[:, fitted], X, column=1, weights=reg_w,
+                                                alpha=alpha)):
+            rows[c] = _row(_PRIMARY[prepared[c]["kind"]], *r[:6], df=r[6])
+    return rows
 
 
 def _from_resampled(kind, res) -> dict:

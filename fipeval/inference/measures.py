@@ -125,13 +125,7 @@ def two_by_two(events_fip: int, n_fip: int, events_control: int, n_control: int,
     z = _z(alpha)
     p1, p0 = a / n1, c / n0
     rd = p1 - p0
-    se_rd = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    rows = []
-    if se_rd > 0:
-        rows.append(_row("risk difference (Wald)", rd, se_rd, rd / se_rd,
-                         2 * stats.norm.sf(abs(rd / se_rd)), rd - z * se_rd, rd + z * se_rd))
-    else:
-        rows.append(_row("risk difference (Wald)", rd, 0.0))
+    rows = [wald_risk_difference(a, n1, c, n0, alpha=alpha)]
     l1, u1 = wilson_interval(a, n1, alpha)
     l0, u0 = wilson_interval(c, n0, alpha)
     rows.append(_row("risk difference (Newcombe)", rd,
@@ -159,6 +153,27 @@ def two_by_two(events_fip: int, n_fip: int, events_control: int, n_control: int,
               "alpha": alpha}
     return EffectResult(title="Binary outcome: FIP versus control", table=_table(rows), header=header,
                         notes=tuple(notes))
+
+
+def wald_risk_difference(events_fip: int, n_fip: int, events_control: int, n_control: int,
+                         *, alpha: float = 0.05) -> dict:
+    """The "risk difference (Wald)" row of :func:`two_by_two` alone (clients independent).
+
+    Examples
+    --------
+    >>> round(wald_risk_difference(60, 360, 200, 1600)["estimate"], 4)
+    0.0417
+    """
+    a, n1, c, n0 = events_fip, n_fip, events_control, n_control
+    _check_counts(a, n1, c, n0)
+    p1, p0 = a / n1, c / n0
+    rd = p1 - p0
+    se_rd = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    if not se_rd > 0:
+        return _row("risk difference (Wald)", rd, 0.0)
+    z = _z(alpha)
+    return _row("risk difference (Wald)", rd, se_rd, rd / se_rd,
+                2 * stats.norm.sf(abs(rd / se_rd)), rd - z * se_rd, rd + z * se_rd)
 
 
 def pearson_chi_square(a, b, c, d, *, yates: bool = False) -> tuple[float, float]:

@@ -21,7 +21,7 @@ ADJUSTMENTS = ("holm", "BH")
 def adjust_p_values(p_values: Sequence[float],
                     method: Literal["holm", "BH"] = "holm") -> np.ndarray:
     """Adjusted p-values (Holm step-down or Benjamini-Hochberg step-up), in input order:
-    statsmodels' ``multipletests`` (R's ``p.adjust``), with what it lacks: missing p-values
+    R's ``p.adjust`` (statsmodels' ``multipletests``), with what they lack: missing p-values
     (NaN) stay missing and do not count towards the number of tests, and values outside
     [0, 1] are refused.
 
@@ -43,8 +43,17 @@ def adjust_p_values(p_values: Sequence[float],
     m = len(q)
     if m == 0:
         return out
-    from statsmodels.stats.multitest import multipletests   # = R p.adjust(method = ...)
-    out[ok] = multipletests(q, method={"holm": "holm", "BH": "fdr_bh"}[method])[1]
+    # R's p.adjust, with statsmodels' multipletests arithmetic (which calls gc.collect on
+    # every Holm adjustment: 80 ms each with a large heap)
+    order = np.argsort(q)
+    ranked = q[order]
+    if method == "holm":
+        adjusted = np.maximum.accumulate(ranked * np.arange(m, 0, -1))
+    else:
+        adjusted = np.minimum.accumulate((ranked / (np.arange(1, m + 1) / m))[::-1])[::-1]
+    back = np.empty(m)
+    back[order] = np.minimum(adjusted, 1.0)
+    out[ok] = back
     return out
 
 

@@ -66,7 +66,7 @@ _RANK_TOL = 1e-10
 class Design:
     """Validated, weight-transformed design: the common input of every variance routine."""
 
-    y: np.ndarray              # sqrt(w) * y
+    y: np.ndarray              # sqrt(w) * y; (n, m) when several outcomes share the design
     X: np.ndarray              # sqrt(w) * X
     sqrt_w: np.ndarray
     cluster_codes: np.ndarray | None   # 0..G-1 per row, or None
@@ -76,15 +76,19 @@ class Design:
 
 
 def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | None = None,
-                   need_cluster: bool = False) -> Design:
-    """Check inputs and return the weight-transformed design (rows with weight 0 dropped)."""
+                   need_cluster: bool = False, several: bool = False) -> Design:
+    """Check inputs and return the weight-transformed design (rows with weight 0 dropped).
+
+    ``several=True``: ``y`` holds several outcomes as the columns of an (n, m) array, which
+    share every check and transform; otherwise ``y`` is one outcome (flattened)."""
     if isinstance(X, pd.DataFrame):
         names = tuple(map(str, X.columns)) if names is None else tuple(names)
         X = X.to_numpy(dtype=float)
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
-    y = np.asarray(y, dtype=float).ravel()
+    y = np.asarray(y, dtype=float)
+    y = y.reshape(len(y), -1) if several else y.ravel()
     n, k = X.shape
     if names is None:
         names = tuple(f"x{j}" for j in range(k))
@@ -95,7 +99,7 @@ def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | N
     if len(y) != n:
         raise InputError(f"`y` has {len(y)} values but X has {n} rows; pass arrays of equal length.")
     if not np.all(np.isfinite(y)):
-        bad = int(np.flatnonzero(~np.isfinite(y))[0])
+        bad = int(np.flatnonzero(~np.isfinite(y).reshape(n, -1).all(axis=1))[0])
         raise InputError(f"`y` has {int((~np.isfinite(y)).sum())} missing or infinite value(s) "
                          f"(first: row {bad}); drop or impute them before fitting.")
     if not np.all(np.isfinite(X)):
@@ -138,7 +142,7 @@ def prepare_design(y, X, *, weights=None, cluster=None, names: Sequence[str] | N
         raise InputError("A cluster-robust variance needs `cluster` (one label per row, e.g. the "
                          "caseworker column); pass it or choose vcov='HC1'.")
     sw = np.sqrt(w[keep])
-    Xk, yk = X[keep] * sw[:, None], y[keep] * sw
+    Xk, yk = X[keep] * sw[:, None], y[keep] * (sw[:, None] if y.ndim == 2 else sw)
     if Xk.shape[0] <= k:
         raise EstimationError(f"Only {Xk.shape[0]} rows with positive weight for {k} "
                               "coefficients; the model cannot be estimated.")
@@ -424,3 +428,28 @@ def fit_ols(y, X, *, weights=None, cluster=None, vcov: VcovKind = "CR1",
                   n_clusters=design.n_clusters if vcov in CLUSTER_KINDS else None,
                   vcov_kind=vcov, names=design.names, residuals=resid_w / design.sqrt_w,
                   alpha=alpha, weighted=weights is not None)
+
+
+def hc1_coefficient(Y, X, *, column: int, weights=None, alpha: float = 0.05) -> list[tuple]:
+    """One coefficient of the HC1 (heteroskedasticity-robust) fit of each column of ``Y``.
+
+    The same numbers as ``fit_ols(Y[:, c], X, weights=weights, vcov="HC1").tidy()`` row
+    ``column`` for every outcome c, from one factorisation of the shared design. Returns per
+    outcome ``(estimate, std_error, statistic, p_value, ci_lower, ci_upper, df)``.
+    """
+    design = prepare_design(Y, X, weights=weights, several=True)
+    Xw, Yw = design.X, design.y
+    n, k = Xw.shape
+    bread = _bread(Xw)
+    coefs = bread @ (Xw.T @ Yw)
+    coef = coefs[column]
+    resid = Yw - Xw @ coefs
+    h = Xw @ bread[:, column]
+    se = np.sqrt(n / (n - k) * ((h * h) @ (resid * resid)))
+    df = float(n - k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = coef / se
+    p = 2 * stats.t.sf(np.abs(t), df)
+    q = stats.t.ppf(1 - alpha / 2, df)
+    return [(coef[c], se[c], t[c], p[c], coef[c] - q * se[c], coef[c] + q * se[c], df)
+            for c in range(len(coef))]

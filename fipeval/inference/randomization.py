@@ -25,10 +25,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DesignError, InputError, check_option, renamed
+from ..errors import DesignError, EstimationError, FipevalError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
-from .ols import _bread, cluster_scores, prepare_design
+from .ols import _bread, prepare_design
 from .wild import _invert, check_positive_se, column_index
+from ._threads import with_one_blas_thread
 from .._version import __version__
 
 STATISTICS = ("coef", "t")
@@ -56,6 +57,7 @@ class RandomizationResult(Result):
     statistic_kind: str
     alpha: float
     seed: int | None
+    note: str = ""
     title: str = "Randomization inference (treatment re-assigned across clusters)"
 
     def tidy(self) -> pd.DataFrame:
@@ -74,7 +76,7 @@ class RandomizationResult(Result):
                 "alpha": self.alpha, "fipeval": __version__}
 
     def _notes(self) -> tuple:
-        notes = []
+        notes = [self.note] if self.note else []
         if self.enumerated:
             notes.append(f"Only {self.n_assignments} ways to choose the treated clusters: the "
                          f"smallest attainable p-value is {1 / self.n_assignments:.3g}.")
@@ -161,12 +163,45 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     >>> res.n_assignments, res.enumerated
     (28, True)
     """
+    out = randomization_many(np.asarray(y, dtype=float).ravel()[:, None], X, cluster, column=column, treatment=treatment,
+                             make_X=make_X, strata=strata, null=null, weights=weights,
+                             statistic=statistic, n_draws=n_draws, seed=seed, alpha=alpha,
+                             ci=ci, names=names)[0]
+    if isinstance(out, FipevalError):
+        raise out
+    return out
+
+
+@with_one_blas_thread
+def randomization_many(Y, X, cluster, *, column, treatment=None,
+                       make_X: Callable[[np.ndarray], np.ndarray] | None = None,
+                       strata=None, null: float = 0.0, weights=None,
+                       statistic: Literal["coef", "t"] = "t", n_draws: int = 9999,
+                       seed: int | None = None, alpha: float = 0.05, ci: bool = True,
+                       names=None) -> list:
+    """:func:`randomization_inference` for every column of ``Y`` (n, m) at once.
+
+    The outcomes share the design, the clusters and one set of assignments (the same ones
+    ``randomization_inference`` draws with this seed, so each result equals the one-outcome
+    call). What depends only on the design and the assignments (the re-assigned column
+    after partialling out the others, its cluster cross-products) is computed once; the
+    outcomes enter as columns of matrix products. Problems shared by all outcomes raise;
+    one that concerns a single outcome (a zero coefficient variance) is returned in its place.
+
+    Returns
+    -------
+    list
+        Per column of ``Y``, a ``RandomizationResult`` or the ``EstimationError`` it raised.
+    """
     check_option("statistic", statistic, STATISTICS)
     if not (0 < alpha < 1):
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     if int(n_draws) < 99:
         raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
-    design = prepare_design(y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
+    Y = np.asarray(Y, dtype=float)
+    Y = Y.reshape(len(Y), -1)
+    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True,
+                            several=True)
     keep, sw, codes, G = design.keep, design.sqrt_w, design.cluster_codes, design.n_clusters
     j = column_index(column, design.names)
     d = design.X[:, j] / sw if treatment is None else np.asarray(treatment, dtype=float).ravel()[keep]
@@ -189,12 +224,50 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
     n, k = design.X.shape
     cadj = G / (G - 1) * (n - 1) / (n - k)
 
-    # Per assignment: b(tau) = b_y - tau b_x and, for "t", the CR1 variance as a quadratic
-    # var(tau) = q0 - 2 tau q1 + tau^2 q2.
+    # Per assignment and outcome: b(tau) = b_y - tau b_x and, for "t", the CR1 variance as a
+    # quadratic var(tau) = q0 - 2 tau q1 + tau^2 q2.
     if make_X is None:
         b_y, b_x, q = _replace_column_stats(design, j, A, statistic == "t", cadj)
     else:
         b_y, b_x, q = _refit_stats(design, j, A, make_X, statistic == "t", cadj)
+    se_cr1 = np.full(yw.shape[1], np.nan)
+    if statistic == "coef":      # the CR1 SE of the observed fit (for "t" it is sqrt(q0))
+        bread0 = _bread(design.X)
+        e0 = yw - design.X @ (bread0 @ (design.X.T @ yw))
+        h = design.X @ bread0[:, j]
+        se_cr1 = np.sqrt(cadj * np.array([np.sum(np.bincount(codes, h * e0[:, c],
+                                                             minlength=G) ** 2)
+                                          for c in range(yw.shape[1])]))
+    fixed = {"term": design.names[j], "null": float(null), "n_obs": n, "n_clusters": G,
+             "n_treated_clusters": int(cl_d.sum()), "n_assignments": len(A),
+             "enumerated": enumerated, "alpha": alpha, "seed": None if enumerated else seed}
+    out = []
+    for c in range(yw.shape[1]):
+        try:
+            out.append(_one_outcome(b_y[:, c], b_x, q[:, c], float(se_cr1[c]), statistic, ci,
+                                    fixed))
+        except EstimationError as err:
+            out.append(err)
+    return out
+
+
+def _one_outcome(b_y, b_x, q, se_cr1, statistic, ci, fixed) -> RandomizationResult:
+    """Test and interval for one outcome from its per-assignment statistics."""
+    beta = float(b_y[0])
+    se = float(np.sqrt(q[0, 0])) if statistic == "t" else se_cr1
+    note = ""
+    if statistic == "t" and not se > 1e-12 * max(1.0, abs(beta)):
+        # The observed CR1 SE is zero (every FIP caseworker's clients have, to the last
+        # digit, the same adjusted mean as their arm, so each cluster score vanishes): the
+        # studentised statistic is undefined at the observed assignment. The coefficient
+        # itself is an equally exact statistic under the sharp null, so the test uses it.
+        statistic, se = "coef", np.nan
+        note = ("The cluster-robust standard error is zero here (the clusters' scores "
+                "cancel exactly), so the studentised statistic is undefined: the test "
+                "re-assigns FIP with the coefficient itself as statistic (equally exact "
+                "under the sharp null); no standard error is shown.")
+    elif statistic == "coef":
+        check_positive_se(se, beta, fixed["term"], fixed["n_clusters"])
 
     def stat(tau: float) -> np.ndarray:
         b = b_y - tau * b_x
@@ -211,34 +284,36 @@ def randomization_inference(y, X, cluster, *, column, treatment=None,
         s = stat(tau)
         return float(np.sum(s >= s[0] * (1 - _TIE_TOL)) / len(s))
 
-    beta = float(b_y[0])
-    if statistic == "t":
-        se = float(np.sqrt(q[0, 0]))
-    else:
-        bread0 = _bread(design.X)
-        e0 = yw - design.X @ (bread0 @ (design.X.T @ yw))
-        se = float(np.sqrt(cadj * np.sum((cluster_scores(design.X, e0, codes, G)
-                                          @ bread0[:, j]) ** 2)))
-    check_positive_se(se, beta, design.names[j], G)
+    null = fixed["null"]
     p = p_value(null)
     lo = hi = np.nan
-    if ci:
-        lo = _invert(p_value, beta, se, alpha, -1)
-        hi = _invert(p_value, beta, se, alpha, +1)
-    return RandomizationResult(
-        term=design.names[j], estimate=beta, std_error=se, statistic=(beta - null) / se,
-        p_value=p, ci_lower=float(lo), ci_upper=float(hi), null=float(null), n_obs=n,
-        n_clusters=G, n_treated_clusters=int(cl_d.sum()), n_assignments=len(A),
-        enumerated=enumerated, statistic_kind=statistic, alpha=alpha,
-        seed=None if enumerated else seed)
+    if ci and 1.0 / len(b_y) > fixed["alpha"]:
+        # the observed assignment always counts as extreme, so p >= 1 / assignments > alpha
+        # for every effect size: nothing is rejected, the interval is unbounded
+        lo, hi = -np.inf, np.inf
+    elif ci:
+        # the inversion's first step: the SE, else the spread of the coefficient over the
+        # assignments (any positive scale brackets the same boundaries)
+        scale = se if np.isfinite(se) else float(np.std(b_y - null * b_x))
+        scale = scale if scale > 0 else max(abs(beta), 1.0)
+        lo = _invert(p_value, beta, scale, fixed["alpha"], -1)
+        hi = _invert(p_value, beta, scale, fixed["alpha"], +1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_obs = (beta - null) / se
+    return RandomizationResult(estimate=beta, std_error=se, statistic=float(t_obs), p_value=p,
+                               ci_lower=float(lo), ci_upper=float(hi), statistic_kind=statistic,
+                               note=note, **fixed)
 
 
 def _refit_stats(design, j, A, make_X, studentise, cadj):
-    """One weighted least-squares fit per assignment with the design from ``make_X``."""
+    """One weighted least-squares fit per assignment with the design from ``make_X``; every
+    outcome (column of ``design.y``) from the same fit. Returns b_y (A, m), b_x (A,) and
+    q (A, m, 3)."""
     codes, G, sw = design.cluster_codes, design.n_clusters, design.sqrt_w
     n, k = design.X.shape
-    yx = np.column_stack([design.y, design.X[:, j]])   # outcome, effect direction
-    b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
+    m = design.y.shape[1]
+    yx = np.column_stack([design.y, design.X[:, j]])   # outcomes, effect direction
+    b_y, b_x, q = np.empty((len(A), m)), np.empty(len(A)), np.zeros((len(A), m, 3))
     for r in range(len(A)):
         Xp = np.asarray(make_X(A[r][codes]), dtype=float)
         if Xp.shape != (n, k):
@@ -246,28 +321,32 @@ def _refit_stats(design, j, A, make_X, studentise, cadj):
         Xp = Xp * sw[:, None]
         bread = _bread(Xp)
         coefs = bread @ (Xp.T @ yx)
-        b_y[r], b_x[r] = coefs[j]
+        b_y[r], b_x[r] = coefs[j, :m], coefs[j, m]
         if studentise:
             xa = Xp @ bread[:, j]
             e = yx - Xp @ coefs
-            sy = np.bincount(codes, xa * e[:, 0], minlength=G)
-            sx = np.bincount(codes, xa * e[:, 1], minlength=G)
-            q[r] = cadj * np.array([sy @ sy, sy @ sx, sx @ sx])
+            S = np.column_stack([np.bincount(codes, xa * e[:, c], minlength=G)
+                                 for c in range(m + 1)])
+            q[r] = cadj * np.column_stack([np.sum(S[:, :m] ** 2, axis=0), S[:, :m].T @ S[:, m],
+                                           np.full(m, S[:, m] @ S[:, m])])
     return b_y, b_x, q
 
 
 def _replace_column_stats(design, j, A, studentise, cadj):
-    """Vectorised path when only column j changes (Frisch-Waugh-Lovell).
+    """Vectorised path when only column j changes (Frisch-Waugh-Lovell), all outcomes at once.
 
     With Z the other columns and M the annihilator of Z, the coefficient is
     d~'y / d~'d~ with d~ = M C a (C: weighted cluster indicators, a: treated clusters), and
     the j-th row of (X'X)^-1 X' is d~' / d~'d~, so the CR1 scores are cluster sums of
-    d~ * e / d~'d~.
+    d~ * e / d~'d~. Everything that depends on d~ alone (its cluster cross-products, b_x) is
+    shared by the outcomes (the columns of ``design.y``). Returns b_y (A, m), b_x (A,) and
+    q (A, m, 3).
     """
     codes, G, sw = design.cluster_codes, design.n_clusters, design.sqrt_w
     order = np.argsort(codes, kind="stable")
     codes_s = codes[order]
     Xs, ys, sws = design.X[order], design.y[order], sw[order]
+    m = ys.shape[1]
     Z = np.delete(Xs, j, axis=1)
     # orthonormal basis of the column space of Z (rank-revealing SVD, once): M V = V - U U'V
     if Z.shape[1]:
@@ -281,11 +360,13 @@ def _replace_column_stats(design, j, A, studentise, cadj):
 
     bounds = np.searchsorted(codes_s, np.arange(G + 1))
     starts = bounds[:-1]
-    m_y, m_x = annihilate(np.column_stack([ys, Xs[:, j]])).T
+    resid = annihilate(np.column_stack([ys, Xs[:, j]]))
+    m_Y, m_x = resid[:, :m], resid[:, m]
     # (M C)' v = C' (M v): cluster sums of sqrt(w) * (M v)
-    g_y = np.bincount(codes_s, weights=sws * m_y, minlength=G)
+    g_Y = np.column_stack([np.bincount(codes_s, weights=sws * m_Y[:, c], minlength=G)
+                           for c in range(m)])
     g_x = np.bincount(codes_s, weights=sws * m_x, minlength=G)
-    b_y, b_x, q = np.empty(len(A)), np.empty(len(A)), np.zeros((len(A), 3))
+    b_y, b_x, q = np.empty((len(A), m)), np.empty(len(A)), np.zeros((len(A), m, 3))
     # cluster sums of d~^2 are quadratic in a: a' T_h a with T_h = MC_h' MC_h. With few
     # clusters precompute T (G^3 numbers) and P (cluster sums of d~ * m are P a); with many,
     # form d~ = M C a per assignment instead, never the dense n x G matrix M C, so the cost
@@ -296,35 +377,36 @@ def _replace_column_stats(design, j, A, studentise, cadj):
         C[np.arange(len(ys)), codes_s] = sws
         MC = np.ascontiguousarray(annihilate(C))
         parts = [slice(bounds[h], bounds[h + 1]) for h in range(G)]
-        P_y = np.stack([m_y[sl] @ MC[sl] for sl in parts])
+        P_Y = np.stack([m_Y[sl].T @ MC[sl] for sl in parts])       # G x m x G
         P_x = np.stack([m_x[sl] @ MC[sl] for sl in parts])
         # every assignment treats the same number of clusters: a' T_h a is the sum of
         # T_h over pairs of treated clusters (a gather of G * k^2 numbers per assignment)
         T = np.stack([MC[sl].T @ MC[sl] for sl in parts])
         k1 = int(A[0].sum())
-        step = max(1, 4_000_000 // (G * k1 * k1))
+        step = max(1, 4_000_000 // (G * max(k1 * k1, m)))
     else:
-        step = max(1, 2_000_000 // len(ys))
+        step = max(1, 2_000_000 // (len(ys) * max(1, m // 4)))
     for lo in range(0, len(A), step):
         Ab = A[lo:lo + step]
         if small:
             idx = np.nonzero(Ab)[1].reshape(len(Ab), k1)
             DD = T[:, idx[:, :, None], idx[:, None, :]].sum(axis=(2, 3))       # G x b
-            PyA, PxA = P_y @ Ab.T, P_x @ Ab.T
+            PYA, PxA = P_Y @ Ab.T, P_x @ Ab.T                                   # G x m x b, G x b
         else:
             D = annihilate(sws[:, None] * Ab.T[codes_s].astype(float))        # n x b: M C a
             DD = np.add.reduceat(D * D, starts, axis=0)
-            PyA = np.add.reduceat(m_y[:, None] * D, starts, axis=0)
+            PYA = np.stack([np.add.reduceat(m_Y[:, c, None] * D, starts, axis=0)
+                            for c in range(m)], axis=1)
             PxA = np.add.reduceat(m_x[:, None] * D, starts, axis=0)
         ss = DD.sum(axis=0)
-        by, bx = (Ab @ g_y) / ss, (Ab @ g_x) / ss
+        by, bx = (Ab @ g_Y) / ss[:, None], (Ab @ g_x) / ss                    # b x m, b
         b_y[lo:lo + step], b_x[lo:lo + step] = by, bx
         if studentise:
-            Sy = (PyA - DD * by) / ss
-            Sx = (PxA - DD * bx) / ss
-            q[lo:lo + step] = cadj * np.column_stack([np.einsum("gb,gb->b", Sy, Sy),
-                                                      np.einsum("gb,gb->b", Sy, Sx),
-                                                      np.einsum("gb,gb->b", Sx, Sx)])
+            Sy = (PYA - DD[:, None, :] * by.T[None]) / ss                       # G x m x b
+            Sx = (PxA - DD * bx) / ss                                           # G x b
+            q[lo:lo + step, :, 0] = cadj * np.einsum("gmb,gmb->bm", Sy, Sy)
+            q[lo:lo + step, :, 1] = cadj * np.einsum("gmb,gb->bm", Sy, Sx)
+            q[lo:lo + step, :, 2] = cadj * np.einsum("gb,gb->b", Sx, Sx)[:, None]
     return b_y, b_x, q
 
 

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import (
-    EstimationError,
     FipevalError,
     check_columns,
     check_option,
@@ -26,7 +25,7 @@ from ..errors import (
 from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
 from ..schema import END_REASONS
-from .comparison import compare
+from .comparison import compare_many
 from .design import design_std_error, plan_inference
 from .multiplicity import adjust_p_values
 from .pooling import meta_analysis
@@ -161,6 +160,7 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
             cov = covariates + ((by,) if pooled and multi and by not in covariates else ())
             strata = by if pooled and multi else None
             sub_rows = []
+            todo = []
             for outcome in _outcomes(part, outcomes):
                 if outcome not in part:
                     done()
@@ -168,20 +168,25 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
                 if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
                     done()
                     continue
-                kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
-                      "weights": weights, "alpha": alpha, "seed": seed, "n_draws": n_draws,
-                      "ratios": False, "subset": None if pooled else label,
-                      "kind": ("count" if outcome in COUNT_OUTCOMES else
-                               "continuous" if outcome in CONTINUOUS_OUTCOMES else "auto")}
-                method = inference or plan.method_for("all" if pooled or plan.strata is None
-                                                      else label)
-                try:
-                    main = compare(part, outcome=outcome, inference=method, strata=strata, **kw)
-                except (EstimationError, FipevalError) as err:
-                    notes.append(f"{outcome} in {label}: not estimated ({err})")
-                    done()
-                    continue
+                todo.append(outcome)
+            kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
+                  "weights": weights, "alpha": alpha, "seed": seed, "n_draws": n_draws,
+                  "ratios": False, "subset": None if pooled else label}
+            method = inference or plan.method_for("all" if pooled or plan.strata is None
+                                                  else label)
+            kinds = ["count" if o in COUNT_OUTCOMES else
+                     "continuous" if o in CONTINUOUS_OUTCOMES else "auto" for o in todo]
+            # every outcome of the subset at once: one set of draws, shared design
+            try:
+                mains = compare_many(part, outcomes=todo, kinds=kinds, inference=method,
+                                     strata=strata, **kw) if todo else []
+            except FipevalError as err:
+                mains = [err] * len(todo)
+            for outcome, main in zip(todo, mains):
                 done()
+                if isinstance(main, FipevalError):
+                    notes.append(f"{outcome} in {label}: not estimated ({main})")
+                    continue
                 if pooled:
                     pooled_results.append(main)
                 p = main.primary

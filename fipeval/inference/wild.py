@@ -23,9 +23,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, InputError, check_option, renamed
+from ..errors import EstimationError, FipevalError, InputError, check_option, renamed
 from ..results import TIDY_COLUMNS, Result
 from .ols import _bread, cluster_scores, prepare_design
+from ._threads import with_one_blas_thread
 from .._version import __version__
 
 WEIGHT_TYPES = ("rademacher", "webb")
@@ -195,6 +196,34 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     >>> res.enumerated, res.n_draws
     (True, 256)
     """
+    out = wild_many(np.asarray(y, dtype=float).ravel()[:, None], X, cluster, column=column, null=null, weights=weights,
+                    weight_type=weight_type, n_draws=n_draws, seed=seed, alpha=alpha, ci=ci,
+                    ties=ties, names=names)[0]
+    if isinstance(out, FipevalError):
+        raise out
+    return out
+
+
+@with_one_blas_thread
+def wild_many(Y, X, cluster, *, column, null: float = 0.0, weights=None,
+              weight_type: Literal["rademacher", "webb"] = "rademacher",
+              n_draws: int = 9999, seed: int | None = None, alpha: float = 0.05,
+              ci: Literal["inversion", "percentile-t"] | None = "inversion",
+              ties: Literal["inclusive", "exclusive"] = "inclusive",
+              names=None) -> list:
+    """:func:`wild_cluster_bootstrap` for every column of ``Y`` (n, m) at once.
+
+    The outcomes share the design, the clusters and one set of sign vectors (the ones
+    ``wild_cluster_bootstrap`` draws with this seed, so each result equals the one-outcome
+    call). The bread, the partialling-out of the other columns and the per-cluster
+    cross-products of the design are computed once; each outcome adds matrix products.
+
+    Returns
+    -------
+    list
+        Per column of ``Y``, a ``WildBootstrapResult`` or the ``EstimationError`` it raised
+        (a zero cluster-robust standard error). Problems shared by all outcomes raise.
+    """
     check_option("weight_type", weight_type, WEIGHT_TYPES)
     check_option("ci", ci, CI_METHODS)
     check_option("ties", ties, TIE_RULES)
@@ -202,44 +231,87 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
         raise InputError(f"`alpha` must lie strictly between 0 and 1; got {alpha!r}.")
     if int(n_draws) < 99:
         raise InputError(f"`n_draws` must be at least 99; got {n_draws!r}.")
-    design = prepare_design(y, X, weights=weights, cluster=cluster, names=names, need_cluster=True)
-    Xw, yw, codes, G = design.X, design.y, design.cluster_codes, design.n_clusters
+    Y = np.asarray(Y, dtype=float)
+    Y = Y.reshape(len(Y), -1)
+    design = prepare_design(Y, X, weights=weights, cluster=cluster, names=names, need_cluster=True,
+                            several=True)
+    Xw, Yw, codes, G = design.X, design.y, design.cluster_codes, design.n_clusters
     n, k = Xw.shape
+    m = Yw.shape[1]
     j = column_index(column, design.names)
     bread = _bread(Xw)
-    coef = bread @ (Xw.T @ yw)
-    resid = yw - Xw @ coef
+    coef = bread @ (Xw.T @ Yw)                          # k x m
+    resid = Yw - Xw @ coef
     cadj = G / (G - 1) * (n - 1) / (n - k)
     a = bread[:, j]
-    S = cluster_scores(Xw, resid, codes, G)
-    se = float(np.sqrt(cadj * np.sum((S @ a) ** 2)))
-    check_positive_se(se, coef[j], design.names[j], G)
-    beta = float(coef[j])
+    h = Xw @ a                                          # the j-th row of (X'X)^-1 X'
 
-    # Restricted residuals are linear in the null value r: e(r) = e_y - r e_x.
-    others = [i for i in range(k) if i != j]
-    Xr = Xw[:, others]
-    if Xr.shape[1]:
-        proj = np.linalg.lstsq(Xr, np.column_stack([yw, Xw[:, j]]), rcond=None)[0]
-        res_r = np.column_stack([yw, Xw[:, j]]) - Xr @ proj
-    else:
-        res_r = np.column_stack([yw, Xw[:, j]])
-    s_y, F_y = _bootstrap_parts(Xw, res_r[:, 0], codes, G, bread, j)
-    s_x, F_x = _bootstrap_parts(Xw, res_r[:, 1], codes, G, bread, j)
+    def by_cluster(V):                                  # cluster sums of each column
+        return np.column_stack([np.bincount(codes, V[:, c], minlength=G)
+                                for c in range(V.shape[1])])
+
+    se_all = np.sqrt(cadj * np.sum(by_cluster(h[:, None] * resid) ** 2, axis=0))
+
+    # Restricted residuals are linear in the null value r: e(r) = e_y - r e_x, with e_x and
+    # e_y the residuals of x_j and y on the other columns. By Frisch-Waugh-Lovell they follow
+    # from the full fit without another decomposition (or an n x k copy: DiD panels have
+    # millions of rows and many fixed effects): h = X bread e_j = e_x / (e_x'e_x) and
+    # bread[j, j] = 1 / (e_x'e_x), so e_x = h / bread[j, j] and e_y = e + b_j e_x.
+    e_x = h / bread[j, j]
+    res_r = np.column_stack([resid + coef[j] * e_x[:, None], e_x])
+    # s_g = a'X_g'e_g and F[h, g] = a'X_h'X_h bread X_g'e_g for every residual column:
+    # with B = (X_h'X_h a)_h bread (G x k, shared), F = B U' where U (G x k) holds the
+    # cluster sums X_g'e_g of the column (never an n x G matrix: panels have millions of rows)
+    B = cluster_scores(Xw, h, codes, G) @ bread        # G x k
+    S_r = by_cluster(h[:, None] * res_r)                # G x (m + 1)
+    F = np.empty((G, G, m + 1))                         # F[g, h, c]: column c's F[h, g]
+    for c in range(m + 1):
+        F[:, :, c] = cluster_scores(Xw, res_r[:, c], codes, G) @ B.T
 
     rng = np.random.default_rng(seed)
     V, enumerated = sign_vectors(G, weight_type, int(n_draws), rng)
-    num_y, num_x = V @ s_y, V @ s_x
+    num = V @ S_r                                       # B x (m + 1)
+    s_x, F_x = S_r[:, m], F[:, :, m].T
     # the bootstrap variance is a quadratic in r: q_yy - 2 r q_xy + r^2 q_xx (in chunks of
     # draws, so memory stays bounded with many clusters)
-    q_yy, q_xy, q_xx = np.empty(len(V)), np.empty(len(V)), np.empty(len(V))
+    q_yy, q_xy = np.empty((len(V), m)), np.empty((len(V), m))
+    q_xx = np.empty(len(V))
     step = max(1, _CHUNK_CELLS // G)
     for lo in range(0, len(V), step):
         Vb = V[lo:lo + step]
-        sc_y, sc_x = Vb * s_y - Vb @ F_y.T, Vb * s_x - Vb @ F_x.T
-        q_yy[lo:lo + step] = np.einsum("bg,bg->b", sc_y, sc_y)
-        q_xy[lo:lo + step] = np.einsum("bg,bg->b", sc_y, sc_x)
+        sc_x = Vb * s_x - Vb @ F_x.T
         q_xx[lo:lo + step] = np.einsum("bg,bg->b", sc_x, sc_x)
+        for c in range(m):
+            sc_y = Vb * S_r[:, c] - Vb @ F[:, :, c]
+            q_yy[lo:lo + step, c] = np.einsum("bg,bg->b", sc_y, sc_y)
+            q_xy[lo:lo + step, c] = np.einsum("bg,bg->b", sc_y, sc_x)
+    out = []
+    for c in range(m):
+        beta, se = float(coef[j, c]), float(se_all[c])
+        try:
+            check_positive_se(se, beta, design.names[j], G)
+        except EstimationError as err:
+            out.append(err)
+            continue
+        lo, hi, p, n_ties = _wild_test(num[:, c], num[:, m], q_yy[:, c], q_xy[:, c], q_xx,
+                                       beta, se, null, cadj, alpha, ci, ties)
+        if ci == "percentile-t":
+            s_u, F_u = _bootstrap_parts(Xw, resid[:, c], codes, G, bread, j)
+            tb = _boot_t(V, s_u, F_u, cadj)
+            tb = tb[np.isfinite(tb)]
+            q_lo, q_hi = np.quantile(tb, [alpha / 2, 1 - alpha / 2])
+            lo, hi = beta - q_hi * se, beta - q_lo * se
+        out.append(WildBootstrapResult(
+            term=design.names[j], estimate=beta, std_error=se, statistic=(beta - null) / se,
+            p_value=p, ci_lower=float(lo), ci_upper=float(hi), null=float(null), n_obs=n,
+            n_clusters=G, n_draws=len(V), enumerated=enumerated, weight_type=weight_type,
+            ci_method=ci, alpha=alpha, seed=None if enumerated else seed, ties=ties,
+            n_ties=n_ties))
+    return out
+
+
+def _wild_test(num_y, num_x, q_yy, q_xy, q_xx, beta, se, null, cadj, alpha, ci, ties):
+    """p-value at ``null``, ties there, and (``ci="inversion"``) the inverted interval."""
 
     def abs_t(r: float) -> np.ndarray:
         num = num_y - r * num_x
@@ -264,17 +336,7 @@ def wild_cluster_bootstrap(y, X, cluster, *, column, null: float = 0.0, weights=
     if ci == "inversion":
         lo = _invert(p_value, beta, se, alpha, -1)
         hi = _invert(p_value, beta, se, alpha, +1)
-    elif ci == "percentile-t":
-        s_u, F_u = _bootstrap_parts(Xw, resid, codes, G, bread, j)
-        tb = _boot_t(V, s_u, F_u, cadj)
-        tb = tb[np.isfinite(tb)]
-        q_lo, q_hi = np.quantile(tb, [alpha / 2, 1 - alpha / 2])
-        lo, hi = beta - q_hi * se, beta - q_lo * se
-    return WildBootstrapResult(
-        term=design.names[j], estimate=beta, std_error=se, statistic=(beta - null) / se,
-        p_value=p, ci_lower=float(lo), ci_upper=float(hi), null=float(null), n_obs=n,
-        n_clusters=G, n_draws=len(V), enumerated=enumerated, weight_type=weight_type,
-        ci_method=ci, alpha=alpha, seed=None if enumerated else seed, ties=ties, n_ties=n_ties)
+    return lo, hi, p, n_ties
 
 
 def _invert(p_value, beta: float, se: float, alpha: float, side: int,

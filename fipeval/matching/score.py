@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.special import expit
 
 from ..errors import (ConvergenceWarning, EstimationError, caller_stacklevel, check_option,
@@ -100,10 +99,13 @@ def fit_logit(data: pd.DataFrame, treated: np.ndarray, covariates) -> tuple[np.n
             "The covariates are collinear (for example one is a sum or a copy of others, or "
             "a categorical covariate is listed twice); drop the redundant column(s): "
             f"{', '.join(X.columns)}.")
+    # statsmodels costs seconds to import: only when a score is fitted, not with the package
+    from statsmodels.discrete.discrete_model import Logit
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = sm.Logit(y, design, check_rank=False).fit(method="newton", maxiter=100,
+            fit = Logit(y, design, check_rank=False).fit(method="newton", maxiter=100,
                                                              tol=1e-10, disp=0)
         except np.linalg.LinAlgError as err:  # pragma: no cover - rank checked above
             raise EstimationError(f"The propensity score model could not be fitted: {err}; "
