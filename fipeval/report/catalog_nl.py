@@ -203,6 +203,14 @@ INFERENCE = {
         "interval of oordeel gebruikt: met zo weinig FIP-klantmanagers beweren ze met stelligheid "
         "onwaarheden (CR1 bevatte in onze dekkingsstudie {pct} van de ware effecten bij {n} "
         "FIP-klantmanagers).",
+    "The cluster-robust standard error is zero here (the clusters' scores cancel exactly), so "
+    "the studentised statistic is undefined: the test re-assigns FIP with the coefficient "
+    "itself as statistic (equally exact under the sharp null); no standard error is shown.":
+        "De clusterrobuuste standaardfout is hier nul (de scores van de clusters heffen elkaar "
+        "precies op), dus de gestudentiseerde toetsgrootheid bestaat niet: de toets wijst FIP "
+        "opnieuw toe met de coëfficiënt zelf als toetsgrootheid (even exact onder de scherpe "
+        "nulhypothese); er staat geen standaardfout.",
+    "none: {reason}": "geen: {reason}",
     "Only {n} possible assignments: the smallest attainable p-value is {p}, so no result can "
     "be significant at the {level} level.":
         "Maar {n} mogelijke toewijzingen: de kleinst haalbare p-waarde is {p}, dus geen "
