@@ -378,17 +378,29 @@ def _explanations() -> tuple:
             "intervals) and the inputs' ranges.")
 
 
+MAX_FIGURE_UNITS = 12   # municipalities drawn one row each in the savings figure
+
+
 def _interval_figure(crude, refined, mcs, unit_cost):
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 0.6 * (len(crude) + len(refined) + 2) + 1.2))
+
+    # a row per municipality reads up to a dozen; beyond that (a national study) the figure
+    # shows the pooled rows and the table every municipality
+    pooled_only = len(crude) > MAX_FIGURE_UNITS and len(crude) > 1
+    rows = 2 if pooled_only else len(crude) + len(refined) + 2
+    fig, ax = plt.subplots(figsize=(7, 0.6 * rows + 1.2))
     labels, y = [], 0
     for kind, group, colour in (("crude", crude, "C1"), ("refined", refined, "C0")):
-        items = [(g.label, g.savings_per_year, g.savings_ci, unit_cost[g.label]) for g in group]
+        items = [] if pooled_only else [(g.label, g.savings_per_year, g.savings_ci,
+                                         unit_cost[g.label]) for g in group]
         if len(group) > 1:
             mc = mcs[kind]
             items.append((POOLED, mc.point_savings, mc.interval(), sum(unit_cost[g.label] for g in group)))
         for label, est, (lo, hi), cost in items:
-            ax.errorbar(est, y, xerr=[[est - lo], [hi - est]], fmt="o", color=colour, capsize=3)
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.errorbar(est, y, xerr=[[est - lo], [hi - est]], fmt="o", color=colour, capsize=3)
+            else:   # no design-based interval: the estimate alone (the table says why)
+                ax.plot([est], [y], "o", color=colour, markerfacecolor="none")
             ax.plot([cost], [y], marker="|", linestyle="none", markersize=14, color="0.3",
                     label="cost of FIP" if y == 0 else None)
             labels.append(f"{kind}: {label}")
@@ -398,7 +410,9 @@ def _interval_figure(crude, refined, mcs, unit_cost):
     ax.invert_yaxis()
     ax.set_xlabel("savings per year (EUR)")
     euro_axis(ax.xaxis)
-    ax.set_title("Savings per year with intervals")
+    ax.set_title(f"Savings per year with intervals, pooled over {len(crude)} municipalities "
+                 "(each municipality in the table)" if pooled_only else
+                 "Savings per year with intervals")
     ax.legend(loc="best")
     fig.tight_layout()
     return fig

@@ -244,8 +244,13 @@ class Sensitivity(Result):
         ax = ax or plt.gca()
         t = self.table.iloc[::-1]
         y = np.arange(len(t))
-        ax.barh(y, t["output_at_low"] - self.base, left=self.base, color="C3", label="at low value")
-        ax.barh(y, t["output_at_high"] - self.base, left=self.base, color="C0", label="at high value")
+        low, high = (t[c].to_numpy(float) - self.base for c in ("output_at_low", "output_at_high"))
+        # an input without a bounded range (an effect with no design-based interval) has no bar
+        open_ = ~(np.isfinite(low) & np.isfinite(high))
+        ax.barh(y, np.where(open_, 0.0, low), left=self.base, color="C3", label="at low value")
+        ax.barh(y, np.where(open_, 0.0, high), left=self.base, color="C0", label="at high value")
+        for row in y[open_]:
+            ax.text(self.base, row, " no interval", va="center", fontsize="small")
         ax.axvline(self.base, color="k", lw=1)
         ax.set_yticks(y, t["input"])
         ax.tick_params(axis="y", labelsize="small")

@@ -806,10 +806,14 @@ COSTING = {
         "invoer.",
     "savings per year (EUR)": "besparing per jaar (euro)",
     "Savings per year with intervals": "Besparing per jaar met intervallen",
+    "Savings per year with intervals, pooled over {n} municipalities (each municipality in the "
+    "table)": "Besparing per jaar met intervallen, samen over {n} gemeenten (elke gemeente in "
+               "de tabel)",
     "cost of FIP": "kosten van FIP", "net savings per year (EUR)": "netto besparing per jaar (euro)",
     "Net savings per year (refined, pooled): sensitivity":
         "Netto besparing per jaar (verfijnd, samen): gevoeligheid",
     "at low value": "bij lage waarde", "at high value": "bij hoge waarde",
+    "no interval": "geen interval",
     "Benefits ended extra per year": "Extra beëindigde uitkeringen per jaar",
     "Cost per benefit per year": "Kosten per uitkering per jaar", "Savings per year": "Besparing per jaar",
     "Months avoided per client": "Vermeden maanden per klant",
