@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import InputError
 from ..schema import Register
@@ -54,6 +55,7 @@ def _window(register: Register, start, end) -> tuple[int, int]:
 
 
 _NO_END = np.iinfo(np.int64).max // 4
+_SHIFT = np.int64(1 << 24)  # day numbers since 1900 stay below 2**24 until the year 47,000
 
 
 class _Prepared:
@@ -68,12 +70,19 @@ class _Prepared:
         self.end = end
         tables = (register.events, register.contacts)
         self.t_days = [self._days(t["date"]) for t in tables]
-        # client ids: 64-bit hashes (C speed), made dense; every match found through them is
-        # checked against the ids themselves, so a hash collision can only leave an event
-        # unattributed, never attribute it to the wrong client
-        self.ids = [spells["client_id"].to_numpy(dtype=object)] + \
-            [t["client_id"].to_numpy(dtype=object) for t in tables]
-        hashes = np.concatenate([pd.util.hash_array(i, categorize=False) for i in self.ids])
+        # client ids: 64-bit hashes, made dense; every match found through them is checked
+        # against the ids themselves, so a hash collision can only leave an event
+        # unattributed, never attribute it to the wrong client. Ids of one width (keyed
+        # hashes of the BSN) are hashed and compared as the bytes Arrow holds, without a
+        # Python object per id; other ids as Python strings.
+        columns = [spells["client_id"]] + [t["client_id"] for t in tables]
+        words = [_fixed_width_words(c) for c in columns]
+        if all(w is not None for w in words) and len({w[1] for w in words}) == 1:
+            self._words, self.ids = [w[0] for w in words], None
+            hashes = np.concatenate([_mix64(w) for w in self._words])
+        else:
+            self._words, self.ids = None, [c.to_numpy(dtype=object) for c in columns]
+            hashes = np.concatenate([pd.util.hash_array(i, categorize=False) for i in self.ids])
         codes = pd.factorize(hashes)[0].astype(np.int64)
         n_s, n_e = len(spells), len(tables[0])
         self.client = codes[:n_s]
@@ -88,6 +97,10 @@ class _Prepared:
         self.lo = lo
         self.month_of = months.astype(np.int64)
         self.is_first = dates == months.astype("datetime64[D]")
+        # per day: the first month starting on or after it, the last starting before it
+        self.month_from = self.month_of + (~self.is_first)
+        self.month_before = self.month_of - self.is_first
+        self._spell_order = self._last = None
 
     @staticmethod
     def _days(values: pd.Series) -> np.ndarray:
@@ -111,15 +124,19 @@ class _Prepared:
         ``min_months`` months of days / 30.4375, as in ``build_cohort``); the last the last
         month start strictly before the end date.
         """
-        start = self.start
+        if self._last is None:
+            last = np.full(len(self.start), _NO_END, dtype=np.int64)
+            e = self.end[self.ended] - self.lo
+            last[self.ended] = self.month_before[e]
+            self._last = last
+        return self.first_month(min_months), self._last.copy(), self.ended.copy()
+
+    def first_month(self, min_months: float | None = None, rows=None) -> np.ndarray:
+        """The first month of ``spell_months`` (of the spells ``rows``, default all)."""
+        idx = (self.start if rows is None else self.start[rows]) - self.lo
         if min_months:
-            start = start + int(np.ceil(float(min_months) * 30.4375 - 1e-9))
-        idx = start - self.lo
-        first = self.month_of[idx] + (~self.is_first[idx]).astype(np.int64)
-        last = np.full(len(start), _NO_END, dtype=np.int64)
-        e = self.end[self.ended] - self.lo
-        last[self.ended] = self.month_of[e] - self.is_first[e].astype(np.int64)
-        return first, last, self.ended.copy()
+            idx = idx + int(np.ceil(float(min_months) * 30.4375 - 1e-9))
+        return self.month_from[idx]
 
     def continued(self) -> np.ndarray:
         """Rows whose end is not a termination: "bus form" rows (a new row when an attribute
@@ -135,30 +152,85 @@ class _Prepared:
         gap = np.append(nxt[1:], _NO_END) - self.end[order]
         cont = same & (gap >= 0) & (gap <= 1) & open_ended[order]
         at = np.flatnonzero(cont)
-        ids = self.ids[0][order]
-        cont[at] &= ids[at] == ids[at + 1]
+        cont[at] &= self.same_client(0, order[at], 0, order[at + 1])
         out[order] = cont
         return out
+
+    def same_client(self, a: int, rows_a: np.ndarray, b: int, rows_b: np.ndarray) -> np.ndarray:
+        """Whether the client ids of rows ``rows_a`` of table ``a`` equal those of ``rows_b``
+        of table ``b`` (tables: 0 spells, 1 events, 2 contacts)."""
+        if self._words is None:
+            return self.ids[a][rows_a] == self.ids[b][rows_b]
+        same = np.ones(len(rows_a), dtype=bool)
+        for word_a, word_b in zip(self._words[a], self._words[b]):
+            same &= word_a[rows_a] == word_b[rows_b]
+        return same
 
     def attribute(self, which: int) -> np.ndarray:
         """Spell row running on each event (0) or contact (1) date, end date included; -1."""
         t_client, t_day = self.t_client[which], self.t_days[which]
         if len(t_day) == 0 or len(self.start) == 0:
             return np.full(len(t_day), -1, dtype=np.int64)
-        shift = np.int64(1 << 24)  # days since 1900 stay below 2**24 until the year 47,000
-        s_key = self.client * shift + self.start
-        order = np.argsort(s_key, kind="stable")
-        q_key = t_client * shift + np.where(t_day == _NO_END, 0, t_day)
-        q_order = np.argsort(q_key, kind="stable")
+        if self._spell_order is None:   # spells sorted by client and start, once
+            s_key = self.client * _SHIFT + self.start
+            order = np.argsort(s_key, kind="stable")
+            self._spell_order = order, s_key[order]
+        order, sorted_key = self._spell_order
+        q_key = t_client * _SHIFT + np.where(t_day == _NO_END, 0, t_day)
+        q_order = np.argsort(q_key)     # any order: it only makes the searches local
         pos = np.empty(len(q_key), dtype=np.int64)
-        pos[q_order] = np.searchsorted(s_key[order], q_key[q_order], side="right") - 1
+        pos[q_order] = np.searchsorted(sorted_key, q_key[q_order], side="right") - 1
         row = np.where(pos >= 0, order[np.clip(pos, 0, None)], -1)
         safe = np.clip(row, 0, None)
         ok = (row >= 0) & (self.client[safe] == t_client) & (t_day != _NO_END)
         ok &= t_day <= self.end[safe]
         at = np.flatnonzero(ok)
-        ok[at] = self.ids[1 + which][at] == self.ids[0][row[at]]
+        ok[at] = self.same_client(1 + which, at, 0, row[at])
         return np.where(ok, row, -1)
+
+
+def _fixed_width_words(col: pd.Series) -> tuple[list[np.ndarray], int] | None:
+    """Arrow-backed strings that all have one byte length L, as ceil(L / 8) uint64 arrays
+    of n values (byte 8j to 8j + 7 of each string, zero-padded; views of Arrow's buffer when
+    L is a multiple of 8) and L; None for other columns (missing values, varying lengths,
+    Python strings)."""
+    if not hasattr(col.array, "__arrow_array__"):
+        return None
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type)
+                            else np.int32)[arr.offset:arr.offset + n + 1]
+    width = int(offsets[1] - offsets[0]) if n else 0
+    if width == 0 or np.any(np.diff(offsets) != width):
+        return None
+    raw = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
+    if width % 8:
+        padded = np.zeros((n, 8 * (width // 8 + 1)), dtype=np.uint8)
+        padded[:, :width] = raw
+        raw = padded
+    words = raw.view(np.uint64)
+    return [words[:, j] for j in range(words.shape[1])], width
+
+
+def _mix64(words: list[np.ndarray]) -> np.ndarray:
+    """A 64-bit hash per position of equally long uint64 arrays (splitmix64's finaliser,
+    chained over the arrays)."""
+    h = np.zeros(len(words[0]), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j, word in enumerate(words):
+            z = h ^ (word + _GOLDEN * np.uint64(j + 1))
+            z = (z ^ (z >> np.uint64(30))) * _MIX1
+            z = (z ^ (z >> np.uint64(27))) * _MIX2
+            h = z ^ (z >> np.uint64(31))
+    return h
+
+
+_GOLDEN, _MIX1, _MIX2 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9),
+                         np.uint64(0x94D049BB133111EB))
 
 
 def _codes(col: pd.Series, sort: bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -208,23 +208,29 @@ def _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m, n_
                            bands, reference) -> np.ndarray:
     """Indirectly standardised terminations per caseworker-month (see ``caseworker_panel``)."""
     lowers = (0.0,) + tuple(float(b) for b in bands)
-    entry = [np.maximum(prep.spell_months(L or None)[0], first) for L in lowers]
+    # only spells on a caseload in the window can be in a band of it
+    rows = np.flatnonzero((np.maximum(first, start_m) <= np.minimum(last, start_m + n_months - 1)))
+    cw_codes, first, last, ended = cw_codes[rows], first[rows], last[rows], ended[rows]
     n_b = len(lowers)
     width = n_months + 1
     caseload = np.zeros(n_cw * n_b * width, dtype=np.int64)
     term = np.zeros(n_cw * n_b * n_months, dtype=np.int64)
     done = ended & (last >= start_m) & (last < start_m + n_months)
+    entry = np.maximum(prep.first_month(None, rows), first)
     for b in range(n_b):
-        stop = last if b == n_b - 1 else np.minimum(last, entry[b + 1] - 1)
-        lo = np.maximum(entry[b], start_m) - start_m
+        following = (np.maximum(prep.first_month(lowers[b + 1], rows), first) if b < n_b - 1
+                     else None)
+        stop = last if following is None else np.minimum(last, following - 1)
+        lo = np.maximum(entry, start_m) - start_m
         hi = np.minimum(stop, start_m + n_months - 1) - start_m
         on = lo <= hi
         base = (cw_codes[on] * n_b + b) * width
         caseload += np.bincount(base + lo[on], minlength=caseload.size)
         caseload -= np.bincount(base + hi[on] + 1, minlength=caseload.size)
-        t = on & done & (last <= stop) & (last >= entry[b])
+        t = on & done & (last <= stop) & (last >= entry)
         term += np.bincount((cw_codes[t] * n_b + b) * n_months + last[t] - start_m,
                             minlength=term.size)
+        entry = following
     cl = np.cumsum(caseload.reshape(n_cw, n_b, width), axis=2)[:, :, :n_months]
     tm = term.reshape(n_cw, n_b, n_months)
     ref_cl = cl[reference].sum(axis=0)
