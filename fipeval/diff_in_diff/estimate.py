@@ -156,25 +156,22 @@ def fit_absorbed(X: np.ndarray, names, a, vcov_kind: str, ssc: str, alpha: float
     return fit.coef, V, df, k_total, y_fit, X_fit
 
 
-def _wild_design(a, d):
-    """Design for the wild bootstrap: unit effects absorbed, period effects as dummies.
+def _twfe_wild(a, d, *, n_draws, seed, alpha):
+    """Restricted wild cluster bootstrap of the TWFE effect: unit effects absorbed, period
+    effects as dummies.
 
     Multiplying residuals by a cluster's sign keeps them orthogonal to effects nested in
     the clusters (the units) but not to the period effects, so those must stay in the
     bootstrap regressions for the result to equal the one with every dummy written out.
+    The dummies are never formed (``_twfe_wild.twfe_wild_bootstrap``).
     """
-    n_periods = int(a.time.max()) + 1
+    from ._twfe_wild import twfe_wild_bootstrap
     if not _nested(a.unit, a.cluster):
         raise InputError("inference='wild' needs units nested in clusters (cluster by the unit "
                          "or by a grouping of units such as the municipality).")
-    if n_periods > _MAX_DUMMIES_CR2:
-        raise InputError(f"inference='wild' with {n_periods} periods needs too many period "
-                         "dummies; aggregate to quarters or use inference='CR1'.")
-    T = np.zeros((len(d), n_periods - 1))
-    rows = np.flatnonzero(a.time > 0)
-    T[rows, a.time[rows] - 1] = 1.0
-    Z = demean(np.column_stack([a.y, d, T]), [a.unit], a.weights)
-    return Z[:, 0], Z[:, 1:]
+    Z = demean(np.column_stack([a.y, d]), [a.unit], a.weights)
+    return twfe_wild_bootstrap(Z[:, 0], Z[:, 1], a.unit, a.time, a.cluster, a.weights,
+                               n_draws=n_draws, seed=seed, alpha=alpha)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -350,11 +347,12 @@ def did(panel: pd.DataFrame, *, outcome: str, unit: str | None, time: str, treat
     q = stats.t.ppf(1 - alpha / 2, df)
     lo, hi = coef - q * se, coef + q * se
     if inference == "wild":
-        from ..inference.wild import wild_cluster_bootstrap
         if estimator == "twfe":
-            y_fit, X_fit = _wild_design(a, d)
-        wb = wild_cluster_bootstrap(y_fit, X_fit, a.cluster, column=j, weights=a.weights,
-                                    n_draws=n_draws, seed=seed, alpha=alpha)
+            wb = _twfe_wild(a, d, n_draws=n_draws, seed=seed, alpha=alpha)
+        else:
+            from ..inference.wild import wild_cluster_bootstrap
+            wb = wild_cluster_bootstrap(y_fit, X_fit, a.cluster, column=j, weights=a.weights,
+                                        n_draws=n_draws, seed=seed, alpha=alpha)
         p, lo, hi = p.copy(), lo.copy(), hi.copy()
         p[j], lo[j], hi[j] = wb.p_value, wb.ci_lower, wb.ci_upper
     table = pd.DataFrame({"term": names, "estimate": coef, "std_error": se, "statistic": t,
