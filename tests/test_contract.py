@@ -56,6 +56,7 @@ NOT_ESTIMATORS = {
     "costing.analysis_units": "helper: dict of cohort subsets per municipality",
     "diff_in_diff.caseworker_panel": "panel builder: returns a DataFrame",
     "diff_in_diff.client_panel": "panel builder: returns a DataFrame",
+    "diff_in_diff.client_totals": "panel builder: sums of the client panel, a DataFrame",
     "diff_in_diff.mark_treatment": "panel builder: returns a DataFrame",
     "diff_in_diff.to_quarters": "panel builder: returns a DataFrame",
     "diff_in_diff.demean": "numerical helper: demeaned array",

@@ -35,11 +35,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register, is_member
+from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register
 from ._register_index import (_EPOCH, _Prepared, _codes, _dominant, _kind_codes,
                               _month_start, _take_categorical, _window)
+from ._treatment import _mark_treatment
 
-__all__ = ["caseworker_panel", "client_panel", "to_quarters", "mark_treatment",
+__all__ = ["caseworker_panel", "client_panel", "client_totals", "to_quarters", "mark_treatment",
            "COUNT_COLUMNS", "RATE_COLUMNS"]
 
 COUNT_COLUMNS = (("intake", "terminations") + tuple(f"terminations_{r}" for r in END_REASONS)
@@ -248,7 +249,8 @@ def _add_rates(panel: pd.DataFrame, exposure: str) -> None:
 
 
 # ------------------------------------------------------------------ client panel
-def client_panel(register: Register, *, start=None, end=None, design=None) -> pd.DataFrame:
+def client_panel(register: Register, *, start=None, end=None, design=None,
+                 engine: str = "pandas", path=None) -> pd.DataFrame:
     """Client-by-month panel: one row per client and month the client is on a caseload.
 
     Parameters
@@ -259,13 +261,23 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     design : StudyDesign, optional
         Adds ``fip`` (the row's caseworker is a FIP caseworker of the site, or the client is
         a listed FIP client), ``first_treated``, ``post`` and ``event_time``.
+    engine : {"pandas", "duckdb"}
+        Where the spells are expanded into client-months. ``"duckdb"`` (the optional extra
+        ``fipeval[scale]``) expands and counts them in DuckDB, out of core; with ``path``
+        the panel goes to a Parquet file and never into memory. A national panel over ten
+        years has over a hundred million rows (67 bytes each in pandas): see
+        docs/SCALING.md.
+    path : str or Path, optional
+        With ``engine="duckdb"``: write the panel to this Parquet file and return the path
+        (labels as strings, months as dates) instead of a DataFrame.
 
     Returns
     -------
     DataFrame
         ``client_id, caseworker, municipality, month, period, months_on_benefit`` (at the
         start of the month, since the spell started), ``terminated`` (0/1),
-        ``end_reason`` (when terminated), ``fraud_signals, activations, contacts``.
+        ``end_reason`` (when terminated), ``fraud_signals, activations, contacts``; the
+        same frame from either engine.
 
     Examples
     --------
@@ -277,24 +289,23 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
     >>> client_panel(Register(spells, extract_date="2014-06-01"))["terminated"].tolist()
     [0, 0, 1]
     """
-    start_m, end_m = _window(register, start, end)
+    from ..errors import check_option
+    from ._client_engine import client_spells, duckdb_panel
+    check_option("engine", engine, ENGINES)
+    if path is not None and engine != "duckdb":
+        raise InputError("`path` writes the panel from DuckDB: pass engine='duckdb' with it.")
+    cs = client_spells(register, start, end)
+    if engine == "duckdb":
+        return duckdb_panel(cs, design, path)
     spells = register.spells
-    prep = _Prepared(register)
-    first, last, ended = prep.spell_months()
-    ended &= ~prep.continued()
-    lo = np.maximum(first, start_m)
-    hi = np.minimum(last, end_m)
-    length = np.clip(hi - lo + 1, 0, None)
-    offset = np.concatenate([[0], np.cumsum(length)])
-    n = int(offset[-1])
-    spell_row = np.repeat(np.arange(len(spells)), length)
-    within = np.arange(n, dtype=np.int64) - offset[:-1][spell_row]
-    month = lo[spell_row] + within
-    terminated = ended[spell_row] & (month == last[spell_row])
-    window_months = np.arange(start_m, end_m + 1)
+    n = int(cs.offset[-1])
+    spell_row = np.repeat(np.arange(len(spells)), cs.length)
+    month = cs.lo[spell_row] + (np.arange(n, dtype=np.int64) - cs.offset[:-1][spell_row])
+    terminated = cs.ended[spell_row] & (month == cs.last[spell_row])
+    window_months = np.arange(cs.start_m, cs.end_m + 1)
     first_day = (_month_start(window_months).astype("datetime64[D]") - _EPOCH).astype(np.int64)
-    months_on = (first_day[month - start_m] - prep.start[spell_row]) / 30.4375
-    month_col = _month_start(window_months)[month - start_m]
+    months_on = (first_day[month - cs.start_m] - cs.start_day[spell_row]) / 30.4375
+    month_col = _month_start(window_months)[month - cs.start_m]
 
     panel = pd.DataFrame({
         # categorical columns: a national panel has tens of millions of rows
@@ -302,29 +313,65 @@ def client_panel(register: Register, *, start=None, end=None, design=None) -> pd
         "caseworker": _take_categorical(spells["caseworker"], spell_row),
         "municipality": _take_categorical(spells["municipality"], spell_row),
         "month": month_col,
-        "period": (month - start_m).astype(np.int64),
+        "period": (month - cs.start_m).astype(np.int64),
         "months_on_benefit": months_on,
         "terminated": terminated.astype(np.int64),
         "end_reason": pd.Categorical.from_codes(
-            np.where(terminated, pd.Categorical(spells["end_reason"], categories=END_REASONS)
-                     .codes[spell_row], -1), categories=END_REASONS),
+            np.where(terminated, cs.reason[spell_row], -1), categories=END_REASONS),
     })
-    for which, table in enumerate((register.events, register.contacts)):
-        row = prep.attribute(which)
-        m = prep.month(prep.t_days[which])
-        ok = (row >= 0)
-        ok[ok] &= (m[ok] >= lo[row[ok]]) & (m[ok] <= hi[row[ok]])
-        pos = offset[row[ok]] + (m[ok] - lo[row[ok]])
-        if which == 0:
-            kind = _kind_codes(table, EVENT_KINDS)[ok]
-            panel["fraud_signals"] = np.bincount(pos[kind == 0], minlength=n)
-            panel["activations"] = np.bincount(pos[kind > 0], minlength=n)
-        else:
-            panel["contacts"] = np.bincount(pos, minlength=n)
+    for column, (rows, months) in cs.counted.items():
+        panel[column] = np.bincount(cs.offset[rows] + (months - cs.lo[rows]), minlength=n)
     panel.attrs["unit"] = "client_id"
     if design is not None:
         panel = _mark_treatment(panel, design)
     return panel
+
+
+ENGINES = ("pandas", "duckdb")
+
+
+def client_totals(register: Register, *, by=("month",), start=None, end=None, design=None,
+                  engine: str = "pandas") -> pd.DataFrame:
+    """Sums of the client panel by some of its columns, without keeping the panel.
+
+    Parameters
+    ----------
+    register, start, end, design, engine
+        As in :func:`client_panel`; with ``engine="duckdb"`` the client-months are counted
+        out of core and never held in memory.
+    by : tuple of str
+        Columns of the client panel to group by: ``month``, ``period``, ``municipality``,
+        ``caseworker``, ``end_reason`` and, with a design, ``fip``, ``post``,
+        ``event_time``, ``after_follow_up``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (sorted by ``by``): ``client_months`` (rows of the panel),
+        ``terminations``, ``fraud_signals``, ``activations``, ``contacts`` and
+        ``months_on_benefit`` (the sum; divide by ``client_months`` for the mean).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from fipeval import Register
+    >>> spells = pd.DataFrame({"client_id": ["a", "b"], "municipality": "X",
+    ...     "caseworker": ["k1", "k2"], "start_date": pd.to_datetime(["2014-01-01", "2014-02-01"]),
+    ...     "end_date": pd.to_datetime(["2014-03-15", None]), "end_reason": ["work", None]})
+    >>> client_totals(Register(spells, extract_date="2014-06-01"))["client_months"].tolist()
+    [1, 2, 2, 1, 1]
+    """
+    from ..errors import check_option
+    from ._client_engine import TOTALS, check_by, client_spells, duckdb_totals
+    check_option("engine", engine, ENGINES)
+    by = check_by(by, design)
+    if engine == "duckdb":
+        return duckdb_totals(client_spells(register, start, end), design, by)
+    panel = client_panel(register, start=start, end=end, design=design)
+    panel = panel.rename(columns={"terminated": "terminations"})
+    panel["client_months"] = 1
+    out = panel.groupby(list(by), observed=True, sort=True)[list(TOTALS)].sum().reset_index()
+    return out
 
 
 # ------------------------------------------------------------------ treatment and quarters
@@ -351,57 +398,6 @@ def mark_treatment(panel: pd.DataFrame, design) -> pd.DataFrame:
     []
     """
     return _mark_treatment(panel.copy(), design)
-
-
-def _mark_treatment(out: pd.DataFrame, design) -> pd.DataFrame:
-    """``mark_treatment`` on a frame the caller owns (columns are added in place)."""
-    cw_codes, cw_labels = _codes(out["caseworker"])
-    mun_codes, mun_labels = _codes(out["municipality"])
-    n_mun = max(len(mun_labels), 1)
-    key = cw_codes.astype(np.int64) * n_mun + np.clip(mun_codes, 0, None)
-    present = np.bincount(key, minlength=max(len(cw_labels), 1) * n_mun) > 0
-    pair = np.flatnonzero(present)
-    lookup = np.zeros(len(present), dtype=np.int64)
-    lookup[pair] = np.arange(len(pair))
-    pair_index = lookup[key]
-    no_date = np.iinfo(np.int64).min
-    fip_start = np.full(len(pair), no_date, dtype=np.int64)     # month index, per pair
-    site_start = np.full(len(pair), no_date, dtype=np.int64)
-    fip_fu = np.zeros(len(pair), dtype=np.int64)                # follow-up months, per pair
-    starts = [int(pd.Timestamp(s.start_date).to_period("M").ordinal) for s in design.sites]
-    pair_cw = np.asarray(cw_labels, dtype=object)[pair // n_mun]
-    pair_mun = np.asarray(mun_labels, dtype=object)[np.clip(pair % n_mun, 0, None)] \
-        if len(mun_labels) else np.full(len(pair), None, dtype=object)
-    for site, start in zip(design.sites, starts):
-        here = np.ones(len(pair), dtype=bool) if site.municipality is None else \
-            (pair_mun == str(site.municipality))
-        mine = here & np.isin(pair_cw, [str(c) for c in site.fip_caseworkers])
-        fip_fu = np.where(mine & (fip_start == no_date), int(site.follow_up_months), fip_fu)
-        fip_start = np.where(mine & (fip_start == no_date), start, fip_start)
-        site_start = np.where(here & (site_start == no_date), start, site_start)
-    row_fip = fip_start[pair_index]
-    row_fu = fip_fu[pair_index]
-    row_site = np.where(row_fip != no_date, row_fip, site_start[pair_index])
-    if "client_id" in out.columns:
-        for site, start in zip(design.sites, starts):
-            if site.fip_clients:
-                listed = is_member(out["client_id"], site.fip_clients) & (row_fip == no_date)
-                row_fip = np.where(listed, start, row_fip)
-                row_fu = np.where(listed, int(site.follow_up_months), row_fu)
-                row_site = np.where(listed, start, row_site)
-    m_codes, m_values = pd.factorize(out["month"].to_numpy(dtype="datetime64[ns]"))
-    month = np.asarray(m_values, dtype="datetime64[ns]").astype("datetime64[M]").astype(
-        np.int64)[m_codes]
-    treated = row_fip != no_date
-    ft = np.where(treated, row_fip, 0).astype("datetime64[M]").astype("datetime64[ns]")
-    out["fip"] = treated.astype(np.int64)
-    out["first_treated"] = np.where(treated, ft, np.datetime64("NaT"))
-    out["event_time"] = np.where(treated, (month - row_fip).astype(float), np.nan)
-    out["post"] = ((row_site != no_date) & (month >= row_site)).astype(np.int64)
-    fu_end = np.where(treated, row_fip + row_fu, 0).astype("datetime64[M]").astype("datetime64[ns]")
-    out["follow_up_end"] = np.where(treated, fu_end, np.datetime64("NaT"))
-    out["after_follow_up"] = (treated & (month >= row_fip + row_fu)).astype(np.int64)
-    return out
 
 
 def to_quarters(panel: pd.DataFrame) -> pd.DataFrame:
