@@ -201,11 +201,12 @@ def duckdb_panel(cs: ClientSpells, design, path):
                           f"FROM ({sql}) ORDER BY spell_row, month").fetchnumpy()
     finally:
         con.close()
-    return _frame(cs, got, design)
+    return panel_frame(cs, got, design)
 
 
-def _frame(cs: ClientSpells, got: dict, design) -> pd.DataFrame:
-    """The pandas frame of ``client_panel`` from DuckDB's rows (spell, month, counts)."""
+def panel_frame(cs: ClientSpells, got: dict, design) -> pd.DataFrame:
+    """The pandas frame of ``client_panel`` from its rows (spell, month and the counts of
+    ``cs.counted``, in the panel's order), from either engine."""
     spells = cs.register.spells
     spell_row = np.asarray(got["spell_row"], dtype=np.int64)
     month = np.asarray(got["month"], dtype=np.int64)
@@ -213,6 +214,7 @@ def _frame(cs: ClientSpells, got: dict, design) -> pd.DataFrame:
     window = np.arange(cs.start_m, cs.end_m + 1)
     first_day = (_month_start(window).astype("datetime64[D]") - _EPOCH).astype(np.int64)
     panel = pd.DataFrame({
+        # categorical columns: a national panel has tens of millions of rows
         "client_id": _take_categorical(spells["client_id"], spell_row, sort=False),
         "caseworker": _take_categorical(spells["caseworker"], spell_row),
         "municipality": _take_categorical(spells["municipality"], spell_row),

@@ -36,8 +36,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register
-from ._register_index import (_EPOCH, _Prepared, _codes, _dominant, _kind_codes,
-                              _month_start, _take_categorical, _window)
+from ._register_index import (_Prepared, _codes, _dominant, _kind_codes,
+                              _month_start, _window)
 from ._treatment import _mark_treatment
 
 __all__ = ["caseworker_panel", "client_panel", "client_totals", "to_quarters", "mark_treatment",
@@ -290,41 +290,20 @@ def client_panel(register: Register, *, start=None, end=None, design=None,
     [0, 0, 1]
     """
     from ..errors import check_option
-    from ._client_engine import client_spells, duckdb_panel
+    from ._client_engine import client_spells, duckdb_panel, panel_frame
     check_option("engine", engine, ENGINES)
     if path is not None and engine != "duckdb":
         raise InputError("`path` writes the panel from DuckDB: pass engine='duckdb' with it.")
     cs = client_spells(register, start, end)
     if engine == "duckdb":
         return duckdb_panel(cs, design, path)
-    spells = register.spells
     n = int(cs.offset[-1])
-    spell_row = np.repeat(np.arange(len(spells)), cs.length)
-    month = cs.lo[spell_row] + (np.arange(n, dtype=np.int64) - cs.offset[:-1][spell_row])
-    terminated = cs.ended[spell_row] & (month == cs.last[spell_row])
-    window_months = np.arange(cs.start_m, cs.end_m + 1)
-    first_day = (_month_start(window_months).astype("datetime64[D]") - _EPOCH).astype(np.int64)
-    months_on = (first_day[month - cs.start_m] - cs.start_day[spell_row]) / 30.4375
-    month_col = _month_start(window_months)[month - cs.start_m]
-
-    panel = pd.DataFrame({
-        # categorical columns: a national panel has tens of millions of rows
-        "client_id": _take_categorical(spells["client_id"], spell_row, sort=False),
-        "caseworker": _take_categorical(spells["caseworker"], spell_row),
-        "municipality": _take_categorical(spells["municipality"], spell_row),
-        "month": month_col,
-        "period": (month - cs.start_m).astype(np.int64),
-        "months_on_benefit": months_on,
-        "terminated": terminated.astype(np.int64),
-        "end_reason": pd.Categorical.from_codes(
-            np.where(terminated, cs.reason[spell_row], -1), categories=END_REASONS),
-    })
-    for column, (rows, months) in cs.counted.items():
-        panel[column] = np.bincount(cs.offset[rows] + (months - cs.lo[rows]), minlength=n)
-    panel.attrs["unit"] = "client_id"
-    if design is not None:
-        panel = _mark_treatment(panel, design)
-    return panel
+    spell_row = np.repeat(np.arange(len(cs.length)), cs.length)
+    rows = {"spell_row": spell_row,
+            "month": cs.lo[spell_row] + (np.arange(n, dtype=np.int64) - cs.offset[:-1][spell_row])}
+    for column, (spell, month) in cs.counted.items():
+        rows[column] = np.bincount(cs.offset[spell] + (month - cs.lo[spell]), minlength=n)
+    return panel_frame(cs, rows, design)
 
 
 ENGINES = ("pandas", "duckdb")
