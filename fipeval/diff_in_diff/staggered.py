@@ -237,7 +237,7 @@ def _wide(panel, outcome, unit, time, first_treated, weights, cluster, incomplet
     u_codes, u_labels = pd.factorize(df[unit], sort=True)
     U, T = len(u_labels), len(t_labels)
     key = u_codes * T + t_codes
-    if np.unique(key).size != len(key):
+    if len(key) and np.bincount(key, minlength=U * T).max() > 1:   # np.unique: 30x slower
         raise InputError(f"The panel has duplicate rows for the same `{unit}` and `{time}`; "
                          "aggregate them first.")
     Y = np.full(U * T, np.nan)
