@@ -16,13 +16,26 @@ counts waiting for a CPU. Wall-time slopes are recorded beside them.
 
 Run: ``/work/venv/bin/python benchmarks/scaling.py [--scales 0.125 0.25 0.5 1 2] [--cores 2]``.
 Writes ``benchmarks/results/scaling.json`` and prints a table.
+
+``--panel`` measures instead the client-by-month panel of the client-level DiD (only the
+panel and its sums, not the report) per engine, each in a fresh process:
+``client_totals(by=("month", "fip"))`` and ``client_panel`` (pandas: the frame; DuckDB: the
+panel written to Parquet). The register at scale S is the cached national export at scale 1
+loaded once and repeated S times with disjoint clients and caseworkers (``--source S``
+loads the real export of scale S instead, to check that repeating is representative;
+generating an export at scale 8 takes the better part of an hour). ``--memory-cap-gb``
+caps the pandas runs' address space, so a run that would take the machine's memory down
+ends with a MemoryError instead. Writes ``benchmarks/results/scaling_panel.json``; see
+docs/SCALING.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -118,7 +131,136 @@ def format_table(fitted: dict) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- the client panel, per engine
+
+PANEL_ENGINES = ("pandas", "duckdb")
+
+
+def repeated_register(register, times: int):
+    """``times`` disjoint copies of a register: copy k > 0 has client ids and caseworkers
+    suffixed with ``~k`` (so no caseload or client is shared), the same municipalities."""
+    import pandas as pd
+    from fipeval import Register
+    if times == 1:
+        return register
+    tables = {}
+    for name in ("spells", "events", "contacts"):
+        t = getattr(register, name)
+        parts = []
+        for k in range(times):
+            part = t.copy()
+            if k:
+                part["client_id"] = (part["client_id"] + f"~{k}").astype(t["client_id"].dtype)
+                if "caseworker" in part.columns:
+                    part["caseworker"] = (part["caseworker"].astype(str) + f"~{k}").astype("category")
+            parts.append(part)
+        tables[name] = pd.concat(parts, ignore_index=True)
+        del parts
+    return Register(tables["spells"], contacts=tables["contacts"], events=tables["events"],
+                    extract_date=register.extract_date, owned=True)
+
+
+def _panel_worker(args) -> dict:
+    import gc
+    import os
+    import resource
+    import tempfile
+
+    from procstat import cpu_seconds, peak_mb, reset_peak, status_mb
+    from run_national import EXPORT_FILES
+    if args.memory_cap_gb and args.engine == "pandas":
+        cap = int(args.memory_cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    from fipeval.diff_in_diff import client_panel, client_totals
+    from fipeval.io import load
+    from fipeval.report.config import load_config
+    folder = Path(args.folder)
+    config = load_config(folder / "study.toml")
+    t0 = time.perf_counter()
+    register = load([folder / f for f in EXPORT_FILES], key=folder / "pseudonym.key",
+                    extract_date=config.extract_date)
+    register = repeated_register(register, args.times)
+    gc.collect()
+    out = {"scale": args.scale, "engine": args.engine, "times": args.times,
+           "source": str(folder), "spells": len(register.spells),
+           "events": len(register.events), "contacts": len(register.contacts),
+           "register_s": time.perf_counter() - t0, "register_rss_mb": status_mb("VmRSS"),
+           "load_average_before": os.getloadavg(), "stages": {}}
+    design = config.design()
+    with tempfile.TemporaryDirectory() as tmp:
+        for stage in ("client_totals", "client_panel"):
+            rss0 = status_mb("VmRSS")
+            reset_peak()
+            c0, w0 = cpu_seconds(), time.perf_counter()
+            rec, res = {}, None
+            try:
+                if stage == "client_totals":
+                    res = client_totals(register, by=("month", "fip"), design=design,
+                                        engine=args.engine)
+                    rec["client_months"] = int(res["client_months"].sum())
+                elif args.engine == "duckdb":
+                    path = Path(tmp) / "panel.parquet"
+                    client_panel(register, engine="duckdb", path=path)
+                    rec["parquet_mb"] = path.stat().st_size / 2**20
+                else:
+                    res = client_panel(register)
+                    rec["rows"] = len(res)
+                    rec["frame_mb"] = res.memory_usage(deep=True).sum() / 2**20
+            except MemoryError as err:
+                rec["error"] = f"MemoryError {err}"
+            except Exception as err:      # recorded, the other stage still runs
+                rec["error"] = f"{type(err).__name__}: {err}"[:300]
+            del res
+            rec |= {"cpu_s": cpu_seconds() - c0, "wall_s": time.perf_counter() - w0,
+                    "peak_rss_mb": peak_mb(), "extra_mb": peak_mb() - rss0,
+                    "load_average": os.getloadavg()}
+            out["stages"][stage] = rec
+            gc.collect()
+    out["process_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def panel_main(args) -> None:
+    import subprocess
+    from run_national import ensure_export
+    source = args.source or 1.0
+    folder = ensure_export(source, args.seed, args.cache)
+    runs = []
+    for scale in args.scales:
+        times = max(int(round(scale / source)), 1)
+        for engine in args.engines:
+            if engine == "pandas" and args.pandas_up_to is not None and scale > args.pandas_up_to:
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                result = Path(tmp) / "panel.json"
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--panel-worker",
+                       json.dumps({"folder": str(folder), "times": times, "scale": scale,
+                                   "engine": engine, "out": str(result),
+                                   "memory_cap_gb": args.memory_cap_gb})]
+                env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.cores),
+                           OMP_NUM_THREADS=str(args.cores))
+                done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+                if done.returncode != 0 or not result.exists():
+                    rec = {"scale": scale, "engine": engine, "times": times,
+                           "error": f"worker exit {done.returncode}: {done.stderr[-1500:]}"}
+                else:
+                    rec = json.loads(result.read_text())
+            runs.append(rec)
+            print(json.dumps(rec, default=str), flush=True)
+    write_json(args.out, {"benchmark": "client-month panel and its sums by engine and register "
+                                       "size (national scenario repeated)",
+                          "command": command_line("scaling.py", args.argv),
+                          "machine": machine(), "cores": args.cores, "runs": runs})
+    print(f"wrote {args.out}")
+
+
 def main(argv=None) -> None:
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--panel-worker":
+        a = argparse.Namespace(**json.loads(sys.argv[2]))
+        if getattr(os, "sched_setaffinity", None):
+            os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+        Path(a.out).write_text(json.dumps(_panel_worker(a), default=str))
+        return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scales", type=float, nargs="+", default=list(DEFAULT_SCALES))
     p.add_argument("--seed", type=int, default=NATIONAL_SEED)
@@ -126,7 +268,22 @@ def main(argv=None) -> None:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--out", type=Path, default=RESULTS / "scaling.json")
     p.add_argument("--refit", type=Path, help="refit and print an earlier scaling.json (no runs)")
+    p.add_argument("--panel", action="store_true",
+                   help="measure the client-month panel per engine instead of the report")
+    p.add_argument("--engines", nargs="+", default=list(PANEL_ENGINES), choices=PANEL_ENGINES)
+    p.add_argument("--source", type=float, default=None,
+                   help="--panel: the export scale to load and repeat (default 1)")
+    p.add_argument("--pandas-up-to", type=float, default=None,
+                   help="--panel: run the pandas engine only up to this scale")
+    p.add_argument("--memory-cap-gb", type=float, default=None,
+                   help="--panel: address-space cap of the pandas runs")
     args = p.parse_args(argv)
+    if args.panel:
+        args.argv = argv
+        if args.out == RESULTS / "scaling.json":
+            args.out = RESULTS / "scaling_panel.json"
+        panel_main(args)
+        return
     if args.refit:
         old = json.loads(args.refit.read_text(encoding="utf-8"))
         old["fit"] = fit(old["runs"])

@@ -243,13 +243,30 @@ def duckdb_totals(cs: ClientSpells, design, by: tuple) -> pd.DataFrame:
                 "CASE WHEN terminated = 1 THEN reason ELSE -1 END", "fip": "fip",
                 "post": "post", "event_time": "event_time", "after_follow_up": "after_follow_up"}
         select = ", ".join(f"{keys[b]} AS {b}" for b in by)
+        design_sql = _DESIGN_SQL if design is not None else ""
+        # the client-months and the events are summed apart: no join of the expanded
+        # months (a hundred million rows) with the event counts
         got = con.execute(f"""
-            SELECT {select}, count(*) AS client_months, sum(terminated) AS terminations,
-                   sum(fraud_signals) AS fraud_signals, sum(activations) AS activations,
-                   sum(contacts) AS contacts,
-                   sum(({_day_of('month')} - start_day) / 30.4375) AS months_on_benefit
-            FROM ({_panel_sql(design)}) GROUP BY ALL
-            ORDER BY {', '.join(by)}""").df()
+            WITH rows AS (
+                SELECT m.*, (m.month = m.term_month)::BIGINT AS terminated {design_sql}
+                FROM (SELECT s.*, unnest(range(s.lo, s.hi + 1)) AS month FROM spells s) m),
+            counted AS (
+                SELECT m.*, (m.month = m.term_month)::BIGINT AS terminated {design_sql}
+                FROM (SELECT s.*, e.month, e.fraud_signals, e.activations, e.contacts
+                      FROM events e JOIN spells s USING (spell_row)) m),
+            parts AS (
+                SELECT {select}, count(*) AS client_months, sum(terminated) AS terminations,
+                       0 AS fraud_signals, 0 AS activations, 0 AS contacts,
+                       sum(({_day_of('month')} - start_day) / 30.4375) AS months_on_benefit
+                FROM rows GROUP BY ALL
+                UNION ALL
+                SELECT {select}, 0, 0, sum(fraud_signals), sum(activations), sum(contacts),
+                       0.0 FROM counted GROUP BY ALL)
+            SELECT {', '.join(by)}, sum(client_months) AS client_months,
+                   sum(terminations) AS terminations, sum(fraud_signals) AS fraud_signals,
+                   sum(activations) AS activations, sum(contacts) AS contacts,
+                   sum(months_on_benefit) AS months_on_benefit
+            FROM parts GROUP BY ALL ORDER BY {', '.join(by)}""").df()
     finally:
         con.close()
     return _labelled(cs, got, by)
