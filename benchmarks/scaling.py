@@ -160,6 +160,16 @@ def repeated_register(register, times: int):
                     extract_date=register.extract_date, owned=True)
 
 
+def _return_freed_memory() -> None:
+    """Give the heap that glibc keeps after frees back to the system (``malloc_trim``), so
+    a stage's peak counts what is live, not what building the repeated register left."""
+    import ctypes
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _panel_worker(args) -> dict:
     import gc
     import os
@@ -181,6 +191,7 @@ def _panel_worker(args) -> dict:
                     extract_date=config.extract_date)
     register = repeated_register(register, args.times)
     gc.collect()
+    _return_freed_memory()
     out = {"scale": args.scale, "engine": args.engine, "times": args.times,
            "source": str(folder), "spells": len(register.spells),
            "events": len(register.events), "contacts": len(register.contacts),
@@ -216,8 +227,27 @@ def _panel_worker(args) -> dict:
                     "load_average": os.getloadavg()}
             out["stages"][stage] = rec
             gc.collect()
+            _return_freed_memory()
     out["process_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def format_panel_table(runs: list) -> str:
+    """Markdown: one row per scale, engine and stage."""
+    lines = ["| scale | engine | spells | stage | CPU s | wall s | peak MB | load avg | result |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in runs:
+        for stage, rec in r.get("stages", {}).items():
+            result = rec.get("error", "").split(" Unable")[0] or (
+                f"{rec['client_months']:,} client-months" if "client_months" in rec else
+                f"{rec['parquet_mb']:.0f} MB Parquet" if "parquet_mb" in rec else
+                f"{rec.get('rows', 0):,} rows, {rec.get('frame_mb', 0):.0f} MB frame")
+            lines.append(f"| {r['scale']:g} | {r['engine']} | {r.get('spells', 0):,} | {stage} | "
+                         f"{rec['cpu_s']:.1f} | {rec['wall_s']:.1f} | {rec['peak_rss_mb']:.0f} | "
+                         f"{rec['load_average'][0]:.1f} | {result} |")
+        if "error" in r:
+            lines.append(f"| {r['scale']:g} | {r['engine']} | | | | | | | {r['error'][:80]} |")
+    return "\n".join(lines)
 
 
 def panel_main(args) -> None:
@@ -251,6 +281,7 @@ def panel_main(args) -> None:
                                        "size (national scenario repeated)",
                           "command": command_line("scaling.py", args.argv),
                           "machine": machine(), "cores": args.cores, "runs": runs})
+    print(format_panel_table(runs))
     print(f"wrote {args.out}")
 
 

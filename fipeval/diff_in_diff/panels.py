@@ -31,6 +31,8 @@ spells, so a register of millions of spells takes seconds.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -250,7 +252,7 @@ def _add_rates(panel: pd.DataFrame, exposure: str) -> None:
 
 # ------------------------------------------------------------------ client panel
 def client_panel(register: Register, *, start=None, end=None, design=None,
-                 engine: str = "pandas", path=None) -> pd.DataFrame:
+                 engine: Literal["pandas", "duckdb"] = "pandas", path=None) -> pd.DataFrame:
     """Client-by-month panel: one row per client and month the client is on a caseload.
 
     Parameters
@@ -310,7 +312,7 @@ ENGINES = ("pandas", "duckdb")
 
 
 def client_totals(register: Register, *, by=("month",), start=None, end=None, design=None,
-                  engine: str = "pandas") -> pd.DataFrame:
+                  engine: Literal["pandas", "duckdb"] = "pandas") -> pd.DataFrame:
     """Sums of the client panel by some of its columns, without keeping the panel.
 
     Parameters
