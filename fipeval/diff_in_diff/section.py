@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..results import section_figure
 from ..errors import DesignError, FewClustersWarning
+from ..inference._threads import with_one_blas_thread
 from ..inference.design import DesignEstimate, DesignTable, plan_inference, randomization_t
 from .estimate import did
 from .leads_lags import event_study
@@ -80,6 +81,7 @@ def section_window(register, design, leads: int = LEADS) -> tuple[pd.Timestamp, 
     return first.to_timestamp(), last.to_timestamp()
 
 
+@with_one_blas_thread   # small dense algebra: a second BLAS thread only spins (issue 18)
 def did_section(register, design, *, alpha: float = 0.05, leads: int = LEADS, seed: int | None = None,
                 n_draws: int | None = None):
     """Results and figures on caseworker outcomes before and after the start of FIP.
