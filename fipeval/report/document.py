@@ -77,7 +77,10 @@ class Section:
         translator = figure_words()
         translate_figure(fig, translator)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        # the tight box from the artists' extents: savefig(bbox_inches="tight") finds it by
+        # drawing the whole figure once more (a third of a report figure's cost)
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)   # inches
+        fig.savefig(buf, format="png", dpi=110, bbox_inches=box)
         import matplotlib.pyplot as plt
         plt.close(fig)
         self.blocks.append(Figure(name, caption, buf.getvalue(), tuple(translator.missing)))
@@ -210,18 +213,28 @@ def localise(report, language: str | None = None):
     def table(df, number_format=_fmt_cell, as_text=True):
         """Labels for the columns, cells translated; ``as_text=False`` (report.xlsx)
         keeps numbers as numbers."""
-        out = df[key_columns_first(df.columns)] if df.columns.is_unique else df
-        out = out.rename(columns=lambda c: tr(column_label(c)))
-        columns = {}
-        for i in range(out.shape[1]):
-            values = out.iloc[:, i]
+        order = key_columns_first(df.columns) if df.columns.is_unique else list(df.columns)
+        names = [tr(column_label(c)) for c in order]
+        columns = []
+        for i, values in enumerate(df[order].to_dict("series").values() if df.columns.is_unique
+                                   else (df.iloc[:, j] for j in range(df.shape[1]))):
             if values.dtype == object or (language != "en" and as_text):
-                columns[i] = pd.Series([cell(v, number_format) if as_text or isinstance(v, str)
-                                        else v for v in values], index=out.index, dtype=object)
-        if columns:
-            out = pd.concat([columns.get(i, out.iloc[:, i]) for i in range(out.shape[1])],
-                            axis=1, keys=list(out.columns))
-        return out
+                done: dict = {}   # a long table repeats its values (municipalities, codes)
+
+                def one(v):
+                    key = (type(v), v) if isinstance(v, (str, int, float)) else None
+                    if key is None:
+                        return cell(v, number_format) if as_text or isinstance(v, str) else v
+                    if key not in done:
+                        done[key] = cell(v, number_format) if as_text or isinstance(v, str) else v
+                    return done[key]
+
+                values = pd.Series([one(v) for v in values.to_numpy(dtype=object)],
+                                   index=df.index, dtype=object)
+            columns.append(values.rename(names[i]) if len(names) else values)
+        if not columns:
+            return df.rename(columns=lambda c: tr(column_label(c)))
+        return pd.concat(columns, axis=1, keys=names)
 
     def block(b):
         if isinstance(b, str):

@@ -27,7 +27,7 @@ from ..schema import Register
 from .config import StudyConfig
 from .disclosure import (disclosure_setting, hidden_groups, protect_report, withheld_municipalities,
                          withhold_estimates)
-from .document import Report, Section, render_html, render_markdown, write_workbook
+from .document import Report, Section, localise, render_html, render_markdown, write_workbook
 from .language import report_language
 from . import analyses, foundation
 from .fidelity import fidelity_section
@@ -171,8 +171,11 @@ def _run_stage(name: str, builder, ctx: dict, *, title: str, what: str):
     """One section builder: (section or None, estimates.json rows of a failure). A
     FipevalError becomes a section saying the data did not allow it; a warning becomes a
     note in the section."""
+    from ..inference._threads import one_blas_thread
+
     failed = []
-    with warnings_as_notes() as caught:
+    # every section's algebra is small and dense: a second BLAS thread only waits for a core
+    with warnings_as_notes() as caught, one_blas_thread():
         try:
             section = builder(ctx)
         except FipevalError as err:
@@ -228,14 +231,16 @@ def write_report(report: Report, out: Path, load_report=None, *, timings: dict |
     if out.exists() and not out.is_dir():
         raise ConfigError(f"The output path {out} is a file; pass a folder with --out.")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.html").write_text(render_html(report), encoding="utf-8")
-    (out / "report.md").write_text(render_markdown(report, out / "figures"), encoding="utf-8")
+    # estimates.json keeps the report's codes; the readers' files share one localised copy
+    readers, _ = localise(report)
+    (out / "report.html").write_text(render_html(readers), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(readers, out / "figures"), encoding="utf-8")
     (out / "estimates.json").write_text(json.dumps(
         {"title": report.title,
          "settings": report.settings if timings is None else {**report.settings, "timings": timings},
          "estimates": report.estimates},
         indent=2, default=str) + "\n", encoding="utf-8")
-    workbook = write_workbook(report, out / "report.xlsx",
+    workbook = write_workbook(readers, out / "report.xlsx",
                               report.settings.get("config", {}).get("suppress_below", 10))
     if load_report is not None:
         (out / "load_report.json").write_text(load_report.to_json() if hasattr(load_report, "to_json")
