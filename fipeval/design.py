@@ -103,10 +103,22 @@ class StudyDesign:
         }
 
 
+_NS_PER_DAY = 86_400_000_000_000
+
+
 def months_between(start, end) -> np.ndarray:
-    """Months (days / 30.4375) from ``start`` to ``end``, elementwise."""
-    return ((pd.to_datetime(end) - pd.to_datetime(start)) / pd.Timedelta(days=1)).to_numpy(
-        dtype=float) / DAYS_PER_MONTH
+    """Months (days / 30.4375) from ``start`` to ``end``, elementwise (dates or one date).
+
+    Examples
+    --------
+    >>> months_between(pd.Timestamp("2020-01-01"), pd.Series(pd.to_datetime(["2020-01-31"])))
+    array([0.98562628])
+    """
+    def ns(x):
+        values = np.asarray(pd.to_datetime(x) if not isinstance(x, pd.Timestamp) else x.to_datetime64())
+        return values.astype("datetime64[ns]").view("i8")
+    # integer nanoseconds / nanoseconds a day: the same float as pandas' Timedelta division
+    return (ns(end) - ns(start)) / _NS_PER_DAY / DAYS_PER_MONTH
 
 
 def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
@@ -205,21 +217,25 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
         "follow_up_end": fu_end,
         "spell_start": s["start_date"].to_numpy(),
         "months_before_start": months_before,
-        "months_on_benefit": months_between(pd.Series(start, index=s.index), stop),
+        "months_on_benefit": months_between(start, stop),
         "ended": ended.astype(np.int64),
         "end_reason": pd.Categorical(s["end_reason"].where(ended), categories=END_REASONS),
         "censored_at_extract": np.int64(window_end < fu_end),
     })
-    for reason in END_REASONS:
-        out[f"ended_{reason}"] = (out["end_reason"] == reason).astype(np.int64).to_numpy()
-    for col in EVENT_COUNT_COLUMNS:  # counted for all sites at once in build_cohort
-        out[col] = np.zeros(len(out), dtype=np.int64)
-    out["exposure_years"] = out["months_on_benefit"] / 12.0
-    out["age"] = (start.year - s["birth_year"].astype("float64")).to_numpy()
-    out["household_type"] = s["household_type"].to_numpy()
-    out["sex"] = s["sex"].to_numpy()
-    out["ladder_rung"] = s["ladder_rung"].astype("float64").to_numpy()
-    out["monthly_amount"] = s["monthly_amount"].to_numpy()
+    # the other columns in one step (one column at a time copies the frame's blocks each time)
+    reason = out["end_reason"].to_numpy(dtype=object)
+    more = {f"ended_{r}": (reason == r).astype(np.int64) for r in END_REASONS}
+    more.update({col: np.zeros(len(out), dtype=np.int64)   # counted for all sites at once
+                 for col in EVENT_COUNT_COLUMNS})
+    more.update({
+        "exposure_years": out["months_on_benefit"].to_numpy() / 12.0,
+        "age": (start.year - s["birth_year"].astype("float64")).to_numpy(),
+        "household_type": s["household_type"].to_numpy(),
+        "sex": s["sex"].to_numpy(),
+        "ladder_rung": s["ladder_rung"].astype("float64").to_numpy(),
+        "monthly_amount": s["monthly_amount"].to_numpy(),
+    })
+    out = pd.concat([out, pd.DataFrame(more, index=out.index)], axis=1)
     return out, stop.to_numpy()
 
 
