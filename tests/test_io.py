@@ -1036,3 +1036,31 @@ def test_a_quoted_separator_in_a_municipality_name_is_noted(tmp_path):
     assert ("1 row(s) with a municipality name holding the separator `;` (a quoted value) "
             "(first at line 6)") in notes
     assert "Steen;bergen" in set(reg.spells.municipality)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_pseudonyms_are_hmac_sha256_with_and_without_the_compiled_routine(compiled, monkeypatch):
+    """fipeval.io._hmac (built where a C compiler is present) and the hashlib fallback give
+    the first 8 bytes of HMAC-SHA256 of every message, for keys shorter and longer than a
+    block and messages across the padding boundaries."""
+    import hmac as std_hmac
+    import sys
+
+    from fipeval.io.bsn import _hmac_fixed_width
+
+    if compiled:
+        pytest.importorskip("fipeval.io._hmac")
+    else:   # the import fails: the hashlib fallback
+        import fipeval.io
+
+        monkeypatch.setitem(sys.modules, "fipeval.io._hmac", None)
+        monkeypatch.delattr(fipeval.io, "_hmac", raising=False)
+    rng = np.random.default_rng(7)
+    for key_length in (1, 32, 64, 65, 130):
+        key = rng.bytes(key_length)
+        for width in (9, 55, 56, 64, 65):
+            messages = [rng.bytes(width) for _ in range(25)]
+            got = _hmac_fixed_width(b"".join(messages), width, key)
+            expected = [int.from_bytes(std_hmac.digest(key, m, "sha256")[:8], "big", signed=True)
+                        for m in messages]
+            assert got.tolist() == expected, (key_length, width)

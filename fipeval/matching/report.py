@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import pandas as pd
 
@@ -56,8 +57,15 @@ def balance_section(cohort: pd.DataFrame, *, covariates=COHORT_COVARIATES,
     notes = tuple(str(w.message) for w in caught) + base.notes
     table = Summary(f"Covariate balance: {res._method_text()}", res._header(), base.table,
                     notes)
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(base.table) + 1.6))
-    bal.plot(ax=ax)
-    ax.set_title("Covariate balance before and after matching")
+    # terms of variables matched exactly are equal after matching by construction: the table
+    # lists them, the plot leaves them out (a national study has one per municipality)
+    exact_terms = bal.table["term"].astype(str).str.startswith(tuple(f"{c}_" for c in exact)) \
+        if exact else pd.Series(False, index=bal.table.index)
+    shown = replace(bal, table=bal.table[~exact_terms]) if exact_terms.any() else bal
+    rows = shown.table["term"].nunique()
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * rows + 1.6))
+    shown.plot(ax=ax)
+    ax.set_title("Covariate balance before and after matching" + (
+        f" ({', '.join(exact)}: exact, not shown)" if exact_terms.any() else ""))
     fig.tight_layout()
     return table, fig

@@ -298,6 +298,8 @@ BALANCE = {
         "{n} van de {m} termen hebben na aanpassing een |SMD| boven {t}.",
     "|standardised mean difference|": "|gestandaardiseerd verschil in gemiddelden|",
     "Covariate balance before and after matching": "Balans van de kenmerken vóór en na het matchen",
+    "Covariate balance before and after matching ({v}: exact, not shown)":
+        "Balans van de kenmerken vóór en na het matchen ({v}: exact, niet getoond)",
     "threshold {t}": "grens {t}",
     "{n} of {m} focal (here FIP) clients got no match because of the caliper; they have weight "
     "0 and the matched sample no longer represents the whole group.":
