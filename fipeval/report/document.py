@@ -195,7 +195,7 @@ def localise(report, language: str | None = None):
     translator = tr.translator
 
     def cell(value, number_format, strict=False):
-        if value is None:
+        if value is None or value is pd.NA:
             return ""
         if isinstance(value, str):
             return tr(value, strict=strict)
@@ -218,7 +218,9 @@ def localise(report, language: str | None = None):
         columns = []
         for i, values in enumerate(df[order].to_dict("series").values() if df.columns.is_unique
                                    else (df.iloc[:, j] for j in range(df.shape[1]))):
-            if values.dtype == object or (language != "en" and as_text):
+            text = (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+                    or isinstance(values.dtype, pd.CategoricalDtype))   # pandas 3: str dtype
+            if text or (language != "en" and as_text):
                 done: dict = {}   # a long table repeats its values (municipalities, codes)
 
                 def one(v):
