@@ -21,6 +21,7 @@ from scipy import stats
 
 from ..errors import InputError
 from .document import Section, estimate
+from .language import dutch_number
 
 LANGUAGES = ("en", "nl")
 POWER = 0.8  # for the minimum detectable effect
@@ -137,9 +138,7 @@ def number(x: float, digits: int = 1, language: str = "en", *, sign: bool = Fals
     if x is None or not np.isfinite(x):
         return "-" if x is None or np.isnan(x) else ("∞" if x > 0 else "-∞")
     text = f"{x:{'+' if sign else ''},.{digits}f}"
-    if language == "nl":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text
+    return dutch_number(text) if language == "nl" else text
 
 
 def money(x: float, language: str = "en") -> str:

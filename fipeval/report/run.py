@@ -107,16 +107,14 @@ def build_report(register: Register, config: StudyConfig, *, progress: Progress 
 
 
 def _names(register: Register, config: StudyConfig) -> tuple:
-    """Municipalities and caseworkers: the data's own words, which no language translates."""
+    """The study's name, municipalities and caseworkers: the data's own words, which no
+    language translates (a site's municipality and FIP caseworkers are among the spells':
+    build_cohort refuses a design naming others)."""
     spells = register.spells
     names = {str(config.name)}
     for column in ("municipality", "caseworker"):
         if column in spells:
             names.update(str(v) for v in spells[column].dropna().unique())
-    for site in config.design().sites:
-        names.update(str(c) for c in site.fip_caseworkers)
-        if site.municipality:
-            names.add(str(site.municipality))
     return tuple(sorted(names))
 
 
