@@ -22,7 +22,7 @@ from .errors import FipevalError, UsageError, command_line_message
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 DEMO = "brabantse_wal"
-SCENARIOS = ("brabantse_wal", "three_municipalities", "national")
+SCENARIOS = ("brabantse_wal", "three_municipalities", "national", "ww_example", "aov_example")
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
@@ -65,7 +65,7 @@ def _load(paths, config, mapping, key, progress, sheet=None):
     progress("loading")
     return load(paths if len(paths) > 1 else paths[0], mapping=mapping,
                 key=Path(key) if key is not None else None, extract_date=config.extract_date,
-                sheet=sheet)
+                sheet=sheet, preset=config.preset)
 
 
 def _progress(args, total: int | None = None):

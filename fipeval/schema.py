@@ -22,7 +22,28 @@ import pyarrow.compute as pc
 from .errors import SchemaError
 
 END_REASONS = ("work", "enforcement", "moved", "partner", "other_benefit",
-               "education", "death", "other", "unknown")
+               "education", "death", "other", "unknown",
+               # --- benefit types (issue 21): reasons of WW and AOV spells, never drawn for
+               # bijstand; appended so that the codes above keep their numbers
+               "exhausted",     # WW: maximum duration reached; AOV: the benefit term ran out
+               "recovered",     # AOV: fit for work again (herstel)
+               "retirement")    # state pension age reached, or the policy's end age (AOV)
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+# bijstand: Participatiewet social assistance, paid by the municipality; ww: unemployment
+# benefit (Werkloosheidswet), paid by UWV; aov: arbeidsongeschiktheidsverzekering, the
+# disability insurance of the self-employed, paid by a private insurer.
+BENEFIT_TYPES = ("bijstand", "ww", "aov")
+DEFAULT_BENEFIT_TYPE = "bijstand"   # a register without a benefit_type column is bijstand
+# the end reasons each benefit type knows (``END_REASONS`` order); others are not expected
+BENEFIT_END_REASONS = {
+    "bijstand": END_REASONS[:9],
+    "ww": ("work", "enforcement", "moved", "other_benefit", "education", "death", "other",
+           "unknown", "exhausted", "retirement"),
+    "aov": ("work", "enforcement", "other_benefit", "death", "other", "unknown", "exhausted",
+            "recovered", "retirement"),
+}
+# --- end benefit types --------------------------------------------------------------------
 HOUSEHOLD_TYPES = ("single", "single_parent", "couple")
 SEXES = ("female", "male", "unknown")
 CONTACT_KINDS = ("intake", "fip_talk", "regular")
@@ -53,6 +74,8 @@ SPELL_COLUMNS = (
     Column("birth_year", "Int16", required=False),
     Column("sex", "category", required=False, categories=SEXES),
     Column("ladder_rung", "Int8", required=False, description="participatieladder rung 1-6"),
+    Column("benefit_type", "category", required=False, categories=BENEFIT_TYPES,
+           description="bijstand, ww or aov; missing = bijstand (see study_benefit_type)"),
 )
 CONTACT_COLUMNS = (
     Column("client_id", "string[pyarrow]"),
@@ -183,6 +206,44 @@ def is_member(values: pd.Series, members) -> np.ndarray:
         members = list(members)
     member_set = _arrow_strings(members).cast(arr.type).unique()
     return pc.fill_null(pc.is_in(arr, value_set=member_set), False).to_numpy(zero_copy_only=False)
+
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+def study_benefit_type(spells: pd.DataFrame, declared: str | None = None) -> tuple[str, str]:
+    """The benefit type a study analyses, and how it was decided: ``"study file"``,
+    ``"data"`` or ``"assumed"`` (the report says which).
+
+    ``declared`` (the study file's ``benefit_type``) wins, and must agree with the data's
+    ``benefit_type`` column where that is filled; else the column's one value; a register
+    without the column (or with it empty) is bijstand, assumed.
+
+    Examples
+    --------
+    >>> study_benefit_type(pd.DataFrame({"benefit_type": ["ww", "ww"]}))
+    ('ww', 'data')
+    >>> study_benefit_type(pd.DataFrame({"client_id": ["a"]}))[0]
+    'bijstand'
+    """
+    if declared is not None and declared not in BENEFIT_TYPES:
+        raise SchemaError(f"benefit_type {declared!r} is not one of {', '.join(BENEFIT_TYPES)}; "
+                          "fix `benefit_type` in the study file.")
+    column = spells["benefit_type"] if "benefit_type" in spells else pd.Series([], dtype=object)
+    found = sorted(str(v) for v in pd.unique(column.dropna()))
+    if len(found) > 1:
+        counts = column.astype(str).value_counts()
+        raise SchemaError(f"The spells hold {len(found)} benefit types "
+                          f"({', '.join(f'{k}: {counts[k]:,}' for k in found)}); a study analyses "
+                          "one benefit type: load each type's export separately.")
+    if declared is not None:
+        if found and found[0] != declared:
+            raise SchemaError(f"The study file says benefit_type = {declared!r} but the data's "
+                              f"benefit_type column says {found[0]!r}; fix the study file or "
+                              "load the right export.")
+        return declared, "study file"
+    if found:
+        return found[0], "data"
+    return DEFAULT_BENEFIT_TYPE, "assumed"
+# --- end benefit types --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

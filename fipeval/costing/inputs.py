@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, SchemaError, check_columns
-from ..schema import END_REASONS, HOUSEHOLD_TYPES
+from ..schema import BENEFIT_TYPES, END_REASONS, HOUSEHOLD_TYPES
 
 ALL_REASONS = "all"  # recidivism row used for exit reasons without a curve of their own
 
@@ -347,9 +347,24 @@ class CostInputs:
         3.0, "years", "assumption: training written off over three years")
     norm_table: NormTable = field(default_factory=NormTable.default)
     recidivism: RecidivismTable = field(default_factory=RecidivismTable.default)
+    # --- benefit types (issue 21): see ``benefit_inputs`` ---
+    benefit_type: str = "bijstand"
+    monthly_benefit: Assumption | None = None   # WW/AOV: priced instead of the norm table
 
     def __post_init__(self):
+        if self.benefit_type not in BENEFIT_TYPES:
+            raise InputError(f"`benefit_type` must be one of {', '.join(BENEFIT_TYPES)}; "
+                             f"got {self.benefit_type!r}.")
+        if self.monthly_benefit is not None and not isinstance(self.monthly_benefit, Assumption):
+            raise InputError("`monthly_benefit` must be an Assumption or None; got "
+                             f"{type(self.monthly_benefit).__name__}.")
+        if self.benefit_type != "bijstand" and self.monthly_benefit is None:
+            raise InputError(f"A {self.benefit_type} costing needs `monthly_benefit` (EUR per "
+                             "benefit per month); build the inputs with "
+                             f"benefit_inputs({self.benefit_type!r}).")
         for f in fields(self):
+            if f.name in ("benefit_type", "monthly_benefit"):
+                continue
             value = getattr(self, f.name)
             if f.name in ("norm_table", "recidivism"):
                 expected = NormTable if f.name == "norm_table" else RecidivismTable
@@ -377,8 +392,10 @@ class CostInputs:
         for name, value in overrides.items():
             if name not in names:
                 raise InputError(f"CostInputs has no input `{name}`; inputs: {', '.join(sorted(names))}.")
-            if name in ("norm_table", "recidivism") or isinstance(value, Assumption):
+            if name in ("norm_table", "recidivism", "benefit_type") or isinstance(value, Assumption):
                 new[name] = value
+            elif getattr(self, name) is None:     # monthly_benefit of a bijstand costing
+                new[name] = Assumption(value, "EUR per benefit per month", "set by the user")
             else:
                 old = getattr(self, name)
                 new[name] = Assumption(value, old.unit, f"set by the user (default {old.value:g}: {old.source})")
@@ -398,3 +415,152 @@ class CostInputs:
         return pd.DataFrame([{"name": k, "value": a.value, "unit": a.unit, "low": a.low,
                               "high": a.high, "source": a.source}
                              for k, a in self.assumptions().items()])
+
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+# The benefit's name in the report's English (the Dutch catalog translates it).
+BENEFIT_NAMES = {"bijstand": "social assistance (bijstand)",
+                 "ww": "unemployment benefit (WW)",
+                 "aov": "disability insurance (AOV)"}
+# Who pays the benefit, so who saves when it ends sooner (stated in the report's costing).
+BENEFIT_PAYERS = {
+    "bijstand": "the municipality: bijstand (Participatiewet) is paid from the municipality's "
+                "budget for benefits (BUIG, from the national government)",
+    "ww": "UWV, from the unemployment insurance funds (financed by employers' premiums): the "
+          "municipality saves nothing unless the client would have moved on to bijstand",
+    "aov": "the insurer that holds the self-employed person's policy (financed by the "
+           "policyholders' premiums): neither UWV nor the municipality pays an AOV benefit",
+}
+# WW's benefit (Werkloosheidswet art. 47 and 15-17): 75% of the daily wage (dagloon) in the
+# first two months, 70% after; the daily wage is capped at the maximum daily wage and paid
+# for 261 days a year (21.75 a month).
+WW_FIRST_MONTHS_RATE = 0.75
+WW_REPLACEMENT_RATE = 0.70
+WW_FIRST_MONTHS = 2
+WW_DAYS_PER_MONTH = 21.75
+WW_MAX_DAILY_WAGE = Assumption(
+    274.44, "EUR per day",
+    "maximum daily wage (maximumdagloon) from 1 January 2024 as published by the Dutch "
+    "government (Regeling aanpassing maximum dagloon); it is indexed each January and July: "
+    "use the amount of the study's years")
+WW_DAILY_WAGE = Assumption(
+    115.0, "EUR per day",
+    "assumption without a published source: order of magnitude of a WW client's daily wage "
+    "(below the maximum); used only when the data hold no benefit amounts", 80.0, 180.0)
+AOV_MONTHLY_BENEFIT = Assumption(
+    2_000.0, "EUR per benefit per month",
+    "assumption without a published source: order of magnitude of an insured AOV benefit "
+    "(insured amounts of EUR 1,000-3,000 a month are common); used only when the data hold "
+    "no benefit amounts: take the insurer's own", 1_200.0, 3_000.0)
+_ADMINISTRATION = {
+    "ww": Assumption(1_500.0, "EUR per benefit per year",
+                     "assumption without a published source: UWV's execution cost per WW "
+                     "benefit a year (Berenschot's EUR 2,883 is a municipal bijstand figure)",
+                     800.0, 2_500.0),
+    "aov": Assumption(1_500.0, "EUR per benefit per year",
+                      "assumption without a published source: an insurer's claims handling "
+                      "per AOV benefit a year", 800.0, 3_000.0),
+}
+
+
+def ww_monthly_benefit(daily_wage, months_on_benefit=WW_FIRST_MONTHS, *,
+                       max_daily_wage: float = WW_MAX_DAILY_WAGE.value):
+    """WW benefit for one month: the capped daily wage x 21.75 days x 75% (first two months
+    on benefit) or 70% (later).
+
+    Parameters
+    ----------
+    daily_wage
+        The client's daily wage (dagloon) in EUR; capped at ``max_daily_wage``.
+    months_on_benefit
+        Whole months already on benefit at the start of the month (0 = the first month).
+    max_daily_wage
+        The maximum daily wage in force (default: 1 January 2024, ``WW_MAX_DAILY_WAGE``).
+
+    Examples
+    --------
+    >>> round(ww_monthly_benefit(100.0, 0), 2)     # 100 x 21.75 x 0.75
+    1631.25
+    >>> round(ww_monthly_benefit(400.0, 5), 2)     # 274.44 x 21.75 x 0.70
+    4178.35
+    """
+    wage = np.minimum(np.asarray(daily_wage, dtype=float), max_daily_wage)
+    rate = np.where(np.asarray(months_on_benefit) < WW_FIRST_MONTHS, WW_FIRST_MONTHS_RATE,
+                    WW_REPLACEMENT_RATE)
+    out = wage * WW_DAYS_PER_MONTH * rate
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def benefit_inputs(benefit_type: str = "bijstand", *, monthly_amount: float | None = None,
+                   base: CostInputs | None = None) -> CostInputs:
+    """The costing inputs of a benefit type: what a month of benefit costs, and who saves it.
+
+    Parameters
+    ----------
+    benefit_type : {"bijstand", "ww", "aov"}
+        ``"bijstand"`` returns ``base`` unchanged (the norm table by household type prices a
+        month; ``annual_benefit_cost`` the crude year). For ``"ww"`` and ``"aov"`` a month is
+        priced at ``monthly_benefit``: the mean ``monthly_amount`` of the data where given,
+        else a documented default (WW: ``ww_monthly_benefit(WW_DAILY_WAGE)`` at 70%; AOV:
+        ``AOV_MONTHLY_BENEFIT``); the crude year is 12 x that; ``norm_factor`` becomes a
+        multiplier on the benefit (range +-15%); the administration cost is the benefit's
+        own (assumption); no one returns after an ``exhausted`` or ``retirement`` exit.
+        Who saves: ``BENEFIT_PAYERS``.
+    monthly_amount
+        Mean monthly benefit in the data (EUR), or None.
+    base
+        Inputs to start from (user overrides are laid over the result by the caller).
+
+    Examples
+    --------
+    >>> inputs = benefit_inputs("ww", monthly_amount=1_800.0)
+    >>> inputs.monthly_benefit.value, inputs.annual_benefit_cost.value
+    (1800.0, 21600.0)
+    >>> benefit_inputs("bijstand").monthly_benefit is None
+    True
+    """
+    base = CostInputs() if base is None else base
+    if benefit_type not in BENEFIT_TYPES:
+        raise InputError(f"`benefit_type` must be one of {', '.join(BENEFIT_TYPES)}; got "
+                         f"{benefit_type!r}.")
+    if benefit_type == "bijstand":
+        return base
+    name = {"ww": "WW", "aov": "AOV"}[benefit_type]
+    if monthly_amount is not None and math.isfinite(monthly_amount) and monthly_amount > 0:
+        monthly = Assumption(float(monthly_amount), "EUR per benefit per month",
+                             f"the data: mean monthly {name} benefit (monthly_amount) of the "
+                             "cohort at the study start (range: assumption +-15%)",
+                             0.85 * float(monthly_amount), 1.15 * float(monthly_amount))
+    elif benefit_type == "ww":
+        value = ww_monthly_benefit(WW_DAILY_WAGE.value, WW_FIRST_MONTHS)
+        monthly = Assumption(value, "EUR per benefit per month",
+                             f"no amounts in the data: daily wage EUR {WW_DAILY_WAGE.value:g} "
+                             f"({WW_DAILY_WAGE.source}) x {WW_DAYS_PER_MONTH:g} days x "
+                             f"{WW_REPLACEMENT_RATE:.0%} (WW after its first two months; "
+                             f"daily wage capped at EUR {WW_MAX_DAILY_WAGE.value:g})",
+                             ww_monthly_benefit(WW_DAILY_WAGE.low, WW_FIRST_MONTHS),
+                             ww_monthly_benefit(WW_DAILY_WAGE.high, WW_FIRST_MONTHS))
+    else:
+        monthly = AOV_MONTHLY_BENEFIT
+    recidivism = pd.concat([base.recidivism.table, pd.DataFrame(
+        [(reason, 60.0, 0.0, f"assumption: no return to {name} after this exit")
+         for reason in ("exhausted", "retirement")
+         if reason not in set(base.recidivism.table["end_reason"])],
+        columns=["end_reason", "months", "share", "source"])], ignore_index=True)
+    return replace(
+        base, benefit_type=benefit_type, monthly_benefit=monthly,
+        annual_benefit_cost=Assumption(
+            12 * monthly.value, "EUR per benefit per year",
+            f"12 x the monthly {name} benefit ({monthly.source})",
+            None if monthly.low is None else 12 * monthly.low,
+            None if monthly.high is None else 12 * monthly.high),
+        annual_administration_cost=_ADMINISTRATION[benefit_type],
+        norm_factor=Assumption(1.0, "multiplier on the monthly benefit",
+                               f"assumption: the {name} benefit is paid in full for every month "
+                               "avoided (range +-15%)", 0.85, 1.15),
+        recidivism_scale=Assumption(
+            1.0, "multiplier on the recidivism curves",
+            f"assumption: no return-to-{name} curves in our sources, so Divosa's bijstand "
+            "curves are used (range widened)", 0.5, 1.2),
+        recidivism=RecidivismTable(recidivism))
+# --- end benefit types --------------------------------------------------------------------

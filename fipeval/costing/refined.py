@@ -121,6 +121,8 @@ class RefinedSavings(Savings):
 
     @cached_property
     def mean_norm(self) -> float:
+        if self.inputs.monthly_benefit is not None:   # WW / AOV: the benefit itself (issue 21)
+            return self.inputs.monthly_benefit.value
         return sum(share * self.inputs.norm_table.monthly_norm(self.price_date, h)
                    for h, share in self.household_mix.items())
 
@@ -187,9 +189,12 @@ class RefinedSavings(Savings):
             f"x (1 - {g:.3f}) for returns to benefit (exit reasons: {reasons}; "
             f"recidivism x {inp.recidivism_scale.value:g}; Divosa curves)",
             f"x {self.caseload:,.0f} clients in the caseload",
-            f"x EUR {cost:,.2f} a month per benefit: mean norm EUR {self.mean_norm:,.2f} on "
-            f"{self.price_date.date()} ({mix}) x {inp.norm_factor.value:g} + "
-            f"{euros(inp.annual_administration_cost.value)}/12 administration",
+            (f"x EUR {cost:,.2f} a month per benefit: mean norm EUR {self.mean_norm:,.2f} on "
+             f"{self.price_date.date()} ({mix}) x {inp.norm_factor.value:g} + "
+             if inp.monthly_benefit is None else
+             f"x EUR {cost:,.2f} a month per benefit: monthly {inp.benefit_type.upper()} "
+             f"benefit EUR {self.mean_norm:,.2f} x {inp.norm_factor.value:g} + ")
+            + f"{euros(inp.annual_administration_cost.value)}/12 administration",
             f"x {d:.4f} discounting at {inp.discount_rate.value:.2%} a year",
             f"= {euros(total)} over the horizon = {euros(self.savings_per_year)} a year "
             f"({100 * (1 - e.alpha):g}% CI {euros(lo)} to {euros(hi)})",
@@ -267,7 +272,7 @@ def refined_savings(rmst_difference_months: float, *, horizon_months: float, cas
     if pd.isna(price_date):
         raise InputError("`price_date` is missing; pass the date whose norms price a benefit month.")
     households = _shares("household_mix", household_mix or {"single": 1.0}, HOUSEHOLD_TYPES)
-    for h in households:
+    for h in households if inputs.monthly_benefit is None else ():
         inputs.norm_table.monthly_norm(price_date, h)   # raises when the table has no norm
     from ..schema import END_REASONS
     reasons = _shares("exit_reason_mix", exit_reason_mix or {ALL_REASONS: 1.0},

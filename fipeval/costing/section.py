@@ -19,7 +19,7 @@ from ..schema import END_REASONS, HOUSEHOLD_TYPES
 from ._common import euro_axis, euros
 from .crude import crude_savings
 from .cost_of_fip import fip_cost
-from .inputs import ALL_REASONS, CostInputs
+from .inputs import ALL_REASONS, BENEFIT_NAMES, BENEFIT_PAYERS, CostInputs
 from .net import net_result
 from .refined import refined_savings
 from .uncertainty import monte_carlo, sensitivity
@@ -309,10 +309,9 @@ def costing_section(cohort: pd.DataFrame, effects: pd.DataFrame | None = None,
     summary = Summary("Savings per year: crude beside refined",
                       {"units": ", ".join(units), "alpha": alpha, "Monte Carlo draws": n_draws,
                        "seed": seed, "inputs varied": vary_inputs, "cost method": cost_method},
-                      table, tuple(notes) + _explanations())
+                      table, tuple(notes) + _explanations(inputs.benefit_type))
     inputs_summary = Summary("Costing inputs and their sources", {}, inputs.table(),
-                             ("Norms by household type: the dated norm table (replaceable); "
-                              "recidivism: Divosa curves by exit reason (replaceable).",))
+                             _benefit_notes(inputs))
     results = [inputs_summary, summary]
     for k in range(len(units)):
         name = list(units)[k]
@@ -366,12 +365,29 @@ def _pooled_row(crude, refined, costs, units, mcs) -> dict:
     return row
 
 
-def _explanations() -> tuple:
+# --- benefit types (issue 21) -------------------------------------------------------------
+def _benefit_notes(inputs: CostInputs) -> tuple:
+    """What is priced and who saves it, for the benefit type of the inputs."""
+    name = BENEFIT_NAMES[inputs.benefit_type]
+    saves = f"Benefit: {name}. Who saves: {BENEFIT_PAYERS[inputs.benefit_type]}."
+    if inputs.monthly_benefit is None:
+        return ("Norms by household type: the dated norm table (replaceable); "
+                "recidivism: Divosa curves by exit reason (replaceable).", saves)
+    return (f"A month of benefit is priced at the monthly {inputs.benefit_type.upper()} "
+            f"benefit: {inputs.monthly_benefit.source}.", saves)
+# --- end benefit types --------------------------------------------------------------------
+
+
+def _explanations(benefit_type: str = "bijstand") -> tuple:
+    refined = ("Refined: months avoided (RMST difference over the follow-up) x cost by household type "
+               "from the norm table (norms in force at the middle of the follow-up) + administration, net of returns to benefit (Divosa), discounted; "
+               "per year = over the horizon x 12 / horizon." if benefit_type == "bijstand" else
+               "Refined: months avoided (RMST difference over the follow-up) x the monthly "
+               f"{benefit_type.upper()} benefit + administration, net of returns to benefit, "
+               "discounted; per year = over the horizon x 12 / horizon.")
     return ("Crude: extra terminations per client x caseload x EUR per benefit per year (the pilot's "
             "method: a full year saved per termination, nobody returns, FIP costs nothing).",
-            "Refined: months avoided (RMST difference over the follow-up) x cost by household type "
-            "from the norm table (norms in force at the middle of the follow-up) + administration, net of returns to benefit (Divosa), discounted; "
-            "per year = over the horizon x 12 / horizon.",
+            refined,
             "Intervals: the effect's design-based interval (FIP re-assigned to caseworkers) scaled "
             "(exact: the savings are linear in the effect); pooled rows: Monte Carlo percentile "
             "intervals over the municipalities' effects (drawn to match their design-based "

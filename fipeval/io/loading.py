@@ -52,7 +52,8 @@ from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
-from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
+from .mapping import (BENEFIT_PRESETS, CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns,
+                      resolve)
 from .memory import release
 from .normalise import Context, KeyHolder, Part, implausible_notes, normalise_file
 from .readers import RawTable, StreamFallback, read_file
@@ -112,6 +113,20 @@ def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
         if best_score is None or score > best_score:
             best, best_score, best_roles = table, score, roles
     return best, best_roles
+
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+def choose_preset(raw: RawTable, candidates: list[tuple[str, Mapping]]) -> tuple:
+    """(preset, mapping, table, roles) of the candidate mapping that fits the file best: the
+    one whose table holds the most of the file's columns; a tie goes to the earlier
+    candidate (the municipal presets come first, so a bijstand export stays bijstand)."""
+    best = (candidates[0][0], candidates[0][1], None, {})
+    for name, mapping in candidates:
+        table, roles = detect_table(raw, mapping)
+        if table is not None and (best[2] is None or len(roles) > len(best[3])):
+            best = (name, mapping, table, roles)
+    return best
+# --- end benefit types --------------------------------------------------------------------
 
 
 def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
@@ -409,7 +424,8 @@ def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
 
 def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, extract_date=None, *,
          municipality: str | None = None, decimal: str | None = None,
-         date_format: str | None = None, sheet: str | int | None = None) -> Register:
+         date_format: str | None = None, sheet: str | int | None = None,
+         preset: str | None = None) -> Register:
     """Load benefit-register exports into a canonical ``Register``.
 
     Parameters
@@ -437,6 +453,11 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         mapping's ``[file] sheet``. Default: the first sheet whose header row holds a table
         (so a cover page is skipped), else the first sheet. The load report names the sheet
         read.
+    preset
+        The built-in preset to read with (``fipeval.io.mapping.PRESETS``): ``"ww"`` for a
+        UWV WW export, ``"aov"`` for an insurer's AOV export, ``"dutch"``/``"canonical"``
+        for municipal exports. Default: per file, the preset whose headers fit it best
+        (``choose_preset``); the load report names it per file (``detected["preset"]``).
 
     Returns
     -------
@@ -458,7 +479,9 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     >>> reg.spells["end_reason"].tolist()
     [nan, 'work']
     """
-    merged = resolve(mapping)
+    merged = resolve(mapping, preset)
+    candidates = [(preset or "dutch", merged)] + ([] if preset is not None else
+                                                   [(p, resolve(mapping, p)) for p in BENEFIT_PRESETS])
     opts = merged.file
     if extract_date is None and opts.get("extract_date") is not None:
         extract_date = opts["extract_date"]
@@ -483,7 +506,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
                 skipped_sheets = raw.sheets[:raw.sheets.index(raw.sheet)]
                 notes.append(f"{raw.file}: read the sheet `{raw.sheet}`; the sheet(s) before it "
                              f"({', '.join(skipped_sheets)}) hold no table")
-            table, roles = detect_table(raw, merged)
+            chosen, used, table, roles = choose_preset(raw, candidates)
             if table is None:
                 for name in [merged.file.get("table")] + list(ROLES):
                     if name and merged.table(name).explicit and not in_folder:
@@ -495,14 +518,16 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
                 notes.append(f"{raw.file}: skipped (no table recognised from its headers)")
                 done()
                 continue
-            _check_explicit(raw, table, roles, merged)
+            _check_explicit(raw, table, roles, used)
             names.append(raw.file)
             try:
-                part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+                part = normalise_file(raw, table, roles, used.table(table), ctx, len(names) - 1)
             except StreamFallback:      # a ragged line mid-file: read it line by line instead
                 del raw
                 raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"))
-                part = normalise_file(raw, table, roles, merged.table(table), ctx, len(names) - 1)
+                part = normalise_file(raw, table, roles, used.table(table), ctx, len(names) - 1)
+            if chosen in BENEFIT_PRESETS:      # a municipal export's report stays as it was
+                part.detected["preset"] = chosen
             parts.append(part)
             del raw, part
             done()

@@ -40,14 +40,14 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..schema import CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
+from ..schema import BENEFIT_TYPES, CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .fields import normalise_key
 
 CLIENT_ROLES = ("bsn", "client_id", "client_number")
 ROLES = {
     "spells": CLIENT_ROLES + ("client_id_kind", "municipality", "caseworker", "start_date", "end_date", "end_reason",
                               "monthly_amount", "household_type", "birth_date", "birth_year",
-                              "sex", "ladder_rung"),
+                              "sex", "ladder_rung", "benefit_type"),
     "contacts": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "minutes"),
     "events": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "detail"),
 }
@@ -57,10 +57,13 @@ CODE_SETS = {
     ("spells", "end_reason"): END_REASONS,
     ("spells", "household_type"): HOUSEHOLD_TYPES,
     ("spells", "sex"): SEXES,
+    ("spells", "benefit_type"): BENEFIT_TYPES,
     ("contacts", "kind"): CONTACT_KINDS,
     ("events", "kind"): EVENT_KINDS,
 }
-PRESETS = ("dutch", "canonical")
+PRESETS = ("dutch", "canonical", "ww", "aov")
+# presets of other benefits (issue 21): laid over the municipal ones (dutch + canonical)
+BENEFIT_PRESETS = ("ww", "aov")
 FILE_KEYS = ("separator", "encoding", "decimal", "date_format", "sheet", "table", "extract_date")
 _TABLE_KEYS = ("columns", "codes", "constants", "date_formats")
 
@@ -166,7 +169,8 @@ def read_mapping(path: str | Path) -> Mapping:
 
 
 def load_preset(name: str) -> Mapping:
-    """A built-in preset (``"dutch"`` or ``"canonical"``) without the explicit-column check."""
+    """A built-in preset (``"dutch"``, ``"canonical"``, ``"ww"``, ``"aov"``) on its own,
+    without the explicit-column check."""
     if name not in PRESETS:
         raise ConfigError(f"Unknown preset {name!r}; built-in presets: {', '.join(PRESETS)}.")
     text = (resources.files("fipeval.io") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
@@ -202,9 +206,26 @@ def default_mapping() -> Mapping:
     return merge(mapping, identity)
 
 
-def resolve(mapping: str | Path | Mapping | dict | None) -> Mapping:
-    """The mapping to use: the presets, with the user's mapping (file, dict or object) on top."""
+def preset_mapping(preset: str | None = None) -> Mapping:
+    """The built-in mapping of a preset: ``None``, ``"dutch"`` or ``"canonical"`` give the
+    municipal presets combined (``default_mapping``); ``"ww"`` and ``"aov"`` lay that
+    benefit's preset over them (its headers first, its codes added, its benefit type set).
+
+    Examples
+    --------
+    >>> preset_mapping("ww").table("spells").constants["benefit_type"]
+    'ww'
+    """
+    if preset is not None and preset not in PRESETS:
+        raise ConfigError(f"Unknown preset {preset!r}; built-in presets: {', '.join(PRESETS)}.")
     base = default_mapping()
+    return merge(base, load_preset(preset)) if preset in BENEFIT_PRESETS else base
+
+
+def resolve(mapping: str | Path | Mapping | dict | None, preset: str | None = None) -> Mapping:
+    """The mapping to use: the presets (``preset_mapping(preset)``), with the user's mapping
+    (file, dict or object) on top."""
+    base = preset_mapping(preset)
     if mapping is None:
         return base
     if isinstance(mapping, Mapping):

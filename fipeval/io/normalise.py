@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import LoadError
-from ..schema import CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
+from ..schema import BENEFIT_TYPES, CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .accounting import REPAIR_BIT
 from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, redact, resolve_key
 from .dates import detect_format, parse_dates
@@ -395,6 +395,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             out["sex"] = sex.categorical(SEXES)
             codes["sex"] = sex
             missing["sex"] = sex.missing
+        if "benefit_type" in roles or "benefit_type" in tmap.constants:
+            out["benefit_type"] = _benefit_type(raw, cols, roles, tmap, n)
         if "ladder_rung" in roles:
             rung_text = cols.take(roles["ladder_rung"])
             rung = parse_integer(rung_text, low=1, high=6)
@@ -459,6 +461,34 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
 
 
 BATCH_ROWS = 1 << 18
+
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+def _benefit_type(raw: RawTable, cols, roles: dict, tmap: TableMapping, n: int) -> pd.Categorical:
+    """The spells' benefit type: the column's codes, empty cells filled with the preset's
+    constant. A code the mapping does not know stops the load: mixing an unknown benefit
+    into a study would change what every number means."""
+    constant = tmap.constants.get("benefit_type")
+    if constant is not None and constant not in BENEFIT_TYPES:
+        raise LoadError(f"The mapping sets benefit_type = {constant!r}; use one of "
+                        f"{', '.join(BENEFIT_TYPES)}.", file=raw.file)
+    if "benefit_type" not in roles:
+        return pd.Categorical([constant] * n, categories=BENEFIT_TYPES)
+    text = cols.take(roles["benefit_type"])
+    parsed = parse_code(text, tmap.codes.get("benefit_type", {}), unknown=None)
+    if parsed.unknown_rows.any():
+        row = int(np.flatnonzero(parsed.unknown_rows)[0])
+        value = redact(str(parsed.uniques[parsed.codes[row]]).strip())
+        raise LoadError(
+            f"Unknown benefit type {value!r} in {int(parsed.unknown_rows.sum())} row(s) (first "
+            f"shown); fipeval knows {', '.join(BENEFIT_TYPES)}. Map the code in a mapping file "
+            f"([spells.codes.benefit_type] \"{value}\" = \"ww\") or load that benefit's rows "
+            "separately.", file=raw.file, line=int(raw.lines[row]), column=roles["benefit_type"])
+    values = parsed.values.copy()
+    if constant is not None:
+        values[parsed.missing] = constant
+    return pd.Categorical(values, categories=BENEFIT_TYPES)
+# --- end benefit types --------------------------------------------------------------------
 
 
 def _slices(raw: RawTable, n: int):

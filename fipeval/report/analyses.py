@@ -286,8 +286,11 @@ def costing_report(ctx) -> Section:
         # per municipality: its caseload on its own start date
         on_benefit = caseload_from_spells(spells, {u: site_start.get(u, first_start) for u in units})
         caseload = {u: int(on_benefit.get(u, 0)) for u in units}
+    benefit_type = ctx.get("benefit", ("bijstand", "assumed"))[0]
+    amounts = cohort["monthly_amount"].dropna() if "monthly_amount" in cohort else pd.Series([])
+    inputs = options.inputs(benefit_type, float(amounts.mean()) if len(amounts) else None)
     (results, figures), notes = _quiet(
-        costing_section, cohort, _costing_effects(ctx, units), inputs=options.inputs(),
+        costing_section, cohort, _costing_effects(ctx, units), inputs=inputs,
         caseload=caseload,
         cost_method=options.cost_method, regular_caseload=options.regular_caseload,
         n_draws=options.n_draws, seed=config.seed,
@@ -295,17 +298,32 @@ def costing_report(ctx) -> Section:
     ctx["results"]["costing"] = results
     section = result_section(
         "Costs and savings",
-        ["The pilot's kind of extrapolation (extra terminations x whole caseload x a year of "
-         "benefit) beside a refined version (months of benefit actually avoided, benefit by "
-         "household type, return to benefit after exit, discounting), the cost of the FIP "
-         "talks, and the net result. Intervals carry the effects' design-based uncertainty (the "
-         "same effects and intervals as the effects section) and the inputs' ranges. Every "
-         "input is listed with its source."] + notes,
+        [_costing_intro(benefit_type)] + notes,
         results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="costing")
     for r in results:
         if isinstance(r, Summary) and r.title.startswith("Savings per year"):
             section.sheets["costing"] = r.table
     return section
+
+
+def _costing_intro(benefit_type: str) -> str:
+    """The costing section's first paragraph, naming the benefit (issue 21)."""
+    if benefit_type == "bijstand":
+        return ("The pilot's kind of extrapolation (extra terminations x whole caseload x a year of "
+                "benefit) beside a refined version (months of benefit actually avoided, benefit by "
+                "household type, return to benefit after exit, discounting), the cost of the FIP "
+                "talks, and the net result. Intervals carry the effects' design-based uncertainty (the "
+                "same effects and intervals as the effects section) and the inputs' ranges. Every "
+                "input is listed with its source.")
+    from ..costing.inputs import BENEFIT_NAMES
+
+    return (f"The benefit is {BENEFIT_NAMES[benefit_type]}. The pilot's kind of extrapolation "
+            "(extra terminations x whole caseload x a year of benefit) beside a refined version "
+            f"(months of benefit actually avoided, priced at the monthly {benefit_type.upper()} "
+            "benefit, return to benefit after exit, discounting), the cost of the FIP talks, and "
+            "the net result. Intervals carry the effects' design-based uncertainty (the same "
+            "effects and intervals as the effects section) and the inputs' ranges. Every input "
+            "is listed with its source.")
 
 
 def _costing_effects(ctx, units) -> pd.DataFrame | None:

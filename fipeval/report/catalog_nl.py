@@ -56,6 +56,14 @@ COMMON = {
     "ended: other reason": "beëindigd: andere reden",
     "Ended: reason unknown": "Beëindigd: reden onbekend",
     "ended: reason unknown": "beëindigd: reden onbekend",
+    # benefit types (issue 21): WW and AOV end reasons
+    "Ended: maximum duration reached": "Beëindigd: maximale duur bereikt",
+    "ended: maximum duration reached": "beëindigd: maximale duur bereikt",
+    "Ended: recovered": "Beëindigd: hersteld", "ended: recovered": "beëindigd: hersteld",
+    "Ended: retirement age": "Beëindigd: pensioenleeftijd",
+    "ended: retirement age": "beëindigd: pensioenleeftijd",
+    "maximum duration reached": "maximale duur bereikt", "recovered": "hersteld",
+    "retirement age": "pensioenleeftijd",
     "Fraud signals (per client-year)": "Fraudesignalen (per klantjaar)",
     "fraud signals (per client-year)": "fraudesignalen (per klantjaar)",
     "Activation steps (per client-year)": "Activeringsstappen (per klantjaar)",
@@ -862,5 +870,61 @@ NOTES = {
     "fipeval {v}; seed {s}; extract date {d}.": "fipeval {v}; startgetal {s}; peildatum {d}.",
 }
 
+# benefit types (issue 21): the benefit named in the title and the costing
+BENEFITS = {
+    "FIP evaluation, {b}: {name}": "FIP-evaluatie, {b}: {name}",
+    "social assistance (bijstand)": "bijstand (Participatiewet)",
+    "unemployment benefit (WW)": "werkloosheidsuitkering (WW)",
+    "disability insurance (AOV)": "arbeidsongeschiktheidsverzekering (AOV)",
+    "Benefit: {b}. Who saves: {payer}.": "Uitkering: {b}. Wie bespaart: {payer}.",
+    "the municipality: bijstand (Participatiewet) is paid from the municipality's budget for "
+    "benefits (BUIG, from the national government)":
+        "de gemeente: bijstand (Participatiewet) wordt betaald uit het gemeentelijke budget "
+        "voor uitkeringen (BUIG, van het Rijk)",
+    "UWV, from the unemployment insurance funds (financed by employers' premiums): the "
+    "municipality saves nothing unless the client would have moved on to bijstand":
+        "UWV, uit de werkloosheidsfondsen (gefinancierd met premies van werkgevers): de "
+        "gemeente bespaart niets, tenzij de klant anders in de bijstand was gekomen",
+    "the insurer that holds the self-employed person's policy (financed by the "
+    "policyholders' premiums): neither UWV nor the municipality pays an AOV benefit":
+        "de verzekeraar bij wie de zelfstandige verzekerd is (gefinancierd met de premies van "
+        "de verzekerden): UWV noch de gemeente betaalt een AOV-uitkering",
+    "A month of benefit is priced at the monthly {c} benefit: {source}.":
+        "Een maand uitkering is geprijsd tegen de maandelijkse {c}-uitkering: {source}.",
+    "Monthly benefit amount": "Uitkeringsbedrag per maand",
+    "Monthly benefit": "Maandelijkse uitkering", "monthly benefit": "maandelijkse uitkering",
+    "monthly benefit amount": "uitkeringsbedrag per maand",
+    "multiplier on the monthly benefit": "factor op de maandelijkse uitkering",
+    "EUR per benefit per month": "euro per uitkering per maand",
+    "The benefit is {b}. The pilot's kind of extrapolation (extra terminations x whole "
+    "caseload x a year of benefit) beside a refined version (months of benefit actually "
+    "avoided, priced at the monthly {c} benefit, return to benefit after exit, discounting), "
+    "the cost of the FIP talks, and the net result. Intervals carry the effects' design-based "
+    "uncertainty (the same effects and intervals as the effects section) and the inputs' "
+    "ranges. Every input is listed with its source.":
+        "De uitkering is {b}. De extrapolatie zoals de pilot die maakte (extra beëindigingen x "
+        "de hele caseload x een jaar uitkering) naast een verfijnde versie (werkelijk vermeden "
+        "maanden uitkering, geprijsd tegen de maandelijkse {c}-uitkering, terugkeer in de "
+        "uitkering na uitstroom, disconteren), de kosten van de FIP-gesprekken en het netto "
+        "resultaat. De intervallen dragen de opzetgebaseerde onzekerheid van de effecten (dezelfde "
+        "effecten en intervallen als in het hoofdstuk over de effecten) en de bandbreedtes van de "
+        "invoer. Elke invoer staat erbij met zijn bron.",
+    "Refined: months avoided (RMST difference over the follow-up) x the monthly {c} benefit + "
+    "administration, net of returns to benefit, discounted; per year = over the horizon x 12 "
+    "/ horizon.":
+        "Verfijnd: vermeden maanden (RMST-verschil over de volgperiode) x de maandelijkse "
+        "{c}-uitkering + uitvoering, minus terugkeer in de uitkering, gedisconteerd; per jaar = "
+        "over de horizon x 12 / horizon.",
+}
+
+# the refined arithmetic of a WW or AOV costing: the bijstand one with the monthly benefit
+# in place of the norm
+BENEFITS.update({english.replace("mean norm EUR {norm} on {date} ({mix}) x {nf}",
+                                  "monthly {c} benefit EUR {norm} x {nf}"):
+                 dutch.replace("gemiddelde norm € {norm} op {date} ({mix}) x {nf}",
+                               "maandelijkse {c}-uitkering € {norm} x {nf}")
+                 for english, dutch in COSTING.items()
+                 if "mean norm EUR {norm} on {date} ({mix}) x {nf}" in english})
+
 CATALOG = {**COMMON, **DATA, **GROUPS, **INFERENCE, **FIDELITY, **BALANCE, **TERMINATIONS,
-           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES}
+           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES, **BENEFITS}

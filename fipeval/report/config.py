@@ -66,13 +66,16 @@ class CostingOptions:
             raise ConfigError("`costing.cost_method = \"caseload\"` needs `regular_caseload` "
                               "(clients per regular caseworker) in [costing].")
 
-    def inputs(self):
-        from ..costing import CostInputs
+    def inputs(self, benefit_type: str = "bijstand", monthly_amount: float | None = None):
+        """The costing inputs of ``benefit_type`` (``costing.inputs.benefit_inputs``: amounts
+        from the data where given) with this file's overrides laid over them."""
+        from ..costing.inputs import benefit_inputs
 
+        base = benefit_inputs(benefit_type, monthly_amount=monthly_amount)
         values = {k: v for k, v in asdict(self).items()
                   if v is not None and k not in ("caseload", "cost_method", "regular_caseload",
                                                  "n_draws")}
-        return CostInputs().with_values(**values) if values else CostInputs()
+        return base.with_values(**values) if values else base
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ class StudyConfig:
     max_ladder_rung: int | None = None
     suppress_below: int = 10                    # statistical disclosure control
     language: str = "en"                        # "en" or "nl": the report's language
+    # --- benefit types (issue 21) ---
+    benefit_type: str | None = None             # bijstand, ww or aov; default: the data's,
+                                                # else bijstand (schema.study_benefit_type)
+    preset: str | None = None                   # loader preset (io.mapping.PRESETS); default:
+                                                # detected from each file's headers
     sites: tuple = ()
     inference: InferenceOptions = field(default_factory=InferenceOptions)
     matching: MatchingOptions = field(default_factory=MatchingOptions)
@@ -104,6 +112,7 @@ class StudyConfig:
 
 # types of the keys whose default is None
 _OPTIONAL_TYPES = {"extract_date": str, "max_ladder_rung": int, "caseload": int, "caliper": float,
+                   "benefit_type": str, "preset": str,
                    "regular_caseload": float,
                    **{name: float for name in (
                        "annual_benefit_cost", "annual_administration_cost", "norm_factor",
@@ -160,6 +169,14 @@ def parse_config(raw: dict, source: str = "the study file", base: Path | None = 
     if config.language not in ("en", "nl"):
         raise ConfigError(f"`language` in {source} must be \"en\" or \"nl\"; got "
                           f"{config.language!r}.")
+    from ..io.mapping import PRESETS
+    from ..schema import BENEFIT_TYPES
+    if config.benefit_type is not None and config.benefit_type not in BENEFIT_TYPES:
+        raise ConfigError(f"`benefit_type` in {source} must be one of "
+                          f"{', '.join(BENEFIT_TYPES)}; got {config.benefit_type!r}.")
+    if config.preset is not None and config.preset not in PRESETS:
+        raise ConfigError(f"`preset` in {source} must be one of {', '.join(PRESETS)}; got "
+                          f"{config.preset!r}.")
     return StudyConfig(**{**{f.name: getattr(config, f.name) for f in fields(StudyConfig)},
                           **sections, "sites": tuple(sites)})
 
@@ -216,6 +233,8 @@ min_months_on_benefit = 6.0  # eligibility: on benefit at least this long at the
 # max_ladder_rung = 3        # eligibility: clients far from the labour market only
 suppress_below = 10          # counts under this many people are shown as "<10"
 language = "en"              # "nl" for a Dutch report (python -m fipeval report --lang nl)
+# benefit_type = "bijstand"  # or "ww" (UWV) or "aov" (insurer); default: from the data, else bijstand
+# preset = "ww"              # loader preset: dutch, canonical, ww, aov; default: detected
 
 # One [[sites]] table per municipality (or one without `municipality` for all).
 [[sites]]

@@ -28,7 +28,7 @@ def dry_run(paths, config: StudyConfig, *, config_path=None, mapping=None, key=N
     # one read of every file: the load report holds what was detected in each
     register = load(paths if len(paths) > 1 else paths[0], mapping=mapping,
                     key=Path(key) if key is not None else None, extract_date=config.extract_date,
-                    sheet=sheet)
+                    sheet=sheet, preset=config.preset)
     report = register.load_report
     files = list(report["files"].values())
     skipped = [n.split(": skipped", 1)[0] for n in report["notes"] if ": skipped (" in n]

@@ -26,6 +26,27 @@ from .language import dutch_number
 LANGUAGES = ("en", "nl")
 POWER = 0.8  # for the minimum detectable effect
 
+# --- benefit types (issue 21): the benefit the study is about, on the first page ---
+# (merged into TEXT below: schema.study_benefit_type's type and how, as words)
+BENEFIT_TEXT = {
+    "en": {"benefit_sentence": "The benefit studied: {name} ({how}).",
+           "benefit_bijstand": "social assistance (bijstand, Participatiewet), paid by the "
+                               "municipality",
+           "benefit_ww": "unemployment benefit (WW), paid by UWV",
+           "benefit_aov": "disability insurance of the self-employed (AOV), paid by the insurer",
+           "benefit_study file": "as the study file states",
+           "benefit_data": "as the data's benefit type says",
+           "benefit_assumed": "assumed: the data name no benefit type"},
+    "nl": {"benefit_sentence": "De onderzochte uitkering: {name} ({how}).",
+           "benefit_bijstand": "bijstand (Participatiewet), betaald door de gemeente",
+           "benefit_ww": "werkloosheidsuitkering (WW), betaald door UWV",
+           "benefit_aov": "arbeidsongeschiktheidsverzekering van zelfstandigen (AOV), betaald "
+                          "door de verzekeraar",
+           "benefit_study file": "zoals het studiebestand zegt",
+           "benefit_data": "zoals de uitkeringssoort in de gegevens zegt",
+           "benefit_assumed": "aangenomen: de gegevens noemen geen uitkeringssoort"},
+}
+
 TEXT = {
     "en": {
         "title": "The answer in brief",
@@ -125,6 +146,8 @@ TEXT = {
                     "te maken (E-waarde)."),
     },
 }
+for _language, _words in BENEFIT_TEXT.items():
+    TEXT[_language].update(_words)
 
 
 def number(x: float, digits: int = 1, language: str = "en", *, sign: bool = False) -> str:
@@ -173,6 +196,8 @@ def first_page(ctx) -> Section:
     s = Section(t["title"], language=language)
     s.text(t["intro"].format(k_fip=int(headline["fip_caseworkers"]), places=places,
                              k_control=int(headline["control_caseworkers"]), level=level))
+    benefit, how = ctx.get("benefit", ("bijstand", "assumed"))
+    s.text(t["benefit_sentence"].format(name=t[f"benefit_{benefit}"], how=t[f"benefit_{how}"]))
     rows, sentences, numeric = [], [], []
     for subset in order:
         label = t["all"] if subset in pooled else subset

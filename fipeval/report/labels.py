@@ -20,6 +20,10 @@ OUTCOMES = {
     "ended_death": "Ended: death",
     "ended_other": "Ended: other reason",
     "ended_unknown": "Ended: reason unknown",
+    # benefit types (issue 21): WW and AOV reasons
+    "ended_exhausted": "Ended: maximum duration reached",
+    "ended_recovered": "Ended: recovered",
+    "ended_retirement": "Ended: retirement age",
     "fraud_signals": "Fraud signals (per client-year)",
     "activations": "Activation steps (per client-year)",
     "months_on_benefit": "Months on benefit",
@@ -141,6 +145,9 @@ END_REASONS = {
     "work": "work", "enforcement": "enforcement", "moved": "moved away", "partner": "partner",
     "other_benefit": "other benefit", "education": "education", "death": "death",
     "other": "other reason", "unknown": "reason unknown",
+    # benefit types (issue 21)
+    "exhausted": "maximum duration reached", "recovered": "recovered",
+    "retirement": "retirement age",
 }
 TERMS = {
     "risk_difference": "difference in share ended",
@@ -172,6 +179,7 @@ TERMS = {
     "activation_rate": "activation rate",
     "distance": "propensity score (logit)",
     "age": "age", "ladder_rung": "participation ladder rung",
+    "monthly_amount": "monthly benefit amount", "monthly_benefit": "monthly benefit",
     "months_before_start": "months on benefit before the start",
     "sex_female": "sex: female", "sex_male": "sex: male",
     "household_type_single": "household: single", "household_type_couple": "household: couple",

@@ -23,7 +23,7 @@ from .._version import __version__
 from ..design import build_cohort
 from ..errors import ConfigError, FipevalError
 from ..progress import Progress
-from ..schema import Register
+from ..schema import Register, study_benefit_type
 from .config import StudyConfig
 from .disclosure import (disclosure_setting, hidden_groups, protect_report, withheld_municipalities,
                          withhold_estimates)
@@ -121,6 +121,8 @@ def _names(register: Register, config: StudyConfig) -> tuple:
 def _build_report(register: Register, config: StudyConfig, progress: Progress,
                   title: str | None) -> Report:
     design = config.design()
+    # the benefit the study is about (issue 21): named in the title, first page and costing
+    benefit = study_benefit_type(register.spells, config.benefit_type)
     progress("building the cohort")
     with warnings_as_notes() as cohort_notes:
         cohort = build_cohort(register, design)
@@ -129,7 +131,7 @@ def _build_report(register: Register, config: StudyConfig, progress: Progress,
     hidden = hidden_groups(cohort, config.suppress_below)
     ctx = {"register": register, "config": config, "design": design, "cohort": cohort,
            "threshold": config.suppress_below, "seed": config.seed, "progress": progress,
-           "results": {}, "plan": plan, "hidden": hidden,
+           "results": {}, "plan": plan, "hidden": hidden, "benefit": benefit,
            "withheld": withheld_municipalities(hidden, config.suppress_below)}
     sections, estimates = [], []
     for name, builder in section_builders():
@@ -161,8 +163,17 @@ def _build_report(register: Register, config: StudyConfig, progress: Progress,
                 "disclosure control": disclosure_setting(config.suppress_below),
                 "config": config.to_dict()}
     # English like every section; rendering translates it with the rest (language.localise)
-    return Report(title or f"FIP evaluation: {config.name}", sections, settings, estimates,
+    return Report(title or report_title(config.name, benefit[0]), sections, settings, estimates,
                   language=config.language)
+
+
+def report_title(name: str, benefit_type: str) -> str:
+    """The report's title: a bijstand study's as it always was, another benefit's named."""
+    from ..costing.inputs import BENEFIT_NAMES
+
+    if benefit_type == "bijstand":
+        return f"FIP evaluation: {name}"
+    return f"FIP evaluation, {BENEFIT_NAMES[benefit_type]}: {name}"
 
 
 def _run_stage(name: str, builder, ctx: dict, *, title: str, what: str):

@@ -30,6 +30,8 @@ DEFAULT_REASON_GROUPS: Mapping[str, str] = {
     "work": "work", "enforcement": "enforcement", "moved": "moved", "partner": "partner",
     "other_benefit": "other_benefit", "education": "other", "death": "other",
     "other": "other", "unknown": "other",
+    # benefit types (issue 21): WW's and AOV's own reasons (never seen in bijstand)
+    "exhausted": "exhausted", "recovered": "recovered", "retirement": "other",
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from ..design import Site, StudyDesign
 from ..errors import InputError
 from ..io.bsn import pseudonymise
-from ..schema import END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
+from ..schema import BENEFIT_END_REASONS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
 from .model import simulate, to_dates
 from .scenarios import DEFAULT_SEEDS, SCENARIOS, ScenarioParams
 
@@ -106,6 +106,8 @@ def generate(scenario: str, seed: int | None = None, **size) -> SyntheticStudy:
     client_number = np.array([f"K{x:07d}" for x in rng.permutation(len(clients)) + 1000], dtype=object)
 
     spells = _canonical_spells(sim, id_of, rng)
+    if params.benefit_type != "bijstand":
+        spells = _benefit_spells(spells, params, seed)
     spell_client = pd.Series(sim.spells["client"].to_numpy(), index=sim.spells["spell"].to_numpy())
     contacts = sim.contacts[sim.contacts["spell"].isin(spell_client.index)]
     contacts = pd.DataFrame({
@@ -130,7 +132,7 @@ def generate(scenario: str, seed: int | None = None, **size) -> SyntheticStudy:
         max_ladder_rung=params.max_ladder_rung, name=params.name)
 
     truth = _truth_table(sim, id_of, spell_client, params)
-    effects = true_effects(truth)
+    effects = true_effects(truth, reasons=BENEFIT_END_REASONS[params.benefit_type])
     bsn_table = pd.DataFrame({"client_id": ids, "bsn": bsn, "klantnummer": client_number})
     return SyntheticStudy(scenario, seed, params, register, design, truth, effects,
                           sim.did_truth, bsn_table)
@@ -160,6 +162,32 @@ def _canonical_spells(sim, id_of, rng) -> pd.DataFrame:
     return out.sort_values(["municipality", "start_date", "client_id"], kind="stable").reset_index(drop=True)
 
 
+# --- benefit types (issue 21) -------------------------------------------------------------
+def _benefit_spells(spells: pd.DataFrame, params: ScenarioParams, seed: int) -> pd.DataFrame:
+    """WW and AOV spells: their own amounts, no household type or participatieladder (those
+    registers do not keep them), and the benefit type. Drawn from a stream of their own
+    (``[seed, 3]``), so the bijstand scenarios' draws are untouched."""
+    from ..costing.inputs import WW_DAYS_PER_MONTH, WW_MAX_DAILY_WAGE, WW_REPLACEMENT_RATE
+
+    rng = np.random.default_rng([seed, 3])
+    out = spells.copy()
+    n = len(out)
+    if params.benefit_type == "ww":
+        # daily wage (dagloon): log-normal around EUR 115, capped at the maximum daily wage;
+        # the monthly amount at 70% (the rate after the first two months)
+        wage = np.minimum(rng.lognormal(np.log(115.0), 0.35, n), WW_MAX_DAILY_WAGE.value)
+        amount = WW_REPLACEMENT_RATE * WW_DAYS_PER_MONTH * np.round(wage, 2)
+    else:
+        # the insured monthly benefit of a self-employed person's AOV policy
+        amount = np.clip(rng.lognormal(np.log(2_000.0), 0.4, n), 500.0, 6_000.0)
+    out["monthly_amount"] = np.round(amount, 2)
+    out["household_type"] = None
+    out["ladder_rung"] = pd.array([pd.NA] * n, dtype="Int8")
+    out["benefit_type"] = params.benefit_type
+    return out
+# --- end benefit types --------------------------------------------------------------------
+
+
 def _truth_table(sim, id_of, spell_client, params) -> pd.DataFrame:
     t = sim.truth
     if len(t) == 0:
@@ -180,15 +208,17 @@ def _truth_table(sim, id_of, spell_client, params) -> pd.DataFrame:
     return out.sort_values("client_id", kind="stable").reset_index(drop=True)
 
 
-def true_effects(truth: pd.DataFrame) -> dict:
+def true_effects(truth: pd.DataFrame, reasons: tuple = END_REASONS) -> dict:
     """ATT (mean over FIP clients) and SATE (mean over the cohort) of each outcome.
 
-    Outcomes: ended, ended_<reason>, months_on_benefit, fraud_signals, activations; overall
-    and per municipality (``by_municipality``), with group sizes.
+    Outcomes: ended, ended_<reason> for each of ``reasons`` (``generate`` passes the
+    scenario's benefit type's reasons, ``schema.BENEFIT_END_REASONS``), months_on_benefit,
+    fraud_signals, activations; overall and per municipality (``by_municipality``), with
+    group sizes.
     """
     def effects(df: pd.DataFrame) -> dict:
         diffs = {o: df[f"{o}_1"] - df[f"{o}_0"] for o in TRUTH_OUTCOMES}
-        for r in END_REASONS:
+        for r in reasons:
             diffs[f"ended_{r}"] = ((df["end_reason_1"] == r).astype(int) - (df["end_reason_0"] == r).astype(int))
         fip = df["fip"] == 1
         return {"att": {k: float(v[fip].mean()) for k, v in diffs.items()},

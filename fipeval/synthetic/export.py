@@ -3,6 +3,8 @@
 Files (UTF-8, ``;`` separator, decimal comma, ``dd-mm-jjjj`` dates, ``\\n`` line ends):
 
 - ``uitkeringen.csv``    spells, Dutch headers and codes, fake BSNs that pass the 11-proef
+  (a WW scenario writes ``ww_uitkeringen.csv`` in UWV's style, an AOV scenario
+  ``aov_claims.csv`` in an insurer's: ``write_benefit_spells``)
 - ``contacten.csv``      contacts
 - ``gebeurtenissen.csv`` fraud signals and activation steps
 - ``truth.csv``          per cohort client (pseudonymous id): both arms' outcomes
@@ -70,9 +72,12 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
         "leefvorm": sp["household_type"].astype(object).map(HOUSEHOLD_CODES).to_numpy(),
         "geboortedatum": birth.dt.strftime(DATE).to_numpy(),
         "geslacht": sp["sex"].astype(object).map(SEX_CODES).to_numpy(),
-        "trede participatieladder": sp["ladder_rung"].astype(int).to_numpy(),
+        "trede participatieladder": sp["ladder_rung"].astype("Int64").to_numpy(),
     }, columns=SPELL_HEADERS)
-    _write(spells, out / "uitkeringen.csv")
+    if study.params.benefit_type == "bijstand":
+        _write(spells, out / "uitkeringen.csv")
+    else:
+        write_benefit_spells(study, spells, out)
     c = study.register.contacts
     _write(pd.DataFrame({
         "bsn": ids.loc[c["client_id"], "bsn"].to_numpy(),
@@ -108,13 +113,83 @@ def study_toml(study: SyntheticStudy) -> str:
              f"seed = {study.seed}", f"min_months_on_benefit = {d.min_months_on_benefit}"]
     if d.max_ladder_rung is not None:
         lines.append(f"max_ladder_rung = {d.max_ladder_rung}")
+    if study.params.benefit_type != "bijstand":
+        lines.append(f'benefit_type = "{study.params.benefit_type}"')
     for s in d.sites:
         lines += ["", "[[sites]]"]
         if s.municipality is not None:
             lines.append(f'municipality = "{s.municipality}"')
         lines += [f'start_date = "{s.start_date.date()}"', f"follow_up_months = {s.follow_up_months}",
                   "fip_caseworkers = [" + ", ".join(f'"{c}"' for c in s.fip_caseworkers) + "]"]
+    if study.params.benefit_type != "bijstand":
+        # WW and AOV registers keep no household type or participatieladder rung
+        lines += ["", "[matching]",
+                  'covariates = ["age", "sex", "monthly_amount", "months_before_start"]']
     return "\n".join(lines) + "\n"
+
+
+# --- benefit types (issue 21) -------------------------------------------------------------
+WW_REASON_CODES = {"work": "Werkhervatting", "enforcement": "Maatregel/fraude",
+                   "moved": "Vertrek buitenland", "other_benefit": "Ziektewet",
+                   "education": "Opleiding", "death": "Overlijden", "other": "Overig",
+                   "unknown": "Onbekend", "exhausted": "Maximale duur bereikt",
+                   "retirement": "AOW-leeftijd bereikt"}
+AOV_REASON_CODES = {"recovered": "Hersteld", "work": "Werk in loondienst", "enforcement": "Fraude",
+                    "other_benefit": "Andere uitkering", "death": "Overlijden",
+                    "retirement": "Eindleeftijd polis bereikt",
+                    "exhausted": "Einde uitkeringstermijn", "other": "Overig",
+                    "unknown": "Onbekend"}
+WW_HEADERS = ["BSN", "Uitkeringsdossier", "Vestiging", "Werkcoach", "Datum aanvang WW",
+              "Datum einde WW", "Reden einde WW", "Dagloon", "Uitkering per maand",
+              "Geboortedatum", "Geslacht"]
+AOV_HEADERS = ["Relatienummer", "BSN verzekerde", "Regio", "Casemanager",
+               "Ingangsdatum uitkering", "Einddatum uitkering", "Reden beëindiging claim",
+               "Uitkering per maand", "Dekking", "Geboortedatum", "Geslacht"]
+ISO = "%Y-%m-%d"
+
+
+def write_benefit_spells(study: SyntheticStudy, spells: pd.DataFrame, out: Path) -> Path:
+    """The spells of a WW or AOV scenario in that benefit's export format.
+
+    WW (``ww_uitkeringen.csv``, UWV style): ``;``, decimal comma, ISO dates, the office
+    (vestiging) and work coach, the daily wage beside the monthly benefit. AOV
+    (``aov_claims.csv``, an insurer's style): ``,``, decimal point, ``dd-mm-jjjj`` dates, the
+    insurer's relation number, the claims region and case manager, the cover (dekking).
+    ``spells`` is the bijstand-style table ``write_export`` built (same rows and order).
+    """
+    sp = study.register.spells
+    reasons = sp["end_reason"].astype(object)
+    born = pd.to_datetime(spells["geboortedatum"], format=DATE)
+    if study.params.benefit_type == "ww":
+        from ..costing.inputs import WW_DAYS_PER_MONTH, WW_REPLACEMENT_RATE
+
+        table = pd.DataFrame({
+            "BSN": spells["bsn"], "Uitkeringsdossier": spells["klantnummer"].str.replace("K", "WW", regex=False),
+            "Vestiging": spells["gemeente"], "Werkcoach": spells["klantmanager"],
+            "Datum aanvang WW": sp["start_date"].dt.strftime(ISO).to_numpy(),
+            "Datum einde WW": sp["end_date"].dt.strftime(ISO).fillna("").to_numpy(),
+            "Reden einde WW": reasons.map(WW_REASON_CODES).fillna("").to_numpy(),
+            "Dagloon": (sp["monthly_amount"] / (WW_REPLACEMENT_RATE * WW_DAYS_PER_MONTH)).round(2).to_numpy(),
+            "Uitkering per maand": sp["monthly_amount"].to_numpy(),
+            "Geboortedatum": born.dt.strftime(ISO).to_numpy(), "Geslacht": spells["geslacht"],
+        }, columns=WW_HEADERS)
+        path = out / "ww_uitkeringen.csv"
+        _write(table, path)
+        return path
+    table = pd.DataFrame({
+        "Relatienummer": spells["klantnummer"].str.replace("K", "REL-", regex=False),
+        "BSN verzekerde": spells["bsn"], "Regio": spells["gemeente"],
+        "Casemanager": spells["klantmanager"],
+        "Ingangsdatum uitkering": spells["ingangsdatum"], "Einddatum uitkering": spells["einddatum"],
+        "Reden beëindiging claim": reasons.map(AOV_REASON_CODES).fillna("").to_numpy(),
+        "Uitkering per maand": sp["monthly_amount"].to_numpy(), "Dekking": "AOV",
+        "Geboortedatum": spells["geboortedatum"], "Geslacht": spells["geslacht"],
+    }, columns=AOV_HEADERS)
+    path = out / "aov_claims.csv"
+    table.to_csv(path, sep=",", decimal=".", index=False, lineterminator="\n",
+                 float_format="%.2f", encoding="utf-8")
+    return path
+# --- end benefit types --------------------------------------------------------------------
 
 
 def _clean(obj):

@@ -227,11 +227,16 @@ def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
             sp["lp"][idx] + muni_effect[sp["muni"][idx]] + cw_effect[sp["cw"][idx]]), MAX_HAZARD)
         u = rng.random(len(idx))
         leave = (u < h) & (duration > 0)
+        if params.max_duration:       # WW: a spell at its maximum duration ends (issue 21)
+            exhaust = duration >= max_duration_months(sp["start_m"][idx], sp["birth_year"][idx])
+            leave |= exhaust
         if leave.any():
             out_idx = idx[leave]
             dim = days_in_month(np.full(len(out_idx), t))
             day = np.minimum((rng.random(len(out_idx)) * dim).astype(np.int16), dim - 1)
             reason = _choice(rng, shares0, len(out_idx)).astype(np.int8)
+            if params.max_duration:
+                reason[exhaust[leave]] = EXHAUSTED
             end_spells(out_idx, np.full(len(out_idx), t), day, reason)
             active[out_idx] = False
         # 4. contacts and events while on benefit (within the exported window)
@@ -258,6 +263,25 @@ def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
                             caseworkers, munis, fip_cw_by_site)
 
 
+# --- benefit types (issue 21) -------------------------------------------------------------
+EXHAUSTED = END_REASONS.index("exhausted")
+
+
+def max_duration_months(start_m: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
+    """WW's maximum duration in months of spells starting in absolute month ``start_m``.
+
+    The rule since 2016 (Werkloosheidswet art. 42): a month per year of work history for
+    the first ten years, half a month per later year, at least 3 and at most 24 months. The
+    work history is taken as the years since the 18th birthday (the simulator has no
+    employment record): an approximation that gives the spread of durations, not a
+    client's entitlement.
+    """
+    years = np.maximum(np.asarray(start_m) // 12 - np.asarray(birth_year, dtype=np.int64) - 18, 0)
+    months = np.minimum(years, 10) + 0.5 * np.maximum(years - 10, 0)
+    return np.clip(np.floor(months), 3, 24).astype(np.int64)
+# --- end benefit types --------------------------------------------------------------------
+
+
 def _assign_caseworkers(rng, muni_idx, cw_muni, closed) -> np.ndarray:
     """A random open caseworker of each spell's municipality (vectorised over spells)."""
     open_cw = np.flatnonzero(~closed)
@@ -269,7 +293,10 @@ def _assign_caseworkers(rng, muni_idx, cw_muni, closed) -> np.ndarray:
 
 
 def _choice(rng, shares: np.ndarray, k: int) -> np.ndarray:
-    return np.minimum(np.searchsorted(np.cumsum(shares), rng.random(k), side="right"), len(shares) - 1)
+    # clipped to the last category with a positive share: a draw past a cumulative sum
+    # that rounds below 1 never lands on a trailing zero-share reason (issue 21's reasons)
+    last = int(np.flatnonzero(shares > 0)[-1]) if (shares > 0).any() else len(shares) - 1
+    return np.minimum(np.searchsorted(np.cumsum(shares), rng.random(k), side="right"), last)
 
 
 def _start_site(params, site: SiteSpec, k_site, t, sp, active, rng, cw_muni, cw_index, munis):
@@ -321,6 +348,10 @@ def _run_block(params, site: SiteSpec, t, cohort, fip, sp, rng, shares0, muni_ef
     risk = np.exp(sp["lp"][cohort] + muni_effect[sp["muni"][cohort]] + cw_effect[sp["cw"][cohort]])
     h0 = np.minimum(_band_hazard(params, duration) * risk[:, None], MAX_HAZARD)
     h1 = np.minimum(h0 * total_mult, MAX_HAZARD)
+    if params.max_duration:           # WW: both arms end at the maximum duration (issue 21)
+        limit = max_duration_months(sp["start_m"][cohort], sp["birth_year"][cohort])
+        h0 = np.where(duration >= limit[:, None], 1.0, h0)
+        h1 = np.where(duration >= limit[:, None], 1.0, h1)
     U, V, D = rng.random((n, F)), rng.random(n), rng.random(n)
     W, A, K = rng.random((n, F)), rng.random((n, F)), rng.random((n, F))
 
@@ -335,6 +366,10 @@ def _run_block(params, site: SiteSpec, t, cohort, fip, sp, rng, shares0, muni_ef
     reason_extra = np.minimum(np.searchsorted(cum_extra, V * cum_extra[-1], side="right"), N_REASONS - 1)
     same_month = e1 == e0
     reason1 = np.where(same_month, reason0, reason_extra)
+    if params.max_duration:
+        before = t - sp["start_m"][cohort]
+        reason0 = np.where(before + e0 >= limit, EXHAUSTED, reason0)
+        reason1 = np.where(before + e1 >= limit, EXHAUSTED, reason1)
     exit_months = {0: e0, 1: e1}
 
     start_date = to_dates(np.array([t]), np.array([0]))[0]

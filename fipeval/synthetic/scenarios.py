@@ -53,6 +53,10 @@ class ScenarioParams:
     activation_rate: float = 0.010    # monthly probability of an activation step
     regular_contact_rate: float = 0.05
     reentry_probability: float = 0.20  # share of exits followed by a new spell (1-24 months later)
+    # --- benefit types (issue 21) ---
+    benefit_type: str = "bijstand"    # schema.BENEFIT_TYPES; sets the export's format
+    # WW: a spell ends as "exhausted" when it reaches its maximum duration (``max_duration``)
+    max_duration: bool = False
 
     def reason_share_array(self) -> np.ndarray:
         shares = np.array([self.reason_shares.get(r, 0.0) for r in END_REASONS])
@@ -93,6 +97,57 @@ THREE_MUNICIPALITIES = ScenarioParams(
 )
 
 
+# --- benefit types (issue 21) -------------------------------------------------------------
+# Two small examples of the other benefits FIP is argued for, each exported in its own
+# format (fipeval.synthetic.export; presets ww.toml / aov.toml). Sizes keep a report to
+# seconds. The hazards and end-reason mixes are plausible orders of magnitude, not
+# estimates: WW spells are short (most end within a year, by work) and end at their
+# maximum duration at the latest (model.max_duration_months); AOV claims after the waiting
+# period mostly end by recovery, some run for years until the policy's end age.
+WW_REASON_SHARES = dict(work=0.68, enforcement=0.02, moved=0.02, other_benefit=0.10,
+                        education=0.01, death=0.005, retirement=0.04, other=0.10,
+                        unknown=0.025)          # "exhausted" comes from the maximum duration
+AOV_REASON_SHARES = dict(recovered=0.58, work=0.06, enforcement=0.02, other_benefit=0.03,
+                         death=0.03, retirement=0.12, exhausted=0.08, other=0.05, unknown=0.03)
+
+WW_EXAMPLE = ScenarioParams(
+    name="ww_example",
+    municipalities=(("UWV Amersfoort", "AMF", 1000), ("UWV Utrecht", "UTR", 500)),
+    burn_in_start="2014-01-01",
+    history_start="2016-01-01",
+    extract_date="2019-06-30",
+    min_months_on_benefit=3.0,
+    caseload_per_caseworker=70,
+    hazard_bands=((3, 0.11), (6, 0.09), (12, 0.07), (10_000, 0.05)),
+    reason_shares=WW_REASON_SHARES,
+    fraud_rate=0.002, activation_rate=0.004, regular_contact_rate=0.15,
+    reentry_probability=0.15,
+    benefit_type="ww", max_duration=True,
+    sites=(SiteSpec("UWV Amersfoort", "2018-01-01", 12, ("AMF-01", "AMF-02", "AMF-03"), 50,
+                    dict(work=1.3, enforcement=1.8), fraud_rate_ratio=2.0,
+                    activation_rate_ratio=1.5),),
+)
+
+AOV_EXAMPLE = ScenarioParams(
+    name="aov_example",
+    municipalities=(("Regio Noord", "NRD", 500), ("Regio Zuid", "ZUD", 700)),
+    burn_in_start="2008-01-01",
+    history_start="2014-01-01",
+    extract_date="2019-12-31",
+    min_months_on_benefit=6.0,
+    caseload_per_caseworker=70,
+    hazard_bands=((3, 0.12), (12, 0.05), (24, 0.025), (60, 0.015), (10_000, 0.010)),
+    reason_shares=AOV_REASON_SHARES,
+    fraud_rate=0.002, activation_rate=0.006, regular_contact_rate=0.10,
+    reentry_probability=0.10,
+    benefit_type="aov",
+    sites=(SiteSpec("Regio Zuid", "2018-01-01", 18, ("ZUD-01", "ZUD-02", "ZUD-03"), 50,
+                    dict(recovered=1.25, work=1.3, enforcement=1.5), fraud_rate_ratio=1.5,
+                    activation_rate_ratio=1.5),),
+)
+# --- end benefit types --------------------------------------------------------------------
+
+
 def national(scale: float = 1.0, n_municipalities: int = 350, n_sites: int = 40,
              seed: int = 0, **overrides) -> ScenarioParams:
     """The national-scale scenario: about 400,000 clients x ``scale`` over 350 municipalities.
@@ -125,5 +180,8 @@ def national(scale: float = 1.0, n_municipalities: int = 350, n_sites: int = 40,
 
 SCENARIOS = {"brabantse_wal": lambda **kw: replace(BRABANTSE_WAL, **kw),
              "three_municipalities": lambda **kw: replace(THREE_MUNICIPALITIES, **kw),
-             "national": national}
-DEFAULT_SEEDS = {"brabantse_wal": 82, "three_municipalities": 2017, "national": 2024}
+             "national": national,
+             "ww_example": lambda **kw: replace(WW_EXAMPLE, **kw),
+             "aov_example": lambda **kw: replace(AOV_EXAMPLE, **kw)}
+DEFAULT_SEEDS = {"brabantse_wal": 82, "three_municipalities": 2017, "national": 2024,
+                 "ww_example": 2018, "aov_example": 2019}
