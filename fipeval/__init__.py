@@ -41,6 +41,7 @@ _LAZY = {
     "event_study": "diff_in_diff", "staggered_did": "diff_in_diff",
     # costing
     "CostInputs": "costing", "Assumption": "costing", "crude_savings": "costing",
+    "benefit_inputs": "costing",
     "refined_savings": "costing", "fip_cost": "costing", "net_result": "costing",
     "monte_carlo": "costing", "sensitivity": "costing", "capacity": "costing",
     # the report

@@ -54,6 +54,8 @@ NOT_ESTIMATORS = {
     "costing.cohort_effects": "helper: effects table that feeds the costing section",
     "costing.caseload_from_spells": "helper: caseload Series from benefit spells",
     "costing.analysis_units": "helper: dict of cohort subsets per municipality",
+    "costing.benefit_inputs": "inputs builder: returns CostInputs",
+    "costing.ww_monthly_benefit": "formula: returns a float or array",
     "diff_in_diff.caseworker_panel": "panel builder: returns a DataFrame",
     "diff_in_diff.client_panel": "panel builder: returns a DataFrame",
     "diff_in_diff.client_totals": "panel builder: sums of the client panel, a DataFrame",

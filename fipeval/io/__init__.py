@@ -28,9 +28,9 @@ from .bsn import is_valid_bsn, pseudonymise, resolve_key
 from .dates import DATE_FORMATS, parse_dates
 from .inspection import inspect, inspect_paths
 from .loading import detect_table, load
-from .mapping import Mapping, default_mapping, read_mapping
+from .mapping import Mapping, default_mapping, preset_mapping, read_mapping
 from .normalise import REASONS
 
 __all__ = ["load", "inspect", "inspect_paths", "LoadReport", "FileReport", "REPAIR_KINDS", "REASONS",
            "is_valid_bsn", "pseudonymise", "resolve_key", "parse_dates", "DATE_FORMATS",
-           "Mapping", "read_mapping", "default_mapping", "detect_table"]
+           "Mapping", "read_mapping", "default_mapping", "preset_mapping", "detect_table"]

@@ -19,8 +19,8 @@ from .bsn import is_valid_bsn, redact
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import as_text, parse_code
-from .loading import detect_table, export_files, table_fits
-from .mapping import CODE_SETS, DATE_ROLES, ROLES, resolve, to_toml
+from .loading import choose_preset, export_files, table_fits
+from .mapping import BENEFIT_PRESETS, CODE_SETS, DATE_ROLES, ROLES, resolve, to_toml
 from .readers import read_file
 
 
@@ -45,6 +45,7 @@ class Inspection:
     invalid_bsn_rows: int = 0
     bad_lines: int = 0
     guesses: dict = field(default_factory=dict)   # role -> header, from the values
+    preset: str | None = None                      # a benefit's preset (ww, aov) that read it
 
     def to_text(self) -> str:
         sep = {"\t": "tab", None: "-"}.get(self.separator, self.separator)
@@ -65,7 +66,10 @@ class Inspection:
                 lines.append("Guessed from the headers and values (check them):")
                 lines += [f"  {redact(h):<30} -> {role}" for role, h in self.guesses.items()]
             return "\n".join(lines)
-        lines += [f"Table      {self.table}", "", "Columns:"]
+        lines += [f"Table      {self.table}"]
+        if self.preset:
+            lines.append(f"Preset     {self.preset} (chosen from the headers)")
+        lines += ["", "Columns:"]
         for role, header in self.columns.items():
             fmt = self.date_formats.get(role)
             lines.append(f"  {redact(header):<30} -> {role}" + (f"  (dates: {fmt})" if fmt else ""))
@@ -120,12 +124,15 @@ def inspect(path: str | Path, mapping=None, *, sheet: str | int | None = None) -
     raw = read_file(path, separator=opts.get("separator"), encoding=opts.get("encoding"),
                     sheet=sheet if sheet is not None else opts.get("sheet"),
                     fits=table_fits(merged))
-    table, roles = detect_table(raw, merged)
+    # the presets load() would try (issue 21): a WW or AOV export is read with its own
+    chosen, merged, table, roles = choose_preset(
+        raw, [("dutch", merged)] + [(p, resolve(mapping, p)) for p in BENEFIT_PRESETS])
     fmt = raw.text_format
     base = dict(file=raw.file, format=raw.kind, rows=raw.table.num_rows, headers=raw.headers,
                 table=table, encoding=fmt.encoding if fmt else None,
                 separator=fmt.separator if fmt else None, sheet=raw.sheet, sheets=raw.sheets,
-                bad_lines=len(raw.bad_lines))
+                bad_lines=len(raw.bad_lines),
+                preset=chosen if chosen in BENEFIT_PRESETS and table is not None else None)
     if table is None:
         guesses = guess_roles(raw)
         formats = {role: detect_format(raw.table.column(h).combine_chunks())
