@@ -104,6 +104,19 @@ def test_a_municipal_export_stays_bijstand(tmp_path):
     assert study_benefit_type(reg.spells) == ("bijstand", "assumed")
 
 
+def test_a_bijstand_export_with_ww_or_aov_like_columns_stays_bijstand(tmp_path):
+    # "Regio" is an AOV alias and "Uitkering per maand" both presets': without one of a
+    # benefit preset's own headers the municipal preset reads the file, codes and all
+    text = ("bsn;regio;klantmanager;ingangsdatum;einddatum;reden beëindiging;"
+            "uitkering per maand;soort uitkering;wet\n"
+            "111222333;West;KM1;01-03-2013;31-12-2015;Werk;1000,00;Levensonderhoud;Participatiewet\n")
+    reg = load(_write(tmp_path, "uitkeringen.csv", text), key=KEY, municipality="Woensdrecht")
+    (file,) = reg.load_report["files"].values()
+    assert "preset" not in file["detected"]
+    assert reg.spells["municipality"].astype(str).tolist() == ["Woensdrecht"]
+    assert reg.spells["benefit_type"].isna().all()
+
+
 def test_a_named_preset_reads_a_file_the_municipal_one_would_take(tmp_path):
     # headers the municipal preset knows: auto-detection keeps it bijstand, preset="ww" not
     text = ("bsn;gemeente;klantmanager;ingangsdatum;einddatum;reden beëindiging\n"

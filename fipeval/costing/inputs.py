@@ -431,18 +431,18 @@ BENEFIT_PAYERS = {
     "aov": "the insurer that holds the self-employed person's policy (financed by the "
            "policyholders' premiums): neither UWV nor the municipality pays an AOV benefit",
 }
-# WW's benefit (Werkloosheidswet art. 47 and 15-17): 75% of the daily wage (dagloon) in the
-# first two months, 70% after; the daily wage is capped at the maximum daily wage and paid
-# for 261 days a year (21.75 a month).
+# WW's benefit (Werkloosheidswet art. 47): 75% of the daily wage (dagloon) in the first two
+# months, 70% after; the daily wage is capped at the maximum daily wage (Besluit
+# dagloonregels werknemersverzekeringen) and paid for 21.75 days a month (261 a year).
 WW_FIRST_MONTHS_RATE = 0.75
 WW_REPLACEMENT_RATE = 0.70
 WW_FIRST_MONTHS = 2
 WW_DAYS_PER_MONTH = 21.75
 WW_MAX_DAILY_WAGE = Assumption(
     274.44, "EUR per day",
-    "maximum daily wage (maximumdagloon) from 1 January 2024 as published by the Dutch "
-    "government (Regeling aanpassing maximum dagloon); it is indexed each January and July: "
-    "use the amount of the study's years")
+    "maximum daily wage (maximumdagloon) from 1 January 2024: the ministry of social affairs' "
+    "rekenregels per 1 januari 2024 (SZW, December 2023; 21.75 wage days a month); it is "
+    "indexed each January and July: use the amount of the study's years")
 WW_DAILY_WAGE = Assumption(
     115.0, "EUR per day",
     "assumption without a published source: order of magnitude of a WW client's daily wage "

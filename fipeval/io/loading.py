@@ -51,7 +51,7 @@ from ..schema import TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
-from .fields import as_text, parse_code
+from .fields import as_text, normalise_key, parse_code
 from .mapping import (BENEFIT_PRESETS, CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns,
                       resolve)
 from .memory import release
@@ -117,11 +117,18 @@ def detect_table(raw: RawTable, mapping: Mapping) -> tuple[str | None, dict]:
 
 # --- benefit types (issue 21) -------------------------------------------------------------
 def choose_preset(raw: RawTable, candidates: list[tuple[str, Mapping]]) -> tuple:
-    """(preset, mapping, table, roles) of the candidate mapping that fits the file best: the
-    one whose table holds the most of the file's columns; a tie goes to the earlier
-    candidate (the municipal presets come first, so a bijstand export stays bijstand)."""
+    """(preset, mapping, table, roles) of the candidate mapping that fits the file best.
+
+    The first candidate (the municipal presets, or the preset the user named) is always
+    tried; a benefit preset only for a file with one of its own headers (its ``detect``
+    list: ``datum aanvang ww``, ``reden beeindiging claim``, ...), so a bijstand export with
+    a column named like a WW or AOV one stays bijstand. Of those, the one whose table holds
+    the most of the file's columns wins; a tie goes to the earlier candidate."""
+    keys = {normalise_key(h) for h in raw.headers}
     best = (candidates[0][0], candidates[0][1], None, {})
-    for name, mapping in candidates:
+    for k, (name, mapping) in enumerate(candidates):
+        if k and not keys & mapping.detect:
+            continue
         table, roles = detect_table(raw, mapping)
         if table is not None and (best[2] is None or len(roles) > len(best[3])):
             best = (name, mapping, table, roles)

@@ -86,6 +86,7 @@ class Mapping:
     tables: dict = field(default_factory=dict)
     file: dict = field(default_factory=dict)
     source: str = ""
+    detect: frozenset = frozenset()   # a benefit preset's own headers (normalised keys)
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name, TableMapping())
@@ -101,7 +102,7 @@ def _as_tuple(value, where: str) -> tuple:
 
 def parse_mapping(data: dict, *, source: str, explicit: bool = True) -> Mapping:
     """Validate a mapping dictionary (as read from TOML) and return a ``Mapping``."""
-    unknown = set(data) - set(ROLES) - {"file", "name", "description"}
+    unknown = set(data) - set(ROLES) - {"file", "name", "description", "detect"}
     if unknown:
         raise ConfigError(f"Unknown section `{sorted(unknown)[0]}` in mapping {source}; "
                           f"expected file, {', '.join(ROLES)}.")
@@ -144,7 +145,9 @@ def parse_mapping(data: dict, *, source: str, explicit: bool = True) -> Mapping:
                                     constants=dict(section.get("constants", {})),
                                     date_formats=dict(section.get("date_formats", {})),
                                     explicit=frozenset(columns) if explicit else frozenset())
-    return Mapping(tables=tables, file=file_opts, source=source)
+    detect = frozenset(normalise_key(h) for h in _as_tuple(data["detect"], f"`detect` in {source}")) \
+        if "detect" in data else frozenset()
+    return Mapping(tables=tables, file=file_opts, source=source, detect=detect)
 
 
 def read_mapping(path: str | Path) -> Mapping:
@@ -194,7 +197,8 @@ def merge(base: Mapping, over: Mapping) -> Mapping:
                                     date_formats={**b.date_formats, **o.date_formats},
                                     explicit=b.explicit | o.explicit)
     return Mapping(tables=tables, file={**base.file, **over.file},
-                  source=" + ".join(s for s in (base.source, over.source) if s))
+                  source=" + ".join(s for s in (base.source, over.source) if s),
+                  detect=base.detect | over.detect)
 
 
 def default_mapping() -> Mapping:
