@@ -47,7 +47,7 @@ from pandas.api.types import union_categoricals
 
 from ..errors import LoadError
 from ..progress import steps
-from ..schema import TABLES, Register, empty_table, is_member
+from ..schema import OPTIONAL_TABLES, TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
@@ -529,7 +529,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         notes += implausible_notes(p.detected.get("file"), p.detected.get("implausible", {}))
         notes += _duplicated_headers(p.detected)
     spells = tables["spells"]
-    for table in ("contacts", "events"):
+    for table in ("contacts", "events", "domains"):
         if tables[table] is not None and spells is not None and _n_rows(tables[table]):
             mine, theirs = _client_keys(tables[table]), _client_keys(spells)
             if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
@@ -544,11 +544,12 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     canonical = {}
     for t in list(tables):
         f = tables.pop(t)
-        canonical[t] = empty_table(t) if f is None else _complete(t, f)
+        canonical[t] = (None if t in OPTIONAL_TABLES else empty_table(t)) if f is None \
+            else _complete(t, f)
         del f
     return Register(spells=canonical.pop("spells"), contacts=canonical.pop("contacts"),
                     events=canonical.pop("events"), extract_date=extract, load_report=report,
-                    owned=True)
+                    domains=canonical.pop("domains", None), owned=True)
 
 
 def _complete(table: str, frame: dict) -> pd.DataFrame:
