@@ -203,19 +203,21 @@ def test_effects_section_adds_domains_and_leaves_the_other_rows_as_they_were():
 
 
 BIAS_TOLERANCE_SE = 3.0      # |mean bias| within this many Monte Carlo standard errors
-MIN_POWER = 0.8
+MIN_POWER = 0.8              # with FIP doubling the domains' chance of a rise
+MAX_SIZE = 0.15              # rejections under no effect: 7 of 40 has probability 0.005 at 5%
+N_REPLICATES = 40
 
 
-@pytest.mark.slow
-def test_domain_movement_effect_recovered_without_bias_and_detected():
-    """Over replicates of brabantse_wal (2 FIP caseworkers): the difference in domain
-    movement among assessed clients is unbiased for the true ATT (defined the same way), and
-    the design-based test (randomization inference over caseworkers) detects the effect."""
+def _replicates(ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """(estimate - true ATT, p < 0.05) over replicates of brabantse_wal (2 FIP caseworkers),
+    FIP multiplying each domain's monthly chance of a rise by ``ratio``."""
     from fipeval.inference.comparison import compare
+    from fipeval.synthetic.scenarios import BRABANTSE_WAL
 
+    sites = tuple(replace(s, domain_movement_ratio=ratio) for s in BRABANTSE_WAL.sites)
     bias, rejected = [], []
-    for seed in range(40):
-        study = generate("brabantse_wal", seed=1000 + seed)
+    for seed in range(N_REPLICATES):
+        study = generate("brabantse_wal", seed=1000 + seed, sites=sites)
         cohort = build_cohort(study.register, study.design)
         part = cohort[cohort["domain_movement"].notna()]
         res = compare(part, outcome="domain_movement", treatment="fip", cluster="caseworker",
@@ -223,6 +225,19 @@ def test_domain_movement_effect_recovered_without_bias_and_detected():
                       ratios=False)
         bias.append(res.primary.estimate - study.true_effects["att"]["domain_movement"])
         rejected.append(res.primary.p_value < 0.05)
-    bias = np.asarray(bias)
+    return np.asarray(bias), np.asarray(rejected)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ratio", [1.0, 1.3, 2.0])
+def test_domain_movement_effect_recovered_without_bias_and_detected(ratio):
+    """The difference in domain movement among assessed clients is unbiased for the true
+    ATT (defined the same way) with no, the default and a large effect; the design-based
+    test (randomization inference over caseworkers) keeps its size under no effect and
+    detects the large one."""
+    bias, rejected = _replicates(ratio)
     assert abs(bias.mean()) < BIAS_TOLERANCE_SE * bias.std(ddof=1) / np.sqrt(len(bias))
-    assert np.mean(rejected) >= MIN_POWER
+    if ratio == 1.0:
+        assert rejected.mean() <= MAX_SIZE
+    if ratio == 2.0:
+        assert rejected.mean() >= MIN_POWER

@@ -122,7 +122,8 @@ def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
                   + ("--sheet NAME." if command_line else "sheet=\"NAME\"."))
     return ("Cannot tell which table this file holds: spells need a client column (bsn, "
             "klantnummer or client_id) and a start date (ingangsdatum); contacts and events a "
-            "client, a date (datum) and a kind (soort contact / soort). Headers found: "
+            "client, a date (datum) and a kind (soort contact / soort); life-domain "
+            "assessments a client, a date and a domain (leefgebied). Headers found: "
             f"{', '.join(redact(h) for h in raw.headers[:30])}.{sheets} Write a mapping file "
             "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
             + ("--mapping mapping.toml" if command_line else "mapping=..."))
