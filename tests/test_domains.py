@@ -190,6 +190,9 @@ def test_effects_section_adds_domains_and_leaves_the_other_rows_as_they_were():
     others = with_domains[~with_domains.outcome.str.startswith("domain_movement")]
     pd.testing.assert_frame_equal(others.reset_index(drop=True), without)
     pooled = with_domains[with_domains.subset == "all municipalities"]
+    assert set(pooled.outcome) >= set(DOMAIN_COLUMNS)
+    per_municipality = with_domains[with_domains.subset != "all municipalities"]
+    assert set(per_municipality.outcome) & set(DOMAIN_COLUMNS) == {"domain_movement"}
     row = pooled.set_index("outcome").loc["domain_movement"]
     measured = cohort["domain_movement"].notna()
     assert row["n_fip"] == int((measured & (cohort.fip == 1)).sum())

@@ -138,8 +138,9 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
     outcomes : sequence of str, optional
         Default: ended, ended_<reason> (reasons with at least ``MIN_EVENTS`` terminations in
         the subset), fraud_signals, activations, months_on_benefit, and where the cohort
-        has them domain_movement and domain_movement_<domain> (each compared among the
-        clients it is measured for).
+        has them domain_movement (every subset) and domain_movement_<domain> (the pooled
+        comparison only: six more comparisons per municipality cost more than they tell),
+        each compared among the clients it is measured for.
     covariates, weights
         Passed to :func:`fipeval.inference.comparison`.
     inference : {"wild", "randomization"}, optional
@@ -198,6 +199,9 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
                     continue
                 if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
                     done()
+                    continue
+                if outcomes is None and multi and not pooled and outcome in DOMAIN_OUTCOMES[1:]:
+                    done()      # each domain pooled only; any domain per municipality (cost)
                     continue
                 todo.append(outcome)
             kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
