@@ -244,3 +244,29 @@ def test_domain_movement_effect_recovered_without_bias_and_detected(ratio):
         assert rejected.mean() <= MAX_SIZE
     if ratio == 2.0:
         assert rejected.mean() >= MIN_POWER
+
+
+def test_report_shows_the_domains_where_present_and_nothing_where_absent(tmp_path):
+    import shutil
+
+    from conftest import bundled_report
+    from fipeval.report.config import load_config
+    from fipeval.report.document import render_markdown
+    from fipeval.report.run import build_report
+
+    report, _ = bundled_report("brabantse_wal", "en")
+    text = render_markdown(report)
+    assert "Life domains: FIP's intake maps six life domains" in text
+    assert "Movement on the life domains: shares moving up" in text
+    assert "Moved up: work and education" in text
+
+    bundled = REPO / "data" / "synthetic" / "brabantse_wal"
+    for f in bundled.iterdir():
+        if f.name != "leefgebieden.csv":
+            shutil.copy(f, tmp_path / f.name)
+    config = load_config(tmp_path / "study.toml")
+    register = load(tmp_path, key=tmp_path / "pseudonym.key", extract_date=config.extract_date)
+    assert register.domains is None
+    plain = render_markdown(build_report(register, config))
+    for words in ("life domain", "Life domain", "Moved up", "domain_movement", "could not be computed"):
+        assert words not in plain
