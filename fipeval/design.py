@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DesignError
-from .schema import ACTIVATION_KINDS, END_REASONS, Register, is_member
+from .schema import ACTIVATION_KINDS, DOMAINS, END_REASONS, Register, is_member
 
 DAYS_PER_MONTH = 30.4375
 
@@ -164,6 +164,9 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
     counts = _event_counts(register.events, cohort["client_id"], starts, stops)
     for col in EVENT_COUNT_COLUMNS:
         cohort[col] = counts[col]
+    if register.domains is not None:       # the six FIP life domains, where assessed
+        moved = domain_movement(register.domains, cohort, stops)
+        cohort = pd.concat([cohort, pd.DataFrame(moved, index=cohort.index)], axis=1)
     return cohort
 
 
@@ -268,3 +271,100 @@ def _event_counts(events: pd.DataFrame, client_ids: pd.Series, starts: np.ndarra
     result["fraud_signals"] = np.bincount(rows[is_kind("fraud_signal")], minlength=n)
     result["activations"] = sum(result[k] for k in ACTIVATION_KINDS)
     return result
+
+
+# --- movement on the six FIP life domains ------------------------------------------------
+
+DOMAIN_WINDOW_MONTHS = 3
+DOMAIN_COLUMNS = ("domain_movement",) + tuple(f"domain_movement_{d}" for d in DOMAINS)
+
+
+def domain_movement(domains: pd.DataFrame, cohort: pd.DataFrame, stops) -> dict:
+    """Per cohort client: moved up on at least one life domain, and on each domain.
+
+    The comparison is between two assessments both arms get: the **opening** assessment (the
+    first in the first ``DOMAIN_WINDOW_MONTHS`` months of follow-up, [start, start + 3
+    months)) and the **closing** one (the last in the last three months, [follow_up_end - 3
+    months, follow_up_end)), while on benefit ([start, stop) as for events). A domain
+    moved when its closing score is higher than its opening score. Why not "any rise
+    between two consecutive assessments": FIP clients are assessed every three months,
+    controls at the start, the end and perhaps once a year, so a count of observed rises
+    grows with the number of assessments (a score that goes up and down again is seen going
+    up only by whoever looks in between) and would show an "effect" of FIP's measurement
+    schedule. Two assessments per client at the same points of follow-up measure the same
+    thing in both groups. The synthetic truth is defined the same way
+    (``fipeval.synthetic.model``).
+
+    Missing (NaN) when a client has no opening or no closing score of that domain (left
+    benefit, or not assessed); ``domain_movement`` is 1 when any compared domain rose, 0
+    when at least one was compared and none rose, NaN when none could be compared. The
+    comparison is therefore among clients still on benefit near the end of follow-up: if
+    FIP changes who stays, it is not a comparison of like with like (a note the report
+    carries).
+
+    Parameters
+    ----------
+    domains : DataFrame
+        The register's ``domains`` table (``schema.DOMAIN_COLUMNS``).
+    cohort : DataFrame
+        ``build_cohort``'s rows (``client_id``, ``study_start``, ``follow_up_end``).
+    stops : array of datetime64
+        Each client's end of counting (benefit end or the window's end).
+
+    Returns
+    -------
+    dict
+        ``DOMAIN_COLUMNS`` -> float arrays (1.0, 0.0 or NaN), one value per cohort row.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"client_id": ["a", "a", "a", "a"], "domain": ["health"] * 2 + ["housing"] * 2,
+    ...                   "date": pd.to_datetime(["2015-01-10", "2015-12-01"] * 2),
+    ...                   "score": [2, 3, 4, 4]})
+    >>> c = pd.DataFrame({"client_id": ["a"], "study_start": pd.Timestamp("2015-01-01"),
+    ...                   "follow_up_end": pd.Timestamp("2016-01-01")})
+    >>> out = domain_movement(d, c, np.array(["2016-01-01"], dtype="datetime64[ns]"))
+    >>> out["domain_movement"], out["domain_movement_health"], out["domain_movement_housing"]
+    (array([1.]), array([1.]), array([0.]))
+    """
+    n, k = len(cohort), len(DOMAINS)
+    opening, closing = np.full(n * k, np.nan), np.full(n * k, np.nan)
+    rows = pd.Index(cohort["client_id"].to_numpy()).get_indexer(domains["client_id"].to_numpy())
+    score = pd.to_numeric(domains["score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    code = pd.Categorical(domains["domain"], categories=DOMAINS).codes
+    found = (rows >= 0) & ~np.isnan(score) & (code >= 0)
+    rows, score, code = rows[found], score[found], code[found].astype(np.int64)
+    dates = domains["date"].to_numpy(dtype="datetime64[ns]")[found]
+    offset = pd.DateOffset(months=DOMAIN_WINDOW_MONTHS)
+
+    def shifted(column: str, sign: int) -> np.ndarray:   # one DateOffset per site, not per client
+        values = cohort[column]
+        uniq = {t: (t + offset if sign > 0 else t - offset) for t in pd.unique(values)}
+        return values.map(uniq).to_numpy(dtype="datetime64[ns]")
+
+    start = cohort["study_start"].to_numpy(dtype="datetime64[ns]")
+    stop = np.asarray(stops, dtype="datetime64[ns]")
+    on = (dates >= start[rows]) & (dates < stop[rows])
+    key = rows * k + code
+    for target, window, first in ((opening, dates < shifted("study_start", +1)[rows], True),
+                                  (closing, dates >= shifted("follow_up_end", -1)[rows], False)):
+        sel = np.flatnonzero(on & window)
+        order = sel[np.lexsort((dates[sel], key[sel]))]
+        keys = key[order]
+        edge = np.r_[True, keys[1:] != keys[:-1]] if first else np.r_[keys[1:] != keys[:-1], True]
+        target[keys[edge]] = score[order[edge]]
+        if first:    # the closing assessment must come after the opening one
+            opened_at = np.full(n * k, np.datetime64("NaT"), dtype="datetime64[ns]")
+            opened_at[keys[edge]] = dates[order[edge]]
+        else:
+            last_at = np.full(n * k, np.datetime64("NaT"), dtype="datetime64[ns]")
+            last_at[keys[edge]] = dates[order[edge]]
+    closing[~(last_at > opened_at)] = np.nan
+    with np.errstate(invalid="ignore"):
+        moved = np.where(np.isnan(opening) | np.isnan(closing), np.nan,
+                         (closing > opening).astype(float)).reshape(n, k)
+    out = {f"domain_movement_{d}": moved[:, j] for j, d in enumerate(DOMAINS)}
+    compared = ~np.isnan(moved)
+    out["domain_movement"] = np.where(compared.any(axis=1),
+                                      (np.nan_to_num(moved) > 0).any(axis=1).astype(float), np.nan)
+    return {c: out[c] for c in DOMAIN_COLUMNS}

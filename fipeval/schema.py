@@ -7,6 +7,7 @@ Tables
 spells    one row per benefit period (a client may have several)
 contacts  one row per contact between caseworker and client
 events    one row per fraud signal or activation step
+domains   optional: one row per assessment of one of the six FIP life domains
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ ACTIVATION_KINDS = ("volunteering", "informal_care", "programme_start", "ladder_
 EVENT_KINDS = ("fraud_signal",) + ACTIVATION_KINDS
 LADDER_RUNGS = (1, 2, 3, 4, 5, 6)  # participatieladder: 1 isolated ... 6 paid work
 
+# --- the six FIP life domains (leefgebieden) -------------------------------------------
+# FIP's intake maps six life domains ("a photo"); later talks aim at movement on any of them.
+DOMAINS = ("relationship", "finances", "health", "housing", "family", "work_education")
+# Domain scores: an ordinal 1-5 scale in the manner of the self-sufficiency matrix
+# (zelfredzaamheidsmatrix): 1 acute problems, 2 not self-sufficient, 3 barely
+# self-sufficient, 4 sufficiently self-sufficient, 5 fully self-sufficient. Higher is better.
+DOMAIN_SCORES = (1, 2, 3, 4, 5)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -89,11 +98,21 @@ EVENT_COLUMNS = (
     Column("kind", "category", categories=EVENT_KINDS),
     Column("detail", "string", required=False),
 )
+DOMAIN_COLUMNS = (
+    Column("client_id", "string[pyarrow]"),
+    Column("date", "datetime64[ns]", description="day of the assessment"),
+    Column("domain", "category", categories=DOMAINS, description="FIP life domain (leefgebied)"),
+    Column("score", "Int8", required=False,
+           description="ordinal score 1-5 (schema.DOMAIN_SCORES; 5 fully self-sufficient)"),
+    Column("status", "string", required=False, description="free-text status, as exported"),
+)
 TABLES: Mapping[str, tuple[Column, ...]] = {
     "spells": SPELL_COLUMNS,
     "contacts": CONTACT_COLUMNS,
     "events": EVENT_COLUMNS,
+    "domains": DOMAIN_COLUMNS,      # optional in a Register (None when absent)
 }
+OPTIONAL_TABLES = ("domains",)
 
 
 def column_names(table: str) -> list[str]:
@@ -254,6 +273,9 @@ class Register:
     ----------
     spells, contacts, events
         Canonical tables (see ``fipeval.schema.TABLES``); ``conform`` is applied.
+    domains
+        Optional assessments of the six FIP life domains (``DOMAIN_COLUMNS``); None when
+        the register has none (every analysis then works as without them).
     extract_date
         The day the extract was made: running spells are censored here.
     load_report
@@ -268,10 +290,13 @@ class Register:
     events: pd.DataFrame = field(default_factory=lambda: empty_table("events"))
     extract_date: pd.Timestamp | None = None
     load_report: Any = None
+    domains: pd.DataFrame | None = None
     owned: InitVar[bool] = False
 
     def __post_init__(self, owned: bool = False):
         for name in TABLES:
+            if name in OPTIONAL_TABLES and getattr(self, name) is None:
+                continue
             object.__setattr__(self, name, conform(name, getattr(self, name), copy=not owned))
         if self.extract_date is None:
             dates = pd.concat([self.spells["start_date"], self.spells["end_date"]]).dropna()
@@ -289,4 +314,5 @@ class Register:
     def __repr__(self) -> str:
         return (f"Register({len(self.spells):,} spells of {self.n_clients:,} clients, "
                 f"{len(self.contacts):,} contacts, {len(self.events):,} events, "
-                f"extract {self.extract_date.date() if self.extract_date is not None else '?'})")
+                + (f"{len(self.domains):,} domain scores, " if self.domains is not None else "")
+                + f"extract {self.extract_date.date() if self.extract_date is not None else '?'})")

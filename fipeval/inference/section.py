@@ -24,7 +24,7 @@ from ..errors import (
 )
 from ..progress import steps
 from ..results import TIDY_COLUMNS, Result
-from ..schema import END_REASONS
+from ..schema import DOMAINS, END_REASONS
 from .comparison import compare_many
 from .design import design_std_error, plan_inference
 from .multiplicity import adjust_p_values
@@ -34,7 +34,12 @@ from .._version import __version__
 MIN_EVENTS = 5           # end reasons with fewer terminations in a subset are left out
 COUNT_OUTCOMES = ("fraud_signals", "activations")
 CONTINUOUS_OUTCOMES = ("months_on_benefit",)
+DOMAIN_OUTCOMES = ("domain_movement",) + tuple(f"domain_movement_{d}" for d in DOMAINS)
 POOLED = "all municipalities"
+DOMAIN_NOTE = ("Movement on the life domains compares each client's opening and closing "
+               "assessment (the first in the first three months of follow-up, the last in the "
+               "last three), among the clients who have both; the domains are a family of "
+               "their own for the Holm / BH adjustment.")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -84,7 +89,31 @@ def _outcomes(cohort: pd.DataFrame, outcomes) -> list[str]:
     if outcomes is not None:
         return list(outcomes)
     out = ["ended"] + [f"ended_{r}" for r in END_REASONS if f"ended_{r}" in cohort]
-    return out + [c for c in COUNT_OUTCOMES + CONTINUOUS_OUTCOMES if c in cohort]
+    out += [c for c in COUNT_OUTCOMES + CONTINUOUS_OUTCOMES if c in cohort]
+    # the life domains where the register has assessments (design.domain_movement)
+    return out + [c for c in DOMAIN_OUTCOMES if c in cohort and cohort[c].notna().any()]
+
+
+def _compare_outcomes(part: pd.DataFrame, todo: list, kinds: list, **kw) -> list:
+    """``compare_many`` over the outcomes, each on the clients it is measured for: outcomes
+    without missing values share one call; one measured on fewer clients (domain movement:
+    clients with an opening and a closing assessment) is compared among those, sharing a
+    call with the outcomes missing for the same clients."""
+    groups: dict[bytes, list[int]] = {}
+    for i, o in enumerate(todo):
+        groups.setdefault(np.packbits(part[o].isna().to_numpy()).tobytes(), []).append(i)
+    mains: list = [None] * len(todo)
+    for members in groups.values():
+        measured = part[part[todo[members[0]]].notna()] if part[todo[members[0]]].isna().any() \
+            else part
+        try:
+            got = compare_many(measured, outcomes=[todo[i] for i in members],
+                               kinds=[kinds[i] for i in members], **kw)
+        except FipevalError as err:
+            got = [err] * len(members)
+        for i, g in zip(members, got):
+            mains[i] = g
+    return mains
 
 
 @renamed(n_boot="n_draws")
@@ -108,7 +137,10 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
         within it for randomization inference.
     outcomes : sequence of str, optional
         Default: ended, ended_<reason> (reasons with at least ``MIN_EVENTS`` terminations in
-        the subset), fraud_signals, activations, months_on_benefit.
+        the subset), fraud_signals, activations, months_on_benefit, and where the cohort
+        has them domain_movement (every subset) and domain_movement_<domain> (the pooled
+        comparison only: six more comparisons per municipality cost more than they tell),
+        each compared among the clients it is measured for.
     covariates, weights
         Passed to :func:`fipeval.inference.comparison`.
     inference : {"wild", "randomization"}, optional
@@ -168,6 +200,9 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
                 if outcome.startswith("ended_") and part[outcome].sum() < MIN_EVENTS:
                     done()
                     continue
+                if outcomes is None and multi and not pooled and outcome in DOMAIN_OUTCOMES[1:]:
+                    done()      # each domain pooled only; any domain per municipality (cost)
+                    continue
                 todo.append(outcome)
             kw = {"treatment": treatment, "cluster": cluster, "covariates": cov,
                   "weights": weights, "alpha": alpha, "seed": seed, "n_draws": n_draws,
@@ -175,13 +210,10 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
             method = inference or plan.method_for("all" if pooled or plan.strata is None
                                                   else label)
             kinds = ["count" if o in COUNT_OUTCOMES else
-                     "continuous" if o in CONTINUOUS_OUTCOMES else "auto" for o in todo]
+                     "continuous" if o in CONTINUOUS_OUTCOMES else
+                     "binary" if o in DOMAIN_OUTCOMES else "auto" for o in todo]
             # every outcome of the subset at once: one set of draws, shared design
-            try:
-                mains = compare_many(part, outcomes=todo, kinds=kinds, inference=method,
-                                     strata=strata, **kw) if todo else []
-            except FipevalError as err:
-                mains = [err] * len(todo)
+            mains = _compare_outcomes(part, todo, kinds, inference=method, strata=strata, **kw)
             for outcome, main in zip(todo, mains):
                 done()
                 if isinstance(main, FipevalError):
@@ -199,15 +231,22 @@ def effects_section(cohort: pd.DataFrame, *, seed: int | None = None, treatment:
                     "control_caseworkers": main.n_control_clusters,
                     "p_naive": main.naive_p_value,
                 })
-            if sub_rows:
-                ps = [r["p_value"] for r in sub_rows]
-                for r, h, b in zip(sub_rows, adjust_p_values(ps, "holm"), adjust_p_values(ps, "BH")):
+            # Holm / BH within each family of outcomes: the life domains are a family of
+            # their own, so adding them leaves the adjustment of the other outcomes as it was
+            for family in (False, True):
+                members = [r for r in sub_rows if (r["outcome"] in DOMAIN_OUTCOMES) == family]
+                if not members:
+                    continue
+                ps = [r["p_value"] for r in members]
+                for r, h, b in zip(members, adjust_p_values(ps, "holm"), adjust_p_values(ps, "BH")):
                     r["p_holm"], r["p_BH"] = h, b
             rows.extend(sub_rows)
     table = pd.DataFrame(rows)
     if len(table):
         table = table[TIDY_COLUMNS + [c for c in table.columns if c not in TIDY_COLUMNS]]
         notes = _plain_words(table) + notes
+        if table.outcome.isin(DOMAIN_OUTCOMES).any():
+            notes.append(DOMAIN_NOTE)
     overview = EffectsOverview(table=table, inference=inference or "design", seed=seed, n_draws=n_draws,
                                alpha=alpha, cluster=cluster, covariates=covariates,
                                notes=tuple(notes))

@@ -47,7 +47,7 @@ from pandas.api.types import union_categoricals
 
 from ..errors import LoadError
 from ..progress import steps
-from ..schema import TABLES, Register, empty_table, is_member
+from ..schema import OPTIONAL_TABLES, TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
@@ -144,7 +144,8 @@ def _unfit_message(raw: RawTable, *, command_line: bool = False) -> str:
                   + ("--sheet NAME." if command_line else "sheet=\"NAME\"."))
     return ("Cannot tell which table this file holds: spells need a client column (bsn, "
             "klantnummer or client_id) and a start date (ingangsdatum); contacts and events a "
-            "client, a date (datum) and a kind (soort contact / soort). Headers found: "
+            "client, a date (datum) and a kind (soort contact / soort); life-domain "
+            "assessments a client, a date and a domain (leefgebied). Headers found: "
             f"{', '.join(redact(h) for h in raw.headers[:30])}.{sheets} Write a mapping file "
             "(`python -m fipeval inspect PATH --write-mapping mapping.toml`) and pass it as "
             + ("--mapping mapping.toml" if command_line else "mapping=..."))
@@ -561,7 +562,7 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         notes += implausible_notes(p.detected.get("file"), p.detected.get("implausible", {}))
         notes += _duplicated_headers(p.detected)
     spells = tables["spells"]
-    for table in ("contacts", "events"):
+    for table in ("contacts", "events", "domains"):
         if tables[table] is not None and spells is not None and _n_rows(tables[table]):
             mine, theirs = _client_keys(tables[table]), _client_keys(spells)
             if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
@@ -576,11 +577,12 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     canonical = {}
     for t in list(tables):
         f = tables.pop(t)
-        canonical[t] = empty_table(t) if f is None else _complete(t, f)
+        canonical[t] = (None if t in OPTIONAL_TABLES else empty_table(t)) if f is None \
+            else _complete(t, f)
         del f
     return Register(spells=canonical.pop("spells"), contacts=canonical.pop("contacts"),
                     events=canonical.pop("events"), extract_date=extract, load_report=report,
-                    owned=True)
+                    domains=canonical.pop("domains", None), owned=True)
 
 
 def _complete(table: str, frame: dict) -> pd.DataFrame:

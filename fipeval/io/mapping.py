@@ -8,7 +8,7 @@ A mapping file looks like this (every section optional)::
     decimal = ","              # "," or "."; detected when absent
     date_format = "dd-mm-jjjj" # see fipeval.io.dates; detected per column when absent
     sheet = "Uitkeringen"      # Excel sheet (default: the first)
-    table = "spells"           # spells, contacts or events; detected from the headers
+    table = "spells"           # spells, contacts, events or domains; detected from the headers
     extract_date = "2019-07-01"
 
     [spells.columns]           # role = header (or a list of alternative headers)
@@ -40,7 +40,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..schema import BENEFIT_TYPES, CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
+from ..schema import (BENEFIT_TYPES, CONTACT_KINDS, DOMAINS, END_REASONS, EVENT_KINDS,
+                      HOUSEHOLD_TYPES, SEXES)
 from .fields import normalise_key
 
 CLIENT_ROLES = ("bsn", "client_id", "client_number")
@@ -50,8 +51,12 @@ ROLES = {
                               "sex", "ladder_rung", "benefit_type"),
     "contacts": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "minutes"),
     "events": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "kind", "detail"),
+    # assessments of the six FIP life domains (fipeval.io.domains)
+    "domains": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "domain", "score",
+                               "status"),
 }
-REQUIRED_ROLES = {"spells": ("start_date",), "contacts": ("date", "kind"), "events": ("date", "kind")}
+REQUIRED_ROLES = {"spells": ("start_date",), "contacts": ("date", "kind"), "events": ("date", "kind"),
+                  "domains": ("date", "domain")}
 DATE_ROLES = ("start_date", "end_date", "birth_date", "date")
 CODE_SETS = {
     ("spells", "end_reason"): END_REASONS,
@@ -60,6 +65,7 @@ CODE_SETS = {
     ("spells", "benefit_type"): BENEFIT_TYPES,
     ("contacts", "kind"): CONTACT_KINDS,
     ("events", "kind"): EVENT_KINDS,
+    ("domains", "domain"): DOMAINS,
 }
 PRESETS = ("dutch", "canonical", "ww", "aov")
 # presets of other benefits (issue 21): laid over the municipal ones (dutch + canonical)

@@ -24,7 +24,7 @@ Spells
       -> empty / ``unknown``, counted under unknown codes;
     * an empty caseworker is kept (missing group assignment: the study design decides;
       counted under ``missing_values``).
-Contacts and events
+Contacts and events (and domain assessments: ``fipeval.io.domains``)
     * no / unreadable date, or a date after the extract date -> rejected;
     * no kind, or a kind not in the mapping -> rejected (``missing kind`` /
       ``unknown kind``; unknown kinds are also counted under unknown codes);
@@ -61,7 +61,7 @@ REASONS = ("", "wrong number of fields", "missing client id", "invalid BSN (11-p
            "unreadable end date", "end date before start date",
            "start date after the extract date", "missing date", "unreadable date",
            "date after the extract date", "missing kind", "unknown kind", "duplicate row",
-           "duplicate spell", "overlapping spell merged")
+           "duplicate spell", "overlapping spell merged", "missing domain")
 _CODE = {r: i for i, r in enumerate(REASONS)}
 
 
@@ -227,6 +227,18 @@ def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detecte
                          pivot_year=ctx.pivot_year)
     parsed.cell = (roles[role], arr)
     return parsed
+
+
+def _dated_rows(cols: _Columns, roles, tmap: TableMapping, ctx: Context, detected: dict,
+                rows: "_Rows"):
+    """The ``date`` column of contacts, events and domains, its rejects applied."""
+    date = _date(cols, roles, "date", tmap, ctx, detected)
+    rows.reject(date.missing, "missing date", date.cell)
+    rows.reject(date.invalid, "unreadable date", date.cell)
+    rows.reject(date.values > ctx.check_date, "date after the extract date", date.cell)
+    for kind, mask in date.repairs.items():
+        rows.repaired(mask, kind, date.cell)
+    return date
 
 
 def _decimal(arr, raw: RawTable, ctx: Context) -> str:
@@ -404,13 +416,12 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(rung.invalid, "unreadable_value_blanked", rung_cell)
             out["ladder_rung"] = _int_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
+    elif table == "domains":          # the six FIP life domains: rules in fipeval.io.domains
+        from .domains import domain_columns
+        date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
+        out.update(domain_columns(raw, cols, roles, tmap, rows, date, codes, missing))
     else:
-        date = _date(cols, roles, "date", tmap, ctx, detected)
-        rows.reject(date.missing, "missing date", date.cell)
-        rows.reject(date.invalid, "unreadable date", date.cell)
-        rows.reject(date.values > check, "date after the extract date", date.cell)
-        for kind, mask in date.repairs.items():
-            rows.repaired(mask, kind, date.cell)
+        date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
         kind_text = cols.take(roles["kind"])
         kind = parse_code(kind_text, tmap.codes.get("kind", {}), unknown=None)
         rows.reject(kind.missing, "missing kind", (roles["kind"], kind_text))

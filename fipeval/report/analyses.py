@@ -226,7 +226,53 @@ def effects_report(ctx) -> Section:
         estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers})
     if len(results) and len(results[0].table):
         section.sheets["effects"] = results[0].table
+    domains = domain_summary(ctx["cohort"], ctx["threshold"])
+    if domains is not None:          # only where the register has life-domain assessments
+        section.text(DOMAIN_PARAGRAPH)
+        section.blocks.append(_suppress_summary(domains, ctx["threshold"]))
     return section
+
+
+# --- the six FIP life domains ------------------------------------------------------------
+
+DOMAIN_PARAGRAPH = (
+    "Life domains: FIP's intake maps six life domains (relationship, finances, health, "
+    "housing, family, work and education) and its talks aim at movement on any of them. A "
+    "client moved up on a domain when the closing assessment (the last in the last three "
+    "months of follow-up) scores it higher than the opening one (the first in the first three "
+    "months). FIP clients are assessed every three months and controls less often, so only "
+    "these two assessments are compared, in both groups: counting every rise would reward "
+    "looking more often. Clients who left the benefit before the closing assessment have no "
+    "score; the shares below are among the clients with both assessments, and the "
+    "differences with their intervals are in the table above.")
+
+
+def domain_summary(cohort: pd.DataFrame, threshold: int) -> Summary | None:
+    """Share moving up on any life domain and on each, FIP and control (all clients), with
+    the clients compared; None when the cohort has no domain assessments. A share resting on
+    fewer than ``threshold`` clients is not shown."""
+    from ..design import DOMAIN_COLUMNS
+    from .labels import outcome_label
+
+    present = [c for c in DOMAIN_COLUMNS if c in cohort and cohort[c].notna().any()]
+    if not present:
+        return None
+    fip = cohort["fip"].to_numpy() == 1
+    rows = []
+    for c in present:
+        y = cohort[c].to_numpy(dtype=float)
+        row = {"outcome": c}
+        for name, group in (("fip", fip), ("control", ~fip)):
+            values = y[group & ~np.isnan(y)]
+            row[f"n_{name}"] = len(values)
+            row[f"{name}_share"] = float(values.mean()) if len(values) >= max(threshold, 1) \
+                else np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows)[["outcome", "fip_share", "control_share", "n_fip", "n_control"]]
+    table["outcome"] = table["outcome"].map(outcome_label)
+    return Summary("Movement on the life domains: shares moving up", {}, table,
+                   ("Shares among the clients with an opening and a closing assessment; a share "
+                    "resting on fewer clients than the disclosure threshold is not shown.",))
 
 
 def survival_report(ctx) -> Section:

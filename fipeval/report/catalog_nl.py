@@ -926,5 +926,52 @@ BENEFITS.update({english.replace("mean norm EUR {norm} on {date} ({mix}) x {nf}"
                  for english, dutch in COSTING.items()
                  if "mean norm EUR {norm} on {date} ({mix}) x {nf}" in english})
 
+# the six FIP life domains (leefgebieden): labels, the effects chapter's paragraph and table
+DOMAINS = {
+    "Moved up on a life domain": "Vooruit op een leefgebied",
+    "moved up on a life domain": "vooruit op een leefgebied",
+    "Moved up: relationship": "Vooruit: relatie", "moved up: relationship": "vooruit: relatie",
+    "Moved up: finances": "Vooruit: financiën", "moved up: finances": "vooruit: financiën",
+    "Moved up: health": "Vooruit: gezondheid", "moved up: health": "vooruit: gezondheid",
+    "Moved up: housing": "Vooruit: wonen", "moved up: housing": "vooruit: wonen",
+    "Moved up: family": "Vooruit: gezin", "moved up: family": "vooruit: gezin",
+    "Moved up: work and education": "Vooruit: werk en opleiding",
+    "moved up: work and education": "vooruit: werk en opleiding",
+    "FIP: share": "FIP: aandeel", "Control: share": "Controle: aandeel",
+    "Life domains: FIP's intake maps six life domains (relationship, finances, health, "
+    "housing, family, work and education) and its talks aim at movement on any of them. A "
+    "client moved up on a domain when the closing assessment (the last in the last three "
+    "months of follow-up) scores it higher than the opening one (the first in the first three "
+    "months). FIP clients are assessed every three months and controls less often, so only "
+    "these two assessments are compared, in both groups: counting every rise would reward "
+    "looking more often. Clients who left the benefit before the closing assessment have no "
+    "score; the shares below are among the clients with both assessments, and the "
+    "differences with their intervals are in the table above.":
+        "Leefgebieden: het intakegesprek van FIP brengt zes leefgebieden in beeld (relatie, "
+        "financiën, gezondheid, wonen, gezin, werk en opleiding) en de gesprekken daarna "
+        "richten zich op beweging op elk ervan. Een klant ging op een leefgebied vooruit als "
+        "de afsluitende meting (de laatste in de laatste drie maanden van de volgtijd) het "
+        "hoger scoort dan de eerste meting (de eerste in de eerste drie maanden). FIP-klanten "
+        "worden elke drie maanden gemeten en controleklanten minder vaak, dus alleen deze twee "
+        "metingen worden vergeleken, in beide groepen: elke stijging tellen zou vaker kijken "
+        "belonen. Klanten die vóór de afsluitende meting uit de uitkering gingen, hebben geen "
+        "score; de aandelen hieronder gaan over de klanten met beide metingen, en de "
+        "verschillen met hun intervallen staan in de tabel hierboven.",
+    "Movement on the life domains: shares moving up":
+        "Beweging op de leefgebieden: aandelen die vooruitgingen",
+    "Shares among the clients with an opening and a closing assessment; a share resting on "
+    "fewer clients than the disclosure threshold is not shown.":
+        "Aandelen onder de klanten met een eerste en een afsluitende meting; een aandeel dat op "
+        "minder klanten rust dan de geheimhoudingsgrens wordt niet getoond.",
+    "Movement on the life domains compares each client's opening and closing assessment (the "
+    "first in the first three months of follow-up, the last in the last three), among the "
+    "clients who have both; the domains are a family of their own for the Holm / BH "
+    "adjustment.":
+        "Beweging op de leefgebieden vergelijkt de eerste en de afsluitende meting van elke "
+        "klant (de eerste in de eerste drie maanden van de volgtijd, de laatste in de laatste "
+        "drie), onder de klanten die beide hebben; voor de Holm-/BH-correctie vormen de "
+        "leefgebieden een eigen groep uitkomsten.",
+}
+
 CATALOG = {**COMMON, **DATA, **GROUPS, **INFERENCE, **FIDELITY, **BALANCE, **TERMINATIONS,
-           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES, **BENEFITS}
+           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES, **BENEFITS, **DOMAINS}

@@ -87,6 +87,7 @@ TEXT = {
                       "zero, so it cannot be said whether FIP pays for itself."),
         "what_fraud": "fraud signals", "what_activation": "activation steps",
         "what_months": "months on benefit",
+        "what_domains": "clients moving up on a life domain (per 100)",
         "after": ("The chapters after this page give the data, the groups, how uncertainty is "
                   "computed, each analysis and every assumption behind the euros."),
         "suppressed": "<{n}",
@@ -137,6 +138,7 @@ TEXT = {
                       "nul, dus of FIP zichzelf terugverdient is niet te zeggen."),
         "what_fraud": "fraudesignalen", "what_activation": "activeringsstappen",
         "what_months": "maanden in de uitkering",
+        "what_domains": "klanten die op een leefgebied vooruitgingen (per 100)",
         "after": ("De hoofdstukken na deze pagina beschrijven de gegevens, de groepen, hoe de "
                   "onzekerheid is berekend, elke analyse en elke aanname achter de euro's."),
         "suppressed": "<{n}",
@@ -295,7 +297,8 @@ def _numeric_row(label, ended, n_fip, scaled, extra, row, net, mde, threshold) -
     measures = [("ended_per_100_clients", scaled), ("extra_ended_benefits", extra)]
     for name, outcome, factor in (("fraud_signals_per_100_client_years", "fraud_signals", 100),
                                   ("activation_steps_per_100_client_years", "activations", 100),
-                                  ("months_on_benefit", "months_on_benefit", 1)):
+                                  ("months_on_benefit", "months_on_benefit", 1),
+                                  ("domain_movement_per_100_clients", "domain_movement", 100)):
         if outcome in row:
             measures.append((name, {k: row[outcome][k] * factor
                                     for k in ("estimate", "ci_lower", "ci_upper")}))
@@ -376,7 +379,8 @@ def _others_sentence(row: dict, language: str, t: dict) -> str:
     found = []
     for outcome, what, factor, digits in (("fraud_signals", "what_fraud", 100, 1),
                                           ("activations", "what_activation", 100, 1),
-                                          ("months_on_benefit", "what_months", 1, 2)):
+                                          ("months_on_benefit", "what_months", 1, 2),
+                                          ("domain_movement", "what_domains", 100, 1)):
         if outcome not in row:
             continue
         r = row[outcome]

@@ -27,6 +27,14 @@ OUTCOMES = {
     "fraud_signals": "Fraud signals (per client-year)",
     "activations": "Activation steps (per client-year)",
     "months_on_benefit": "Months on benefit",
+    # the six FIP life domains (design.domain_movement)
+    "domain_movement": "Moved up on a life domain",
+    "domain_movement_relationship": "Moved up: relationship",
+    "domain_movement_finances": "Moved up: finances",
+    "domain_movement_health": "Moved up: health",
+    "domain_movement_housing": "Moved up: housing",
+    "domain_movement_family": "Moved up: family",
+    "domain_movement_work_education": "Moved up: work and education",
 }
 
 EFFECT_COLUMNS = {
@@ -109,6 +117,7 @@ COLUMNS = {
     "analytic_std_error": "Standard error (formula)", "analytic_ci_lower": "Formula interval from",
     "analytic_ci_upper": "Formula interval to", "weight": "Weight",
     "n_comparison": "Clients compared",
+    "fip_share": "FIP: share", "control_share": "Control: share",
 }
 
 

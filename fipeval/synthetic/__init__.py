@@ -23,7 +23,8 @@ import pandas as pd
 from ..design import Site, StudyDesign
 from ..errors import InputError
 from ..io.bsn import pseudonymise
-from ..schema import BENEFIT_END_REASONS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES, CONTACT_KINDS, Register
+from ..schema import (BENEFIT_END_REASONS, CONTACT_KINDS, DOMAINS, END_REASONS, EVENT_KINDS,
+                      HOUSEHOLD_TYPES, SEXES, Register)
 from .model import simulate, to_dates
 from .scenarios import DEFAULT_SEEDS, SCENARIOS, ScenarioParams
 
@@ -123,7 +124,8 @@ def generate(scenario: str, seed: int | None = None, **size) -> SyntheticStudy:
         "kind": np.asarray(EVENT_KINDS, dtype=object)[events["kind"].to_numpy().astype(int)],
     }).sort_values(["date", "client_id", "kind"], kind="stable").reset_index(drop=True)
     register = Register(spells=spells, contacts=contacts, events=events,
-                        extract_date=pd.Timestamp(params.extract_date))
+                        extract_date=pd.Timestamp(params.extract_date),
+                        domains=_canonical_domains(sim, id_of, spell_client))
 
     design = StudyDesign(
         sites=tuple(Site(s.start, s.follow_up_months, fip_caseworkers=sim.fip_caseworkers[k],
@@ -205,7 +207,40 @@ def _truth_table(sim, id_of, spell_client, params) -> pd.DataFrame:
         out[f"months_on_benefit_{a}"] = t[f"months_on_benefit_{a}"].to_numpy()
         out[f"fraud_signals_{a}"] = t[f"fraud_signals_{a}"].to_numpy()
         out[f"activations_{a}"] = t[f"activations_{a}"].to_numpy()
+    for a in (0, 1):
+        for o in DOMAIN_TRUTH_OUTCOMES:
+            out[f"{o}_{a}"] = t[f"{o}_{a}"].to_numpy()
     return out.sort_values("client_id", kind="stable").reset_index(drop=True)
+
+
+# --- the six FIP life domains ------------------------------------------------------------
+
+DOMAIN_TRUTH_OUTCOMES = ("domain_movement",) + tuple(f"domain_movement_{d}" for d in DOMAINS)
+
+
+def _canonical_domains(sim, id_of, spell_client) -> pd.DataFrame:
+    d = sim.domains[sim.domains["spell"].isin(spell_client.index)]
+    return pd.DataFrame({
+        "client_id": id_of[spell_client[d["spell"]].to_numpy()].to_numpy(),
+        "date": pd.to_datetime(d["date"].to_numpy()),
+        "domain": np.asarray(DOMAINS, dtype=object)[d["domain"].to_numpy().astype(int)],
+        "score": d["score"].to_numpy().astype(np.int64),
+    }).sort_values(["date", "client_id", "domain"], kind="stable").reset_index(drop=True)
+
+
+def _domain_effects(df: pd.DataFrame, fip: pd.Series) -> dict:
+    """Life-domain movement: defined per arm only for clients on benefit at the closing
+    assessment (NaN otherwise, ``model._domain_block``), so each arm's mean is over the
+    clients it is defined for: the contrast a comparison of assessed clients estimates."""
+    out = {"att": {}, "sate": {}, "control_mean": {}}
+    for o in DOMAIN_TRUTH_OUTCOMES:
+        if f"{o}_0" not in df:
+            continue
+        y0, y1 = df[f"{o}_0"], df[f"{o}_1"]
+        out["att"][o] = float(y1[fip].mean() - y0[fip].mean())
+        out["sate"][o] = float(y1.mean() - y0.mean())
+        out["control_mean"][o] = float(y0[fip].mean())
+    return out
 
 
 def true_effects(truth: pd.DataFrame, reasons: tuple = END_REASONS) -> dict:
@@ -213,18 +248,22 @@ def true_effects(truth: pd.DataFrame, reasons: tuple = END_REASONS) -> dict:
 
     Outcomes: ended, ended_<reason> for each of ``reasons`` (``generate`` passes the
     scenario's benefit type's reasons, ``schema.BENEFIT_END_REASONS``), months_on_benefit,
-    fraud_signals, activations; overall and per municipality (``by_municipality``), with
-    group sizes.
+    fraud_signals, activations, and (where the truth has them) domain_movement and
+    domain_movement_<domain>, each a difference of the arms' means over the clients it is
+    defined for; overall and per municipality (``by_municipality``), with group sizes.
     """
     def effects(df: pd.DataFrame) -> dict:
         diffs = {o: df[f"{o}_1"] - df[f"{o}_0"] for o in TRUTH_OUTCOMES}
         for r in reasons:
             diffs[f"ended_{r}"] = ((df["end_reason_1"] == r).astype(int) - (df["end_reason_0"] == r).astype(int))
         fip = df["fip"] == 1
-        return {"att": {k: float(v[fip].mean()) for k, v in diffs.items()},
-                "sate": {k: float(v.mean()) for k, v in diffs.items()},
-                "control_mean": {o: float(df.loc[fip, f"{o}_0"].mean()) for o in TRUTH_OUTCOMES},
-                "n_fip": int(fip.sum()), "n_control": int((~fip).sum())}
+        out = {"att": {k: float(v[fip].mean()) for k, v in diffs.items()},
+               "sate": {k: float(v.mean()) for k, v in diffs.items()},
+               "control_mean": {o: float(df.loc[fip, f"{o}_0"].mean()) for o in TRUTH_OUTCOMES},
+               "n_fip": int(fip.sum()), "n_control": int((~fip).sum())}
+        for part, values in _domain_effects(df, fip).items():
+            out[part].update(values)
+        return out
 
     result = effects(truth)
     result["by_municipality"] = {m: effects(g) for m, g in truth.groupby("municipality", sort=True)}

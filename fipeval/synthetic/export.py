@@ -7,6 +7,7 @@ Files (UTF-8, ``;`` separator, decimal comma, ``dd-mm-jjjj`` dates, ``\\n`` line
   ``aov_claims.csv`` in an insurer's: ``write_benefit_spells``)
 - ``contacten.csv``      contacts
 - ``gebeurtenissen.csv`` fraud signals and activation steps
+- ``leefgebieden.csv``   life-domain assessments (``leefgebied``, score 1-5), when the study has them
 - ``truth.csv``          per cohort client (pseudonymous id): both arms' outcomes
 - ``truth.json``         true effects (ATT, SATE, per municipality), did truth, scenario
 - ``study.toml``         the study design, for ``python -m fipeval report``
@@ -92,6 +93,8 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
         "soort": e["kind"].astype(object).map(EVENT_CODES).to_numpy(),
         "omschrijving": e["kind"].astype(object).map(EVENT_DETAIL).to_numpy(),
     }), out / "gebeurtenissen.csv")
+    if study.register.domains is not None:
+        _write_domains(study, ids, out / "leefgebieden.csv")
     study.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n", float_format="%.6f")
     (out / "truth.json").write_text(json.dumps(_clean({
         "scenario": study.scenario, "seed": study.seed,
@@ -104,6 +107,22 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
     (out / "study.toml").write_text(study_toml(study), encoding="utf-8")
     (out / "pseudonym.key").write_bytes(DEMO_KEY + b"\n")
     return out
+
+
+# --- the six FIP life domains ------------------------------------------------------------
+
+DOMAIN_CODES = {"relationship": "Relatie", "finances": "Financiën", "health": "Gezondheid",
+                "housing": "Wonen", "family": "Gezin", "work_education": "Werk en opleiding"}
+
+
+def _write_domains(study: SyntheticStudy, ids: pd.DataFrame, path: Path) -> None:
+    d = study.register.domains
+    _write(pd.DataFrame({
+        "bsn": ids.loc[d["client_id"], "bsn"].to_numpy(),
+        "datum": d["date"].dt.strftime(DATE).to_numpy(),
+        "leefgebied": d["domain"].astype(object).map(DOMAIN_CODES).to_numpy(),
+        "score": d["score"].astype(int).to_numpy(),
+    }), path)
 
 
 def study_toml(study: SyntheticStudy) -> str:

@@ -18,6 +18,9 @@ block, under both arms with common random numbers:
 
 The observed path is the assigned arm's; both arms' outcomes are the known truth. Survivors
 return to the monthly loop after follow-up under regular service.
+
+The six FIP life domains of the cohort (``_domain_block``) come from a random stream of their
+own (``default_rng([seed, 7])``), so adding them left every other draw as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..schema import END_REASONS
+from ..schema import DOMAINS, END_REASONS
 from .scenarios import ScenarioParams, SiteSpec
 
 DAYS_PER_MONTH = 30.4375
@@ -65,6 +68,7 @@ class SimulationOutput:
     caseworkers: pd.DataFrame  # index -> id, municipality index, effect
     municipalities: pd.DataFrame
     fip_caseworkers: dict      # site index -> tuple of caseworker ids
+    domains: pd.DataFrame = None   # life-domain assessments of cohort clients (spell, date, domain, score)
 
 
 class _Spells:
@@ -111,6 +115,7 @@ def _band_hazard(params: ScenarioParams, duration: np.ndarray) -> np.ndarray:
 def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
     """Run the population process and the FIP blocks; return integer-coded tables."""
     rng = np.random.default_rng(seed)
+    domain_rng = np.random.default_rng([seed, 7])     # the life domains' own stream
     t0, t_hist, t_end = (month_index(params.burn_in_start), month_index(params.history_start),
                          month_index(params.extract_date))
     extract_day = pd.Timestamp(params.extract_date).day - 1
@@ -138,7 +143,7 @@ def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
     active = np.zeros(est, dtype=bool)
     next_client = 0
     pending: dict[int, list] = {}     # month -> list of (kind, arrays) to add at that month
-    contacts, events, truths, did_truths = [], [], [], []
+    contacts, events, truths, did_truths, domains = [], [], [], [], []
     fip_cw_by_site = {}
 
     def new_clients(muni_idx: np.ndarray, t: int):
@@ -205,12 +210,13 @@ def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
             closing.setdefault(t + site.follow_up_months, []).extend(cw_index[c] for c in block["fip_caseworkers"])
             out = _run_block(params, site, t, block["cohort"], block["fip"], sp, rng, shares0,
                              muni_effect, cw_effect, extract_day if t + site.follow_up_months > t_end else None,
-                             t_end)
+                             t_end, domain_rng)
             active[block["cohort"]] = False
             truths.append(out["truth"].assign(site=k_site))
             did_truths.append(out["did_truth"].assign(site=k_site))
             contacts.append(out["contacts"])
             events.append(out["events"])
+            domains.append(out["domains"])
             ended = out["ended_idx"]
             if len(ended):
                 end_spells(ended, sp["end_m"][ended], sp["end_d"][ended], sp["reason"][ended])
@@ -257,10 +263,12 @@ def simulate(params: ScenarioParams, seed: int) -> SimulationOutput:
     events = events[events["date"] <= cutoff]
     caseworkers = pd.DataFrame({"id": cw_ids, "muni": cw_muni, "effect": cw_effect})
     munis = munis.assign(effect=muni_effect)
+    domains = pd.concat(domains, ignore_index=True) if domains else \
+        pd.DataFrame({"spell": [], "date": np.array([], "datetime64[D]"), "domain": [], "score": []})
     return SimulationOutput(spells, contacts, events,
                             pd.concat(truths, ignore_index=True) if truths else pd.DataFrame(),
                             pd.concat(did_truths, ignore_index=True) if did_truths else pd.DataFrame(),
-                            caseworkers, munis, fip_cw_by_site)
+                            caseworkers, munis, fip_cw_by_site, domains[domains["date"] <= cutoff])
 
 
 # --- benefit types (issue 21) -------------------------------------------------------------
@@ -337,7 +345,7 @@ def _start_site(params, site: SiteSpec, k_site, t, sp, active, rng, cw_muni, cw_
 
 
 def _run_block(params, site: SiteSpec, t, cohort, fip, sp, rng, shares0, muni_effect, cw_effect,
-               extract_day, t_end):
+               extract_day, t_end, domain_rng):
     """Both potential paths of the cohort over the follow-up window, vectorised."""
     n, F = len(cohort), site.follow_up_months
     mult = np.array([site.reason_multipliers.get(r, 1.0) for r in END_REASONS])
@@ -443,11 +451,100 @@ def _run_block(params, site: SiteSpec, t, cohort, fip, sp, rng, shares0, muni_ef
     did_truth = pd.DataFrame({"event_month": np.arange(F),
                               "fip_client_months": at_risk.sum(axis=0),
                               "mean_extra_exit_probability": diff.sum(axis=0) / np.maximum(at_risk.sum(axis=0), 1)})
+    n_talks = len(r_t)
+    domains, domain_truth = _domain_block(
+        params, site, domain_rng, t, fip, {0: e0, 1: e1}, e_obs, window_end,
+        talks=(r_t, c_t, to_dates(c_months[:n_talks], c_day[:n_talks])))
+    domains["spell"] = cohort[domains.pop("row")]
+    truth = pd.concat([truth, pd.DataFrame(domain_truth)], axis=1)
     if extract_day is not None:
         contacts = contacts[contacts["date"] < window_end]
         events = events[events["date"] < window_end]
+        domains = domains[domains["date"] < window_end]
     return dict(truth=truth, did_truth=did_truth, contacts=contacts, events=events,
-                ended_idx=ended_idx, survivor_idx=survivor_idx)
+                ended_idx=ended_idx, survivor_idx=survivor_idx, domains=domains)
+
+
+DOMAIN_SCORE_SHARES = np.array([0.10, 0.25, 0.35, 0.20, 0.10])   # scores 1-5 at the start
+DOMAIN_REVIEW_PROBABILITY = (0.95, 0.90)    # a control's opening / later review takes place
+
+
+def closing_month(follow_up_months: int) -> int:
+    """The follow-up month (0-based) of the closing domain assessment: the last three-monthly
+    FIP talk, ``3 * floor((F - 1) / 3)``, the only multiple of three in the last three months
+    [F - 3, F) that ``fipeval.design.domain_movement`` reads as the closing window."""
+    return 3 * ((int(follow_up_months) - 1) // 3)
+
+
+def _domain_block(params, site: SiteSpec, drng, t, fip, exits: dict, e_obs, window_end, talks):
+    """The cohort's life-domain scores under both arms, and the assessments observed.
+
+    Latent scores: each domain of each client starts at a score 1-5 (``DOMAIN_SCORE_SHARES``)
+    and may rise and fall by one step; a rise comes in the first month with a success at the
+    monthly rate ``r_a`` (``r_1 = r_0 * domain_movement_ratio``), found from one uniform by
+    the inverse of the geometric distribution, so the FIP rise never comes later than the
+    control rise (common random numbers); falls come alike under both arms. The score in
+    follow-up month m is ``clip(start + rise by m - fall by m, 1, 5)``.
+
+    Assessments: FIP clients at every FIP talk that took place (the intake "photo" in month 0,
+    then every three months; the talks' dates); controls as a regular caseload records them:
+    at the start, once a year and a closing review in the month of FIP's last talk
+    (``closing_month``), each taking place with ``DOMAIN_REVIEW_PROBABILITY``, while on benefit.
+
+    Truth, defined as ``fipeval.design.domain_movement`` measures it: under arm a, domain d
+    moved when its score in ``closing_month`` is above its start score; NaN when the client
+    is off benefit by then under that arm (exit month <= closing month) or the closing month
+    is not inside the window (extract date). FIP's extra assessments do not enter it.
+    Movement is independent of the exit paths, so the comparison among clients still on
+    benefit targets the same contrast as over everyone.
+    """
+    n, F, k = len(fip), site.follow_up_months, len(DOMAINS)
+    c = closing_month(F)
+    base = (_choice(drng, DOMAIN_SCORE_SHARES, n * k) + 1).reshape(n, k)
+    g_rise, g_fall = drng.random((n, k)), drng.random((n, k))
+    review = drng.random((n, 3))
+    review_day = drng.random((n, 3))
+
+    def first_month(g, rate):                 # geometric: month >= 1 of the first success
+        rate = min(float(rate), 0.999999)
+        if rate <= 0:
+            return np.full(g.shape, np.iinfo(np.int64).max // 2)
+        return 1 + np.floor(np.log1p(-g) / np.log1p(-rate)).astype(np.int64)
+
+    fall = first_month(g_fall, params.domain_fall_rate)
+    rise = {0: first_month(g_rise, params.domain_rise_rate),
+            1: first_month(g_rise, params.domain_rise_rate * site.domain_movement_ratio)}
+
+    def score(a, rows, month):                # the scores of ``rows`` in ``month`` (per row)
+        m = np.asarray(month)[:, None]
+        return np.clip(base[rows] + (rise[a][rows] <= m) - (fall[rows] <= m), 1, 5)
+
+    closing_inside = to_dates(np.array([t + c + 1]), np.array([0]))[0] <= window_end
+    truth = {}
+    for a in (0, 1):
+        defined = (exits[a] > c) & closing_inside & (c > 0)
+        moved = (score(a, np.arange(n), np.full(n, c)) > base).astype(float)
+        moved[~defined] = np.nan
+        truth[f"domain_movement_{a}"] = np.where(defined, moved.max(axis=1), np.nan)
+        for j, d in enumerate(DOMAINS):
+            truth[f"domain_movement_{d}_{a}"] = moved[:, j]
+
+    # observed assessments: FIP at its talks, controls at start, yearly and closing reviews
+    r_t, c_t, talk_dates = talks
+    months = np.array([0, 12, c])
+    planned = (fip[:, None] == 0) & (months[None, :] < e_obs[:, None]) &         np.array([True, 0 < 12 < c, c > 0])[None, :] &         (review < np.where(months == 0, DOMAIN_REVIEW_PROBABILITY[0], DOMAIN_REVIEW_PROBABILITY[1]))
+    r_c, j_c = np.nonzero(planned)
+    m_c = months[j_c]
+    dim = days_in_month(t + m_c)
+    day_c = np.where(m_c == 0, (review_day[r_c, j_c] * 28).astype(np.int64),
+                     (review_day[r_c, j_c] * dim).astype(np.int64))
+    rows = np.concatenate([r_t, r_c])
+    month = np.concatenate([c_t, m_c])
+    dates = np.concatenate([talk_dates, to_dates(t + m_c, day_c)])
+    scores = np.where(fip[rows][:, None] == 1, score(1, rows, month), score(0, rows, month))
+    out = pd.DataFrame({"row": np.repeat(rows, k), "date": np.repeat(dates, k),
+                        "domain": np.tile(np.arange(k), len(rows)), "score": scores.ravel()})
+    return out, truth
 
 
 def _monthly_rows(rng, idx, t, rate, kind, minutes):

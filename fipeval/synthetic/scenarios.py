@@ -31,6 +31,8 @@ class SiteSpec:
     reason_multipliers: dict          # FIP hazard ratio per end reason (>= 1)
     fraud_rate_ratio: float = 1.0
     activation_rate_ratio: float = 1.0
+    # FIP multiplies each life domain's monthly chance of a rise (model._domain_block)
+    domain_movement_ratio: float = 1.3
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class ScenarioParams:
     benefit_type: str = "bijstand"    # schema.BENEFIT_TYPES; sets the export's format
     # WW: a spell ends as "exhausted" when it reaches its maximum duration (``max_duration``)
     max_duration: bool = False
+    # the six life domains of FIP cohort clients (model._domain_block): monthly chance that
+    # a domain's score rises (falls) by one step under regular service
+    domain_rise_rate: float = 0.012
+    domain_fall_rate: float = 0.006
 
     def reason_share_array(self) -> np.ndarray:
         shares = np.array([self.reason_shares.get(r, 0.0) for r in END_REASONS])
