@@ -15,7 +15,7 @@ import pandas as pd
 from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
 from ..results import Summary
 from .disclosure import COUNT_COLUMN, suppress_counts
-from .labels import effects_for_readers
+from .labels import adjusted_for_readers, effects_for_readers
 from .document import Section, estimate
 
 # Resampling estimators that refit a model per re-assignment of FIP (survival, DiD) use at
@@ -207,6 +207,10 @@ def effects_report(ctx) -> Section:
                             cluster=config.inference.cluster, inference=None,  # rule per comparison
                             n_draws=config.inference.bootstrap_reps, alpha=config.inference.alpha)
     ctx["results"]["effects"] = results
+    adjusted, adjusted_notes = _adjusted_effects(ctx)
+    if adjusted is not None:
+        results = [results[0], adjusted, *results[1:]]
+        notes = notes + adjusted_notes
     figures = []
     for r in results:
         if type(r).__name__ == "MetaAnalysis":
@@ -221,12 +225,52 @@ def effects_report(ctx) -> Section:
          "months on benefit. Intervals and p-values come from the design (see 'How uncertainty "
          "is computed'). The column 'p if clients were independent' treats clients as independent "
          "draws: it is wrong under this design and is shown only to show how much it would "
-         "overstate."] + notes,
+         "overstate."] + ([adjusted_rule_text(adjusted)] if adjusted is not None else [])
+        + notes,
         results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="effects",
-        estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers})
+        estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers,
+                                                     "AdjustedEffects": adjusted_for_readers})
     if len(results) and len(results[0].table):
         section.sheets["effects"] = results[0].table
     return section
+
+
+def _adjusted_effects(ctx):
+    """The adjusted estimates of the headline outcomes (``inference.adjusted``), the headline
+    chosen by the balance rule; stored as ``ctx["results"]["adjusted"]`` for the first page
+    and costing. (None, notes) when they cannot be computed."""
+    from ..errors import FipevalError
+    from ..inference.adjusted import adjusted_section
+    from ..matching.report import COHORT_COVARIATES
+
+    config = ctx["config"]
+    balance = ctx["results"].get("balance")
+    covariates = (tuple(config.matching.covariates) if config.matching.enabled
+                  else COHORT_COVARIATES)
+    try:
+        adjusted, notes = _quiet(adjusted_section, ctx["cohort"],
+                                 balance=None if balance is None else balance.table,
+                                 covariates=covariates, plan=ctx["plan"], seed=config.seed,
+                                 cluster=config.inference.cluster,
+                                 n_draws=config.inference.bootstrap_reps,
+                                 refit_draws=min(config.inference.bootstrap_reps, REFIT_DRAWS),
+                                 alpha=config.inference.alpha)
+    except FipevalError as err:
+        return None, [f"No adjusted estimates: {err}"]
+    ctx["results"]["adjusted"] = adjusted
+    return adjusted, notes
+
+
+def adjusted_rule_text(adjusted) -> str:
+    """The rule that picks the headline estimate, as the report states it."""
+    return ADJUSTED_RULE.format(rule=adjusted.rule)
+
+
+ADJUSTED_RULE = ("Which estimate leads: {rule}. The table 'Effects on the FIP clients' shows for "
+                 "ended benefits, fraud signals, activation and months on benefit the unadjusted "
+                 "difference, the propensity-weighted difference, regression adjustment and the "
+                 "doubly robust (AIPW) estimate side by side, each with the design's inference; "
+                 "the first page and the costs use the leading one.")
 
 
 def survival_report(ctx) -> Section:
@@ -320,6 +364,9 @@ def _costing_effects(ctx, units) -> pd.DataFrame | None:
         return None
     table = parts[0].table
     pooled = POOLED if (table["subset"] == POOLED).any() else "all clients"
+    from ..inference.adjusted import headline_table
+
+    table = headline_table(table, ctx["results"].get("adjusted"))
     rows = []
     for unit, members in units.items():
         subset = pooled if unit == "all" else unit
@@ -331,5 +378,6 @@ def _costing_effects(ctx, units) -> pd.DataFrame | None:
                 return None
             r = hit.iloc[0]
             rows.append({"municipality": unit, "term": term, "estimate": r.estimate,
-                         "ci_lower": r.ci_lower, "ci_upper": r.ci_upper, "p_value": r.p_value})
+                         "ci_lower": r.ci_lower, "ci_upper": r.ci_upper, "p_value": r.p_value,
+                         "estimator": r.estimator})
     return pd.DataFrame(rows)
