@@ -344,12 +344,27 @@ def costing_report(ctx) -> Section:
          "household type, return to benefit after exit, discounting), the cost of the FIP "
          "talks, and the net result. Intervals carry the effects' design-based uncertainty (the "
          "same effects and intervals as the effects section) and the inputs' ranges. Every "
-         "input is listed with its source."] + notes,
+         "input is listed with its source."] + _costing_adjustment(ctx) + notes,
         results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="costing")
     for r in results:
         if isinstance(r, Summary) and r.title.startswith("Savings per year"):
             section.sheets["costing"] = r.table
     return section
+
+
+COSTING_ADJUSTMENT = ("Effects: the effects section's leading estimate, {estimator}, chosen by "
+                      "the balance rule ({rule}).")
+
+
+def _costing_adjustment(ctx) -> list:
+    """Which adjustment the euros rest on (the headline estimator), in words."""
+    from ..inference.adjusted import ESTIMATOR_WORDS
+
+    adjusted = ctx["results"].get("adjusted")
+    if adjusted is None:
+        return []
+    return [COSTING_ADJUSTMENT.format(estimator=ESTIMATOR_WORDS[adjusted.headline],
+                                      rule=adjusted.rule)]
 
 
 def _costing_effects(ctx, units) -> pd.DataFrame | None:

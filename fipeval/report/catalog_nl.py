@@ -381,6 +381,10 @@ EFFECTS = {
         "binnen de gemeente ({n} trekkingen; gewogen en AIPW opnieuw geschat voor {k} "
         "hertoewijzingen), of de wilde clusterbootstrap per klantmanager bij veel "
         "FIP-klantmanagers",
+    "Effects: the effects section's leading estimate, {estimator}, chosen by the balance rule "
+    "({rule}).":
+        "Effecten: de voorste schatting van het hoofdstuk over effecten, {estimator}, gekozen "
+        "volgens de balansregel ({rule}).",
     "Estimator": "Schatter", "Leads (first page and costs)": "Voorop (eerste pagina en kosten)",
     "Unadjusted": "Ongecorrigeerd", "Propensity-weighted": "Gewogen naar propensityscore",
     "Regression adjustment": "Regressiecorrectie", "Doubly robust (AIPW)": "Dubbel robuust (AIPW)",
