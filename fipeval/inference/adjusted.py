@@ -46,7 +46,7 @@ Hirano, Imbens & Ridder (2003), Econometrica 71(4); Young (2019), QJE 134(2).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -104,6 +104,7 @@ class AdjustedEffects(Result):
     rule: str = ""
     notes: tuple = ()
     imbalance: tuple = ()      # (term, |SMD| before) the rule judged by, when it had a table
+    covariates_label: str = ""  # words for the adjustment set (the report's), else the names
     title: str = "Effects on the FIP clients: unadjusted and adjusted side by side"
 
     def tidy(self) -> pd.DataFrame:
@@ -115,8 +116,10 @@ class AdjustedEffects(Result):
 
     def _header(self) -> dict:
         return {"estimand": "effect on the FIP group (ATT)",
-                "adjusted for": (f"{len(self.covariates)} covariates: "
-                                 f"{', '.join(self.covariates)}" if self.covariates else "none"),
+                "adjusted for": (self.covariates_label or
+                                 (f"{len(self.covariates)} covariates: "
+                                  f"{', '.join(self.covariates)}" if self.covariates
+                                  else "none")),
                 "headline": ESTIMATOR_WORDS[self.headline],
                 "inference": (f"the design's rule per comparison (column inference): FIP "
                               f"re-assigned within municipality ({self.n_draws} draws; "
@@ -138,7 +141,11 @@ def _covariate_design(df: pd.DataFrame, treatment: str, covariates: Sequence[str
     return X.to_numpy(dtype=float)
 
 
-def fit_logit_many(X: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _logit_coefficients(X: np.ndarray, d: np.ndarray) -> np.ndarray:
+    return fit_logit_many(X, d, return_beta=True)
+
+
+def fit_logit_many(X: np.ndarray, D: np.ndarray, *, return_beta: bool = False):
     """Logistic regression of each column of ``D`` (n, A) on ``X`` (n, k), all at once.
 
     Newton-Raphson for every column together: each step is two matrix products over the
@@ -149,6 +156,8 @@ def fit_logit_many(X: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray
     n, k = X.shape
     A = D.shape[1]
     beta = np.zeros((k, A))
+    if A > 1:   # start every assignment from the first one's fit (fewer Newton steps)
+        beta[:] = _logit_coefficients(X, D[:, :1])
     outer = None if A == 1 else (X[:, :, None] * X[:, None, :]).reshape(n, k * k)
     ok = np.zeros(A, dtype=bool)
     ridge = 1e-10 * np.eye(k)
@@ -167,6 +176,8 @@ def fit_logit_many(X: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray
               | (np.max(np.abs(grad), axis=0) < NEWTON_TOL * n))
         if ok.all():
             break
+    if return_beta:
+        return beta
     p = expit(np.clip(X @ beta, -35, 35))
     # a control with a propensity near 0 only gets no weight (harmless for the ATT); one near
     # 1 means FIP clients like them have no comparable controls
@@ -189,47 +200,70 @@ def att_many(Y: np.ndarray, X: np.ndarray, D: np.ndarray, codes: np.ndarray, *,
     dict with ``weighted`` and ``aipw``, each ``(estimate, std_error)`` arrays of shape (A, m)
     (NaN for an assignment whose propensity model failed).
     """
+    from scipy import sparse
+
     n, k = X.shape
     A, m = D.shape[1], Y.shape[1]
-    G = int(codes.max()) + 1
     b = np.ones(n) if base_weights is None else np.asarray(base_weights, float)
+    # row-major: the sparse products copy any other layout
+    D = np.ascontiguousarray(D, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)
+    Y = np.ascontiguousarray(Y, dtype=float)
     p, ok = fit_logit_many(X, D)
     odds = p / (1 - p)
+    codes = np.asarray(codes)
+    G = int(codes.max()) + 1
+    # cluster sums as sparse products: row g of C @ V sums the rows of V in cluster g, and
+    # C_v = C with the values v_i sums v_i V_i (never an n x A temporary per outcome)
+    rows = np.arange(n)
+
+    def summing(values):
+        return sparse.csr_matrix((values, (codes, rows)), shape=(G, n))
+
+    Dg = (summing(np.ones(n)) @ D > 0).astype(float)             # G x A: FIP caseworkers
+    # the FIP arm: weights b, constant assignment within a cluster
+    T1 = summing(b) @ np.ones(n)                                 # G
+    Ty = (summing(b) @ Y)                                        # G x m
+    Tx = (summing(b) @ X)                                        # G x k
+    # the control arm: weights b * odds (per assignment) on the control caseworkers
+    W0 = odds * (1.0 - D)                                        # n x A
+    C1 = summing(b) @ W0                                         # G x A
+    Cy = [summing(b * Y[:, c]) @ W0 for c in range(m)]           # m of G x A
+    Cx = [summing(b * X[:, j]) @ W0 for j in range(k)]           # k of G x A
     # control outcome regression per assignment, in closed form: a re-assignment moves whole
     # caseworkers, so the controls' cross-products are the total minus the FIP caseworkers'
-    clusters = np.zeros((G, A))
-    np.maximum.at(clusters, codes, D)
-    Xb = X * b[:, None]
-    xx_g = np.zeros((G, k * k))
-    np.add.at(xx_g, codes, (Xb[:, :, None] * X[:, None, :]).reshape(n, k * k))
-    xy_g = np.zeros((G, k * m))
-    np.add.at(xy_g, codes, (Xb[:, :, None] * Y[:, None, :]).reshape(n, k * m))
-    ctrl = 1.0 - clusters.T                                    # A x G
-    XX0 = (ctrl @ xx_g).reshape(A, k, k)
-    XY0 = (ctrl @ xy_g).reshape(A, k, m)
-    beta0 = np.linalg.pinv(XX0, hermitian=True) @ XY0           # A x k x m
+    # per caseworker X'BX and X'BY: one small product per caseworker (an n x k^2 array of
+    # row outer products would be gigabytes with municipality dummies on a national cohort)
     order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
-    cadj = G / (G - 1)
-    out = {}
-    for name in ("weighted", "aipw"):
-        est = np.full((A, m), np.nan)
-        se = np.full((A, m), np.nan)
-        for c in range(m):
-            r = Y[:, c:c + 1] - (np.einsum("nk,ak->na", X, beta0[:, :, c])
-                                 if name == "aipw" else 0.0)                # n x A
-            w1 = b[:, None] * D
-            w0 = b[:, None] * (1 - D) * odds
-            s1, s0 = w1.sum(axis=0), w0.sum(axis=0)
-            mu1 = (w1 * r).sum(axis=0) / s1
-            mu0 = (w0 * r).sum(axis=0) / s0
-            est[:, c] = mu1 - mu0
-            infl = w1 * (r - mu1) / s1 - w0 * (r - mu0) / s0           # n x A
-            sums = np.add.reduceat(infl[order], starts, axis=0)           # G x A
-            se[:, c] = np.sqrt(cadj * np.sum(sums ** 2, axis=0))
-        est[~ok] = np.nan
-        se[~ok] = np.nan
-        out[name] = (est, se)
+    bounds = np.searchsorted(codes[order], np.arange(G + 1))
+    xx_g, xy_g = np.zeros((G, k * k)), np.zeros((G, k * m))
+    for g in range(G):
+        idx = order[bounds[g]:bounds[g + 1]]
+        if len(idx):
+            Xs = X[idx]
+            Xbs = (Xs * b[idx, None]).T
+            xx_g[g] = (Xbs @ Xs).ravel()
+            xy_g[g] = (Xbs @ Y[idx]).ravel()
+    ctrl = 1.0 - Dg.T                                            # A x G
+    beta0 = (np.linalg.pinv((ctrl @ xx_g).reshape(A, k, k), hermitian=True)
+             @ (ctrl @ xy_g).reshape(A, k, m))                   # A x k x m
+    S1 = Dg.T @ T1                                               # A
+    S0 = C1.sum(axis=0)                                          # A
+    present = np.bincount(codes, minlength=G) > 0
+    cadj = present.sum() / (present.sum() - 1)
+    out = {name: (np.full((A, m), np.nan), np.full((A, m), np.nan))
+           for name in ("weighted", "aipw")}
+    for c in range(m):
+        fit_x = np.einsum("gk,ak->ga", Tx, beta0[:, :, c])        # G x A: sum_g b x'beta_a
+        fit_0 = sum(Cx[j] * beta0[:, j, c] for j in range(k))     # G x A, control arm
+        for name, t_r, c_r in (("weighted", Ty[:, c:c + 1] * Dg, Cy[c]),
+                               ("aipw", (Ty[:, c:c + 1] - fit_x) * Dg, Cy[c] - fit_0)):
+            mu1 = t_r.sum(axis=0) / S1
+            mu0 = c_r.sum(axis=0) / S0
+            infl = (t_r - mu1 * (T1[:, None] * Dg)) / S1 - (c_r - mu0 * C1) / S0   # G x A
+            est, se = out[name]
+            est[:, c] = np.where(ok, mu1 - mu0, np.nan)
+            se[:, c] = np.where(ok, np.sqrt(cadj * np.sum(infl ** 2, axis=0)), np.nan)
     out["odds"] = odds
     out["beta0"] = beta0
     return out
@@ -247,7 +281,8 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
                      n_draws: int = 9999, refit_draws: int = REFIT_DRAWS,
                      seed: int | None = None, alpha: float = 0.05,
                      headline: Literal["unadjusted", "weighted", "regression", "aipw"] = "aipw",
-                     rule: str = "", subset: str | None = None) -> AdjustedEffects:
+                     rule: str = "", subset: str | None = None,
+                     estimators: Sequence[str] = ESTIMATORS) -> AdjustedEffects:
     """Unadjusted, propensity-weighted, regression-adjusted and doubly robust (AIPW) effects of
     FIP on the FIP clients (ATT), with the design's inference.
 
@@ -284,6 +319,8 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
         Why (printed).
     subset : str, optional
         A label for the rows (municipality).
+    estimators : sequence of str
+        Which of ``ESTIMATORS`` to compute (default all four).
 
     Returns
     -------
@@ -305,6 +342,11 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
     """
     check_option("inference", inference, INFERENCES)
     check_option("headline", headline, ESTIMATORS)
+    estimators = [e for e in ESTIMATORS if e in estimators]
+    for e in estimators:
+        check_option("estimators", e, ESTIMATORS)
+    if not estimators:
+        raise InputError(f"`estimators` is empty; choose from {', '.join(ESTIMATORS)}.")
     if int(refit_draws) < 99:
         raise InputError(f"`refit_draws` must be at least 99; got {refit_draws!r}.")
     outcomes = list(outcomes)
@@ -321,8 +363,10 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
           "alpha": alpha, "seed": seed, "n_draws": n_draws, "ratios": False, "subset": subset,
           "strata": strata, "exposure": exposure}
     # the linear estimators (and all of compare's checks of the data)
-    unadjusted = compare_many(data, outcomes=outcomes, kinds=kinds,
-                              covariates=(strata,) if strata else (), **kw)
+    unadjusted = (compare_many(data, outcomes=outcomes, kinds=kinds,
+                               covariates=(strata,) if strata else (), **kw)
+                  if "unadjusted" in estimators else [None] * len(outcomes))
+    # the regression adjustment always runs: it makes compare's checks of the data
     regression = compare_many(data, outcomes=outcomes, kinds=kinds, covariates=fixed, **kw)
     df = data[list(dict.fromkeys(outcomes + [treatment, cluster, *fixed]
                                  + ([exposure] if exposure in data else [])))]
@@ -340,7 +384,8 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
             df = df[both.to_numpy()]
             prepared = {i: _prepare_outcome(df, outcomes[i], p["kind"], exposure, None, subset)
                         for i, p in prepared.items()}
-    X = _covariate_design(df, treatment, fixed)
+    propensity_based = bool({"weighted", "aipw"} & set(estimators))
+    X = _covariate_design(df, treatment, fixed) if propensity_based else None
     codes, uniques = pd.factorize(df[cluster], sort=True)
     d = df[treatment].to_numpy(float)
     propensity = {}
@@ -348,6 +393,8 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
     groups: dict[str, list[int]] = {}
     for i, p in prepared.items():
         groups.setdefault("exposure" if p["kind"] == "count" else "plain", []).append(i)
+    if not propensity_based:
+        groups = {}
     for key, members in groups.items():
         Y = np.column_stack([prepared[i]["reg_y"] for i in members])
         bw = prepared[members[0]]["reg_w"]
@@ -369,7 +416,7 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
         per = {"unadjusted": unadjusted[i], "weighted": propensity.get(("weighted", i)),
                "regression": regression[i], "aipw": propensity.get(("aipw", i))}
         kind = prepared[i]["kind"] if i in prepared else kinds[i]
-        for name in ESTIMATORS:
+        for name in estimators:
             res = per[name]
             if res is None or isinstance(res, FipevalError):
                 notes.append(f"{outcome}, {name}: not estimated ({res or 'outcome not usable'})")
@@ -479,7 +526,8 @@ def largest_imbalance(balance: pd.DataFrame, *, exclude: Sequence[str] = ("dista
 
 def choose_estimator(balance: pd.DataFrame, *, threshold: float = 0.1,
                      exclude: Sequence[str] = ("distance",),
-                     exact: Sequence[str] = ("municipality",)) -> tuple[str, str]:
+                     exact: Sequence[str] = ("municipality",),
+                     names: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The headline estimator the balance justifies, and the reason in words.
 
     Any covariate with an absolute standardised mean difference above ``threshold`` in the
@@ -494,6 +542,8 @@ def choose_estimator(balance: pd.DataFrame, *, threshold: float = 0.1,
     balance : DataFrame
         The balance table (``MatchResult.balance().tidy()`` or the report's balance summary):
         columns ``term`` and ``smd_before`` (``smd_after`` is reported in the reason).
+    names : mapping, optional
+        Words for the terms in the reason (the report's labels); default the codes.
 
     Returns
     -------
@@ -510,6 +560,7 @@ def choose_estimator(balance: pd.DataFrame, *, threshold: float = 0.1,
     if not 0 < threshold:
         raise InputError(f"`threshold` must be positive; got {threshold!r}.")
     name, value, value_after = largest_imbalance(balance, exclude=exclude, exact=exact)
+    name = (names or {}).get(name, name)
     after = f"; {value_after:.2f} after matching" if np.isfinite(value_after) else ""
     if value > threshold:
         return "aipw", (f"the largest standardised difference between the groups before "
@@ -540,6 +591,10 @@ def headline_table(overview: pd.DataFrame, adjusted: AdjustedEffects | None) -> 
     return table
 
 
+# with more municipalities than this, each municipality's comparison gets the unadjusted and
+# the leading estimate only (all four for the pooled one): the side-by-side refits cost ~40 ms
+# per municipality, seconds on a national study
+SIDE_BY_SIDE_MAX = 10
 HEADLINE_OUTCOMES = ("ended", "fraud_signals", "activations", "months_on_benefit")
 _KINDS = {"ended": "binary", "fraud_signals": "count", "activations": "count",
           "months_on_benefit": "continuous"}
@@ -550,17 +605,25 @@ def adjusted_section(cohort: pd.DataFrame, *, balance: pd.DataFrame | None,
                      cluster: str = "caseworker", by: str | None = "municipality",
                      outcomes: Sequence[str] = HEADLINE_OUTCOMES, n_draws: int = 9999,
                      refit_draws: int = REFIT_DRAWS, seed: int | None = None,
-                     alpha: float = 0.05) -> AdjustedEffects:
+                     alpha: float = 0.05,
+                     overview: pd.DataFrame | None = None,
+                     names: Mapping[str, str] | None = None,
+                     covariates_label: str = "") -> AdjustedEffects:
     """The report's side-by-side table: :func:`adjusted_effects` per municipality and pooled
     (as the effects section splits them), the headline chosen from ``balance`` by
     :func:`choose_estimator` (AIPW when the balance table has none).
+
+    ``overview``: the effects section's table (``EffectsOverview.table``); its rows, computed
+    with the same rule, seed and draws, are the unadjusted estimates (not computed twice).
+    ``names`` (words for balance terms) and ``covariates_label`` (words for the adjustment
+    set) are for the report's text.
 
     ``plan`` is the study's :class:`fipeval.inference.design.InferencePlan`; each comparison
     uses its method. Covariates that take one value in the cohort are left out.
     """
     imbalance = ()
     if balance is not None:
-        headline, rule = choose_estimator(balance)
+        headline, rule = choose_estimator(balance, names=names)
         imbalance = largest_imbalance(balance)[:2]
     else:
         headline, rule = "aipw", NO_BALANCE_RULE
@@ -573,8 +636,14 @@ def adjusted_section(cohort: pd.DataFrame, *, balance: pd.DataFrame | None,
     if multi or not subsets:
         subsets.insert(0, ("all municipalities" if multi else "all clients", cohort))
     parts, notes = [], []
+    few = len(subsets) <= SIDE_BY_SIDE_MAX + 1
+    if not few:
+        notes.append(f"{len(subsets) - 1} municipalities: each shows the unadjusted and the "
+                     "leading estimate; all four side by side for all municipalities together.")
     for label, part in subsets:
         pooled = part is cohort
+        chosen = (ESTIMATORS if few or pooled
+                  else tuple(dict.fromkeys(("unadjusted", "regression", headline))))
         todo = [o for o in outcomes if o in part]
         method = plan.method_for("all" if pooled or plan.strata is None else label)
         try:
@@ -582,7 +651,9 @@ def adjusted_section(cohort: pd.DataFrame, *, balance: pd.DataFrame | None,
                                    treatment=treatment, cluster=cluster, covariates=covariates,
                                    strata=by if pooled and multi else None, inference=method,
                                    n_draws=n_draws, refit_draws=refit_draws, seed=seed,
-                                   alpha=alpha, headline=headline, rule=rule, subset=label)
+                                   alpha=alpha, headline=headline, rule=rule, subset=label,
+                                   estimators=[e for e in chosen if overview is None
+                                               or e != "unadjusted"])
         except FipevalError as err:
             notes.append(f"{label}: no adjusted estimates ({err})")
             continue
@@ -591,8 +662,31 @@ def adjusted_section(cohort: pd.DataFrame, *, balance: pd.DataFrame | None,
     if not parts:
         raise EstimationError("No comparison could be adjusted: " + "; ".join(notes))
     table = pd.concat(parts, ignore_index=True)
+    if overview is not None:
+        table = _with_unadjusted(table, overview, headline)
     return AdjustedEffects(table=table, treatment=treatment, cluster=cluster,
                            covariates=covariates, inference="design", n_draws=int(n_draws),
                            refit_draws=int(refit_draws), seed=seed, alpha=alpha,
                            headline=headline, rule=rule, notes=tuple(notes),
-                           imbalance=imbalance)
+                           imbalance=imbalance, covariates_label=covariates_label)
+
+
+def _with_unadjusted(table: pd.DataFrame, overview: pd.DataFrame,
+                     headline: str) -> pd.DataFrame:
+    """``table`` with the overview's rows of the same subsets and outcomes as the unadjusted
+    estimates, each first among its outcome's rows."""
+    first = table.drop_duplicates(["subset", "outcome"])
+    keys = ["subset", "outcome"]
+    rows = overview[[c for c in overview.columns if c in table.columns
+                     and c not in ("n_fip", "n_control", "fip_caseworkers",
+                                   "control_caseworkers", "kind")]]
+    rows = rows.merge(first[keys + ["n_fip", "n_control", "fip_caseworkers",
+                                    "control_caseworkers", "kind"]], on=keys)
+    rows = rows.assign(term=rows["outcome"] + " [" + rows["subset"] + "]: unadjusted",
+                       estimator="unadjusted", headline=headline == "unadjusted")
+    both = pd.concat([rows[table.columns], table], ignore_index=True)
+    position = pd.Series(np.arange(len(first)), index=pd.MultiIndex.from_frame(first[keys]))
+    both["_at"] = position.reindex(pd.MultiIndex.from_frame(both[keys])).to_numpy()
+    both["_rank"] = both["estimator"].map({e: i for i, e in enumerate(ESTIMATORS)})
+    return (both.sort_values(["_at", "_rank"], kind="stable")
+            .drop(columns=["_at", "_rank"]).reset_index(drop=True))

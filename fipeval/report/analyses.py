@@ -242,6 +242,7 @@ def _adjusted_effects(ctx):
     from ..errors import FipevalError
     from ..inference.adjusted import adjusted_section
     from ..matching.report import COHORT_COVARIATES
+    from .labels import READABLE
 
     config = ctx["config"]
     balance = ctx["results"].get("balance")
@@ -254,7 +255,9 @@ def _adjusted_effects(ctx):
                                  cluster=config.inference.cluster,
                                  n_draws=config.inference.bootstrap_reps,
                                  refit_draws=min(config.inference.bootstrap_reps, REFIT_DRAWS),
-                                 alpha=config.inference.alpha)
+                                 alpha=config.inference.alpha,
+                                 overview=ctx["results"]["effects"][0].table,
+                                 names=READABLE, covariates_label=ADJUSTED_FOR)
     except FipevalError as err:
         return None, [f"No adjusted estimates: {err}"]
     ctx["results"]["adjusted"] = adjusted
@@ -266,6 +269,7 @@ def adjusted_rule_text(adjusted) -> str:
     return ADJUSTED_RULE.format(rule=adjusted.rule)
 
 
+ADJUSTED_FOR = "the covariates of the balance section (and municipality when pooled)"
 ADJUSTED_RULE = ("Which estimate leads: {rule}. The table 'Effects on the FIP clients' shows for "
                  "ended benefits, fraud signals, activation and months on benefit the unadjusted "
                  "difference, the propensity-weighted difference, regression adjustment and the "

@@ -364,7 +364,13 @@ EFFECTS = {
         "voorop",
     "no balance table: the doubly robust estimate leads":
         "geen balanstabel: de dubbel robuuste schatting staat voorop",
+    "{n} municipalities: each shows the unadjusted and the leading estimate; all four side by "
+    "side for all municipalities together.":
+        "{n} gemeenten: elk toont de ongecorrigeerde en de voorste schatting; alle vier naast "
+        "elkaar voor alle gemeenten samen.",
     "adjusted for": "gecorrigeerd voor", "headline": "voorop",
+    "the covariates of the balance section (and municipality when pooled)":
+        "de kenmerken van het hoofdstuk over balans (en de gemeente bij samen)",
     "{n} covariates: {names}": "{n} kenmerken: {names}",
     "unadjusted difference": "ongecorrigeerd verschil",
     "propensity-weighted difference (controls weighted by their odds of FIP)":

@@ -321,15 +321,18 @@ def _numeric_row(label, ended, n_fip, scaled, extra, row, net, mde, threshold) -
 
 def _rule_sentence(adjusted, language: str, t: dict) -> str:
     """Which estimate the figures are and why (the balance rule of ``inference.adjusted``)."""
-    from .labels import column_label
+    from .catalog_nl import CATALOG
+    from .labels import READABLE
 
     estimator = t[f"estimator_{adjusted.headline}"]
     if not adjusted.imbalance:
         return t["rule_none"].format(estimator=estimator)
     term, smd = adjusted.imbalance
+    words = READABLE.get(term, term)
+    if language == "nl":
+        words = CATALOG.get(words, words)
     key = "rule_imbalance" if smd > 0.1 else "rule_balanced"
-    return t[key].format(estimator=estimator, smd=number(smd, 2, language),
-                         term=column_label(term))
+    return t[key].format(estimator=estimator, smd=number(smd, 2, language), term=words)
 
 
 def _join(names: list, t: dict) -> str:
