@@ -256,3 +256,28 @@ def test_confounded_variant_biases_the_unadjusted_difference_only(three_municipa
             assert abs(row["bias"]) < 3 * row["bias_mc_se"], (outcome, name, row)
     unadjusted = table.loc[("ended", "unadjusted")]
     assert abs(unadjusted["bias"]) > 3 * unadjusted["bias_mc_se"]
+
+
+def test_cohort_effects_for_costing_use_the_chosen_adjustment(three_municipalities):
+    from fipeval.costing.section import cohort_effects
+    from fipeval.inference.design import plan_inference
+
+    cohort, _ = three_municipalities
+    part = cohort[cohort["municipality"] == "Gemeente C"]
+    covariates = ["age", "sex", "months_before_start"]
+    costing = cohort_effects(part, estimator="aipw", covariates=covariates, seed=3)
+    method = plan_inference(part, strata=None, n_draws=999, seed=3).method_for("all")
+    direct = adjusted_effects(part, outcomes=["ended", "months_on_benefit"],
+                              kinds=["binary", "continuous"], covariates=covariates,
+                              inference=method, n_draws=999, seed=3).tidy()
+    aipw = direct[direct.estimator == "aipw"].set_index("outcome")
+    for term, outcome in (("risk_difference", "ended"), ("rmst_difference_months",
+                                                         "months_on_benefit")):
+        row = costing[costing.term == term].iloc[0]
+        assert row["estimator"] == "aipw"
+        for c in ("estimate", "ci_lower", "ci_upper", "p_value"):
+            assert row[c] == pytest.approx(aipw.loc[outcome, c], rel=EXACT)
+    plain = cohort_effects(part, seed=3)
+    assert (plain["estimator"] == "unadjusted").all()
+    with pytest.raises(InputError, match="estimator"):
+        cohort_effects(part, estimator="matched")
