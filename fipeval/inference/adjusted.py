@@ -153,28 +153,41 @@ def fit_logit_many(X: np.ndarray, D: np.ndarray, *, return_beta: bool = False):
     Returns the fitted probabilities (n, A) and a (A,) flag of convergence; a column that
     does not converge (separation) is flagged, not raised.
     """
+    X = np.ascontiguousarray(X, dtype=float)
+    D = np.ascontiguousarray(D, dtype=float)
     n, k = X.shape
     A = D.shape[1]
     beta = np.zeros((k, A))
     if A > 1:   # start every assignment from the first one's fit (fewer Newton steps)
         beta[:] = _logit_coefficients(X, D[:, :1])
-    outer = None if A == 1 else (X[:, :, None] * X[:, None, :]).reshape(n, k * k)
+    # the Hessians of all columns from the row outer products of X (bounded memory, else one
+    # product per column)
+    outer = (X[:, :, None] * X[:, None, :]).reshape(n, k * k) if 1 < A and n * k * k <= 2e7 \
+        else None
     ok = np.zeros(A, dtype=bool)
     ridge = 1e-10 * np.eye(k)
+    XT = np.ascontiguousarray(X.T)        # X.T @ M with a strided X.T is 100x slower
+    active = np.arange(A)                 # columns still iterating
     for _ in range(NEWTON_STEPS):
-        p = expit(np.clip(X @ beta, -35, 35))
-        grad = X.T @ (D - p)                                   # k x A
+        b_act = beta[:, active]
+        p = expit(np.clip(X @ b_act, -35, 35))
+        grad = XT @ (D[:, active] - p)                         # k x a
         w = p * (1 - p)
-        H = (X.T @ (w * X))[None] if outer is None else (w.T @ outer).reshape(A, k, k)
+        if outer is not None:
+            H = (w.T @ outer).reshape(len(active), k, k)
+        else:
+            H = np.stack([XT @ (w[:, [c]] * X) for c in range(len(active))])
         try:
             step = np.linalg.solve(H + ridge, grad.T[..., None])[..., 0].T
         except np.linalg.LinAlgError:
             step = np.einsum("aij,ja->ia", np.linalg.pinv(H), grad)
-        beta += step
+        beta[:, active] = b_act + step
         size = np.max(np.abs(step), axis=0)
-        ok = ((size < NEWTON_TOL * (1 + np.max(np.abs(beta), axis=0)))
-              | (np.max(np.abs(grad), axis=0) < NEWTON_TOL * n))
-        if ok.all():
+        done = ((size < NEWTON_TOL * (1 + np.max(np.abs(beta[:, active]), axis=0)))
+                | (np.max(np.abs(grad), axis=0) < NEWTON_TOL * n))
+        ok[active[done]] = True
+        active = active[~done]
+        if not len(active):
             break
     if return_beta:
         return beta
@@ -241,7 +254,7 @@ def att_many(Y: np.ndarray, X: np.ndarray, D: np.ndarray, codes: np.ndarray, *,
         idx = order[bounds[g]:bounds[g + 1]]
         if len(idx):
             Xs = X[idx]
-            Xbs = (Xs * b[idx, None]).T
+            Xbs = np.ascontiguousarray((Xs * b[idx, None]).T)
             xx_g[g] = (Xbs @ Xs).ravel()
             xy_g[g] = (Xbs @ Y[idx]).ravel()
     ctrl = 1.0 - Dg.T                                            # A x G
