@@ -55,7 +55,6 @@ import pandas as pd
 from scipy.special import expit
 
 from ..errors import (
-    DesignError,
     EstimationError,
     FipevalError,
     InputError,
@@ -399,7 +398,7 @@ def adjusted_effects(data: pd.DataFrame, *, outcomes: Sequence[str], treatment: 
                         for i, p in prepared.items()}
     propensity_based = bool({"weighted", "aipw"} & set(estimators))
     X = _covariate_design(df, treatment, fixed) if propensity_based else None
-    codes, uniques = pd.factorize(df[cluster], sort=True)
+    codes = pd.factorize(df[cluster], sort=True)[0]
     d = df[treatment].to_numpy(float)
     propensity = {}
     # outcomes with the same base weights (1, or the exposure for counts) share one batch
@@ -483,8 +482,12 @@ def _randomized(df, Y, X, codes, bw, treatment, cluster, strata, refit_draws, se
                                       treatment=treatment, cluster=cluster, strata=strata,
                                       n_draws=refit_draws, seed=seed, alpha=alpha)
                 if not res.valid:
-                    res = res.no_valid_inference("too few possible re-assignments of FIP for an "
-                                                 f"interval at level {1 - alpha:g}")
+                    res = res.no_valid_inference(
+                        "too few possible re-assignments of FIP for an interval at level "
+                        f"{1 - alpha:g}" if 1 / res.n_assignments > alpha else
+                        f"{res.failed} of {res.n_assignments} re-assignments could not be "
+                        "estimated (the propensity model separates FIP from control clients), "
+                        f"too many for an interval at level {1 - alpha:g}")
             except FipevalError as err:
                 res = err
             out[name].append(res)

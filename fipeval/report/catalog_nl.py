@@ -779,6 +779,7 @@ COSTING = {
     "crude extrapolation (the pilot's method)": "ruwe extrapolatie (de methode van de pilot)",
     "effect": "effect",
     "{t} = {v} ({level} interval {lo} to {hi})": "{t} = {v} ({level}-interval {lo} tot {hi})",
+    "normal, alpha = {a}; linear in the effect": "normaal, alfa = {a}; lineair in het effect",
     "the effect's design-based interval and p-value, scaled (linear in the effect)":
         "het opzetgebaseerde interval en de p-waarde van het effect, geschaald (lineair in het "
         "effect)",
