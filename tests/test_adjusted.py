@@ -191,6 +191,41 @@ def test_first_page_headline_is_the_adjusted_estimate_it_names(scenario):
     assert "The figures are" in text
 
 
+@pytest.mark.parametrize("scenario", ("brabantse_wal", "three_municipalities"))
+def test_the_e_value_is_the_headline_estimates(scenario):
+    """The first page's E-value is that of the leading estimate (and its interval) at the
+    control share of ended benefits, not of the unadjusted difference."""
+    from conftest import bundled_report
+
+    from fipeval.design import build_cohort
+    from fipeval.inference import e_value
+    from fipeval.io import load
+
+    report, config = bundled_report(scenario, "en")
+    folder = Path(__file__).resolve().parents[1] / "data" / "synthetic" / scenario
+    cohort = build_cohort(load(folder, key=folder / "pseudonym.key",
+                               extract_date=config.extract_date), config.design())
+    effects = next(s for s in report.sections if s.title.startswith("Effects per"))
+    adjusted = {e["name"].split("side by side: ")[1]: e for e in effects.estimates
+                if "Effects on the FIP clients" in e["name"]}
+    stated = {e["municipality"]: e for e in report.sections[0].estimates
+              if e["name"].startswith("e_value[")}
+    extra = {e["municipality"]: e for e in report.sections[0].estimates
+             if e["name"].startswith("extra_ended_benefits[")}
+    assert stated
+    for unit, e in stated.items():
+        estimator = extra[unit]["method"].split(":")[0]
+        subset = "all municipalities" if unit == "pooled" else unit
+        row = adjusted[f"ended [{subset}]: {estimator}"]
+        control = cohort[cohort["fip"] == 0]
+        if unit != "pooled":
+            control = control[control["municipality"] == unit]
+        expected = e_value(row["estimate"], ci=(row["ci_lower"], row["ci_upper"]), measure="RD",
+                           baseline=float(control["ended"].mean()))
+        assert e["estimate"] == pytest.approx(expected.e_value, rel=1e-12)
+        assert e["e_value_ci"] == pytest.approx(expected.e_value_ci, rel=1e-12)
+
+
 def test_headline_table_swaps_only_the_chosen_rows():
     overview = pd.DataFrame({"subset": ["A", "A"], "outcome": ["ended", "ended_work"],
                              "estimate": [0.1, 0.2], "std_error": [1.0, 1.0],
