@@ -24,7 +24,7 @@ _LAZY = {
     # matching and balance
     "match": "matching", "balance": "matching",
     # effects with design-aware inference
-    "compare": "inference", "two_by_two": "inference", "mantel_haenszel": "inference",
+    "compare": "inference", "adjusted_effects": "inference", "two_by_two": "inference", "mantel_haenszel": "inference",
     "meta_analysis": "inference", "fit_ols": "inference", "wild_cluster_bootstrap": "inference",
     "randomization_inference": "inference", "adjust_p_values": "inference",
     # planning: power

@@ -62,6 +62,7 @@ NOT_ESTIMATORS = {
     "diff_in_diff.mark_treatment": "panel builder: returns a DataFrame",
     "diff_in_diff.to_quarters": "panel builder: returns a DataFrame",
     "diff_in_diff.demean": "numerical helper: demeaned array",
+    "inference.choose_estimator": "a rule: returns the chosen estimator's name and the reason",
 }
 
 # Result classes exported in those __all__ lists that no case below produces, with the reason.
@@ -170,6 +171,10 @@ CASES = [
     # inference
     Case("inference.compare", inference.compare,
          lambda i: ((i.bergen,), dict(outcome="ended", cluster="caseworker", inference="iid"))),
+    Case("inference.adjusted_effects", inference.adjusted_effects,
+         lambda i: ((i.bergen,), dict(outcomes=["ended", "months_on_benefit"],
+                                      covariates=["age", "sex"], refit_draws=99, n_draws=99,
+                                      seed=1))),
     Case("inference.coverage_study", inference.coverage_study,
          lambda i: ((i.cohort, i.study.truth), dict(fip_caseworkers=(2,), reps=2, n_draws=99, seed=1)),
          # a simulation summary, not a coefficient table: one row per (treated caseworkers,

@@ -54,18 +54,22 @@ def _follow_up_months(unit: pd.DataFrame, name: str) -> int:
 
 @renamed(n_boot="n_draws")
 def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws: int = 999,
-                   seed: int | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    """Unadjusted effects per analysis unit with design-based intervals, as ``costing_section``
-    reads them.
+                   seed: int | None = None, alpha: float = 0.05,
+                   estimator: Literal["unadjusted", "weighted", "regression", "aipw"]
+                   = "unadjusted", covariates=()) -> pd.DataFrame:
+    """Effects per analysis unit with design-based intervals, as ``costing_section`` reads
+    them: unadjusted, or adjusted for ``covariates`` by ``estimator``
+    (:func:`fipeval.inference.adjusted_effects`; the report's costing takes the effects
+    section's leading estimate, which its balance rule chose, and this gives the same numbers
+    outside the report).
 
     ``risk_difference``: difference in the share of ended benefits, FIP minus control;
     ``rmst_difference_months``: difference in mean months on benefit within the follow-up,
     which is the RMST difference at the follow-up horizon when nobody's follow-up is cut
     short by the extract. Intervals and p-values take their uncertainty from the design
     (``fipeval.inference.design.plan_inference``: FIP re-assigned to caseworkers, or the wild
-    cluster bootstrap with many), never from CR1 errors. No adjustment for differences
-    between the groups: pass matched or adjusted estimates to ``costing_section`` where they
-    exist.
+    cluster bootstrap with many), never from CR1 errors. With ``estimator="unadjusted"`` (the
+    default) nothing is adjusted for differences between the groups.
 
     Examples
     --------
@@ -93,10 +97,16 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
                               seed=seed)
         # the rule for this comparison (as the effects section applies it), not the study's
         method = plan.method_for("all")
-        both = compare_many(unit, outcomes=["ended", "months_on_benefit"],
-                            kinds=["binary", "continuous"], cluster=cluster, inference=method,
-                            covariates=(strata,) if strata else (), strata=strata, alpha=alpha,
-                            seed=seed, n_draws=n_draws, ratios=False, subset=name)
+        if estimator == "unadjusted":
+            both = compare_many(unit, outcomes=["ended", "months_on_benefit"],
+                                kinds=["binary", "continuous"], cluster=cluster,
+                                inference=method, covariates=(strata,) if strata else (),
+                                strata=strata, alpha=alpha, seed=seed, n_draws=n_draws,
+                                ratios=False, subset=name)
+        else:
+            both = _adjusted_pair(unit, estimator, covariates, cluster=cluster, strata=strata,
+                                  inference=method, n_draws=n_draws, seed=seed, alpha=alpha,
+                                  subset=name)
         for term, col, res in zip(EFFECT_TERMS, ("ended", "months_on_benefit"), both):
             row = {"municipality": name, "term": term, "std_error": np.nan,
                    "inference": method, "assignments": int(plan.subset("all")["assignments"])}
@@ -111,10 +121,28 @@ def cohort_effects(cohort: pd.DataFrame, *, cluster: str = "caseworker", n_draws
                 continue
             if isinstance(res, Exception):
                 raise res
-            p = res.primary
-            rows.append(row | {"estimate": float(p.estimate), "ci_lower": float(p.ci_lower),
-                               "ci_upper": float(p.ci_upper), "p_value": float(p.p_value)})
+            p = res.primary if hasattr(res, "primary") else res
+            rows.append(row | {"estimate": float(p["estimate"]), "ci_lower": float(p["ci_lower"]),
+                               "ci_upper": float(p["ci_upper"]), "p_value": float(p["p_value"]),
+                               "estimator": estimator})
     return pd.DataFrame(rows)
+
+
+def _adjusted_pair(unit, estimator, covariates, **kw) -> list:
+    """The adjusted rows of ended and months on benefit (``adjusted_effects``), or the error."""
+    from ..errors import FipevalError
+    from ..inference.adjusted import adjusted_effects
+
+    check_option("estimator", estimator, ("unadjusted", "weighted", "regression", "aipw"))
+    try:
+        res = adjusted_effects(unit, outcomes=["ended", "months_on_benefit"],
+                               kinds=["binary", "continuous"], covariates=tuple(covariates),
+                               estimators=(estimator,), headline=estimator, **kw)
+    except FipevalError as err:
+        return [err, err]
+    table = res.tidy().set_index("outcome")
+    return [EstimationError(f"{o}: no {estimator} estimate") if not np.isfinite(
+        table.loc[o, "estimate"]) else table.loc[o] for o in ("ended", "months_on_benefit")]
 
 
 def caseload_from_spells(spells: pd.DataFrame, date) -> pd.Series:

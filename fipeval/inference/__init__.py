@@ -1,6 +1,7 @@
 """Effect measures and honest inference: OLS with cluster-robust variance, wild cluster
 bootstrap, randomization inference, effect measures, meta-analysis, multiplicity, power."""
 
+from .adjusted import AdjustedEffects, adjusted_effects, choose_estimator
 from .comparison import Comparison, compare
 from .coverage import CoverageTable, coverage_study
 from .measures import EffectResult, mann_whitney, rate_ratio_glm, two_by_two, welch_test
@@ -23,6 +24,7 @@ from .sensitivity import EValue, e_value
 from .wild import WildBootstrapResult, wild_cluster_bootstrap
 
 __all__ = [
+    "AdjustedEffects",
     "Comparison",
     "CoverageTable",
     "EffectResult",
@@ -35,7 +37,9 @@ __all__ = [
     "RandomizationResult",
     "WildBootstrapResult",
     "adjust_p_values",
+    "adjusted_effects",
     "adjust_table",
+    "choose_estimator",
     "compare",
     "coverage_study",
     "design_effect",

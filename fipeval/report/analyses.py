@@ -15,7 +15,7 @@ import pandas as pd
 from ..inference.design import FEW_TREATED_CLUSTERS, blank_inference, without_inference
 from ..results import Summary
 from .disclosure import COUNT_COLUMN, suppress_counts
-from .labels import effects_for_readers
+from .labels import adjusted_for_readers, effects_for_readers
 from .document import Section, estimate
 
 # Resampling estimators that refit a model per re-assignment of FIP (survival, DiD) use at
@@ -207,6 +207,10 @@ def effects_report(ctx) -> Section:
                             cluster=config.inference.cluster, inference=None,  # rule per comparison
                             n_draws=config.inference.bootstrap_reps, alpha=config.inference.alpha)
     ctx["results"]["effects"] = results
+    adjusted, adjusted_notes = _adjusted_effects(ctx)
+    if adjusted is not None:
+        results = [results[0], adjusted, *results[1:]]
+        notes = notes + adjusted_notes
     figures = []
     for r in results:
         if type(r).__name__ == "MetaAnalysis":
@@ -221,9 +225,11 @@ def effects_report(ctx) -> Section:
          "months on benefit. Intervals and p-values come from the design (see 'How uncertainty "
          "is computed'). The column 'p if clients were independent' treats clients as independent "
          "draws: it is wrong under this design and is shown only to show how much it would "
-         "overstate."] + notes,
+         "overstate."] + ([adjusted_rule_text(adjusted)] if adjusted is not None else [])
+        + notes,
         results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="effects",
-        estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers})
+        estimates_only=("Comparison",), for_readers={"EffectsOverview": effects_for_readers,
+                                                     "AdjustedEffects": adjusted_for_readers})
     if len(results) and len(results[0].table):
         section.sheets["effects"] = results[0].table
     domains = domain_summary(ctx["cohort"], ctx["threshold"])
@@ -273,6 +279,48 @@ def domain_summary(cohort: pd.DataFrame, threshold: int) -> Summary | None:
     return Summary("Movement on the life domains: shares moving up", {}, table,
                    ("Shares among the clients with an opening and a closing assessment; a share "
                     "resting on fewer clients than the disclosure threshold is not shown.",))
+
+
+def _adjusted_effects(ctx):
+    """The adjusted estimates of the headline outcomes (``inference.adjusted``), the headline
+    chosen by the balance rule; stored as ``ctx["results"]["adjusted"]`` for the first page
+    and costing. (None, notes) when they cannot be computed."""
+    from ..errors import FipevalError
+    from ..inference.adjusted import adjusted_section
+    from ..matching.report import COHORT_COVARIATES
+    from .labels import READABLE
+
+    config = ctx["config"]
+    balance = ctx["results"].get("balance")
+    covariates = (tuple(config.matching.covariates) if config.matching.enabled
+                  else COHORT_COVARIATES)
+    try:
+        adjusted, notes = _quiet(adjusted_section, ctx["cohort"],
+                                 balance=None if balance is None else balance.table,
+                                 covariates=covariates, plan=ctx["plan"], seed=config.seed,
+                                 cluster=config.inference.cluster,
+                                 n_draws=config.inference.bootstrap_reps,
+                                 refit_draws=min(config.inference.bootstrap_reps, REFIT_DRAWS),
+                                 alpha=config.inference.alpha,
+                                 overview=ctx["results"]["effects"][0].table,
+                                 names=READABLE, covariates_label=ADJUSTED_FOR)
+    except FipevalError as err:
+        return None, [f"No adjusted estimates: {err}"]
+    ctx["results"]["adjusted"] = adjusted
+    return adjusted, notes
+
+
+def adjusted_rule_text(adjusted) -> str:
+    """The rule that picks the headline estimate, as the report states it."""
+    return ADJUSTED_RULE.format(rule=adjusted.rule)
+
+
+ADJUSTED_FOR = "the covariates of the balance section (and municipality when pooled)"
+ADJUSTED_RULE = ("Which estimate leads: {rule}. The table 'Effects on the FIP clients' shows for "
+                 "ended benefits, fraud signals, activation and months on benefit the unadjusted "
+                 "difference, the propensity-weighted difference, regression adjustment and the "
+                 "doubly robust (AIPW) estimate side by side, each with the design's inference; "
+                 "the first page and the costs use the leading one.")
 
 
 def survival_report(ctx) -> Section:
@@ -344,7 +392,7 @@ def costing_report(ctx) -> Section:
     ctx["results"]["costing"] = results
     section = result_section(
         "Costs and savings",
-        [_costing_intro(benefit_type)] + notes,
+        [_costing_intro(benefit_type)] + _costing_adjustment(ctx) + notes,
         results, figures, threshold=ctx["threshold"], clients=_clients(ctx["cohort"]), key="costing")
     for r in results:
         if isinstance(r, Summary) and r.title.startswith("Savings per year"):
@@ -372,6 +420,21 @@ def _costing_intro(benefit_type: str) -> str:
             "is listed with its source.")
 
 
+COSTING_ADJUSTMENT = ("Effects: the effects section's leading estimate, {estimator}, chosen by "
+                      "the balance rule ({rule}).")
+
+
+def _costing_adjustment(ctx) -> list:
+    """Which adjustment the euros rest on (the headline estimator), in words."""
+    from ..inference.adjusted import ESTIMATOR_WORDS
+
+    adjusted = ctx["results"].get("adjusted")
+    if adjusted is None:
+        return []
+    return [COSTING_ADJUSTMENT.format(estimator=ESTIMATOR_WORDS[adjusted.headline],
+                                      rule=adjusted.rule)]
+
+
 def _costing_effects(ctx, units) -> pd.DataFrame | None:
     """The effects section's own rows (estimate, design-based interval and p-value) for each
     costing unit, so that costing states the same effects as the effects section; None when
@@ -384,6 +447,9 @@ def _costing_effects(ctx, units) -> pd.DataFrame | None:
         return None
     table = parts[0].table
     pooled = POOLED if (table["subset"] == POOLED).any() else "all clients"
+    from ..inference.adjusted import headline_table
+
+    table = headline_table(table, ctx["results"].get("adjusted"))
     rows = []
     for unit, members in units.items():
         subset = pooled if unit == "all" else unit
@@ -395,5 +461,6 @@ def _costing_effects(ctx, units) -> pd.DataFrame | None:
                 return None
             r = hit.iloc[0]
             rows.append({"municipality": unit, "term": term, "estimate": r.estimate,
-                         "ci_lower": r.ci_lower, "ci_upper": r.ci_upper, "p_value": r.p_value})
+                         "ci_lower": r.ci_lower, "ci_upper": r.ci_upper, "p_value": r.p_value,
+                         "estimator": r.estimator})
     return pd.DataFrame(rows)

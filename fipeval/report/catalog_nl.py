@@ -344,6 +344,66 @@ TERMINATIONS = {
 
 EFFECTS = {
     "Effects per municipality and pooled": "Effecten per gemeente en samen",
+    # the adjusted estimates beside the unadjusted (inference.adjusted)
+    "Effects on the FIP clients: unadjusted and adjusted side by side":
+        "Effecten bij de FIP-klanten: ongecorrigeerd en gecorrigeerd naast elkaar",
+    "Which estimate leads: {rule}. The table 'Effects on the FIP clients' shows for ended "
+    "benefits, fraud signals, activation and months on benefit the unadjusted difference, the "
+    "propensity-weighted difference, regression adjustment and the doubly robust (AIPW) "
+    "estimate side by side, each with the design's inference; the first page and the costs use "
+    "the leading one.":
+        "Welke schatting voorop staat: {rule}. De tabel 'Effecten bij de FIP-klanten' toont voor "
+        "beëindigde uitkeringen, fraudesignalen, activering en maanden in de uitkering het "
+        "ongecorrigeerde verschil, het naar de propensityscore gewogen verschil, de "
+        "regressiecorrectie en de dubbel robuuste schatting (AIPW) naast elkaar, elk met de "
+        "onzekerheid uit de opzet; de eerste pagina en de kosten gebruiken de voorste.",
+    "the largest standardised difference between the groups before adjustment is {smd} "
+    "({term}; {after} after matching), above {t}: the doubly robust estimate leads":
+        "het grootste gestandaardiseerde verschil tussen de groepen vóór correctie is {smd} "
+        "({term}; {after} na matching), meer dan {t}: de dubbel robuuste schatting staat voorop",
+    "the largest standardised difference between the groups before adjustment is {smd} "
+    "({term}), above {t}: the doubly robust estimate leads":
+        "het grootste gestandaardiseerde verschil tussen de groepen vóór correctie is {smd} "
+        "({term}), meer dan {t}: de dubbel robuuste schatting staat voorop",
+    "every standardised difference between the groups before adjustment is at most {t} "
+    "(largest {smd}, {term}): the groups are comparable and regression adjustment leads":
+        "elk gestandaardiseerd verschil tussen de groepen vóór correctie is hoogstens {t} "
+        "(grootste {smd}, {term}): de groepen zijn vergelijkbaar en de regressiecorrectie staat "
+        "voorop",
+    "no balance table: the doubly robust estimate leads":
+        "geen balanstabel: de dubbel robuuste schatting staat voorop",
+    "{n} municipalities: each shows the unadjusted and the leading estimate; all four side by "
+    "side for all municipalities together.":
+        "{n} gemeenten: elk toont de ongecorrigeerde en de voorste schatting; alle vier naast "
+        "elkaar voor alle gemeenten samen.",
+    "adjusted for": "gecorrigeerd voor", "headline": "voorop",
+    "the covariates of the balance section (and municipality when pooled)":
+        "de kenmerken van het hoofdstuk over balans (en de gemeente bij samen)",
+    "{n} covariates: {names}": "{n} kenmerken: {names}",
+    "unadjusted difference": "ongecorrigeerd verschil",
+    "propensity-weighted difference (controls weighted by their odds of FIP)":
+        "naar de propensityscore gewogen verschil (controles gewogen naar hun kansverhouding op "
+        "FIP)",
+    "regression adjustment (least squares on the covariates)":
+        "regressiecorrectie (kleinste kwadraten op de kenmerken)",
+    "doubly robust AIPW (logit propensity and control outcome regression)":
+        "dubbel robuuste AIPW (logistische propensityscore en uitkomstregressie bij de controles)",
+    "the design's rule per comparison (column inference): FIP re-assigned within municipality "
+    "({n} draws; weighted and AIPW refitted for {k} re-assignments), or the wild cluster "
+    "bootstrap by caseworker with many FIP caseworkers":
+        "de regel van de opzet per vergelijking (kolom onzekerheid): FIP opnieuw toegewezen "
+        "binnen de gemeente ({n} trekkingen; gewogen en AIPW opnieuw geschat voor {k} "
+        "hertoewijzingen), of de wilde clusterbootstrap per klantmanager bij veel "
+        "FIP-klantmanagers",
+    "Effects: the effects section's leading estimate, {estimator}, chosen by the balance rule "
+    "({rule}).":
+        "Effecten: de voorste schatting van het hoofdstuk over effecten, {estimator}, gekozen "
+        "volgens de balansregel ({rule}).",
+    "Estimator": "Schatter", "Leads (first page and costs)": "Voorop (eerste pagina en kosten)",
+    "Unadjusted": "Ongecorrigeerd", "Propensity-weighted": "Gewogen naar propensityscore",
+    "Regression adjustment": "Regressiecorrectie", "Doubly robust (AIPW)": "Dubbel robuust (AIPW)",
+    "wild cluster bootstrap-t of the linearised estimate (models fixed)":
+        "wilde clusterbootstrap-t van de gelineariseerde schatting (modellen vast)",
     "Differences FIP minus control in the share of benefits ended within follow-up (overall "
     "and by end reason), fraud signals and activation steps per client-year, and months on "
     "benefit. Intervals and p-values come from the design (see 'How uncertainty is "
@@ -727,6 +787,7 @@ COSTING = {
     "crude extrapolation (the pilot's method)": "ruwe extrapolatie (de methode van de pilot)",
     "effect": "effect",
     "{t} = {v} ({level} interval {lo} to {hi})": "{t} = {v} ({level}-interval {lo} tot {hi})",
+    "normal, alpha = {a}; linear in the effect": "normaal, alfa = {a}; lineair in het effect",
     "the effect's design-based interval and p-value, scaled (linear in the effect)":
         "het opzetgebaseerde interval en de p-waarde van het effect, geschaald (lineair in het "
         "effect)",

@@ -91,6 +91,20 @@ TEXT = {
         "after": ("The chapters after this page give the data, the groups, how uncertainty is "
                   "computed, each analysis and every assumption behind the euros."),
         "suppressed": "<{n}",
+        "estimator_aipw": "the doubly robust (AIPW) estimate",
+        "estimator_regression": "regression adjustment",
+        "estimator_weighted": "the propensity-weighted difference",
+        "estimator_unadjusted": "the unadjusted difference",
+        "rule_imbalance": ("The figures are {estimator}: before adjustment the groups differ "
+                           "by a standardised difference of up to {smd} ({term}), above 0.1. "
+                           "The effects chapter shows it beside the unadjusted, weighted and "
+                           "regression-adjusted estimates."),
+        "rule_balanced": ("The figures are {estimator}: before adjustment no covariate differs "
+                          "between the groups by more than 0.1 standardised difference (largest "
+                          "{smd}, {term}). The effects chapter shows it beside the unadjusted, "
+                          "weighted and doubly robust estimates."),
+        "rule_none": ("The figures are {estimator}; the effects chapter shows it beside the "
+                      "other estimates."),
         "e_value": ("Were FIP and control clients to differ in something the register does not "
                     "show, it would have to go with both FIP and ending benefit by a risk ratio "
                     "of {e} to explain this difference away, and of {e_ci} to make it doubtful "
@@ -142,6 +156,20 @@ TEXT = {
         "after": ("De hoofdstukken na deze pagina beschrijven de gegevens, de groepen, hoe de "
                   "onzekerheid is berekend, elke analyse en elke aanname achter de euro's."),
         "suppressed": "<{n}",
+        "estimator_aipw": "de dubbel robuuste schatting (AIPW)",
+        "estimator_regression": "de regressiecorrectie",
+        "estimator_weighted": "het verschil gewogen naar de propensityscore",
+        "estimator_unadjusted": "het ongecorrigeerde verschil",
+        "rule_imbalance": ("De cijfers zijn {estimator}: vóór correctie verschillen de groepen "
+                           "tot {smd} gestandaardiseerd verschil ({term}), meer dan 0,1. Het "
+                           "hoofdstuk over effecten toont haar naast de ongecorrigeerde, gewogen "
+                           "en met regressie gecorrigeerde schattingen."),
+        "rule_balanced": ("De cijfers zijn {estimator}: vóór correctie verschilt geen kenmerk "
+                          "tussen de groepen meer dan 0,1 gestandaardiseerd verschil (hoogstens "
+                          "{smd}, {term}). Het hoofdstuk over effecten toont haar naast de "
+                          "ongecorrigeerde, gewogen en dubbel robuuste schattingen."),
+        "rule_none": ("De cijfers zijn {estimator}; het hoofdstuk over effecten toont haar naast "
+                      "de andere schattingen."),
         "e_value": ("Als FIP- en controleklanten verschillen in iets wat het register niet toont, "
                     "dan moet dat met zowel FIP als beëindiging samenhangen met een risicoratio "
                     "van {e} om dit verschil weg te verklaren, en van {e_ci} om het twijfelachtig "
@@ -182,7 +210,11 @@ def first_page(ctx) -> Section:
     effects = ctx["results"].get("effects")
     if not effects:
         return None
-    table = effects[0].table
+    from ..inference.adjusted import headline_table
+
+    adjusted = ctx["results"].get("adjusted")
+    # the headline estimator's numbers (the balance rule's choice) where it has them
+    table = headline_table(effects[0].table, adjusted)
     plan = ctx["plan"]
     nets = _net_by_unit(ctx["results"].get("costing") or [])
     subsets = [s for s in dict.fromkeys(table["subset"]) if s not in ("all municipalities",
@@ -200,6 +232,8 @@ def first_page(ctx) -> Section:
                              k_control=int(headline["control_caseworkers"]), level=level))
     benefit, how = ctx.get("benefit", ("bijstand", "assumed"))
     s.text(t["benefit_sentence"].format(name=t[f"benefit_{benefit}"], how=t[f"benefit_{how}"]))
+    if adjusted is not None:
+        s.text(_rule_sentence(adjusted, language, t))
     rows, sentences, numeric = [], [], []
     for subset in order:
         label = t["all"] if subset in pooled else subset
@@ -262,7 +296,8 @@ def first_page(ctx) -> Section:
         name = "pooled" if subset in pooled else subset
         s.estimates.append(estimate("summary", f"extra_ended_benefits[{name}]", extra["estimate"],
                                     ci=(extra["ci_lower"], extra["ci_upper"]),
-                                    p_value=ended["p_value"], method=str(ended["inference"]),
+                                    p_value=ended["p_value"],
+                                    method=f"{ended['estimator']}: {ended['inference']}",
                                     n=n_fip, municipality=name, outcome="extra_ended_benefits"))
         if net:
             s.estimates.append(estimate(
@@ -310,6 +345,22 @@ def _numeric_row(label, ended, n_fip, scaled, extra, row, net, mde, threshold) -
                     "net_ci_upper": net[2]})
     out["minimum_detectable_effect_per_100"] = 100 * mde if np.isfinite(mde) else np.nan
     return out
+
+
+def _rule_sentence(adjusted, language: str, t: dict) -> str:
+    """Which estimate the figures are and why (the balance rule of ``inference.adjusted``)."""
+    from .catalog_nl import CATALOG
+    from .labels import READABLE
+
+    estimator = t[f"estimator_{adjusted.headline}"]
+    if not adjusted.imbalance:
+        return t["rule_none"].format(estimator=estimator)
+    term, smd = adjusted.imbalance
+    words = READABLE.get(term, term)
+    if language == "nl":
+        words = CATALOG.get(words, words)
+    key = "rule_imbalance" if smd > 0.1 else "rule_balanced"
+    return t[key].format(estimator=estimator, smd=number(smd, 2, language), term=words)
 
 
 def _join(names: list, t: dict) -> str:

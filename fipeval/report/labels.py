@@ -44,6 +44,7 @@ EFFECT_COLUMNS = {
     "fip_caseworkers": "FIP caseworkers", "control_caseworkers": "Control caseworkers",
     "p_holm": "p (Holm)", "p_BH": "p (BH)", "p_naive": "p if clients were independent",
     "std_error": "Standard error", "statistic": "Statistic", "kind": "Kind",
+    "estimator": "Estimator", "headline": "Leads (first page and costs)",
 }
 
 def outcome_label(code: str) -> str:
@@ -63,6 +64,18 @@ def effects_for_readers(table: pd.DataFrame) -> pd.DataFrame:
     (``ended [Amersfoort]``); rendering labels the rest."""
     return (table.drop(columns=[c for c in ("term",) if c in table.columns])
             .rename(columns={"estimate": "difference"}))
+
+
+ESTIMATORS = {"unadjusted": "Unadjusted", "weighted": "Propensity-weighted",
+              "regression": "Regression adjustment", "aipw": "Doubly robust (AIPW)"}
+
+
+def adjusted_for_readers(table: pd.DataFrame) -> pd.DataFrame:
+    """The side-by-side table of adjusted effects for the report: estimators in words, the
+    leading one marked, without the term code."""
+    out = table.drop(columns=[c for c in ("term", "kind", "statistic") if c in table.columns])
+    out = out.assign(estimator=out["estimator"].map(lambda e: ESTIMATORS.get(e, e)))
+    return out.rename(columns={"estimate": "difference"})
 
 
 def column_label(code) -> str:
@@ -125,7 +138,8 @@ COLUMNS = {
 # answer: estimate, interval, p, verdict), so a table wider than the screen hides only
 # detail behind its scroll bar; the others keep their order after them.
 KEY_COLUMNS = (
-    "subset", "municipality", "caseworker", "group", "quarter", "outcome", "term", "name",
+    "subset", "municipality", "caseworker", "group", "quarter", "outcome", "estimator", "term",
+    "name",
     "label", "difference", "estimate", "ci_lower", "ci_upper", "p_value", "verdict", "refined_net_per_year",
     "refined_per_year", "refined_ci", "fip_cost_per_year", "crude_per_year", "crude_ci",
     "smd_before", "smd_after", "flagged", "hazard_ratio", "hr_ci_lower", "hr_ci_upper",
