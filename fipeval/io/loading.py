@@ -54,7 +54,8 @@ from .detect import KINDS, TEXT_EXTENSIONS
 from .fields import as_text, parse_code
 from .mapping import CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns, resolve
 from .memory import release
-from .normalise import Context, KeyHolder, Part, implausible_notes, normalise_file
+from .normalise import (Context, KeyHolder, Part, implausible_notes, normalise_file,
+                        pseudonymise_parts)
 from .readers import RawTable, StreamFallback, read_file
 
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
@@ -506,7 +507,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             parts.append(part)
             del raw, part
             done()
-    del ctx                  # every file is read: the pseudonym cache can go before the copies below
+    pseudonymise_parts(parts, ctx.key)      # every file is read: each distinct BSN hashed once
+    del ctx
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:
