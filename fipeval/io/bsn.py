@@ -30,7 +30,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -280,9 +279,8 @@ def pseudonym_text(numbers: np.ndarray) -> pa.Array:
 
 def pseudonym_numbers(bsns: np.ndarray, key: bytes) -> np.ndarray:
     """The pseudonyms' 64-bit numbers (``_hmac_numbers``) of BSNs given as numbers (the
-    9-digit text's value), each distinct BSN hashed once."""
-    codes, uniques = pd.factorize(bsns)
-    return _hmac_fixed_width(_ascii_digits(uniques), 9, key)[codes]
+    9-digit text's value); hash distinct BSNs (the loader's ``pseudonymise_parts``)."""
+    return _hmac_fixed_width(_ascii_digits(bsns), 9, key)
 
 
 def _hex_of_numbers(numbers: np.ndarray) -> bytes:

@@ -585,25 +585,29 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
 
 
 def pseudonymise_parts(parts: list[Part], key: KeyHolder) -> None:
-    """Replace the BSN numbers of every pending part's frames by their pseudonyms (text, and
-    the 64 bits as ``_client_key``), hashing each distinct BSN of the whole load once."""
+    """Replace the BSN numbers of every pending part's frames by their pseudonyms' text,
+    hashing each distinct BSN of the whole load once. ``_client_key`` becomes the client's
+    number among the load's distinct pseudonyms (0, 1, ...: equal exactly when the
+    pseudonyms are), the loader's sort and join key."""
     frames = [f for p in parts if p.bsn_pending for f in p.frames]
     if not frames:
         return
     sizes = [len(f["client_id"]) for f in frames]
-    numbers = np.concatenate([f["client_id"] for f in frames])
-    if len(numbers):         # (rows are kept only with a valid BSN: the key was checked)
-        numbers = pseudonym_numbers(numbers, key.get())
+    codes, bsns = pd.factorize(np.concatenate([f["client_id"] for f in frames]))
+    # (rows are kept only with a valid BSN, so the key was checked when there are any)
+    hashed = pseudonym_numbers(bsns, key.get()) if len(bsns) else np.empty(0, np.int64)
+    numbers, clients = hashed[codes], pd.factorize(hashed)[0][codes]
+    del codes
     start = 0
     for f, n in zip(frames, sizes):
-        keys = numbers[start:start + n]
+        keys, client = numbers[start:start + n], clients[start:start + n]
         start += n
         columns = dict(f)
         f.clear()
         for name, values in columns.items():
             if name == "client_id":
                 f["client_id"] = pd.arrays.ArrowStringArray(pseudonym_text(keys))
-                f["_client_key"] = keys
+                f["_client_key"] = client
             else:
                 f[name] = values
     for p in parts:
