@@ -345,9 +345,11 @@ def measure(tool: str, folder: Path, cores: int) -> dict:
 # The loader's jobs, by the functions that do them (``profile``); a function's own time goes
 # to the job of its nearest caller in this table (through its costliest caller)
 JOBS = {
-    "HMAC-SHA256 of the distinct BSNs": ("bsn.py:_hmac_numbers", "bsn.py:digest"),
-    "pseudonyms: cache, look-up, hex text per row": ("bsn.py:__call__", "bsn.py:_lookup",
-                                                     "bsn.py:_hex_of_numbers", "bsn.py:_ascii_digits"),
+    "HMAC-SHA256 of the distinct BSNs": ("bsn.py:_hmac_numbers", "bsn.py:digest",
+                                         "bsn.py:_hmac_fixed_width"),
+    "pseudonyms: distinct BSNs of the load, hex text per row": (
+        "normalise.py:pseudonymise_parts", "bsn.py:pseudonym_numbers", "bsn.py:pseudonym_text",
+        "bsn.py:_hex_of_numbers", "bsn.py:_ascii_digits"),
     "BSN trim, padding, 11-proef": ("bsn.py:normalise_bsn", "bsn.py:is_valid_bsn",
                                     "normalise.py:_client_ids"),
     "CSV parse to text (pyarrow)": ("readers.py:_arrow_strings",),

@@ -119,23 +119,37 @@ class StageMeter:
 
 # ---------------------------------------------------------------- the report, instrumented
 
-def run_report(folder: Path, out: Path) -> dict:
+def run_report(folder: Path, out: Path, times: int = 1) -> dict:
     """Run load -> build_report -> write_report on an export folder, timing every stage.
+
+    ``times`` > 1: the loaded register is repeated that many times with disjoint clients and
+    caseworkers (``scaling.repeated_register``; stage ``repeat``) before the report is built.
 
     ``build_cohort`` and each section builder of ``fipeval.report.run`` are wrapped for the
     duration of the call (and restored afterwards), so the sections are the report's own.
     """
+    meter = StageMeter()
+    try:
+        return _run_report(Path(folder), Path(out), times, meter)
+    except MemoryError as err:      # the stages finished before it, for the record
+        err.stages = meter.records
+        raise
+
+
+def _run_report(folder: Path, out: Path, times: int, meter: "StageMeter") -> dict:
     import fipeval.report.run as run_mod
     from fipeval.io import load
     from fipeval.report.config import load_config
 
-    folder, out = Path(folder), Path(out)
-    meter = StageMeter()
     baseline_mb = status_mb("VmRSS")
     config = load_config(folder / "study.toml")
     with meter.stage("load", "load"):
         register = load([folder / f for f in EXPORT_FILES], key=folder / "pseudonym.key",
                         extract_date=config.extract_date)
+    if times > 1:
+        from scaling import repeated_register
+        with meter.stage("repeat", "load"):
+            register = repeated_register(register, times)
     sizes = {"spells": len(register.spells), "contacts": len(register.contacts),
              "events": len(register.events), "clients": int(register.spells["client_id"].nunique())}
 
@@ -236,8 +250,12 @@ def ensure_export(scale: float, seed: int = NATIONAL_SEED, cache: Path = DEFAULT
     return folder
 
 
-def run_in_process(folder: Path, cores: int | None = 2) -> dict:
-    """``run_report`` on ``folder`` in a fresh Python process; its JSON result."""
+def run_in_process(folder: Path, cores: int | None = 2, times: int = 1,
+                   memory_cap_gb: float | None = None) -> dict:
+    """``run_report`` on ``folder`` in a fresh Python process; its JSON result.
+
+    ``memory_cap_gb`` caps the worker's address space: a run that would need more ends
+    with a MemoryError, which is returned as the result (``{"error": ...}``)."""
     env = dict(os.environ)
     if cores:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -246,14 +264,20 @@ def run_in_process(folder: Path, cores: int | None = 2) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(folder),
-               "--json", str(result), "--cores", str(cores or 0)]
+               "--json", str(result), "--cores", str(cores or 0), "--times", str(times)]
+        if memory_cap_gb:
+            cmd += ["--memory-cap-gb", str(memory_cap_gb)]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
         if done.returncode != 0:
             raise RuntimeError(f"the benchmark worker failed on {folder}:\n{done.stderr[-4000:]}")
         return json.loads(result.read_text(encoding="utf-8"))
 
 
-def _worker(folder: Path, result: Path, cores: int) -> None:
+def _worker(folder: Path, result: Path, cores: int, times: int = 1,
+            memory_cap_gb: float | None = None) -> None:
+    if memory_cap_gb:
+        cap = int(memory_cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     if cores and hasattr(os, "sched_setaffinity"):
         available = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, available[:cores])
@@ -261,8 +285,16 @@ def _worker(folder: Path, result: Path, cores: int) -> None:
     matplotlib.use("Agg")
     import fipeval.report.run  # noqa: F401  (imports happen before the stages are timed)
     import fipeval.io  # noqa: F401
-    with tempfile.TemporaryDirectory() as out:
-        res = run_report(folder, Path(out))
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            res = run_report(folder, Path(out), times)
+    except MemoryError as err:      # the cap was reached: that is the result
+        res = {"error": f"MemoryError {err}".strip(), "stages_done": getattr(err, "stages", []),
+               "wall_s": time.perf_counter() - t0,
+               "cpu_s": cpu_seconds() - c0, "memory_cap_gb": memory_cap_gb,
+               "process_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    res["times"], res["memory_cap_gb"] = times, memory_cap_gb
     res["cpus_used"] = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     result.write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
 
@@ -287,11 +319,12 @@ def machine() -> dict:
 # ---------------------------------------------------------------- table
 
 def format_table(runs: dict) -> str:
-    """Stages down, one (wall s, CPU s, peak MB) column group per scale across."""
-    scales = list(runs)
+    """Stages down, one (wall s, CPU s, peak MB) column group per scale across (runs that
+    ended in an error, such as a MemoryError under the cap, are listed below the table)."""
+    scales = [s for s in runs if "stages" in runs[s]]
     names = []
-    for run in runs.values():
-        for r in run["stages"]:
+    for s in scales:
+        for r in runs[s]["stages"]:
             key = (r["stage"], r["name"])
             if key not in names:
                 names.append(key)
@@ -320,6 +353,9 @@ def format_table(runs: dict) -> str:
         lines.append(f"x{float(s):g}: {z['clients']:,} clients, {z['spells']:,} spells, "
                      f"{z['contacts']:,} contacts, {z['events']:,} events, cohort {z.get('cohort', 0):,} "
                      f"({z.get('cohort_fip', 0):,} FIP)")
+    lines += [f"x{float(s):g}: {r['error']} after {r['cpu_s']:.1f} CPU s, {r['wall_s']:.1f} s wall "
+              f"(address space capped at {r.get('memory_cap_gb')} GB)"
+              for s, r in runs.items() if "stages" not in r]
     return "\n".join(lines)
 
 
@@ -339,21 +375,37 @@ def main(argv=None) -> None:
     p.add_argument("--cores", type=int, default=2, help="CPUs the worker may use (0: all)")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--out", type=Path, default=RESULTS / "national.json")
+    p.add_argument("--repeat", action="store_true",
+                   help="scale S (a whole number): the scale-1 export repeated S times with "
+                        "disjoint clients and caseworkers, instead of an export of scale S")
+    p.add_argument("--memory-cap-gb", type=float, default=None,
+                   help="address-space cap of the worker (a run over it records its MemoryError)")
+    p.add_argument("--times", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        _worker(args.worker, args.json, args.cores)
+        _worker(args.worker, args.json, args.cores, args.times, args.memory_cap_gb)
         return
     runs, data = {}, {}
     before = machine()
     for scale in args.scales:
         t0 = time.perf_counter()
-        folder = ensure_export(scale, args.seed, args.cache)
+        times = int(scale) if args.repeat else 1
+        if args.repeat and times != scale:
+            p.error("--repeat needs whole-number scales")
+        folder = ensure_export(1.0 if args.repeat else scale, args.seed, args.cache)
         data[str(scale)] = json.loads((folder / "export.json").read_text()) | {
-            "folder": str(folder), "ready_s": time.perf_counter() - t0}
-        print(f"x{scale:g}: export ready in {data[str(scale)]['ready_s']:.1f} s ({folder})", flush=True)
-        runs[str(scale)] = summarise(run_in_process(folder, args.cores))
+            "folder": str(folder), "ready_s": time.perf_counter() - t0, "times": times}
+        print(f"x{scale:g}: export ready in {data[str(scale)]['ready_s']:.1f} s ({folder}"
+              + (f", repeated {times} times" if times > 1 else "") + ")", flush=True)
+        res = run_in_process(folder, args.cores, times, args.memory_cap_gb)
+        if "error" in res:
+            runs[str(scale)] = res
+            print(f"x{scale:g}: {res['error']} after {res['cpu_s']:.1f} CPU s "
+                  f"(cap {args.memory_cap_gb} GB)", flush=True)
+            continue
+        runs[str(scale)] = summarise(res)
         print(f"x{scale:g}: report {runs[str(scale)]['total']['wall_s']:.1f} s", flush=True)
     default = runs.get("1.0")
     aim = None

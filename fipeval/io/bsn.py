@@ -255,64 +255,32 @@ def _hmac_fixed_width(messages: bytes, width: int, key: bytes) -> np.ndarray:
 
 
 def _ascii_digits(numbers: np.ndarray) -> bytes:
-    """The 9-digit, zero-padded ASCII text of each number, concatenated."""
-    places = 10 ** np.arange(8, -1, -1, dtype=np.int64)
-    return ((numbers[:, None] // places) % 10 + 48).astype(np.uint8).tobytes()
+    """The 9-digit, zero-padded ASCII text of each number (0 to 999,999,999), concatenated:
+    one digit place per pass, in 32-bit arithmetic (a tenth of the 64-bit divisions' time)."""
+    rest = numbers.astype(np.uint32)
+    out = np.empty((len(rest), 9), dtype=np.uint8)
+    for place in range(8, -1, -1):
+        out[:, place] = rest % 10 + 48
+        rest //= 10
+    return out.tobytes()
 
 
-class Pseudonymiser:
-    """Pseudonyms for one load, vectorised: the numbers already hashed in this load (spells,
-    contacts and events of one client share their BSN) are found by binary search in a
-    sorted array, and only new ones are hashed. Returns Arrow strings, so no Python object
-    is made per row."""
+def pseudonym_text(numbers: np.ndarray) -> pa.Array:
+    """The pseudonyms' text (16 hex characters each) of ``_hmac_numbers`` numbers as one
+    Arrow string array built from buffers (no Python object per row)."""
+    n = len(numbers)
+    width = PSEUDONYM_CHARS
+    large = width * n >= 2 ** 31
+    offsets = np.arange(0, width * n + 1, width, dtype=np.int64 if large else np.int32)
+    return pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
+                                 [None, pa.py_buffer(offsets),
+                                  pa.py_buffer(_hex_of_numbers(numbers))])
 
-    def __init__(self, key: bytes):
-        self._key = key
-        self._known = np.empty(0, dtype=np.int64)      # sorted BSNs hashed so far
-        self._numbers = np.empty(0, dtype=np.int64)    # their pseudonyms' 64 bits (the hex text
-                                                       # is made from these per row: 16 bytes less)
 
-    def _lookup(self, numbers: np.ndarray) -> np.ndarray:
-        """Positions of distinct, sorted ``numbers`` in the cache, hashing those not in it yet."""
-        pos = np.searchsorted(self._known, numbers)
-        found = np.zeros(len(numbers), dtype=bool)
-        inside = pos < len(self._known)
-        found[inside] = self._known[pos[inside]] == numbers[inside]
-        if not found.all():
-            new = numbers[~found]                     # sorted, as ``numbers`` are
-            at = pos[~found]                          # merge two sorted arrays: linear, no re-sort
-            self._known = np.insert(self._known, at, new)
-            self._numbers = np.insert(self._numbers, at,   # 9 ASCII digits per BSN
-                                      _hmac_fixed_width(_ascii_digits(new), 9, self._key))
-            pos = np.searchsorted(self._known, numbers)
-        return pos
-
-    def __call__(self, values, valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
-        """Pseudonyms of normalised BSN strings (9 digits), as text and as their 64-bit
-        numbers (``_hmac_numbers``: equal exactly when the texts are; cheap to sort and
-        match). Rows where ``valid`` is False (default: none) come back null and 0."""
-        arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-        n = len(arr)
-        partial = valid is not None and not valid.all()
-        if partial:
-            arr = arr.filter(pa.array(valid))
-        numbers = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-        uniques, codes = np.unique(numbers, return_inverse=True)   # sorted: a cache-friendly search
-        positions = self._lookup(uniques)    # before reading _numbers: it may grow the cache
-        numbers = self._numbers[positions][codes]
-        if partial:
-            numbers_per_row = np.zeros(n, dtype=np.int64)    # null rows: never shown
-            numbers_per_row[valid] = numbers
-        else:
-            numbers_per_row = numbers
-        per_row = _hex_of_numbers(numbers_per_row)
-        width = PSEUDONYM_CHARS
-        large = width * n >= 2 ** 31
-        offsets = np.arange(0, width * n + 1, width, dtype=np.int64 if large else np.int32)
-        validity = pa.array(valid).buffers()[1] if partial else None
-        text = pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
-                                     [validity, pa.py_buffer(offsets), pa.py_buffer(per_row)])
-        return text, numbers_per_row
+def pseudonym_numbers(bsns: np.ndarray, key: bytes) -> np.ndarray:
+    """The pseudonyms' 64-bit numbers (``_hmac_numbers``) of BSNs given as numbers (the
+    9-digit text's value); hash distinct BSNs (the loader's ``pseudonymise_parts``)."""
+    return _hmac_fixed_width(_ascii_digits(bsns), 9, key)
 
 
 def _hex_of_numbers(numbers: np.ndarray) -> bytes:

@@ -27,8 +27,8 @@ Contacts and events of clients without a spell are kept (and counted in the note
 
 Memory: large text files are parsed in chunks; each batch's rows are kept as 1-D columns,
 combined per table a column at a time (each source freed once copied), resolved the same
-way and handed to the Register without a defensive copy. Clients are matched on the
-pseudonyms' 64 bits, not their text. The peak of live allocations stays near 3x the final
+way and handed to the Register without a defensive copy. Clients are matched on their
+numbers among the load's distinct pseudonyms, not their text. The peak of live allocations stays near 3x the final
 tables (``benchmarks/bench_io.py``).
 """
 
@@ -55,7 +55,8 @@ from .fields import as_text, normalise_key, parse_code
 from .mapping import (BENEFIT_PRESETS, CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns,
                       resolve)
 from .memory import release
-from .normalise import Context, KeyHolder, Part, implausible_notes, normalise_file
+from .normalise import (Context, KeyHolder, Part, implausible_notes, normalise_file,
+                        pseudonymise_parts)
 from .readers import RawTable, StreamFallback, read_file
 
 LOADABLE = TEXT_EXTENSIONS + tuple(KINDS)
@@ -275,8 +276,9 @@ def _combine(frames: list[dict]) -> dict:
 
 
 def _client_keys(columns: dict):
-    """What identifies a client: the pseudonyms' 64-bit numbers when every row has one
-    (BSN exports; hashing integers is far cheaper than text), else the ids as text."""
+    """What identifies a client: its number among the load's distinct pseudonyms when every
+    row has one (BSN exports: ``normalise.pseudonymise_parts``; integers are far cheaper to
+    sort and match than text), else the ids as text."""
     keys = columns.get("_client_key")
     if isinstance(keys, np.ndarray) and keys.dtype == np.int64:
         return keys
@@ -288,8 +290,9 @@ _RUNNING = np.int64(1 << 40)       # the end "date" of a running spell while sor
 
 def _person_order(client: np.ndarray, muni: np.ndarray, start: np.ndarray,
                   end: np.ndarray) -> np.ndarray:
-    """``np.lexsort((end, start, muni, client))``, in two stable passes instead of four when
-    municipality, start and end (as offsets from their minimum) fit one 63-bit key."""
+    """``np.lexsort((end, start, muni, client))``: one stable pass when client numbers (0,
+    1, ...), municipality, start and end (as offsets from their minimum) fit one 63-bit
+    key, two when all but the client do, else four."""
     if len(client) == 0:
         return np.lexsort((end, start, muni, client))
     m = muni.astype(np.int64) + 1                       # -1 (none) first, as in lexsort
@@ -301,6 +304,10 @@ def _person_order(client: np.ndarray, muni: np.ndarray, start: np.ndarray,
     if bits_m + bits_s + bits_e > 63:
         return np.lexsort((end, start, muni, client))
     key = (m << (bits_s + bits_e)) | (s_ << bits_e) | e_
+    bits = bits_m + bits_s + bits_e
+    if client.min() >= 0 and int(client.max()).bit_length() + bits <= 63:
+        key |= client.astype(np.int64) << bits
+        return np.argsort(key, kind="stable")
     return np.lexsort((key, client))
 
 
@@ -539,7 +546,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             parts.append(part)
             del raw, part
             done()
-    del ctx                  # every file is read: the pseudonym cache can go before the copies below
+    pseudonymise_parts(parts, ctx.key)      # every file is read: each distinct BSN hashed once
+    del ctx
     rejected: list[tuple] = []
     tables = {}
     for table in ROLES:
@@ -566,7 +574,9 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         if tables[table] is not None and spells is not None and _n_rows(tables[table]):
             mine, theirs = _client_keys(tables[table]), _client_keys(spells)
             if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
-                known = pd.Series(mine).isin(theirs).to_numpy()
+                has_spell = np.zeros(max(mine.max(), theirs.max()) + 1, dtype=bool)
+                has_spell[theirs] = True          # client numbers: 0, 1, ... (dense)
+                known = has_spell[mine]
             else:
                 known = is_member(tables[table]["client_id"], spells["client_id"])
             orphans = int((~known).sum())

@@ -47,7 +47,8 @@ import pyarrow.compute as pc
 from ..errors import LoadError
 from ..schema import BENEFIT_TYPES, CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOUSEHOLD_TYPES, SEXES
 from .accounting import REPAIR_BIT
-from .bsn import Pseudonymiser, is_valid_bsn, looks_like_bsn, normalise_bsn, redact, resolve_key
+from .bsn import (is_valid_bsn, looks_like_bsn, normalise_bsn, pseudonym_numbers,
+                  pseudonym_text, redact, resolve_key)
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
 from .fields import (as_text, parse_amount, parse_code, parse_integer, parse_text,
@@ -69,17 +70,12 @@ class KeyHolder:
     """Resolves the pseudonymisation key once, and only when BSNs are present."""
 
     def __init__(self, key):
-        self._key, self._resolved, self._pseudonymiser = key, None, None
+        self._key, self._resolved = key, None
 
     def get(self) -> bytes:
         if self._resolved is None:
             self._resolved = resolve_key(self._key, required=True)
         return self._resolved
-
-    def pseudonymise(self, values, valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
-        if self._pseudonymiser is None:
-            self._pseudonymiser = Pseudonymiser(self.get())
-        return self._pseudonymiser(values, valid)
 
 
 @dataclass
@@ -115,6 +111,8 @@ class Part:
     n_kept: int = 0
     rejected_cells: list = field(default_factory=list)   # (column, value) or None per reject
     repairs_listed: list = field(default_factory=list)   # {line, kind, column, value}
+    # the frames' ``client_id`` holds BSNs as numbers, to be pseudonymised (``pseudonymise_parts``)
+    bsn_pending: bool = False
 
 
 # plausibility: values outside these are kept as read and noted in the load report
@@ -213,10 +211,16 @@ def _client_ids(raw: RawTable, cols: _Columns, roles: dict, rows: _Rows, ctx: Co
     padded = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(bsn), 9), pc.less(length, 9)),
                           False).to_numpy(zero_copy_only=False)
     rows.repaired(padded & valid, "bsn_leading_zero", (header, None))
-    if not valid.any():
-        return pd.arrays.ArrowStringArray(pa.nulls(n, pa.string())), np.zeros(n, dtype=np.int64)
-    ids, numbers = ctx.key.pseudonymise(bsn, valid)
-    return pd.arrays.ArrowStringArray(ids), numbers
+    if valid.any():
+        ctx.key.get()        # a missing or weak key fails here, at the first valid BSN
+    # the BSNs as numbers (0 where not valid: those rows are rejected); the loader hashes
+    # the distinct BSNs of every file once, after reading (``pseudonymise_parts``)
+    if valid.all():
+        return None, pc.cast(bsn, pa.int64()).to_numpy(zero_copy_only=False)
+    numbers = np.zeros(n, dtype=np.int64)
+    if valid.any():
+        numbers[valid] = pc.cast(bsn.filter(pa.array(valid)), pa.int64()).to_numpy(zero_copy_only=False)
+    return None, numbers
 
 
 def _date(cols: _Columns, roles, role, tmap: TableMapping, ctx: Context, detected: dict):
@@ -280,9 +284,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     notes += near_miss_headers(raw.file, detected["unmapped"], roles, tmap)
     ids, id_numbers = _client_ids(raw, cols, roles, rows, ctx, notes)
     detected["client_is_bsn"] = "bsn" in roles or any("holds BSNs" in n for n in notes)
-    out: dict = {"client_id": ids}
-    if id_numbers is not None:      # the pseudonyms' 64 bits: the loader's join key (dropped after)
-        out["_client_key"] = id_numbers
+    # BSNs: the client's BSN as a number until the loader pseudonymises every file's BSNs
+    # at once; the pseudonyms' 64 bits then become the loader's join key (dropped after)
+    out: dict = {"client_id": id_numbers if ids is None else ids}
     codes: dict = {}
     missing: dict = {}
     check = ctx.check_date
@@ -466,6 +470,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         unknown[role] = counts
     return Part(table=table, frames=[columns], rejected_lines=lines, rejected_reasons=reasons,
                 rejected_details=details, rejected_cells=cells, repairs_listed=listed,
+                bsn_pending=ids is None,
                 unknown_codes=unknown,
                 missing_values={k: int(np.asarray(v)[keep].sum()) for k, v in missing.items()},
                 detected=detected, notes=notes)
@@ -617,7 +622,37 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
                 rejected_cells=[c for p in parts for c in p.rejected_cells],
                 repairs_listed=[r for p in parts for r in p.repairs_listed],
                 unknown_codes=unknown, missing_values=missing, detected=head.detected,
-                notes=head.notes)
+                notes=head.notes, bsn_pending=head.bsn_pending)
+
+
+def pseudonymise_parts(parts: list[Part], key: KeyHolder) -> None:
+    """Replace the BSN numbers of every pending part's frames by their pseudonyms' text,
+    hashing each distinct BSN of the whole load once. ``_client_key`` becomes the client's
+    number among the load's distinct pseudonyms (0, 1, ...: equal exactly when the
+    pseudonyms are), the loader's sort and join key."""
+    frames = [f for p in parts if p.bsn_pending for f in p.frames]
+    if not frames:
+        return
+    sizes = [len(f["client_id"]) for f in frames]
+    codes, bsns = pd.factorize(np.concatenate([f["client_id"] for f in frames]))
+    # (rows are kept only with a valid BSN, so the key was checked when there are any)
+    hashed = pseudonym_numbers(bsns, key.get()) if len(bsns) else np.empty(0, np.int64)
+    numbers, clients = hashed[codes], pd.factorize(hashed)[0][codes]
+    del codes
+    start = 0
+    for f, n in zip(frames, sizes):
+        keys, client = numbers[start:start + n], clients[start:start + n]
+        start += n
+        columns = dict(f)
+        f.clear()
+        for name, values in columns.items():
+            if name == "client_id":
+                f["client_id"] = pd.arrays.ArrowStringArray(pseudonym_text(keys))
+                f["_client_key"] = client
+            else:
+                f[name] = values
+    for p in parts:
+        p.bsn_pending = False
 
 
 def today() -> np.datetime64:

@@ -35,7 +35,7 @@ from .bsn import redact
 from .detect import TextFormat, check_text, decode, detect_encoding, detect_separator, file_kind
 
 _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
-STREAM_BYTES = 8 << 20      # text files larger than this are scanned in chunks of this size
+STREAM_BYTES = 8 << 20       # text files larger than this are scanned in chunks of this size
 HEAD_BYTES = 1 << 20        # what a scanned file's separator, headers and first rows are read from
 
 

@@ -8,6 +8,7 @@ file is self-contained, ``render_markdown`` writes the PNGs beside it.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import html
 import io
 import json
@@ -315,13 +316,67 @@ def write_workbook(report: Report, path: Path, threshold: int) -> Path | None:
 
     if find_spec("openpyxl") is None:
         return None
+    from openpyxl import Workbook
+
     report, _ = localise(report)
     sheets = {name: table for s in report.sections for name, table in s.sheets.items()}
     sheets["estimates"] = pd.DataFrame(report.estimates)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            _suppress_small(table, threshold).to_excel(writer, sheet_name=name[:31], index=False)
+    # openpyxl's write-only mode: rows streamed to the file as they are appended, no cell
+    # objects kept (the national estimates sheet has about 40,000 cells); the cells are
+    # those ``DataFrame.to_excel(index=False)`` writes (``_excel_rows``)
+    book = Workbook(write_only=True)
+    for name, table in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        for row in _excel_rows(_suppress_small(table, threshold), sheet):
+            sheet.append(row)
+    book.save(path)
     return path
+
+
+def _excel_rows(df: pd.DataFrame, sheet):
+    """The rows ``DataFrame.to_excel(index=False, na_rep="")`` writes: the header, then each
+    row; missing values as empty text, infinities as "inf"/"-inf", NumPy scalars as Python
+    numbers, dates with pandas' number formats, anything else as its text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    def cell(v):
+        if v is None or v is pd.NA or v is pd.NaT:
+            return ""
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, np.integer)):
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            v = float(v)
+            return "" if math.isnan(v) else ("inf" if v == math.inf else
+                                             "-inf" if v == -math.inf else v)
+        if isinstance(v, str):
+            return v[:32767] if len(v) > 32767 else v
+        if isinstance(v, (pd.Timestamp, np.datetime64)) and pd.isna(v):
+            return ""
+        if isinstance(v, _dt.datetime):
+            return _dated(v, "YYYY-MM-DD HH:MM:SS")
+        if isinstance(v, _dt.date):
+            return _dated(v, "YYYY-MM-DD")
+        if isinstance(v, _dt.timedelta):
+            return _dated(v.total_seconds() / 86400, "0")
+        if isinstance(v, np.datetime64):
+            return cell(pd.Timestamp(v))
+        if isinstance(v, np.timedelta64):
+            return cell(pd.Timedelta(v))
+        if isinstance(v, float) or pd.api.types.is_scalar(v) and pd.isna(v):
+            return ""
+        text = str(v)
+        return text[:32767] if len(text) > 32767 else text
+
+    def _dated(value, number_format):
+        c = WriteOnlyCell(sheet, value=value)
+        c.number_format = number_format
+        return c
+
+    yield [cell(c) for c in df.columns]
+    columns = [[cell(v) for v in df.iloc[:, j].tolist()] for j in range(df.shape[1])]
+    yield from zip(*columns)
 
 
 def _suppress_small(df: pd.DataFrame, threshold: int) -> pd.DataFrame:

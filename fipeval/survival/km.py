@@ -398,7 +398,9 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str, treatment: str,
         raise InputError(f"`{group}` has a single value ({labels[0]!r}); the log-rank test "
                          "compares at least two groups.")
     if strata_cols:
-        key = data[strata_cols].astype(str).agg("|".join, axis=1)
+        # one column (the report's municipality): its text as is, not joined row by row
+        key = np.asarray(data[strata_cols[0]].astype(str), dtype=object) if len(strata_cols) == 1 \
+            else data[strata_cols].astype(str).agg("|".join, axis=1)
         s_codes = pd.factorize(key, sort=True)[0]
     else:
         s_codes = np.zeros(len(data), dtype=np.int64)
