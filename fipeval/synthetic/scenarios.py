@@ -53,6 +53,9 @@ class ScenarioParams:
     activation_rate: float = 0.010    # monthly probability of an activation step
     regular_contact_rate: float = 0.05
     reentry_probability: float = 0.20  # share of exits followed by a new spell (1-24 months later)
+    # share of clients a year moved to another caseworker of their municipality (also
+    # during a FIP follow-up: a FIP client moved away leaves FIP, stays FIP by intention)
+    reassignment_rate: float = 0.04
 
     def reason_share_array(self) -> np.ndarray:
         shares = np.array([self.reason_shares.get(r, 0.0) for r in END_REASONS])
