@@ -319,15 +319,20 @@ def per_protocol_effect(cohort: pd.DataFrame, *, outcome: str = "ended",
             raise DesignError(f"The cohort has no column `{col}`; build it with build_cohort.")
 
     def difference(frame: pd.DataFrame) -> float:
-        groups = [(None, frame)] if strata is None else frame.groupby(strata, observed=True)
-        diffs, weights = [], []
-        for _, g in groups:
-            t = g[treatment].to_numpy() == 1
-            if t.any() and (~t).any():
-                y = g[outcome].to_numpy(dtype=float)
-                diffs.append(y[t].mean() - y[~t].mean())
-                weights.append(t.sum())
-        return float(np.average(diffs, weights=weights)) if diffs else float("nan")
+        # per stratum (one groupby, vectorised): mean of each arm, FIP clients as weights
+        key = np.zeros(len(frame), dtype=np.int64) if strata is None else \
+            pd.factorize(frame[strata])[0]
+        t = (frame[treatment].to_numpy() == 1).astype(np.int64)
+        y = frame[outcome].to_numpy(dtype=float)
+        n_keys = int(key.max()) + 1 if len(key) else 0
+        cell = key * 2 + t
+        n = np.bincount(cell, minlength=2 * n_keys).reshape(n_keys, 2)
+        total = np.bincount(cell, weights=y, minlength=2 * n_keys).reshape(n_keys, 2)
+        both = (n > 0).all(axis=1)
+        if not both.any():
+            return float("nan")
+        diffs = total[both, 1] / n[both, 1] - total[both, 0] / n[both, 0]
+        return float(np.average(diffs, weights=n[both, 1]))
 
     kept = cohort[cohort[stayed].to_numpy() == 1]
     t = cohort[treatment].to_numpy() == 1

@@ -523,6 +523,9 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             else _resolve_rows(columns, names, rejected)
         del columns
         release()
+    if tables.get("assignments") is not None:     # caseworker history (issue 21)
+        from .assignments import check_assignment_rows
+        check_assignment_rows(tables["assignments"], names)
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
         notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
@@ -544,11 +547,12 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
     canonical = {}
     for t in list(tables):
         f = tables.pop(t)
-        canonical[t] = empty_table(t) if f is None else _complete(t, f)
+        canonical[t] = (None if t == "assignments" else empty_table(t)) if f is None \
+            else _complete(t, f)
         del f
     return Register(spells=canonical.pop("spells"), contacts=canonical.pop("contacts"),
                     events=canonical.pop("events"), extract_date=extract, load_report=report,
-                    owned=True)
+                    assignments=canonical.pop("assignments", None), owned=True)
 
 
 def _complete(table: str, frame: dict) -> pd.DataFrame:

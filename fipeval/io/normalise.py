@@ -402,6 +402,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(rung.invalid, "unreadable_value_blanked", rung_cell)
             out["ladder_rung"] = _int_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
+    elif table == "assignments":       # caseworker history (issue 21): fipeval.io.assignments
+        from .assignments import normalise_assignments
+        normalise_assignments(raw, cols, roles, tmap, ctx, detected, rows, out, missing)
     else:
         date = _date(cols, roles, "date", tmap, ctx, detected)
         rows.reject(date.missing, "missing date", date.cell)

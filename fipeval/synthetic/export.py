@@ -5,6 +5,9 @@ Files (UTF-8, ``;`` separator, decimal comma, ``dd-mm-jjjj`` dates, ``\\n`` line
 - ``uitkeringen.csv``    spells, Dutch headers and codes, fake BSNs that pass the 11-proef
 - ``contacten.csv``      contacts
 - ``gebeurtenissen.csv`` fraud signals and activation steps
+- ``toewijzingen.csv``   caseworker history: klantmanager per client from ``datum van`` to
+  ``datum tot`` (exclusive: the next row's ``datum van``; empty while it holds); the spells'
+  ``klantmanager`` is the caseworker at the spell's end or the extract, as in real extracts
 - ``truth.csv``          per cohort client (pseudonymous id): both arms' outcomes
 - ``truth.json``         true effects (ATT, SATE, per municipality), did truth, scenario
 - ``study.toml``         the study design, for ``python -m fipeval report``
@@ -87,6 +90,7 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
         "soort": e["kind"].astype(object).map(EVENT_CODES).to_numpy(),
         "omschrijving": e["kind"].astype(object).map(EVENT_DETAIL).to_numpy(),
     }), out / "gebeurtenissen.csv")
+    _write_assignments(study, ids, out)
     study.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n", float_format="%.6f")
     (out / "truth.json").write_text(json.dumps(_clean({
         "scenario": study.scenario, "seed": study.seed,
@@ -99,6 +103,23 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
     (out / "study.toml").write_text(study_toml(study), encoding="utf-8")
     (out / "pseudonym.key").write_bytes(DEMO_KEY + b"\n")
     return out
+
+
+# ---- caseworker assignments (issue 21) -------------------------------------------------
+ASSIGNMENT_HEADERS = ["bsn", "klantnummer", "gemeente", "klantmanager", "datum van", "datum tot"]
+
+
+def _write_assignments(study: SyntheticStudy, ids: pd.DataFrame, out: Path) -> None:
+    a = study.register.assignments
+    if a is None:
+        return
+    who = ids.loc[a["client_id"], ["bsn", "klantnummer"]].reset_index(drop=True)
+    rows = who.assign(gemeente=a["municipality"].astype(str).to_numpy(),
+                      klantmanager=a["caseworker"].astype(str).to_numpy())
+    rows["datum van"] = a["from_date"].dt.strftime(DATE).to_numpy()
+    rows["datum tot"] = a["to_date"].dt.strftime(DATE).fillna("").to_numpy()
+    _write(rows[ASSIGNMENT_HEADERS], out / "toewijzingen.csv")
+# ---- end caseworker assignments ---------------------------------------------------------
 
 
 def study_toml(study: SyntheticStudy) -> str:
