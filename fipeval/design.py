@@ -149,6 +149,7 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
     municipality_codes, municipality_names = pd.factorize(spells["municipality"].astype(str))
     code_of = {name: code for code, name in enumerate(municipality_names)}
     parts, windows = [], []
+    history = _history(register)
     for site in design.sites:
         unknown = [c for c in site.fip_caseworkers if str(c) not in known_caseworkers]
         if unknown:
@@ -160,7 +161,7 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
         else:
             code = code_of.get(str(site.municipality), -1)
             rows = np.flatnonzero(municipality_codes == code)
-        part, stop = _site_cohort(register, design, site, rows)
+        part, stop = _site_cohort(register, design, site, rows, history)
         parts.append(part)
         windows.append((np.full(len(part), site.start_date.to_datetime64()), stop))
     cohort = pd.concat(parts, ignore_index=True)
@@ -180,7 +181,7 @@ EVENT_COUNT_COLUMNS = ("fraud_signals", "activations") + ACTIVATION_KINDS
 
 
 def _site_cohort(register: Register, design: StudyDesign, site: Site,
-                 rows: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+                 rows: np.ndarray | None, history=None) -> tuple[pd.DataFrame, np.ndarray]:
     """The site's cohort (event counts left at zero) and each client's end of counting."""
     spells = register.spells if rows is None else register.spells.iloc[rows]
     start, fu_end = site.start_date, site.follow_up_end
@@ -195,7 +196,7 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
     if design.max_ladder_rung is not None:
         eligible &= (s["ladder_rung"].fillna(99) <= design.max_ladder_rung).to_numpy()
     s, months_before = s.loc[eligible], months_before[eligible]
-    caseworker, held_until = _caseworker_at(register, s, start)
+    caseworker, held_until = _caseworker_at(history, s, start)
 
     fip = np.zeros(len(s), dtype=np.int8)
     if site.fip_caseworkers:
@@ -257,26 +258,40 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
 _NEVER = np.datetime64("2262-01-01", "ns")
 
 
-def _caseworker_at(register: Register, s: pd.DataFrame, day: pd.Timestamp):
+def _caseworker_at(history, s: pd.DataFrame, day: pd.Timestamp):
     """Each spell's client's caseworker assigned on ``day`` and the day that assignment ends
-    (far future when open), from ``register.assignments``; without one (or for a client it
+    (far future when open), from the register's caseworker history (``_history``; rows of
+    ``s`` are labelled by their position in the spells); without one (or for a client it
     does not cover on that day) the spell's own caseworker, held through the spell."""
     caseworker = s["caseworker"].astype(str).to_numpy(dtype=object)
     end = s["end_date"].to_numpy(dtype="datetime64[ns]")
     held_until = np.where(np.isnat(end), _NEVER, end)
-    a = register.assignments
-    if a is None or len(a) == 0 or len(s) == 0:
+    if history is None or len(s) == 0:
         return caseworker, held_until
+    spell_client, a_client, frm, to, a_caseworker = history
     d = day.to_datetime64()
-    frm = a["from_date"].to_numpy(dtype="datetime64[ns]")
-    to = a["to_date"].to_numpy(dtype="datetime64[ns]")
     now = np.flatnonzero((frm <= d) & (np.isnat(to) | (to > d)))
-    rows = pd.Index(a["client_id"].to_numpy()[now]).get_indexer(s["client_id"].to_numpy())
+    row_of = np.full(int(max(spell_client.max(initial=-1), a_client.max(initial=-1))) + 1, -1,
+                     dtype=np.int64)
+    row_of[a_client[now]] = now                 # a client has one assignment on a day
+    rows = row_of[spell_client[s.index.to_numpy()]]
     found = rows >= 0
-    at = now[rows[found]]
-    caseworker[found] = a["caseworker"].astype(str).to_numpy(dtype=object)[at]
+    at = rows[found]
+    caseworker[found] = a_caseworker[at]
     held_until[found] = np.where(np.isnat(to[at]), _NEVER, to[at])
     return caseworker, held_until
+
+
+def _history(register: Register):
+    """The caseworker history as arrays for ``_caseworker_at``, once per cohort: client
+    codes shared with the spells (``Register.assignment_client_codes``), dates, caseworkers."""
+    a = register.assignments
+    if a is None or len(a) == 0:
+        return None
+    spell_codes, assignment_codes = register.assignment_client_codes
+    return (spell_codes, assignment_codes, a["from_date"].to_numpy(dtype="datetime64[ns]"),
+            a["to_date"].to_numpy(dtype="datetime64[ns]"),
+            a["caseworker"].astype(str).to_numpy(dtype=object))
 
 
 def per_protocol_effect(cohort: pd.DataFrame, *, outcome: str = "ended",

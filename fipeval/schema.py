@@ -13,6 +13,7 @@ assignments  optional: one row per period a caseworker holds a client (caseworke
 from __future__ import annotations
 
 from dataclasses import InitVar, dataclass, field, replace
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -247,6 +248,16 @@ class Register:
     @property
     def n_clients(self) -> int:
         return int(self.spells["client_id"].nunique())
+
+    @cached_property
+    def assignment_client_codes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Client codes of the spells and of ``assignments`` (one shared coding; None
+        without assignments), computed once per register for the cohort and the panels."""
+        if self.assignments is None:
+            return None
+        codes = pd.factorize(pd.concat([self.spells["client_id"], self.assignments["client_id"]],
+                                       ignore_index=True))[0]
+        return codes[:len(self.spells)], codes[len(self.spells):]
 
     @property
     def caseworker_assignments(self) -> pd.DataFrame:

@@ -39,9 +39,18 @@ class Segments:
         (segments are sorted by spell, then month)."""
         if self.per_spell:
             return spell
-        key = self.spell * _SPAN + np.clip(self.lo, -_HALF, _HALF)
-        pos = np.searchsorted(key, spell * _SPAN + np.clip(month, -_HALF, _HALF), side="right") - 1
-        return np.clip(pos, 0, None)
+        # a spell of one segment needs no search (most of them)
+        first = np.searchsorted(self.spell, np.arange(self.spell.max() + 2))
+        at = first[spell]
+        many = np.flatnonzero(first[spell + 1] - at > 1)
+        if len(many):
+            key = self.spell * _SPAN + np.clip(self.lo, -_HALF, _HALF)
+            q = spell[many] * _SPAN + np.clip(month[many], -_HALF, _HALF)
+            order = np.argsort(q)          # sorted queries: the search stays local
+            pos = np.empty(len(q), dtype=np.int64)
+            pos[order] = np.searchsorted(key, q[order], side="right") - 1
+            at[many] = np.clip(pos, 0, None)
+        return at
 
 
 _SPAN = np.int64(1 << 32)      # spells below 2**31; months (since 1970) within +-2**30
@@ -55,10 +64,20 @@ def caseworker_codes(register: Register) -> tuple[np.ndarray, np.ndarray | None,
         codes, labels = _codes(spells["caseworker"])
         return codes, None, labels
     a = register.assignments
-    both = pd.concat([spells["caseworker"].astype("string"), a["caseworker"].astype("string")],
-                     ignore_index=True).astype("category")
-    codes, labels = _codes(both)
-    return codes[:len(spells)], codes[len(spells):], labels
+    # the two columns' used categories, merged and sorted; each row's code remapped through
+    # its column's categories (no string per row)
+    cols = [pd.Series(pd.Categorical(c)) if not isinstance(c.dtype, pd.CategoricalDtype) else c
+            for c in (spells["caseworker"], a["caseworker"])]
+    used = [np.unique(c.cat.codes.to_numpy()) for c in cols]
+    names = [np.asarray(c.cat.categories.astype(str), dtype=object)[u[u >= 0]]
+             for c, u in zip(cols, used)]
+    labels = np.unique(np.concatenate(names).astype(str))
+    out = []
+    for c in cols:
+        where = pd.Index(labels).get_indexer(np.asarray(c.cat.categories.astype(str)))
+        raw = c.cat.codes.to_numpy().astype(np.int64)
+        out.append(np.where(raw >= 0, where[np.clip(raw, 0, None)], -1))
+    return out[0], out[1], labels
 
 
 def _month_from(dates: np.ndarray) -> np.ndarray:
@@ -85,12 +104,11 @@ def spell_segments(register: Register, spell_cw: np.ndarray, assignment_cw: np.n
         return Segments(np.arange(n), spell_cw, np.full(n, _LOW), np.full(n, _NO_END),
                         np.ones(n, dtype=bool), np.ones(n, dtype=bool), True)
     a = register.assignments
-    ids = pd.concat([register.spells["client_id"], a["client_id"]], ignore_index=True)
-    client = pd.factorize(ids)[0]
+    spell_client, a_client = register.assignment_client_codes
     a_lo = _month_from(a["from_date"].to_numpy(dtype="datetime64[ns]"))
     a_hi = _month_before(a["to_date"].to_numpy(dtype="datetime64[ns]"))
-    pairs = pd.DataFrame({"spell": np.arange(n), "c": client[:n]}).merge(
-        pd.DataFrame({"row": np.arange(len(a)), "c": client[n:]}), on="c", sort=False)
+    pairs = pd.DataFrame({"spell": np.arange(n), "c": spell_client}).merge(
+        pd.DataFrame({"row": np.arange(len(a)), "c": a_client}), on="c", sort=False)
     s, r = pairs["spell"].to_numpy(), pairs["row"].to_numpy()
     lo, hi = np.maximum(first[s], a_lo[r]), np.minimum(last[s], a_hi[r])
     ok = lo <= hi
