@@ -169,6 +169,9 @@ def test_did_termination_rate_covers_with_the_caseworker_history():
                                                 outcome="termination_rate")])
     table = summarise(rows, 0.05).set_index("model")
     assert set(table.index) == {"TWFE", "Callaway-Sant'Anna"}       # no longer withheld
-    # 30 replicates of a 95% interval: at least 26 cover with probability 0.98
-    assert (table["coverage"] >= 26 / 30).all(), table
+    # 30 replicates of a 95% interval: at least 24 cover with probability 0.998 (TWFE's
+    # staggered and ageing-caseload bias costs it some coverage: 0.95 over 100 replicates,
+    # 0.91 under the null; docs/INFERENCE.md), at least 26 with probability 0.98
+    assert table.loc["TWFE", "coverage"] >= 24 / 30, table
+    assert table.loc["Callaway-Sant'Anna", "coverage"] >= 26 / 30, table
     assert abs(table.loc["Callaway-Sant'Anna", "bias"]) <= 4 * table.loc["Callaway-Sant'Anna", "bias_mc_se"], table

@@ -46,18 +46,19 @@ def _stop(raw, parsed_or_cell, row: int, what: str, role_name: str) -> None:
         file=raw.file, line=int(raw.lines[row]), column=header)
 
 
-def normalise_assignments(raw, cols, roles, tmap, ctx, detected, rows, out, missing) -> None:
-    """The assignments branch of ``fipeval.io.normalise.normalise`` (fills ``out``)."""
+def normalise_assignments(raw, cols, roles, ctx, rows, out, *, date, categorical,
+                          constants) -> None:
+    """The assignments branch of ``fipeval.io.normalise.normalise`` (fills ``out``); ``date``
+    parses a role's column, ``categorical`` makes a column categorical (normalise's own)."""
     from .dates import parse_dates
     from .fields import parse_text, redact_numbers
-    from .normalise import _categorical, _date
     n = raw.table.num_rows
     ok = rows.reason == 0                       # rows already rejected (client) are not checked
-    frm = _date(cols, roles, "from_date", tmap, ctx, detected)
+    frm = date("from_date")
     if (bad := _first(ok & (frm.missing | frm.invalid))) is not None:
         _stop(raw, frm.cell, bad, "A missing or unreadable from date", "from_date")
     if "to_date" in roles:
-        to = _date(cols, roles, "to_date", tmap, ctx, detected)
+        to = date("to_date")
         if to.far_future is not None and to.far_future.any():     # 31-12-9999: still holds
             to.invalid = to.invalid & ~to.far_future
             to.missing = to.missing | to.far_future
@@ -79,12 +80,12 @@ def normalise_assignments(raw, cols, roles, tmap, ctx, detected, rows, out, miss
         _stop(raw, (roles["caseworker"], cw_text), bad, "A row without a caseworker",
               "caseworker")
     rows.repaired(numbers, "number_in_text_redacted", (roles["caseworker"], cw.values))
-    out.update(caseworker=_categorical(cw.values), from_date=frm.values, to_date=to_v)
+    out.update(caseworker=categorical(cw.values), from_date=frm.values, to_date=to_v)
     if "municipality" in roles:
         muni = parse_text(cols.take(roles["municipality"]))
-        out["municipality"] = _categorical(muni.values)
-    elif tmap.constants.get("municipality") or ctx.municipality:
-        value = str(tmap.constants.get("municipality") or ctx.municipality)
+        out["municipality"] = categorical(muni.values)
+    elif constants.get("municipality") or ctx.municipality:
+        value = str(constants.get("municipality") or ctx.municipality)
         out["municipality"] = pd.Categorical([value] * n)
 
 

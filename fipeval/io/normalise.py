@@ -404,7 +404,9 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             missing["ladder_rung"] = np.isnan(rung.values)
     elif table == "assignments":       # caseworker history (issue 21): fipeval.io.assignments
         from .assignments import normalise_assignments
-        normalise_assignments(raw, cols, roles, tmap, ctx, detected, rows, out, missing)
+        normalise_assignments(raw, cols, roles, ctx, rows, out,
+                              date=lambda role: _date(cols, roles, role, tmap, ctx, detected),
+                              categorical=_categorical, constants=tmap.constants)
     else:
         date = _date(cols, roles, "date", tmap, ctx, detected)
         rows.reject(date.missing, "missing date", date.cell)
