@@ -13,7 +13,7 @@ from fipeval.synthetic import DEMO_KEY, generate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 SCENARIOS = ["brabantse_wal", "three_municipalities"]
-EXPORT_FILES = ("uitkeringen.csv", "contacten.csv", "gebeurtenissen.csv")
+EXPORT_FILES = ("uitkeringen.csv", "contacten.csv", "gebeurtenissen.csv", "toewijzingen.csv")
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +36,8 @@ def test_bundled_exports_load_with_exact_accounting(scenario):
         f = rep["files"][str(folder / file)]
         assert f["rows_read"] == len(lines) - 1 == f["rows_kept"]
         assert f["rows_rejected"] == 0 and f["rows_repaired"] == 0
-    assert rep["rows_read"] == rep["rows_kept"] == len(reg.spells) + len(reg.contacts) + len(reg.events)
+    assert rep["rows_read"] == rep["rows_kept"] == len(reg.spells) + len(reg.contacts) + len(reg.events) + \
+        len(reg.assignments)
     assert rep["unknown_codes"] == {}
     assert any("truth.csv: skipped" in n for n in rep["notes"])
 
