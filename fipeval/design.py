@@ -15,6 +15,13 @@ Rules (documented so reviewers can check them):
   spell ends before ``follow_up_end``; the window is cut after the extract date when that
   comes earlier (``censored_at_extract``).
 - Events count when they fall in [start, stop), stop being the end date or the window's end.
+- FIP by caseworker is decided by the caseworker *assigned on the start date*: from the
+  register's caseworker history (``Register.assignments``) when it has one, else the
+  spell's caseworker (which most exports write as the caseworker at the extract). Clients
+  moved to another caseworker later stay in their group (intention to treat);
+  ``caseworker`` is that start caseworker, and ``stayed_with_caseworker`` /
+  ``months_with_caseworker`` mark who stayed with them through follow-up (per protocol,
+  for :func:`per_protocol_effect`, a sensitivity analysis only).
 """
 
 from __future__ import annotations
@@ -136,10 +143,13 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
     """
     spells = register.spells
     known_caseworkers = set(pd.unique(spells["caseworker"].dropna()).astype(str))
+    if register.assignments is not None:
+        known_caseworkers |= set(pd.unique(register.assignments["caseworker"].dropna()).astype(str))
     # rows of each municipality, found once (not one scan of every spell per site)
     municipality_codes, municipality_names = pd.factorize(spells["municipality"].astype(str))
     code_of = {name: code for code, name in enumerate(municipality_names)}
     parts, windows = [], []
+    history = _history(register)
     for site in design.sites:
         unknown = [c for c in site.fip_caseworkers if str(c) not in known_caseworkers]
         if unknown:
@@ -151,7 +161,7 @@ def build_cohort(register: Register, design: StudyDesign) -> pd.DataFrame:
         else:
             code = code_of.get(str(site.municipality), -1)
             rows = np.flatnonzero(municipality_codes == code)
-        part, stop = _site_cohort(register, design, site, rows)
+        part, stop = _site_cohort(register, design, site, rows, history)
         parts.append(part)
         windows.append((np.full(len(part), site.start_date.to_datetime64()), stop))
     cohort = pd.concat(parts, ignore_index=True)
@@ -174,7 +184,7 @@ EVENT_COUNT_COLUMNS = ("fraud_signals", "activations") + ACTIVATION_KINDS
 
 
 def _site_cohort(register: Register, design: StudyDesign, site: Site,
-                 rows: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+                 rows: np.ndarray | None, history=None) -> tuple[pd.DataFrame, np.ndarray]:
     """The site's cohort (event counts left at zero) and each client's end of counting."""
     spells = register.spells if rows is None else register.spells.iloc[rows]
     start, fu_end = site.start_date, site.follow_up_end
@@ -189,17 +199,18 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
     if design.max_ladder_rung is not None:
         eligible &= (s["ladder_rung"].fillna(99) <= design.max_ladder_rung).to_numpy()
     s, months_before = s.loc[eligible], months_before[eligible]
+    caseworker, held_until = _caseworker_at(history, s, start)
 
     fip = np.zeros(len(s), dtype=np.int8)
     if site.fip_caseworkers:
-        fip |= s["caseworker"].astype(str).isin([str(c) for c in site.fip_caseworkers]).to_numpy()
+        fip |= np.isin(caseworker, [str(c) for c in site.fip_caseworkers])
     if site.fip_clients:
         fip |= is_member(s["client_id"], site.fip_clients)
     keep = np.ones(len(s), dtype=bool)
     if site.control_caseworkers is not None:
-        keep = (fip == 1) | s["caseworker"].astype(str).isin(
-            [str(c) for c in site.control_caseworkers]).to_numpy()
+        keep = (fip == 1) | np.isin(caseworker, [str(c) for c in site.control_caseworkers])
     s, months_before, fip = s.loc[keep], months_before[keep], fip[keep]
+    caseworker, held_until = caseworker[keep], held_until[keep]
     if fip.sum() == 0:
         raise DesignError(f"No eligible FIP clients at {where}: check the FIP caseworkers or "
                           "client list and the eligibility rules.")
@@ -214,7 +225,7 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
     out = pd.DataFrame({
         "client_id": s["client_id"].to_numpy(),
         "municipality": s["municipality"].astype(str).to_numpy(),
-        "caseworker": s["caseworker"].astype(str).to_numpy(),
+        "caseworker": caseworker,
         "fip": fip.astype(np.int64),
         "study_start": start,
         "follow_up_end": fu_end,
@@ -225,6 +236,10 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
         "end_reason": pd.Categorical(s["end_reason"].where(ended), categories=END_REASONS),
         "censored_at_extract": np.int64(window_end < fu_end),
     })
+    # per protocol: with the start caseworker until the end of follow-up (or of benefit)
+    held = np.minimum(held_until, stop.to_numpy(dtype="datetime64[ns]"))
+    out["months_with_caseworker"] = months_between(start, held)
+    out["stayed_with_caseworker"] = (held_until >= stop.to_numpy(dtype="datetime64[ns]")).astype(np.int64)
     # the other columns in one step (one column at a time copies the frame's blocks each time)
     reason = out["end_reason"].to_numpy(dtype=object)
     more = {f"ended_{r}": (reason == r).astype(np.int64) for r in END_REASONS}
@@ -240,6 +255,111 @@ def _site_cohort(register: Register, design: StudyDesign, site: Site,
     })
     out = pd.concat([out, pd.DataFrame(more, index=out.index)], axis=1)
     return out, stop.to_numpy()
+
+
+# ---- caseworker at the start (issue 21) -------------------------------------------------
+_NEVER = np.datetime64("2262-01-01", "ns")
+
+
+def _caseworker_at(history, s: pd.DataFrame, day: pd.Timestamp):
+    """Each spell's client's caseworker assigned on ``day`` and the day that assignment ends
+    (far future when open), from the register's caseworker history (``_history``; rows of
+    ``s`` are labelled by their position in the spells); without one (or for a client it
+    does not cover on that day) the spell's own caseworker, held through the spell."""
+    caseworker = s["caseworker"].astype(str).to_numpy(dtype=object)
+    end = s["end_date"].to_numpy(dtype="datetime64[ns]")
+    held_until = np.where(np.isnat(end), _NEVER, end)
+    if history is None or len(s) == 0:
+        return caseworker, held_until
+    spell_client, a_client, frm, to, a_caseworker = history
+    d = day.to_datetime64()
+    now = np.flatnonzero((frm <= d) & (np.isnat(to) | (to > d)))
+    row_of = np.full(int(max(spell_client.max(initial=-1), a_client.max(initial=-1))) + 1, -1,
+                     dtype=np.int64)
+    row_of[a_client[now]] = now                 # a client has one assignment on a day
+    rows = row_of[spell_client[s.index.to_numpy()]]
+    found = rows >= 0
+    at = rows[found]
+    caseworker[found] = a_caseworker[at]
+    held_until[found] = np.where(np.isnat(to[at]), _NEVER, to[at])
+    return caseworker, held_until
+
+
+def _history(register: Register):
+    """The caseworker history as arrays for ``_caseworker_at``, once per cohort: client
+    codes shared with the spells (``Register.assignment_client_codes``), dates, caseworkers."""
+    a = register.assignments
+    if a is None or len(a) == 0:
+        return None
+    spell_codes, assignment_codes = register.assignment_client_codes
+    return (spell_codes, assignment_codes, a["from_date"].to_numpy(dtype="datetime64[ns]"),
+            a["to_date"].to_numpy(dtype="datetime64[ns]"),
+            a["caseworker"].astype(str).to_numpy(dtype=object))
+
+
+def per_protocol_effect(cohort: pd.DataFrame, *, outcome: str = "ended",
+                        treatment: str = "fip", strata: str | None = "municipality",
+                        stayed: str = "stayed_with_caseworker") -> dict:
+    """The difference FIP - control among clients who stayed with their start caseworker.
+
+    A **sensitivity analysis, not a randomised comparison**: who is moved to another
+    caseworker during follow-up is not assigned at random, so conditioning on staying can
+    select on the outcome's causes. Report it beside the intention-to-treat difference
+    (every client in the group of their caseworker at the start), never instead of it.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        ``build_cohort`` output (has ``stayed_with_caseworker``). Not modified.
+    outcome, treatment : str
+        Outcome column and 0/1 FIP column.
+    strata : str, optional
+        Difference within these groups (municipality), averaged with the FIP clients'
+        weights, as the intention-to-treat difference; None: one pooled difference.
+    stayed : str
+        0/1 column marking clients who stayed with their start caseworker.
+
+    Returns
+    -------
+    dict
+        ``itt`` and ``per_protocol`` differences, ``n_fip``/``n_control`` who stayed and
+        the shares of FIP and control clients who stayed.
+
+    Examples
+    --------
+    >>> cohort = pd.DataFrame({"fip": [1, 1, 0, 0], "ended": [1, 0, 0, 0],
+    ...                        "stayed_with_caseworker": [1, 0, 1, 1], "municipality": "X"})
+    >>> per_protocol_effect(cohort)["per_protocol"]
+    1.0
+    """
+    for col in (outcome, treatment, stayed) + ((strata,) if strata else ()):
+        if col not in cohort.columns:
+            raise DesignError(f"The cohort has no column `{col}`; build it with build_cohort.")
+
+    def difference(frame: pd.DataFrame) -> float:
+        # per stratum (one groupby, vectorised): mean of each arm, FIP clients as weights
+        key = np.zeros(len(frame), dtype=np.int64) if strata is None else \
+            pd.factorize(frame[strata])[0]
+        t = (frame[treatment].to_numpy() == 1).astype(np.int64)
+        y = frame[outcome].to_numpy(dtype=float)
+        n_keys = int(key.max()) + 1 if len(key) else 0
+        cell = key * 2 + t
+        n = np.bincount(cell, minlength=2 * n_keys).reshape(n_keys, 2)
+        total = np.bincount(cell, weights=y, minlength=2 * n_keys).reshape(n_keys, 2)
+        both = (n > 0).all(axis=1)
+        if not both.any():
+            return float("nan")
+        diffs = total[both, 1] / n[both, 1] - total[both, 0] / n[both, 0]
+        return float(np.average(diffs, weights=n[both, 1]))
+
+    kept = cohort[cohort[stayed].to_numpy() == 1]
+    t = cohort[treatment].to_numpy() == 1
+    s = cohort[stayed].to_numpy() == 1
+    return {"outcome": outcome, "itt": difference(cohort), "per_protocol": difference(kept),
+            "n_fip": int((t & s).sum()), "n_control": int((~t & s).sum()),
+            "share_fip_stayed": float(s[t].mean()) if t.any() else float("nan"),
+            "share_control_stayed": float(s[~t].mean()) if (~t).any() else float("nan")}
+# ---- end caseworker at the start --------------------------------------------------------
 
 
 def _event_counts(events: pd.DataFrame, client_ids: pd.Series, starts: np.ndarray,

@@ -8,11 +8,13 @@ spells    one row per benefit period (a client may have several)
 contacts  one row per contact between caseworker and client
 events    one row per fraud signal or activation step
 domains   optional: one row per assessment of one of the six FIP life domains
+assignments  optional: one row per period a caseworker holds a client (caseworker history)
 """
 
 from __future__ import annotations
 
 from dataclasses import InitVar, dataclass, field, replace
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -106,13 +108,29 @@ DOMAIN_COLUMNS = (
            description="ordinal score 1-5 (schema.DOMAIN_SCORES; 5 fully self-sufficient)"),
     Column("status", "string", required=False, description="free-text status, as exported"),
 )
+
+# ---- caseworker assignments (issue 21) -------------------------------------------------
+# A caseworker holds a client on day d when from_date <= d < to_date (to_date missing: still
+# holds them), the same half-open rule as a spell's start and end. A client's rows must not
+# overlap. Optional: a register without it has one caseworker per spell (derive_assignments).
+ASSIGNMENT_COLUMNS = (
+    Column("client_id", "string[pyarrow]", description="pseudonymous client id, as in spells"),
+    Column("caseworker", "category", description="caseworker (klantmanager) id"),
+    Column("from_date", "datetime64[ns]", description="first day the caseworker holds the client"),
+    Column("to_date", "datetime64[ns]",
+           description="first day they no longer do (the next caseworker's from_date); NaT: open"),
+    Column("municipality", "category", required=False, description="municipality (gemeente)"),
+)
+# ---- end caseworker assignments ---------------------------------------------------------
+
 TABLES: Mapping[str, tuple[Column, ...]] = {
     "spells": SPELL_COLUMNS,
     "contacts": CONTACT_COLUMNS,
     "events": EVENT_COLUMNS,
     "domains": DOMAIN_COLUMNS,      # optional in a Register (None when absent)
+    "assignments": ASSIGNMENT_COLUMNS,
 }
-OPTIONAL_TABLES = ("domains",)
+OPTIONAL_TABLES = ("domains", "assignments")   # Register fields that may be None
 
 
 def column_names(table: str) -> list[str]:
@@ -280,6 +298,10 @@ class Register:
         The day the extract was made: running spells are censored here.
     load_report
         Row accounting from the loader (``fipeval.io``), or None for tables built in memory.
+    assignments
+        Optional caseworker history (``ASSIGNMENT_COLUMNS``: client_id, caseworker,
+        from_date, to_date); None when the export has none, and
+        :attr:`caseworker_assignments` then derives one row per spell.
     owned
         True when the tables are handed over, shared with nobody (the loader's own): they
         are then conformed without the defensive copy. Not stored.
@@ -291,6 +313,7 @@ class Register:
     extract_date: pd.Timestamp | None = None
     load_report: Any = None
     domains: pd.DataFrame | None = None
+    assignments: pd.DataFrame | None = None
     owned: InitVar[bool] = False
 
     def __post_init__(self, owned: bool = False):
@@ -298,6 +321,8 @@ class Register:
             if name in OPTIONAL_TABLES and getattr(self, name) is None:
                 continue
             object.__setattr__(self, name, conform(name, getattr(self, name), copy=not owned))
+        if self.assignments is not None:
+            check_assignments(self.assignments)
         if self.extract_date is None:
             dates = pd.concat([self.spells["start_date"], self.spells["end_date"]]).dropna()
             object.__setattr__(self, "extract_date", dates.max() if len(dates) else None)
@@ -308,6 +333,24 @@ class Register:
     def n_clients(self) -> int:
         return int(self.spells["client_id"].nunique())
 
+    @cached_property
+    def assignment_client_codes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Client codes of the spells and of ``assignments`` (one shared coding; None
+        without assignments), computed once per register for the cohort and the panels."""
+        if self.assignments is None:
+            return None
+        codes = pd.factorize(pd.concat([self.spells["client_id"], self.assignments["client_id"]],
+                                       ignore_index=True))[0]
+        return codes[:len(self.spells)], codes[len(self.spells):]
+
+    @property
+    def caseworker_assignments(self) -> pd.DataFrame:
+        """The caseworker history: ``assignments`` when the register has one, else
+        :func:`derive_assignments` of the spells (one row per spell)."""
+        if self.assignments is not None:
+            return self.assignments
+        return derive_assignments(self.spells)
+
     def with_tables(self, **tables) -> "Register":
         return replace(self, **tables)
 
@@ -316,3 +359,60 @@ class Register:
                 f"{len(self.contacts):,} contacts, {len(self.events):,} events, "
                 + (f"{len(self.domains):,} domain scores, " if self.domains is not None else "")
                 + f"extract {self.extract_date.date() if self.extract_date is not None else '?'})")
+
+
+# ---- caseworker assignments (issue 21) -------------------------------------------------
+def derive_assignments(spells: pd.DataFrame) -> pd.DataFrame:
+    """One assignment per spell: its caseworker from its start to its end.
+
+    This is all a register without a caseworker history can say, and it inherits whatever
+    relabelling the export did: most exports write the caseworker at the extract date (or at
+    the spell's end) on the whole spell, so a client moved to another caseworker takes the
+    months before the move along. Analyses by caseworker and month (the DiD panels) and FIP
+    by the caseworker at a start date are then only as good as that label; load the
+    export's assignment history (``fipeval.io``, table kind "assignments") where it exists.
+
+    Examples
+    --------
+    >>> spells = pd.DataFrame({"client_id": ["a"], "municipality": ["X"], "caseworker": ["k1"],
+    ...     "start_date": pd.to_datetime(["2014-01-05"]), "end_date": pd.to_datetime([None]),
+    ...     "end_reason": [None]})
+    >>> derive_assignments(spells)[["caseworker", "from_date"]].astype(str).values.tolist()
+    [['k1', '2014-01-05']]
+    """
+    return conform("assignments", pd.DataFrame({
+        "client_id": spells["client_id"].to_numpy(),
+        "caseworker": spells["caseworker"].to_numpy(),
+        "from_date": spells["start_date"].to_numpy(),
+        "to_date": spells["end_date"].to_numpy(),
+        "municipality": spells["municipality"].to_numpy(),
+    }), copy=False)
+
+
+def assignment_overlaps(assignments: pd.DataFrame) -> np.ndarray:
+    """Rows (positions) of ``assignments`` that start before the client's previous row ends
+    or that end before they start."""
+    frm = assignments["from_date"].to_numpy(dtype="datetime64[ns]")
+    to = assignments["to_date"].to_numpy(dtype="datetime64[ns]")
+    bad = ~np.isnat(to) & (to <= frm)
+    client = pd.factorize(assignments["client_id"])[0]
+    order = np.lexsort((frm, client))
+    c, f = client[order], frm[order]
+    t = np.where(np.isnat(to[order]), np.datetime64("9999-12-31", "ns"), to[order])
+    overlap = np.zeros(len(order), dtype=bool)
+    overlap[1:] = (c[1:] == c[:-1]) & (f[1:] < t[:-1])
+    bad[order[overlap]] = True
+    return np.flatnonzero(bad)
+
+
+def check_assignments(assignments: pd.DataFrame) -> None:
+    """Raise SchemaError when a client's assignments overlap or one ends before it starts."""
+    bad = assignment_overlaps(assignments)
+    if len(bad):
+        row = assignments.iloc[int(bad[0])]
+        raise SchemaError(
+            f"{len(bad)} caseworker assignment(s) overlap an earlier one of the same client or "
+            f"end before they start (first: row {int(bad[0])}, client {row['client_id']}, "
+            f"caseworker {row['caseworker']}, from {row['from_date']}, to {row['to_date']}); "
+            "a client has one caseworker at a time: fix the export's dates.")
+# ---- end caseworker assignments ---------------------------------------------------------

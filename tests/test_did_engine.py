@@ -20,12 +20,16 @@ def study():
 
 def _renamed(register: Register, mapping) -> Register:
     tables = {}
-    for name in ("spells", "events", "contacts"):
-        t = getattr(register, name).copy()
+    for name in ("spells", "events", "contacts", "assignments"):
+        t = getattr(register, name)
+        if t is None:
+            tables[name] = None
+            continue
+        t = t.copy()
         t["client_id"] = t["client_id"].map(mapping).astype("string[pyarrow]")
         tables[name] = t
     return Register(tables["spells"], contacts=tables["contacts"], events=tables["events"],
-                    extract_date=register.extract_date)
+                    extract_date=register.extract_date, assignments=tables["assignments"])
 
 
 def test_ids_of_varying_width_give_the_same_panels(study):

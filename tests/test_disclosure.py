@@ -143,8 +143,10 @@ def small_report():
     fip = cohort[(cohort.municipality == small) & (cohort.fip == 1)].client_id
     drop = set(fip.iloc[6:])
     spells = register.spells[~register.spells.client_id.isin(drop)]
+    history = register.assignments      # FIP by the caseworker at the start (issue 21)
     cut = Register(spells=spells, contacts=register.contacts, events=register.events,
-                   extract_date=register.extract_date, load_report=register.load_report)
+                   extract_date=register.extract_date, load_report=register.load_report,
+                   assignments=history[~history.client_id.isin(drop)])
     return build_report(cut, config), small
 
 

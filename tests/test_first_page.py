@@ -177,4 +177,4 @@ def test_every_estimates_row_is_keyed_by_name_with_its_method_and_n(three_nl, de
         assert len({(e["section"], e["name"]) for e in rows}) == len(rows)
     meta = {e["name"]: e["n"] for e in three_nl[0].estimates if e["name"].startswith("Meta")}
     # that municipality's clients, not the cohort's
-    assert meta["Meta-analysis over municipalities: Amersfoort"] == 1901
+    assert meta["Meta-analysis over municipalities: Amersfoort"] == 1904

@@ -13,7 +13,8 @@ from fipeval.synthetic import DEMO_KEY, generate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 SCENARIOS = ["brabantse_wal", "three_municipalities"]
-EXPORT_FILES = ("uitkeringen.csv", "contacten.csv", "gebeurtenissen.csv", "leefgebieden.csv")
+EXPORT_FILES = ("uitkeringen.csv", "contacten.csv", "gebeurtenissen.csv", "leefgebieden.csv",
+                "toewijzingen.csv")
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -37,7 +38,7 @@ def test_bundled_exports_load_with_exact_accounting(scenario):
         assert f["rows_read"] == len(lines) - 1 == f["rows_kept"]
         assert f["rows_rejected"] == 0 and f["rows_repaired"] == 0
     assert rep["rows_read"] == rep["rows_kept"] == len(reg.spells) + len(reg.contacts) + \
-        len(reg.events) + len(reg.domains)
+        len(reg.events) + len(reg.domains) + len(reg.assignments)
     assert rep["unknown_codes"] == {}
     assert any("truth.csv: skipped" in n for n in rep["notes"])
 
@@ -45,7 +46,7 @@ def test_bundled_exports_load_with_exact_accounting(scenario):
 def test_bundled_exports_give_back_the_generated_register(scenario):
     name, folder, reg = scenario
     truth = generate(name).register
-    for table in ("spells", "contacts", "events", "domains"):
+    for table in ("spells", "contacts", "events", "domains", "assignments"):
         got, want = getattr(reg, table), getattr(truth, table)
         if table == "events":   # the export writes a description the generator leaves empty
             got, want = got.drop(columns="detail"), want.drop(columns="detail")

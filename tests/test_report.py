@@ -212,4 +212,4 @@ def test_estimates_are_keyed_by_names_not_positions(demo_report):
     assert net["municipality"] == "all" and net["n"] > 1000
     ended = next(e for e in rows if e["name"] == "FIP versus control (ended) [all municipalities]: "
                                                 "risk difference")
-    assert ended["outcome"] == "ended" and ended["n"] == 2045
+    assert ended["outcome"] == "ended" and ended["n"] == 2090

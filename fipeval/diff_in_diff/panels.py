@@ -8,7 +8,11 @@ Counting rules (the same as ``fipeval.design.build_cohort``):
 
 - A spell is *running* on day ``d`` when ``start_date <= d < end_date`` (or ``end_date`` is
   missing). A client is on a caseworker's **caseload** of month ``m`` when the spell is
-  running on the first day of ``m``.
+  running on the first day of ``m`` and the caseworker holds the client on that day: by the
+  register's caseworker history (``Register.assignments``) when it has one, else the
+  spell's caseworker for every month of the spell (``schema.derive_assignments``). A
+  termination belongs to the caseworker of its month, intake to the caseworker of the
+  spell's first month on a caseload, events and contacts to the caseworker of their month.
 - A **termination** is counted in month ``m`` when a spell on the caseload of ``m`` ends in
   ``(first day of m, first day of m + 1]``; so every counted termination belongs to the
   caseload of its month and ``termination_rate = terminations / caseload`` is a monthly
@@ -40,6 +44,7 @@ from ..errors import InputError
 from ..schema import ACTIVATION_KINDS, CONTACT_KINDS, END_REASONS, EVENT_KINDS, Register
 from ._register_index import (_Prepared, _codes, _dominant, _kind_codes,
                               _month_start, _window)
+from ._assignments import caseworker_codes, spell_segments
 from ._treatment import _mark_treatment
 
 __all__ = ["caseworker_panel", "client_panel", "client_totals", "to_quarters", "mark_treatment",
@@ -115,10 +120,10 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     start_m, end_m = _window(register, start, end)
     n_months = end_m - start_m + 1
     spells = register.spells
-    cw_codes, caseworkers = _codes(spells["caseworker"])
-    if (cw_codes < 0).any():
-        raise InputError(f"{int((cw_codes < 0).sum())} spell(s) have no `caseworker` (first: row "
-                         f"{int(np.flatnonzero(cw_codes < 0)[0])}); a caseworker panel needs one "
+    spell_cw, assignment_cw, caseworkers = caseworker_codes(register)
+    if (spell_cw < 0).any():
+        raise InputError(f"{int((spell_cw < 0).sum())} spell(s) have no `caseworker` (first: row "
+                         f"{int(np.flatnonzero(spell_cw < 0)[0])}); a caseworker panel needs one "
                          "for every spell: fill them in the loader's mapping or drop those spells.")
     n_cw = len(caseworkers)
     prep = _Prepared(register)
@@ -128,8 +133,15 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         rung = spells["ladder_rung"].astype("float64").to_numpy()
         first = np.where(np.nan_to_num(rung, nan=np.inf) <= max_ladder_rung, first,
                          np.iinfo(np.int64).max // 4)
-    lo = np.maximum(first, start_m) - start_m
-    hi = np.minimum(last, end_m) - start_m
+    # each client-month belongs to the caseworker holding the client that month (segments
+    # of the caseworker history; one per spell without one)
+    seg = spell_segments(register, spell_cw, assignment_cw, prep.first_month(None), last)
+    sp = seg.spell
+    cw_codes = seg.cw
+    seg_first = np.maximum(first[sp], seg.lo)
+    seg_last = np.minimum(last[sp], seg.hi)
+    lo = np.maximum(seg_first, start_m) - start_m
+    hi = np.minimum(seg_last, end_m) - start_m
     on = lo <= hi
 
     # caseload by a difference array: +1 at the first month, -1 after the last
@@ -139,13 +151,15 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
 
     size = n_cw * n_months
     counts: dict[str, np.ndarray] = {}
-    s_m = prep.month(prep.start) - start_m
-    in_win = (s_m >= 0) & (s_m < n_months)
+    s_m = prep.month(prep.start)[sp] - start_m
+    in_win = (s_m >= 0) & (s_m < n_months) & seg.first   # once per spell: its first segment
     counts["intake"] = np.bincount(cw_codes[in_win] * n_months + s_m[in_win], minlength=size)
-    term = on & ended & (last <= end_m) & (last >= start_m)
-    key = cw_codes[term] * n_months + (last[term] - start_m)
+    # a termination: the spell's last segment, on a caseload in the window in its last month
+    seg_ended = ended[sp] & seg.last
+    term = on & seg_ended & (last[sp] <= end_m) & (last[sp] >= start_m)
+    key = cw_codes[term] * n_months + (last[sp][term] - start_m)
     counts["terminations"] = np.bincount(key, minlength=size)
-    reason = pd.Categorical(spells["end_reason"], categories=END_REASONS).codes[term]
+    reason = pd.Categorical(spells["end_reason"], categories=END_REASONS).codes[sp][term]
     for j, r in enumerate(END_REASONS):
         counts[f"terminations_{r}"] = np.bincount(key[reason == j], minlength=size)
 
@@ -156,8 +170,10 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
             unattributed = int((row < 0).sum())
         month = prep.month(prep.t_days[which]) - start_m
         ok = row >= 0
-        ok[ok] &= (month[ok] >= lo[row[ok]]) & (month[ok] <= hi[row[ok]])  # on the caseload
-        k = cw_codes[row[ok]] * n_months + month[ok]
+        at = np.zeros(len(row), dtype=np.int64)
+        at[ok] = seg.find(row[ok], month[ok] + start_m)
+        ok[ok] &= (month[ok] >= lo[at[ok]]) & (month[ok] <= hi[at[ok]])  # on the caseload
+        k = cw_codes[at[ok]] * n_months + month[ok]
         if which == 0:
             kind = _kind_codes(table, EVENT_KINDS)[ok]
             counts["fraud_signals"] = np.bincount(k[kind == 0], minlength=size)
@@ -171,7 +187,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
                                               minlength=size)
 
     mun_codes, municipalities = _codes(spells["municipality"])
-    home = _dominant(np.where(mun_codes < 0, 0, mun_codes), cw_codes, n_cw,
+    home = _dominant(np.where(mun_codes < 0, 0, mun_codes)[sp], cw_codes, n_cw,
                      max(len(municipalities), 1))
     panel = pd.DataFrame({
         "caseworker": pd.Categorical.from_codes(np.repeat(np.arange(n_cw), n_months),
@@ -191,8 +207,9 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         if design is not None:
             fip = {str(c) for site in design.sites for c in site.fip_caseworkers}
             reference = ~np.isin(caseworkers.astype(str), list(fip))
-        expected = _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m,
-                                          n_months, tuple(duration_bands), reference)
+        expected = _expected_terminations(prep, cw_codes, n_cw, seg_first, seg_last,
+                                          seg_ended, start_m, n_months,
+                                          tuple(duration_bands), reference, spell_of=sp)
         panel["expected_terminations"] = expected
         with np.errstate(invalid="ignore", divide="ignore"):
             panel["excess_termination_rate"] = np.where(
@@ -200,6 +217,8 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
                 np.nan)
     panel.attrs["unattributed_events"] = unattributed
     panel.attrs["unit"] = "caseworker"
+    # months given to the caseworker of the month (True) or of the whole spell (False)
+    panel.attrs["caseworker_history"] = register.assignments is not None
     if design is not None:
         panel = _mark_treatment(panel, design)
     if freq == "quarter":
@@ -208,12 +227,16 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
 
 
 def _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m, n_months,
-                           bands, reference) -> np.ndarray:
-    """Indirectly standardised terminations per caseworker-month (see ``caseworker_panel``)."""
+                           bands, reference, spell_of=None) -> np.ndarray:
+    """Indirectly standardised terminations per caseworker-month (see ``caseworker_panel``).
+
+    The arrays are per spell, or per segment of a spell with ``spell_of`` (its spell row)."""
     lowers = (0.0,) + tuple(float(b) for b in bands)
     # only spells on a caseload in the window can be in a band of it
     rows = np.flatnonzero((np.maximum(first, start_m) <= np.minimum(last, start_m + n_months - 1)))
     cw_codes, first, last, ended = cw_codes[rows], first[rows], last[rows], ended[rows]
+    if spell_of is not None:
+        rows = spell_of[rows]
     n_b = len(lowers)
     width = n_months + 1
     caseload = np.zeros(n_cw * n_b * width, dtype=np.int64)

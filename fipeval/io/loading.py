@@ -564,6 +564,9 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             else _resolve_rows(columns, names, rejected)
         del columns
         release()
+    if tables.get("assignments") is not None:     # caseworker history (issue 21)
+        from .assignments import check_assignment_rows
+        check_assignment_rows(tables["assignments"], names)
     reports = _reports(parts, names, tables, rejected)
     for p in parts:
         notes += [f"{p.detected.get('file')}: {n}" for n in p.notes]
@@ -592,7 +595,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         del f
     return Register(spells=canonical.pop("spells"), contacts=canonical.pop("contacts"),
                     events=canonical.pop("events"), extract_date=extract, load_report=report,
-                    domains=canonical.pop("domains", None), owned=True)
+                    domains=canonical.pop("domains", None),
+                    assignments=canonical.pop("assignments", None), owned=True)
 
 
 def _complete(table: str, frame: dict) -> pd.DataFrame:

@@ -8,7 +8,7 @@ A mapping file looks like this (every section optional)::
     decimal = ","              # "," or "."; detected when absent
     date_format = "dd-mm-jjjj" # see fipeval.io.dates; detected per column when absent
     sheet = "Uitkeringen"      # Excel sheet (default: the first)
-    table = "spells"           # spells, contacts, events or domains; detected from the headers
+    table = "spells"           # spells, contacts, events, domains or assignments; detected from the headers
     extract_date = "2019-07-01"
 
     [spells.columns]           # role = header (or a list of alternative headers)
@@ -54,10 +54,13 @@ ROLES = {
     # assessments of the six FIP life domains (fipeval.io.domains)
     "domains": CLIENT_ROLES + ("client_id_kind", "municipality", "date", "domain", "score",
                                "status"),
+    # caseworker history (issue 21): who held the client from when (fipeval.io.assignments)
+    "assignments": CLIENT_ROLES + ("client_id_kind", "municipality", "caseworker", "from_date",
+                                   "to_date"),
 }
 REQUIRED_ROLES = {"spells": ("start_date",), "contacts": ("date", "kind"), "events": ("date", "kind"),
-                  "domains": ("date", "domain")}
-DATE_ROLES = ("start_date", "end_date", "birth_date", "date")
+                  "domains": ("date", "domain"), "assignments": ("caseworker", "from_date")}
+DATE_ROLES = ("start_date", "end_date", "birth_date", "date", "from_date", "to_date")
 CODE_SETS = {
     ("spells", "end_reason"): END_REASONS,
     ("spells", "household_type"): HOUSEHOLD_TYPES,

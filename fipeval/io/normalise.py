@@ -424,6 +424,11 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         from .domains import domain_columns
         date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
         out.update(domain_columns(raw, cols, roles, tmap, rows, date, codes, missing))
+    elif table == "assignments":       # caseworker history (issue 21): fipeval.io.assignments
+        from .assignments import normalise_assignments
+        normalise_assignments(raw, cols, roles, ctx, rows, out,
+                              date=lambda role: _date(cols, roles, role, tmap, ctx, detected),
+                              categorical=_categorical, constants=tmap.constants)
     else:
         date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
         kind_text = cols.take(roles["kind"])

@@ -236,6 +236,9 @@ def effects_report(ctx) -> Section:
     if domains is not None:          # only where the register has life-domain assessments
         section.text(DOMAIN_PARAGRAPH)
         section.blocks.append(_suppress_summary(domains, ctx["threshold"]))
+    paragraph = per_protocol_paragraph(ctx["cohort"])
+    if paragraph:
+        section.text(paragraph)
     return section
 
 
@@ -321,6 +324,34 @@ ADJUSTED_RULE = ("Which estimate leads: {rule}. The table 'Effects on the FIP cl
                  "difference, the propensity-weighted difference, regression adjustment and the "
                  "doubly robust (AIPW) estimate side by side, each with the design's inference; "
                  "the first page and the costs use the leading one.")
+
+
+
+
+# ---- per protocol (issue 21) ------------------------------------------------------------
+PER_PROTOCOL_TEXT = (
+    "Sensitivity analysis, not randomised: {f} of the FIP clients and {c} of the control "
+    "clients stayed with their caseworker of the start through follow-up. Among those who "
+    "stayed, the share of benefits ended differs by {pp} (FIP minus control; all clients as "
+    "assigned: {itt}). Who is moved to another caseworker is not decided by lot, so this "
+    "per-protocol difference can be biased; the effects above (intention to treat: every "
+    "client in the group of their caseworker at the start) are the ones to read.")
+
+
+def per_protocol_paragraph(cohort: pd.DataFrame) -> str | None:
+    """The per-protocol sensitivity paragraph, when some clients were moved and enough
+    stayed in each group (at least 10: no small counts behind a share)."""
+    from ..design import per_protocol_effect
+    if "stayed_with_caseworker" not in cohort.columns or \
+            bool((cohort["stayed_with_caseworker"] == 1).all()):
+        return None
+    pp = per_protocol_effect(cohort, outcome="ended")
+    if min(pp["n_fip"], pp["n_control"]) < 10 or np.isnan(pp["per_protocol"]):
+        return None
+    return PER_PROTOCOL_TEXT.format(f=f"{pp['share_fip_stayed']:.1%}",
+                                    c=f"{pp['share_control_stayed']:.1%}",
+                                    pp=f"{pp['per_protocol']:+.3f}", itt=f"{pp['itt']:+.3f}")
+# ---- end per protocol -------------------------------------------------------------------
 
 
 def survival_report(ctx) -> Section:

@@ -1034,5 +1034,23 @@ DOMAINS = {
         "leefgebieden een eigen groep uitkomsten.",
 }
 
+# per-protocol sensitivity paragraph of the effects section (issue 21)
+PER_PROTOCOL = {
+    "Sensitivity analysis, not randomised: {f} of the FIP clients and {c} of the control "
+    "clients stayed with their caseworker of the start through follow-up. Among those who "
+    "stayed, the share of benefits ended differs by {pp} (FIP minus control; all clients as "
+    "assigned: {itt}). Who is moved to another caseworker is not decided by lot, so this "
+    "per-protocol difference can be biased; the effects above (intention to treat: every "
+    "client in the group of their caseworker at the start) are the ones to read.":
+        "Gevoeligheidsanalyse, niet gerandomiseerd: {f} van de FIP-klanten en {c} van de "
+        "controleklanten bleven de hele follow-up bij hun klantmanager van de start. Bij wie "
+        "bleef, verschilt het aandeel beëindigde uitkeringen {pp} (FIP min controle; alle "
+        "klanten zoals toegewezen: {itt}). Wie naar een andere klantmanager gaat, wordt niet "
+        "door loting bepaald, dus dit verschil volgens protocol kan vertekend zijn; de "
+        "effecten hierboven (intention to treat: elke klant in de groep van de klantmanager "
+        "bij de start) zijn de effecten om te lezen.",
+}
+
 CATALOG = {**COMMON, **DATA, **GROUPS, **INFERENCE, **FIDELITY, **BALANCE, **TERMINATIONS,
-           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES, **BENEFITS, **DOMAINS}
+           **EFFECTS, **SURVIVAL, **DID, **COSTING, **NOTES, **BENEFITS, **DOMAINS,
+           **PER_PROTOCOL}

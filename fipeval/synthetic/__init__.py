@@ -125,7 +125,8 @@ def generate(scenario: str, seed: int | None = None, **size) -> SyntheticStudy:
     }).sort_values(["date", "client_id", "kind"], kind="stable").reset_index(drop=True)
     register = Register(spells=spells, contacts=contacts, events=events,
                         extract_date=pd.Timestamp(params.extract_date),
-                        domains=_canonical_domains(sim, id_of, spell_client))
+                        domains=_canonical_domains(sim, id_of, spell_client),
+                        assignments=_canonical_assignments(sim, id_of))
 
     design = StudyDesign(
         sites=tuple(Site(s.start, s.follow_up_months, fip_caseworkers=sim.fip_caseworkers[k],
@@ -188,6 +189,47 @@ def _benefit_spells(spells: pd.DataFrame, params: ScenarioParams, seed: int) -> 
     out["benefit_type"] = params.benefit_type
     return out
 # --- end benefit types --------------------------------------------------------------------
+
+
+# ---- caseworker assignments (issue 21) -------------------------------------------------
+def _canonical_assignments(sim, id_of) -> pd.DataFrame:
+    """The caseworker history of every exported spell: from its start (the caseworker before
+    its first move, or its only one) through each move; each row ends where the next starts,
+    the last at the spell's end (NaT while running)."""
+    s = sim.spells.set_index("spell")
+    mv = sim.moves.sort_values(["spell", "month", "day"], kind="stable")
+    first_old = mv.drop_duplicates("spell").set_index("spell")["old"]
+    spell = s.index.to_numpy()
+    initial = s["cw"].to_numpy().astype(np.int64)
+    has = first_old.index.to_numpy()
+    initial[pd.Index(spell).get_indexer(has)] = first_old.to_numpy()
+    rows_spell = np.concatenate([spell, mv["spell"].to_numpy()])
+    rows_cw = np.concatenate([initial, mv["new"].to_numpy()])
+    frm = np.concatenate([to_dates(s["start_m"].to_numpy(), s["start_d"].to_numpy()),
+                          to_dates(mv["month"].to_numpy(), mv["day"].to_numpy())])
+    order = np.lexsort((frm, rows_spell))
+    rows_spell, rows_cw, frm = rows_spell[order], rows_cw[order], frm[order]
+    ended = s["end_m"].to_numpy() >= 0
+    spell_end = np.where(ended, to_dates(np.maximum(s["end_m"].to_numpy(), 0),
+                                         np.maximum(s["end_d"].to_numpy(), 0)),
+                         np.datetime64("NaT"))
+    last = np.append(rows_spell[1:] != rows_spell[:-1], True)
+    to = np.where(last, spell_end[pd.Index(spell).get_indexer(rows_spell)],
+                  np.append(frm[1:], frm[-1:]) if len(frm) else frm)
+    client = s["client"].to_numpy()[pd.Index(spell).get_indexer(rows_spell)]
+    muni = s["muni"].to_numpy()[pd.Index(spell).get_indexer(rows_spell)]
+    # a move on the day the spell ends (a site's start on the 1st, the exit that day) holds
+    # the client for no day: left out
+    keep = np.isnat(to) | (to > frm)
+    rows_cw, frm, to, client, muni = rows_cw[keep], frm[keep], to[keep], client[keep], muni[keep]
+    out = pd.DataFrame({
+        "client_id": id_of[client].to_numpy(),
+        "caseworker": sim.caseworkers["id"].to_numpy()[rows_cw],
+        "from_date": pd.to_datetime(frm), "to_date": pd.to_datetime(to),
+        "municipality": sim.municipalities["name"].to_numpy()[muni],
+    })
+    return out.sort_values(["municipality", "from_date", "client_id"], kind="stable").reset_index(drop=True)
+# ---- end caseworker assignments ---------------------------------------------------------
 
 
 def _truth_table(sim, id_of, spell_client, params) -> pd.DataFrame:
@@ -282,21 +324,29 @@ def true_rate_effects(study: SyntheticStudy, outcome: str, last_month) -> list[n
     the rate of a FIP caseload in follow-up month ``m`` is ``p0 * (r - 1) * (1 - exits_m /
     at_risk_m)``, with ``at_risk_m`` the FIP clients on the caseload at the start of month ``m``
     (``study.did_truth``). One array per site, its months up to ``last_month``.
-    Termination rates have no such truth: the register keeps one caseworker per spell
-    (``fipeval.diff_in_diff.section``).
+    Clients moved away from their FIP caseworker leave the FIP caseload (and FIP) from the
+    month of the move on, so ``at_risk_m`` counts only those still on it.
+
+    ``"termination_rate"``: the mean over the same FIP client-months of the extra monthly
+    exit probability under FIP (``h1 - h0``; ``did_truth["mean_extra_exit_probability"]``).
     """
-    if outcome not in RATE_KINDS:
-        raise InputError(f"No known truth for {outcome!r}; choose one of {', '.join(RATE_KINDS)}.")
-    rate, ratio = RATE_KINDS[outcome]
+    if outcome not in RATE_KINDS and outcome != "termination_rate":
+        raise InputError(f"No known truth for {outcome!r}; choose one of "
+                         f"{', '.join([*RATE_KINDS, 'termination_rate'])}.")
     last = pd.Timestamp(last_month).to_period("M")
     out = []
     for k, site in enumerate(study.design.sites):
         d = study.did_truth[study.did_truth["site"] == k].sort_values("event_month")
-        at_risk = d["fip_client_months"].to_numpy(dtype=float)
-        exits = at_risk - np.append(at_risk[1:], at_risk[-1])   # last month: unknown, ~0
-        p0, r = getattr(study.params, rate), getattr(study.params.sites[k], ratio)
         n_post = (last - pd.Timestamp(site.start_date).to_period("M")).n + 1
-        out.append((p0 * (r - 1) * (1 - exits / at_risk))[:n_post])
+        if outcome == "termination_rate":
+            out.append(d["mean_extra_exit_probability"].to_numpy(dtype=float)[:n_post])
+            continue
+        rate, ratio = RATE_KINDS[outcome]
+        at_risk = d["fip_client_months"].to_numpy(dtype=float)
+        exits = d["fip_exits"].to_numpy(dtype=float)
+        p0, r = getattr(study.params, rate), getattr(study.params.sites[k], ratio)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append((p0 * (r - 1) * (1 - exits / at_risk))[:n_post])
     return out
 
 

@@ -8,6 +8,9 @@ Files (UTF-8, ``;`` separator, decimal comma, ``dd-mm-jjjj`` dates, ``\\n`` line
 - ``contacten.csv``      contacts
 - ``gebeurtenissen.csv`` fraud signals and activation steps
 - ``leefgebieden.csv``   life-domain assessments (``leefgebied``, score 1-5), when the study has them
+- ``toewijzingen.csv``   caseworker history: klantmanager per client from ``datum van`` to
+  ``datum tot`` (exclusive: the next row's ``datum van``; empty while it holds); the spells'
+  ``klantmanager`` is the caseworker at the spell's end or the extract, as in real extracts
 - ``truth.csv``          per cohort client (pseudonymous id): both arms' outcomes
 - ``truth.json``         true effects (ATT, SATE, per municipality), did truth, scenario
 - ``study.toml``         the study design, for ``python -m fipeval report``
@@ -95,6 +98,7 @@ def write_export(study: SyntheticStudy, out: str | Path) -> Path:
     }), out / "gebeurtenissen.csv")
     if study.register.domains is not None:
         _write_domains(study, ids, out / "leefgebieden.csv")
+    _write_assignments(study, ids, out)
     study.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n", float_format="%.6f")
     (out / "truth.json").write_text(json.dumps(_clean({
         "scenario": study.scenario, "seed": study.seed,
@@ -123,6 +127,23 @@ def _write_domains(study: SyntheticStudy, ids: pd.DataFrame, path: Path) -> None
         "leefgebied": d["domain"].astype(object).map(DOMAIN_CODES).to_numpy(),
         "score": d["score"].astype(int).to_numpy(),
     }), path)
+
+
+# ---- caseworker assignments (issue 21) -------------------------------------------------
+ASSIGNMENT_HEADERS = ["bsn", "klantnummer", "gemeente", "klantmanager", "datum van", "datum tot"]
+
+
+def _write_assignments(study: SyntheticStudy, ids: pd.DataFrame, out: Path) -> None:
+    a = study.register.assignments
+    if a is None:
+        return
+    who = ids.loc[a["client_id"], ["bsn", "klantnummer"]].reset_index(drop=True)
+    rows = who.assign(gemeente=a["municipality"].astype(str).to_numpy(),
+                      klantmanager=a["caseworker"].astype(str).to_numpy())
+    rows["datum van"] = a["from_date"].dt.strftime(DATE).to_numpy()
+    rows["datum tot"] = a["to_date"].dt.strftime(DATE).fillna("").to_numpy()
+    _write(rows[ASSIGNMENT_HEADERS], out / "toewijzingen.csv")
+# ---- end caseworker assignments ---------------------------------------------------------
 
 
 def study_toml(study: SyntheticStudy) -> str:

@@ -63,6 +63,9 @@ class ScenarioParams:
     # a domain's score rises (falls) by one step under regular service
     domain_rise_rate: float = 0.012
     domain_fall_rate: float = 0.006
+    # share of clients a year moved to another caseworker of their municipality (also
+    # during a FIP follow-up: a FIP client moved away leaves FIP, stays FIP by intention)
+    reassignment_rate: float = 0.04
 
     def reason_share_array(self) -> np.ndarray:
         shares = np.array([self.reason_shares.get(r, 0.0) for r in END_REASONS])
