@@ -233,7 +233,7 @@ def cause_specific_cox(data: pd.DataFrame, *, duration: str, cause: str, covaria
     ...                                           covariates=["fip"], cause_of_interest="work",
     ...                                           event="event")
     >>> res.n_events
-    110
+    95
     """
     code, labels = _causes(data, cause, event, censored_value)
     if cause_of_interest not in labels:
