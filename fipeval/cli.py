@@ -356,12 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
         "synth", formatter_class=_Formatter,
         help="write a synthetic study (export, study file, key, truth) to a folder",
         description="Simulate a study with known effects and write it as a Dutch municipal "
-                    "export (uitkeringen.csv, contacten.csv, gebeurtenissen.csv) with its study "
+                    "export (uitkeringen.csv, contacten.csv, gebeurtenissen.csv, the caseworker "
+                    "history toewijzingen.csv and the life-domain assessments leefgebieden.csv; "
+                    "a UWV WW or insurer AOV export for ww_example / aov_example) with its study "
                     "file, demo key and the true effects.",
         epilog=_examples("{prog} synth brabantse_wal --out synth/",
                          "{prog} synth national --scale 0.1 --seed 7 --out national/"))
     s.add_argument("scenario", choices=SCENARIOS,
-                   help="brabantse_wal (one municipality), three_municipalities or national")
+                   help="brabantse_wal (one municipality), three_municipalities, national, "
+                        "ww_example (WW) or aov_example (AOV)")
     s.add_argument("--out", required=True, type=Path, metavar="DIR",
                    help="folder to write into (created if needed), e.g. --out synth/")
     s.add_argument("--seed", type=int, default=None,
