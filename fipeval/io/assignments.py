@@ -28,11 +28,7 @@ import pyarrow as pa
 
 from ..errors import LoadError
 from .bsn import redact
-
-
-def _first(mask: np.ndarray) -> int | None:
-    hits = np.flatnonzero(mask)
-    return int(hits[0]) if len(hits) else None
+from .fields import first_row, parse_text, redact_numbers
 
 
 def _stop(raw, parsed_or_cell, row: int, what: str, role_name: str) -> None:
@@ -51,32 +47,31 @@ def normalise_assignments(raw, cols, roles, ctx, rows, out, *, date, categorical
     """The assignments branch of ``fipeval.io.normalise.normalise`` (fills ``out``); ``date``
     parses a role's column, ``categorical`` makes a column categorical (normalise's own)."""
     from .dates import parse_dates
-    from .fields import parse_text, redact_numbers
     n = raw.table.num_rows
     ok = rows.reason == 0                       # rows already rejected (client) are not checked
     frm = date("from_date")
-    if (bad := _first(ok & (frm.missing | frm.invalid))) is not None:
+    if (bad := first_row(ok & (frm.missing | frm.invalid))) is not None:
         _stop(raw, frm.cell, bad, "A missing or unreadable from date", "from_date")
     if "to_date" in roles:
         to = date("to_date")
         if to.far_future is not None and to.far_future.any():     # 31-12-9999: still holds
             to.invalid = to.invalid & ~to.far_future
             to.missing = to.missing | to.far_future
-        if (bad := _first(ok & to.invalid)) is not None:
+        if (bad := first_row(ok & to.invalid)) is not None:
             _stop(raw, to.cell, bad, "An unreadable to date", "to_date")
         to_v = to.values.copy()
         to_v[to.missing] = np.datetime64("NaT")
-        if (bad := _first(ok & ~np.isnat(to_v) & (to_v <= frm.values))) is not None:
+        if (bad := first_row(ok & ~np.isnat(to_v) & (to_v <= frm.values))) is not None:
             _stop(raw, to.cell, bad, "A to date on or before its from date", "to_date")
         # a history running past the extract: it still holds on the extract date (open)
         to_v[~np.isnat(to_v) & (to_v > ctx.check_date)] = np.datetime64("NaT")
     else:
         to_v = parse_dates(pa.nulls(n, pa.string())).values
-    if (bad := _first(ok & (frm.values > ctx.check_date))) is not None:
+    if (bad := first_row(ok & (frm.values > ctx.check_date))) is not None:
         _stop(raw, frm.cell, bad, "A from date after the extract date", "from_date")
     cw_text = cols.take(roles["caseworker"])
     cw, numbers = redact_numbers(parse_text(cw_text))
-    if (bad := _first(ok & cw.missing)) is not None:
+    if (bad := first_row(ok & cw.missing)) is not None:
         _stop(raw, (roles["caseworker"], cw_text), bad, "A row without a caseworker",
               "caseworker")
     rows.repaired(numbers, "number_in_text_redacted", (roles["caseworker"], cw.values))

@@ -25,14 +25,10 @@ import pyarrow as pa
 from ..errors import LoadError
 from ..schema import DOMAIN_SCORES, DOMAINS
 from .bsn import redact
-from .fields import as_text, dictionary, parse_code, parse_text, redact_numbers
+from .fields import (as_text, dictionary, first_row, integer_array, parse_code, parse_text,
+                     redact_numbers)
 
 _SCORE = re.compile(r"\s*([0-9]+)(?:[.,]0*)?\s*")
-
-
-def _first_row(mask: np.ndarray, alive: np.ndarray) -> int | None:
-    hit = np.flatnonzero(mask & alive)
-    return int(hit[0]) if len(hit) else None
 
 
 def parse_scores(arr, *, low: int = DOMAIN_SCORES[0], high: int = DOMAIN_SCORES[-1]):
@@ -70,7 +66,7 @@ def domain_columns(raw, cols, roles: dict, tmap, rows, date, codes: dict, missin
     domain = parse_code(text, tmap.codes.get("domain", {}), unknown=None)
     rows.reject(domain.missing, "missing domain", (header, text))
     alive = rows.reason == 0
-    first = _first_row(domain.unknown_rows, alive)
+    first = first_row(domain.unknown_rows & alive)
     if first is not None:
         value = redact(str(as_text(text)[first].as_py()).strip())
         known = sorted({k for k in tmap.codes.get("domain", {})})
@@ -86,7 +82,7 @@ def domain_columns(raw, cols, roles: dict, tmap, rows, date, codes: dict, missin
         s_header = roles["score"]
         s_text = cols.take(s_header)
         score, bad = parse_scores(s_text)
-        first = _first_row(bad, alive)
+        first = first_row(bad & alive)
         if first is not None:
             value = redact(str(as_text(s_text)[first].as_py()).strip())
             raise LoadError(
@@ -96,20 +92,13 @@ def domain_columns(raw, cols, roles: dict, tmap, rows, date, codes: dict, missin
                 "self-sufficient). Convert another scale to 1-5 before loading, or leave the "
                 "cell empty when there is no score.", file=raw.file, line=int(raw.lines[first]),
                 column=s_header)
-        mask = np.isnan(score)
-        out["score"] = _int8(score)
-        missing["score"] = mask
+        out["score"] = integer_array(score, "Int8")
+        missing["score"] = np.isnan(score)
     if "status" in roles:
         status, numbers = redact_numbers(parse_text(cols.take(roles["status"])))
         rows.repaired(numbers, "number_in_text_redacted", (roles["status"], status.values))
         out["status"] = np.asarray(status.values.to_numpy(zero_copy_only=False), dtype=object)
     return out
-
-
-def _int8(values: np.ndarray):
-    import pandas as pd
-    mask = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int8"), mask)
 
 
 __all__ = ["domain_columns", "parse_scores"]

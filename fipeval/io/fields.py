@@ -227,6 +227,18 @@ def redact_numbers(parsed: ParsedColumn) -> tuple[ParsedColumn, np.ndarray]:
     return ParsedColumn(values=clean, missing=parsed.missing, invalid=parsed.invalid), hit
 
 
+def first_row(mask: np.ndarray) -> int | None:
+    """Position of the first True in ``mask`` (the row an error names), or None."""
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if len(hits) else None
+
+
+def integer_array(values: np.ndarray, dtype: str) -> pd.arrays.IntegerArray:
+    """Floats with NaN for missing as a pandas nullable integer array (``"Int8"``, ...)."""
+    mask = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(dtype.lower()), mask)
+
+
 def parse_text(arr) -> ParsedColumn:
     """Trimmed text; empty becomes missing."""
     text = pc.utf8_trim_whitespace(as_text(arr))

@@ -51,8 +51,8 @@ from .bsn import (is_valid_bsn, looks_like_bsn, normalise_bsn, pseudonym_numbers
                   pseudonym_text, redact, resolve_key)
 from .dates import detect_format, parse_dates
 from .detect import detect_decimal
-from .fields import (as_text, parse_amount, parse_code, parse_integer, parse_text,
-                     redact_numbers, trimmed_mask)
+from .fields import (as_text, integer_array, parse_amount, parse_code, parse_integer,
+                     parse_text, redact_numbers, trimmed_mask)
 from .mapping import TableMapping
 from .memory import release
 from .readers import RawTable
@@ -257,12 +257,6 @@ def _categorical(values: pa.Array) -> pd.Categorical:
     return enc.to_pandas().array
 
 
-def _int_array(values: np.ndarray, dtype: str):
-    mask = np.isnan(values)
-    ints = np.where(mask, 0, values).astype(dtype.lower())
-    return pd.arrays.IntegerArray(ints, mask)
-
-
 def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
               file_index: int) -> Part:
     """Apply the row rules of the module docstring to one file."""
@@ -387,7 +381,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if "birth_date" in roles or "birth_year" in roles:
             years = np.where(bad, np.nan, years)
             rows.repaired(bad, "unreadable_value_blanked", born.cell)
-            out["birth_year"] = _int_array(years, "Int16")
+            out["birth_year"] = integer_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
             age = start_v.astype("datetime64[Y]").astype("int64") + 1970 - years
             detected.setdefault("implausible", {}).update(_implausible(
@@ -418,7 +412,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rung = parse_integer(rung_text, low=1, high=6)
             rung_cell = (roles["ladder_rung"], rung_text)
             rows.repaired(rung.invalid, "unreadable_value_blanked", rung_cell)
-            out["ladder_rung"] = _int_array(rung.values, "Int8")
+            out["ladder_rung"] = integer_array(rung.values, "Int8")
             missing["ladder_rung"] = np.isnan(rung.values)
     elif table == "domains":          # the six FIP life domains: rules in fipeval.io.domains
         from .domains import domain_columns
