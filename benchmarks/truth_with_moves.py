@@ -20,24 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fipeval.design import build_cohort
+from fipeval.design import build_cohort, fip_weighted_difference
 from fipeval.synthetic import generate
 
 OUTCOMES = ("ended", "months_on_benefit", "fraud_signals", "activations", "domain_movement")
 
 
 def att_weighted_difference(cohort: pd.DataFrame, outcome: str) -> float:
-    """Sum over municipalities of n_fip x (mean FIP - mean control), over the FIP clients;
-    clients without the outcome (domain movement needs two assessments) are left out."""
-    total, weight = 0.0, 0
-    for _, g in cohort.groupby("municipality", observed=True):
-        g = g[g[outcome].notna()]
-        fip = g["fip"] == 1
-        if fip.sum() == 0 or (~fip).sum() == 0:
-            continue
-        total += fip.sum() * (g.loc[fip, outcome].mean() - g.loc[~fip, outcome].mean())
-        weight += int(fip.sum())
-    return total / weight
+    """``design.fip_weighted_difference`` by municipality; clients without the outcome
+    (domain movement needs two assessments) are left out."""
+    return fip_weighted_difference(cohort[cohort[outcome].notna()], outcome=outcome)
 
 
 def main() -> None:

@@ -297,6 +297,34 @@ def _history(register: Register):
             a["caseworker"].astype(str).to_numpy(dtype=object))
 
 
+def fip_weighted_difference(frame: pd.DataFrame, *, outcome: str, treatment: str = "fip",
+                            strata: str | None = "municipality") -> float:
+    """FIP minus control within each stratum that has both groups, averaged with the FIP
+    clients as weights (the ATT's weights); NaN when no stratum has both.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"fip": [1, 0, 1, 1, 0], "y": [1.0, 0.0, 1.0, 0.0, 1.0],
+    ...                       "municipality": ["A", "A", "B", "B", "B"]})
+    >>> fip_weighted_difference(frame, outcome="y")      # (1 x 1 + 2 x -0.5) / 3
+    0.0
+    """
+    # per stratum (one pass, vectorised): mean of each arm, FIP clients as weights
+    key = np.zeros(len(frame), dtype=np.int64) if strata is None else \
+        pd.factorize(frame[strata])[0]
+    t = (frame[treatment].to_numpy() == 1).astype(np.int64)
+    y = frame[outcome].to_numpy(dtype=float)
+    n_keys = int(key.max()) + 1 if len(key) else 0
+    cell = key * 2 + t
+    n = np.bincount(cell, minlength=2 * n_keys).reshape(n_keys, 2)
+    total = np.bincount(cell, weights=y, minlength=2 * n_keys).reshape(n_keys, 2)
+    both = (n > 0).all(axis=1)
+    if not both.any():
+        return float("nan")
+    diffs = total[both, 1] / n[both, 1] - total[both, 0] / n[both, 0]
+    return float(np.average(diffs, weights=n[both, 1]))
+
+
 def per_protocol_effect(cohort: pd.DataFrame, *, outcome: str = "ended",
                         treatment: str = "fip", strata: str | None = "municipality",
                         stayed: str = "stayed_with_caseworker") -> dict:
@@ -337,20 +365,8 @@ def per_protocol_effect(cohort: pd.DataFrame, *, outcome: str = "ended",
             raise DesignError(f"The cohort has no column `{col}`; build it with build_cohort.")
 
     def difference(frame: pd.DataFrame) -> float:
-        # per stratum (one groupby, vectorised): mean of each arm, FIP clients as weights
-        key = np.zeros(len(frame), dtype=np.int64) if strata is None else \
-            pd.factorize(frame[strata])[0]
-        t = (frame[treatment].to_numpy() == 1).astype(np.int64)
-        y = frame[outcome].to_numpy(dtype=float)
-        n_keys = int(key.max()) + 1 if len(key) else 0
-        cell = key * 2 + t
-        n = np.bincount(cell, minlength=2 * n_keys).reshape(n_keys, 2)
-        total = np.bincount(cell, weights=y, minlength=2 * n_keys).reshape(n_keys, 2)
-        both = (n > 0).all(axis=1)
-        if not both.any():
-            return float("nan")
-        diffs = total[both, 1] / n[both, 1] - total[both, 0] / n[both, 0]
-        return float(np.average(diffs, weights=n[both, 1]))
+        return fip_weighted_difference(frame, outcome=outcome, treatment=treatment,
+                                       strata=strata)
 
     kept = cohort[cohort[stayed].to_numpy() == 1]
     t = cohort[treatment].to_numpy() == 1
