@@ -81,6 +81,8 @@ ESTIMATOR_WORDS = {
     "regression": "regression adjustment (least squares on the covariates)",
     "aipw": "doubly robust AIPW (logit propensity and control outcome regression)",
 }
+# the balance rule: any covariate above this |SMD| before adjustment and AIPW leads
+IMBALANCE_THRESHOLD = 0.1
 NO_BALANCE_RULE = "no balance table: the doubly robust estimate leads"
 
 
@@ -540,7 +542,7 @@ def largest_imbalance(balance: pd.DataFrame, *, exclude: Sequence[str] = ("dista
     return str(part["term"].iloc[worst]), float(smd[worst]), after
 
 
-def choose_estimator(balance: pd.DataFrame, *, threshold: float = 0.1,
+def choose_estimator(balance: pd.DataFrame, *, threshold: float = IMBALANCE_THRESHOLD,
                      exclude: Sequence[str] = ("distance",),
                      exact: Sequence[str] = ("municipality",),
                      names: Mapping[str, str] | None = None) -> tuple[str, str]:

@@ -349,6 +349,7 @@ def _numeric_row(label, ended, n_fip, scaled, extra, row, net, mde, threshold) -
 
 def _rule_sentence(adjusted, language: str, t: dict) -> str:
     """Which estimate the figures are and why (the balance rule of ``inference.adjusted``)."""
+    from ..inference.adjusted import IMBALANCE_THRESHOLD
     from .catalog_nl import CATALOG
     from .labels import READABLE
 
@@ -359,7 +360,7 @@ def _rule_sentence(adjusted, language: str, t: dict) -> str:
     words = READABLE.get(term, term)
     if language == "nl":
         words = CATALOG.get(words, words)
-    key = "rule_imbalance" if smd > 0.1 else "rule_balanced"
+    key = "rule_imbalance" if smd > IMBALANCE_THRESHOLD else "rule_balanced"
     return t[key].format(estimator=estimator, smd=number(smd, 2, language), term=words)
 
 
