@@ -326,8 +326,6 @@ ADJUSTED_RULE = ("Which estimate leads: {rule}. The table 'Effects on the FIP cl
                  "the first page and the costs use the leading one.")
 
 
-
-
 # ---- per protocol (issue 21) ------------------------------------------------------------
 PER_PROTOCOL_TEXT = (
     "Sensitivity analysis, not randomised: {f} of the FIP clients and {c} of the control "
