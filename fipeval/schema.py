@@ -161,10 +161,17 @@ def conform(table: str, df: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
                     f"The {table} table has no column `{col.name}`; "
                     f"available columns: {', '.join(map(str, df.columns))}."
                 )
-            missing = (pd.NaT if col.dtype.startswith("datetime")
-                       else np.nan if col.dtype.startswith("float") else pd.NA)
-            values = pd.Series(missing, index=df.index,
-                               dtype="object" if col.dtype == "category" else col.dtype)
+            if col.dtype == "category" and col.categories is not None:
+                # empty codes straight away (an object column of NA would be checked row by
+                # row against the categories: a second for a national register)
+                values = pd.Series(pd.Categorical.from_codes(
+                    np.full(len(df), -1, dtype=np.int8), categories=list(col.categories)),
+                    index=df.index)
+            else:
+                missing = (pd.NaT if col.dtype.startswith("datetime")
+                           else np.nan if col.dtype.startswith("float") else pd.NA)
+                values = pd.Series(missing, index=df.index,
+                                   dtype="object" if col.dtype == "category" else col.dtype)
         else:
             values = df[col.name]
         out[col.name] = _coerce(values, col, table)
