@@ -389,17 +389,41 @@ def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> di
     return result
 
 
-def _row_hashes(keys: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash per row, equal for rows that ``DataFrame.duplicated`` calls equal
-    (floats made canonical first: one NaN, no negative zero)."""
-    canonical = {}
-    for c in keys.columns:
-        values = keys[c]
-        if values.dtype.kind == "f":
-            v = values.to_numpy()
-            values = pd.Series(np.where(np.isnan(v), np.nan, v + 0.0), copy=False)
-        canonical[c] = values.reset_index(drop=True)
-    return pd.util.hash_pandas_object(pd.DataFrame(canonical, copy=False), index=False).to_numpy()
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place on a uint64 array (wrapping arithmetic)."""
+    z ^= z >> np.uint64(30)
+    z *= _MIX1
+    z ^= z >> np.uint64(27)
+    z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _value_numbers(values) -> np.ndarray:
+    """One uint64 per row, equal for rows whose values ``DataFrame.duplicated`` calls equal:
+    the bits of numbers and dates (floats made canonical first: one NaN, no negative zero),
+    the codes of categoricals, the factorized codes of text."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iumMb":
+        return values.astype(np.int64, copy=False).view(np.uint64) if values.dtype.kind != "b" \
+            else values.astype(np.uint64)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return np.where(np.isnan(values), np.nan, values + 0.0).astype(np.float64).view(np.uint64)
+    if isinstance(values, pd.Categorical):
+        return values.codes.astype(np.int64).view(np.uint64)
+    return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64).view(np.uint64)
+
+
+def _row_hashes(keys: dict) -> np.ndarray:
+    """A 64-bit hash per row of the ``keys`` columns, equal for equal rows (see
+    ``_value_numbers``); vectorised mixing, no Python object per row."""
+    h = None
+    for i, values in enumerate(keys.values()):
+        x = _value_numbers(values) + np.uint64(0x9E3779B97F4A7C15 * (i + 1) % 2 ** 64)
+        h = _mix(x) if h is None else _mix(h ^ _mix(x))
+    return h.view(np.int64)
 
 
 def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
@@ -409,13 +433,13 @@ def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
     cols = [c for c in frame if not c.startswith("_")]
     if isinstance(_client_keys(frame), np.ndarray):   # the same client: compare 64-bit keys, not text
         cols = ["_client_key" if c == "client_id" else c for c in cols]
-    keys = pd.DataFrame({c: frame[c] for c in cols}, copy=False)
     # Equal rows have equal hashes: only rows sharing a 64-bit row hash can be duplicates,
     # so the exact comparison below runs on those few (none, in a clean export) instead of
     # factorizing every column of every row.
-    maybe = pd.Series(_row_hashes(keys)).duplicated(keep=False).to_numpy()
+    maybe = pd.Series(_row_hashes({c: frame[c] for c in cols})).duplicated(keep=False).to_numpy()
     if not maybe.any():
         return frame
+    keys = pd.DataFrame({c: frame[c] for c in cols}, copy=False)
     candidates = np.flatnonzero(maybe)
     keys = keys.take(candidates)
     dup_sub = keys.duplicated(keep="first").to_numpy()

@@ -442,7 +442,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if table == "events" and "detail" in roles:
             detail, numbers = redact_numbers(parse_text(cols.take(roles["detail"])))
             rows.repaired(numbers, "number_in_text_redacted", (roles["detail"], detail.values))
-            out["detail"] = np.asarray(detail.values.to_numpy(zero_copy_only=False), dtype=object)
+            out["detail"] = pd.array(detail.values, dtype="string")   # Arrow-backed: no object per row
     keep = rows.reason == 0
     everything = bool(keep.all())
     columns = {k: v if everything else v[keep] for k, v in out.items()}
