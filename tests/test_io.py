@@ -1090,3 +1090,17 @@ def test_row_hashes_find_the_rows_pandas_calls_duplicates():
     # and the hash tells different rows apart (no collisions among a few thousand rows)
     groups = pd.DataFrame(frame).groupby(list(frame), dropna=False, observed=True).ngroup()
     assert hashes.nunique() == groups.nunique()
+
+
+def test_nine_digit_bsns_are_read_as_the_general_path_reads_them():
+    from fipeval.io.bsn import nine_digit_numbers
+    rng = np.random.default_rng(9)
+    values = [f"{v:09d}" for v in rng.integers(0, 10**9, 20000)] + \
+        ["111222333", "000000000", "123456782", "999999990"]
+    numbers, valid = nine_digit_numbers(pa.array(values))
+    assert valid.tolist() == is_valid_bsn(values).tolist()
+    assert 1000 < valid.sum() < 3000                      # about one in eleven passes
+    assert numbers.tolist() == [int(v) for v in values]
+    # anything but nine digits in every row goes to the general path
+    for other in (["11122233"], [" 11122233"], ["11122233a"], ["111222333", None], ["1112223330"]):
+        assert nine_digit_numbers(pa.array(other, pa.string())) is None
