@@ -321,9 +321,15 @@ def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> di
     client = _client_keys(spells)
     if not isinstance(client, np.ndarray):
         client = pd.factorize(client)[0]                # ids as text: their codes
-    muni = spells["municipality"].codes
-    start = spells["start_date"].astype("datetime64[D]").view(np.int64)
-    end = spells["end_date"].astype("datetime64[D]").view(np.int64)
+    # Only a client with two or more spells can have a duplicate or an overlap: sort those
+    # (a sixth of a national register) instead of every spell. ``rows`` are their positions.
+    rows = np.flatnonzero(np.bincount(client)[client] > 1)
+    if len(rows) == 0:
+        return spells
+    client = client[rows]
+    muni = spells["municipality"].codes[rows]
+    start = spells["start_date"][rows].astype("datetime64[D]").view(np.int64)
+    end = spells["end_date"][rows].astype("datetime64[D]").view(np.int64)
     end = np.where(end == np.iinfo(np.int64).min, _RUNNING, end)   # NaT: running
     order = _person_order(client, muni, start, end)  # stable: file order, then line, among ties
     c, m = client[order], muni[order]
@@ -334,6 +340,8 @@ def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> di
     del start
     e = end[order]
     del end
+    order = rows[order]                                 # from here on: positions in ``spells``
+    del rows
     same_person = np.r_[False, p[1:] == p[:-1]]
     dup = same_person & np.r_[False, (s_[1:] == s_[:-1]) & (e[1:] == e[:-1])]
     file_no = spells["_file"][order]
@@ -343,6 +351,7 @@ def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> di
         for i in np.flatnonzero(dup):
             rejected.append((int(file_no[i]), int(line_no[i]), "duplicate spell",
                              f"of {names[file_no[first[i]]]} line {line_no[first[i]]}"))
+    dropped = order[dup]
     if dup.any():            # one array at a time, each old one freed as its copy is made
         keep = ~dup
         order = order[keep]
@@ -374,8 +383,11 @@ def _resolve_spells(spells: dict, names: list[str], rejected: list[tuple]) -> di
             rejected.append((int(file_no[i]), int(line_no[i]), "overlapping spell merged",
                              f"into {names[file_no[first[i]]]} line {line_no[first[i]]}"))
         del first, block_rows, sub, last
-    kept = np.sort(order[~overlap])                  # rows that stay, in their original order
-    del order, e, file_no, line_no, overlap
+    gone = np.zeros(_n_rows(spells), bool)
+    gone[dropped] = True
+    gone[order[overlap]] = True
+    kept = np.flatnonzero(~gone)                      # rows that stay, in their original order
+    del order, e, file_no, line_no, overlap, gone, dropped
     if heads is not None:        # what the merged spells take from the parts they absorb
         merged = (spells["end_date"][tails], spells["end_reason"].take(tails),
                   spells["_repair"][heads] | REPAIR_BIT["merged_overlapping_spells"])
