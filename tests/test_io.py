@@ -1104,3 +1104,51 @@ def test_nine_digit_bsns_are_read_as_the_general_path_reads_them():
     # anything but nine digits in every row goes to the general path
     for other in (["11122233"], [" 11122233"], ["11122233a"], ["111222333", None], ["1112223330"]):
         assert nine_digit_numbers(pa.array(other, pa.string())) is None
+
+
+def test_compiled_dates_and_amounts_read_as_the_numpy_paths(monkeypatch):
+    """fipeval.io._text (built where a C compiler is present) gives the same days, flags and
+    numbers as the NumPy / Arrow paths it stands in for, on valid, invalid and edge values."""
+    pytest.importorskip("fipeval.io._text")
+    import fipeval.io.dates as dates_module
+    import fipeval.io.fields as fields_module
+    from fipeval.io.dates import _strict
+    from fipeval.io.fields import _plain_amounts, parse_amount
+
+    rng = np.random.default_rng(11)
+    n = 20000
+    y, m, d = rng.integers(1870, 2210, n), rng.integers(0, 14, n), rng.integers(0, 33, n)
+    seps = rng.choice(list("-/.x "), n, p=[0.6, 0.15, 0.15, 0.05, 0.05])
+    shapes = {"dd-mm-jjjj": [f"{a:02d}{s}{b:02d}{s}{c:04d}" for a, b, c, s in zip(d, m, y, seps)],
+              "mm-dd-jjjj": [f"{b:02d}{s}{a:02d}{s}{c:04d}" for a, b, c, s in zip(d, m, y, seps)],
+              "iso": [f"{c:04d}{s}{b:02d}{s}{a:02d}" for a, b, c, s in zip(d, m, y, seps)]}
+    edge = ["29-02-2000", "29-02-1900", "29-02-2024", "31-04-2020", "", "1-1-2020", "01-01-20",
+            "01-01-2020 ", "0a-01-2020", "31-12-2200", "01-01-1880", "31-12-1879", "01-01-2201"]
+    for column, values in shapes.items():
+        arr = pa.array(values + edge)
+        compiled = _strict(arr, column)
+        with monkeypatch.context() as patch:
+            patch.setattr(dates_module, "compiled_text", None)
+            plain = _strict(arr, column)
+        assert 0.3 < compiled[1].mean() < 0.9, column      # both valid and invalid values
+        for got, expected in zip(compiled, plain):
+            assert np.array_equal(got, expected), column
+
+    whole = [str(v) for v in rng.integers(-5000, 5000, 3000)]
+    fractions = [f"{v / 100:.2f}" for v in rng.integers(-10**7, 10**7, 3000)]
+    long = [f"{v}.{w:06d}" for v, w in zip(rng.integers(0, 10**9, 1000), rng.integers(0, 10**6, 1000))]
+    for decimal in (",", "."):
+        good = whole + [f.replace(".", decimal) for f in fractions + long] + \
+            ["", "-0", "007", f"0{decimal}1", f"123456789012345{''}", f"1{decimal}00000000000005"]
+        arr = pa.array(good)
+        assert _plain_amounts(arr, decimal) is not None         # the compiled loop reads it
+        compiled = parse_amount(arr, decimal=decimal)
+        with monkeypatch.context() as patch:
+            patch.setattr(fields_module, "compiled_text", None)
+            plain = parse_amount(arr, decimal=decimal)
+        assert np.array_equal(compiled.values, plain.values, equal_nan=True)
+        assert np.array_equal(np.signbit(compiled.values), np.signbit(plain.values))
+        assert np.array_equal(compiled.missing, plain.missing)
+        for other in ("1.234,56" if decimal == "," else "1,234.56", "\u20ac 5", " 5", "5" + decimal,
+                      decimal + "5", "-", "+5", "1e5", "1234567890123456"):
+            assert _plain_amounts(pa.array(good + [other]), decimal) is None, other

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from .fields import ParsedColumn, as_text, dictionary
+from .fields import ParsedColumn, as_text, compiled_text, dictionary, text_buffers
 
 DATE_FORMATS = ("dd-mm-jjjj", "dd-mm-jj", "mm-dd-jjjj", "iso", "yyyymmdd", "excel")
 _ALIASES = {
@@ -192,17 +192,6 @@ def parse_dates(arr, *, date_format: str | None = None, pivot_year: int | None =
     return _parse_text(as_text(arr), column, pivot_year)
 
 
-def _text_buffers(arr: pa.Array):
-    """(offsets, bytes, valid) of a string array, as NumPy views (no copy)."""
-    large = pa.types.is_large_string(arr.type)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if large else np.int32)
-    offsets = offsets[arr.offset:arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
-    return offsets, data, valid
-
-
 # first day (days since 1970) and length of every month of MIN_YEAR..MAX_YEAR, by
 # (year - MIN_YEAR) * 12 + month - 1: a strict date is two look-ups, not a calendar
 _MONTHS = np.arange(np.datetime64(f"{MIN_YEAR}-01", "M"), np.datetime64(f"{MAX_YEAR + 1}-02", "M"))
@@ -211,13 +200,16 @@ _MONTH_DAYS = np.diff(_MONTH_START)
 _MONTH_START = _MONTH_START[:-1]
 
 
+_COMPILED_KINDS = {"dd-mm-jjjj": 0, "mm-dd-jjjj": 1, "iso": 2}
+
+
 def _strict(arr: pa.Array, column: str):
     """The rows in the column's own exact shape (``dd-mm-jjjj``, ``mm-dd-jjjj`` or ``iso``
     with two-digit day and month, a four-digit year, no spaces or time) that are real dates
     in MIN_YEAR..MAX_YEAR, read straight from the bytes: ``(days since 1970, clean, empty)``.
     Such a value parses the same on the general path, with no repair; every other row goes
     there."""
-    offsets, data, valid = _text_buffers(arr)
+    offsets, data, valid = text_buffers(arr)
     n = len(arr)
     length = np.diff(offsets)
     empty = length == 0
@@ -227,6 +219,9 @@ def _strict(arr: pa.Array, column: str):
     days = np.zeros(n, np.int64)
     kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4"}.get(column, column)
     if kind not in ("d4", "iso"):
+        return days, clean, empty
+    if compiled_text is not None and valid is None and offsets.dtype == np.int32:
+        compiled_text.dates(data, offsets, _COMPILED_KINDS[column], MIN_YEAR, MAX_YEAR, days, clean)
         return days, clean, empty
     ten = (length == 10) & ~empty
     if not ten.any():

@@ -21,6 +21,11 @@ import pyarrow.compute as pc
 
 from .bsn import redact
 
+try:            # compiled readers of strict dates and plain amounts (setup.py; optional)
+    from . import _text as compiled_text
+except ImportError:     # not built: the NumPy and Arrow paths give the same results
+    compiled_text = None
+
 
 @dataclass
 class ParsedColumn:
@@ -151,6 +156,33 @@ def _holds_byte(text: pa.Array, table: np.ndarray) -> bool:
     return bool(table[np.frombuffer(data, dtype=np.uint8)[first:last]].any())
 
 
+def text_buffers(arr: pa.Array):
+    """(offsets, bytes, valid) of a string array, as NumPy views (no copy); ``valid`` is
+    None when no value is null."""
+    large = pa.types.is_large_string(arr.type)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if large else np.int32)
+    offsets = offsets[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
+    return offsets, data, valid
+
+
+def _plain_amounts(text: pa.Array, decimal: str) -> ParsedColumn | None:
+    """Every value ``-?digits`` with at most one ``decimal`` and 15 digits, or empty: read
+    by the compiled loop (the exact decimal, as Arrow's cast gives it); None otherwise."""
+    if compiled_text is None or not pa.types.is_string(text.type) or decimal not in (",", "."):
+        return None
+    offsets, data, valid = text_buffers(text)
+    if valid is not None:
+        return None
+    values = np.full(len(text), np.nan)
+    present = np.zeros(len(text), bool)
+    if compiled_text.decimals(data, offsets, decimal, values, present) >= 0:
+        return None
+    return ParsedColumn(values=values, missing=~present, invalid=np.zeros(len(text), bool))
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -163,6 +195,9 @@ def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
     text = as_text(arr)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
+    plain = _plain_amounts(text, decimal)
+    if plain is not None:
+        return plain
     if pc.any(pc.match_substring(text, "\u20ac")).as_py():
         text = pc.replace_substring(text, "\u20ac", "")
     if _holds_byte(text, _WHITESPACE) and pc.any(pc.match_substring_regex(text, r"\s")).as_py():
