@@ -184,6 +184,16 @@ def conform(table: str, df: pd.DataFrame, *, copy: bool = True) -> pd.DataFrame:
     return result
 
 
+def _used_sorted(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """The categorical of ``codes`` with only the categories in use, sorted (pandas'
+    ``remove_unused_categories`` finds them by sorting every row's code; a count does)."""
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    kept = categories[used].sort_values()
+    lookup = np.full(len(categories) + 1, -1, dtype=np.int64)     # code -1 (missing) stays
+    lookup[np.flatnonzero(used)] = kept.get_indexer(categories[used])
+    return pd.Categorical.from_codes(lookup[codes], dtype=pd.CategoricalDtype(kept))
+
+
 def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
     if col.dtype == "category":
         if col.categories is None:
@@ -193,8 +203,8 @@ def _coerce(values: pd.Series, col: Column, table: str) -> pd.Series:
                 # every row into a string (the same result as the line below)
                 text = values.cat.categories.astype("string")
                 if text.is_unique:
-                    out = values.cat.rename_categories(text).cat.remove_unused_categories()
-                    return out.cat.reorder_categories(out.cat.categories.sort_values())
+                    return pd.Series(_used_sorted(values.cat.codes.to_numpy(), text),
+                                     index=values.index, name=values.name)
             return values.astype("string").astype("category")
         if isinstance(values.dtype, pd.CategoricalDtype) and \
                 tuple(values.cat.categories) == col.categories:

@@ -1152,3 +1152,13 @@ def test_compiled_dates_and_amounts_read_as_the_numpy_paths(monkeypatch):
         for other in ("1.234,56" if decimal == "," else "1,234.56", "\u20ac 5", " 5", "5" + decimal,
                       decimal + "5", "-", "+5", "1e5", "1234567890123456"):
             assert _plain_amounts(pa.array(good + [other]), decimal) is None, other
+
+
+def test_year_numbers_are_numpys_calendar_years():
+    from fipeval.io.dates import year_numbers
+    rng = np.random.default_rng(3)
+    days = np.datetime64("1880-01-01", "D") + rng.integers(0, 321 * 365, 50000).astype("timedelta64[D]")
+    values = np.concatenate([days.astype("datetime64[ns]"),
+                             np.array(["1700-01-01", "2300-05-01", "NaT"], dtype="datetime64[ns]")])
+    values[::7] = np.datetime64("NaT")
+    assert np.array_equal(year_numbers(values), values.astype("datetime64[Y]").astype(np.int64))

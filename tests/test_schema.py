@@ -1,5 +1,6 @@
 """The canonical schema: conform() dtypes, optional columns, clear errors."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,3 +42,20 @@ def test_register_defaults_and_extract_date():
     register = Register(spells=empty_table("spells"))
     assert len(register.contacts) == 0 and register.extract_date is None
     assert "0 spells" in repr(register)
+
+
+def test_text_categories_keep_only_those_in_use_sorted():
+    from fipeval.schema import conform
+    rng = np.random.default_rng(2)
+    names = ["Gemeente B", "Gemeente A", "Gemeente D", "Gemeente C", "unused"]
+    codes = rng.integers(-1, 4, 500)
+    spells = pd.DataFrame({
+        "client_id": pd.array([f"c{i}" for i in range(500)], dtype="string"),
+        "municipality": pd.Categorical.from_codes(codes, categories=names),
+        "caseworker": "k1", "start_date": pd.Timestamp("2020-01-01"), "end_date": pd.NaT,
+        "end_reason": None})
+    got = conform("spells", spells)["municipality"]
+    expected = spells["municipality"].astype(object).astype("string").astype("category")
+    assert list(got.cat.categories) == ["Gemeente A", "Gemeente B", "Gemeente C", "Gemeente D"]
+    assert got.cat.categories.dtype == expected.cat.categories.dtype
+    pd.testing.assert_series_equal(got, expected, check_names=False)

@@ -200,6 +200,33 @@ _MONTH_DAYS = np.diff(_MONTH_START)
 _MONTH_START = _MONTH_START[:-1]
 
 
+# years since 1970 of every day of MIN_YEAR..MAX_YEAR: a year is one look-up, not NumPy's
+# calendar conversion (ten times the time)
+_TABLE_START = np.datetime64(f"{MIN_YEAR}-01-01", "D").astype(np.int64)
+_YEAR_OF_DAY = np.arange(_TABLE_START, np.datetime64(f"{MAX_YEAR + 1}-01-01", "D").astype(np.int64)) \
+    .astype("datetime64[D]").astype("datetime64[Y]").astype(np.int16)
+_NAT = np.iinfo(np.int64).min
+
+
+def year_numbers(values: np.ndarray) -> np.ndarray:
+    """``values.astype("datetime64[Y]").astype(np.int64)`` of ``datetime64[ns]`` dates: years
+    since 1970, NaT's integer for NaT.
+
+    Examples
+    --------
+    >>> year_numbers(np.array(["1999-12-31", "2000-01-01", "NaT"], dtype="datetime64[ns]"))[:2]
+    array([29, 30])
+    """
+    ns = np.asarray(values, dtype="datetime64[ns]").view(np.int64)
+    nat = ns == _NAT
+    day = ns // 86_400_000_000_000 - _TABLE_START
+    if (((day < 0) | (day >= len(_YEAR_OF_DAY))) & ~nat).any():
+        return np.asarray(values).astype("datetime64[Y]").astype(np.int64)
+    out = _YEAR_OF_DAY[np.where(nat, 0, day)].astype(np.int64)
+    out[nat] = _NAT
+    return out
+
+
 _COMPILED_KINDS = {"dd-mm-jjjj": 0, "mm-dd-jjjj": 1, "iso": 2}
 
 

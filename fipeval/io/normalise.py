@@ -49,7 +49,7 @@ from ..schema import BENEFIT_TYPES, CONTACT_KINDS, END_REASONS, EVENT_KINDS, HOU
 from .accounting import REPAIR_BIT
 from .bsn import (is_valid_bsn, looks_like_bsn, nine_digit_numbers, normalise_bsn, pseudonym_numbers,
                   pseudonym_text, redact, resolve_key)
-from .dates import detect_format, parse_dates
+from .dates import detect_format, parse_dates, year_numbers
 from .detect import detect_decimal
 from .fields import (as_text, integer_array, parse_amount, parse_code, parse_integer,
                      parse_text, redact_numbers, trimmed_mask)
@@ -374,7 +374,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         year_max = int(str(check)[:4])
         if "birth_date" in roles:
             born = _date(cols, roles, "birth_date", tmap, ctx, detected)
-            years = born.values.astype("datetime64[Y]").astype("int64").astype(float) + 1970
+            years = year_numbers(born.values).astype(float) + 1970
             years[np.isnat(born.values)] = np.nan
             bad = born.invalid | (years > year_max)
             for kind, mask in born.repairs.items():
@@ -389,7 +389,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(bad, "unreadable_value_blanked", born.cell)
             out["birth_year"] = integer_array(years, "Int16")
             missing["birth_year"] = np.isnan(years)
-            age = start_v.astype("datetime64[Y]").astype("int64") + 1970 - years
+            age = year_numbers(start_v) + 1970 - years
             detected.setdefault("implausible", {}).update(_implausible(
                 raw.lines, {f"client aged under {AGE_PLAUSIBLE_MIN} at the start of the benefit":
                             age < AGE_PLAUSIBLE_MIN,
