@@ -1162,3 +1162,20 @@ def test_year_numbers_are_numpys_calendar_years():
                              np.array(["1700-01-01", "2300-05-01", "NaT"], dtype="datetime64[ns]")])
     values[::7] = np.datetime64("NaT")
     assert np.array_equal(year_numbers(values), values.astype("datetime64[Y]").astype(np.int64))
+
+
+def test_compiled_padding_scan_agrees_with_numpy(monkeypatch):
+    pytest.importorskip("fipeval.io._text")
+    import fipeval.io.readers as readers_module
+    from fipeval.io.readers import _maybe_padded
+
+    rng = np.random.default_rng(4)
+    cases = [b"a;b\nc;d\n", b"a ;b\n", b"a; b\n", b"a;b \n", b"a;b\n c;d", b" a;b", b"a;b ",
+             b"a b;c d\ne f;g\n", b"a\t;b\n", b"a;b\t\r\n", b"a\tb;c\n", b"", b" ", b"a;b\r c\n"]
+    cases += [bytes(rng.choice(list(b"ab ;\t\n\r"), 40)) for _ in range(300)]
+    for sep in (";", "\t", ","):
+        for data in cases:
+            compiled = _maybe_padded(data, sep)
+            with monkeypatch.context() as patch:
+                patch.setattr(readers_module, "compiled_text", None)
+                assert compiled == _maybe_padded(data, sep), (data, sep)

@@ -12,6 +12,11 @@
  *     separators '-', '/' or '.'), a real calendar date with min_year <= year <= max_year:
  *     days[i] = days since 1970-01-01 and clean[i] = 1; else clean[i] = 0 (days untouched).
  *
+ * padded(data, separator) -> bool
+ *     Whether any space (or tab, unless the separator is a tab) starts or ends the data or
+ *     stands next to the separator, a line feed or a carriage return: whether a value may
+ *     carry surrounding whitespace (fipeval.io.readers._maybe_padded). One memchr per space.
+ *
  * decimals(data, offsets, decimal, values, present) -> int
  *     Values of the shape -?[0-9]+(D[0-9]+)? with D = `decimal` (one byte) and at most 15
  *     digits in all: values[i] = the number (the integer of its digits divided by a power of
@@ -23,6 +28,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 /* n from the offsets (n + 1 int32 values), checked against the data buffer */
 static int row_count(Py_buffer *data, Py_buffer *offsets, Py_ssize_t *n)
@@ -136,6 +142,44 @@ static PyObject *dates(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static int edge(const unsigned char *p, const unsigned char *start, const unsigned char *end,
+                int separator)
+{
+    if (p == start || p + 1 == end)
+        return 1;
+    return p[-1] == separator || p[-1] == '\n' || p[-1] == '\r' || p[1] == separator ||
+           p[1] == '\n' || p[1] == '\r';
+}
+
+static int any_padded(const unsigned char *start, const unsigned char *end, int blank, int separator)
+{
+    const unsigned char *p = start;
+    while (p < end && (p = memchr(p, blank, (size_t)(end - p))) != NULL) {
+        if (edge(p, start, end, separator))
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+static PyObject *padded(PyObject *self, PyObject *args)
+{
+    Py_buffer data;
+    int separator, found;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*C", &data, &separator))
+        return NULL;
+    {
+        const unsigned char *start = (const unsigned char *)data.buf, *end = start + data.len;
+        Py_BEGIN_ALLOW_THREADS
+        found = any_padded(start, end, ' ', separator) ||
+                (separator != '\t' && any_padded(start, end, '\t', separator));
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&data);
+    return PyBool_FromLong(found);
+}
+
 static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
@@ -210,6 +254,8 @@ static PyObject *decimals(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"dates", dates, METH_VARARGS,
      "dates(data, offsets, kind, min_year, max_year, days, clean): strict ten-byte dates."},
+    {"padded", padded, METH_VARARGS,
+     "padded(data, separator): whether a value may carry surrounding whitespace."},
     {"decimals", decimals, METH_VARARGS,
      "decimals(data, offsets, decimal, values, present) -> first row of another shape or -1."},
     {NULL, NULL, 0, NULL}};

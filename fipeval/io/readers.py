@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 from ..errors import LoadError
 from .bsn import redact
 from .detect import TextFormat, check_text, decode, detect_encoding, detect_separator, file_kind
+from .fields import compiled_text
 
 _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 STREAM_BYTES = 8 << 20       # text files larger than this are scanned in chunks of this size
@@ -303,6 +304,8 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
 def _maybe_padded(data: bytes, sep: str) -> bool:
     """False when no value can start or end with whitespace (no space or tab next to a
     separator or a line end): the per-column trim check is then skipped."""
+    if compiled_text is not None and len(sep.encode()) == 1:
+        return compiled_text.padded(data, sep)
     arr = np.frombuffer(data, dtype=np.uint8)
     space = (arr == 32) if sep == "\t" else (arr == 32) | (arr == 9)
     pos = np.flatnonzero(space)
