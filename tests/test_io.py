@@ -1179,3 +1179,23 @@ def test_compiled_padding_scan_agrees_with_numpy(monkeypatch):
             with monkeypatch.context() as patch:
                 patch.setattr(readers_module, "compiled_text", None)
                 assert compiled == _maybe_padded(data, sep), (data, sep)
+
+
+def test_factorize_integers_is_pandas_factorize(monkeypatch):
+    import fipeval.io.fields as fields_module
+    from fipeval.io.fields import factorize_integers
+
+    rng = np.random.default_rng(8)
+    extremes = np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 0, -1, 1 << 40])
+    cases = [np.empty(0, np.int64), extremes, rng.integers(0, 50, 10000),
+             rng.integers(-10**18, 10**18, 5000), np.repeat(extremes, 3),
+             (rng.integers(0, 64, 20000) << 58)]   # values alike in their low bits
+    for values in cases:
+        expected_codes, expected_uniques = pd.factorize(values)
+        for compiled in (True, False):
+            with monkeypatch.context() as patch:
+                if not compiled:
+                    patch.setattr(fields_module, "compiled_text", None)
+                codes, uniques = factorize_integers(values)
+            assert codes.tolist() == expected_codes.tolist()
+            assert uniques.tolist() == expected_uniques.tolist()

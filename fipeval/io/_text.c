@@ -17,6 +17,11 @@
  *     stands next to the separator, a line feed or a carriage return: whether a value may
  *     carry surrounding whitespace (fipeval.io.readers._maybe_padded). One memchr per space.
  *
+ * factorize(values, codes, first) -> int
+ *     Dense codes of 64-bit integers in order of first appearance (pandas.factorize's codes):
+ *     codes[i] = the code of values[i], first[k] = the row where code k first appears;
+ *     returns the number of distinct values. An open-addressing table of twice the rows.
+ *
  * decimals(data, offsets, decimal, values, present) -> int
  *     Values of the shape -?[0-9]+(D[0-9]+)? with D = `decimal` (one byte) and at most 15
  *     digits in all: values[i] = the number (the integer of its digits divided by a power of
@@ -28,6 +33,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* n from the offsets (n + 1 int32 values), checked against the data buffer */
@@ -180,6 +186,66 @@ static PyObject *padded(PyObject *self, PyObject *args)
     return PyBool_FromLong(found);
 }
 
+static PyObject *factorize(PyObject *self, PyObject *args)
+{
+    Py_buffer values, codes, first;
+    Py_ssize_t n, i, distinct = 0;
+    uint64_t size = 16, mask;
+    int shift = 60;
+    int64_t *table;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*w*w*", &values, &codes, &first))
+        return NULL;
+    n = values.len / 8;
+    if (codes.len < n * 8 || first.len < n * 8) {
+        PyErr_SetString(PyExc_ValueError, "output buffers too short");
+        goto fail;
+    }
+    while (size < 2 * (uint64_t)n) {
+        size <<= 1;
+        shift--;
+    }
+    mask = size - 1;
+    table = (int64_t *)calloc(size, sizeof(int64_t));      /* code + 1; 0: empty */
+    if (table == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    {
+        const int64_t *v = (const int64_t *)values.buf;
+        int64_t *out = (int64_t *)codes.buf, *at = (int64_t *)first.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (i = 0; i < n; i++) {
+            uint64_t slot = ((uint64_t)v[i] * 0x9E3779B97F4A7C15ULL) >> shift;
+            for (;;) {
+                int64_t code = table[slot];
+                if (code == 0) {
+                    table[slot] = distinct + 1;
+                    at[distinct] = i;
+                    out[i] = distinct++;
+                    break;
+                }
+                if (v[at[code - 1]] == v[i]) {
+                    out[i] = code - 1;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    free(table);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&first);
+    return PyLong_FromSsize_t(distinct);
+fail:
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&first);
+    return NULL;
+}
+
 static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
@@ -256,6 +322,8 @@ static PyMethodDef methods[] = {
      "dates(data, offsets, kind, min_year, max_year, days, clean): strict ten-byte dates."},
     {"padded", padded, METH_VARARGS,
      "padded(data, separator): whether a value may carry surrounding whitespace."},
+    {"factorize", factorize, METH_VARARGS,
+     "factorize(values, codes, first) -> distinct: dense codes of int64 values."},
     {"decimals", decimals, METH_VARARGS,
      "decimals(data, offsets, decimal, values, present) -> first row of another shape or -1."},
     {NULL, NULL, 0, NULL}};

@@ -168,6 +168,25 @@ def text_buffers(arr: pa.Array):
     return offsets, data, valid
 
 
+def factorize_integers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize`` of integers: codes in order of first appearance and the distinct
+    values, by the compiled hash table where it is built (a third of pandas' time).
+
+    Examples
+    --------
+    >>> codes, uniques = factorize_integers(np.array([7, 3, 7, 9]))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 1, 0, 2], [7, 3, 9])
+    """
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    if compiled_text is None:
+        codes, uniques = pd.factorize(values)
+        return codes.astype(np.int64, copy=False), uniques
+    codes, first = np.empty(len(values), np.int64), np.empty(len(values), np.int64)
+    distinct = compiled_text.factorize(values, codes, first)
+    return codes, values[first[:distinct]]
+
+
 def _plain_amounts(text: pa.Array, decimal: str) -> ParsedColumn | None:
     """Every value ``-?digits`` with at most one ``decimal`` and 15 digits, or empty: read
     by the compiled loop (the exact decimal, as Arrow's cast gives it); None otherwise."""

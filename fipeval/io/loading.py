@@ -51,7 +51,7 @@ from ..schema import OPTIONAL_TABLES, TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
-from .fields import as_text, normalise_key, parse_code
+from .fields import as_text, factorize_integers, normalise_key, parse_code
 from .mapping import (BENEFIT_PRESETS, CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns,
                       resolve)
 from .memory import release
@@ -448,7 +448,9 @@ def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
     # Equal rows have equal hashes: only rows sharing a 64-bit row hash can be duplicates,
     # so the exact comparison below runs on those few (none, in a clean export) instead of
     # factorizing every column of every row.
-    maybe = pd.Series(_row_hashes({c: frame[c] for c in cols})).duplicated(keep=False).to_numpy()
+    hashes = factorize_integers(_row_hashes({c: frame[c] for c in cols}))[0]
+    maybe = np.bincount(hashes)[hashes] > 1
+    del hashes
     if not maybe.any():
         return frame
     keys = pd.DataFrame({c: frame[c] for c in cols}, copy=False)

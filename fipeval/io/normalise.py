@@ -51,8 +51,8 @@ from .bsn import (is_valid_bsn, looks_like_bsn, nine_digit_numbers, normalise_bs
                   pseudonym_text, redact, resolve_key)
 from .dates import detect_format, parse_dates, year_numbers
 from .detect import detect_decimal
-from .fields import (as_text, integer_array, parse_amount, parse_code, parse_integer,
-                     parse_text, redact_numbers, trimmed_mask)
+from .fields import (as_text, factorize_integers, integer_array, parse_amount, parse_code,
+                     parse_integer, parse_text, redact_numbers, trimmed_mask)
 from .mapping import TableMapping
 from .memory import release
 from .readers import RawTable
@@ -642,11 +642,10 @@ def pseudonymise_parts(parts: list[Part], key: KeyHolder) -> None:
     if not frames:
         return
     sizes = [len(f["client_id"]) for f in frames]
-    # BSNs are below 10**9: as 32-bit integers the hash table's probes cost a third less
-    codes, bsns = pd.factorize(np.concatenate([f["client_id"] for f in frames]).astype(np.int32))
+    codes, bsns = factorize_integers(np.concatenate([f["client_id"] for f in frames]))
     # (rows are kept only with a valid BSN, so the key was checked when there are any)
     hashed = pseudonym_numbers(bsns, key.get()) if len(bsns) else np.empty(0, np.int64)
-    numbers, clients = hashed[codes], pd.factorize(hashed)[0][codes]
+    numbers, clients = hashed[codes], factorize_integers(hashed)[0][codes]
     del codes
     start = 0
     for f, n in zip(frames, sizes):
