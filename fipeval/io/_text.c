@@ -20,7 +20,8 @@
  * factorize(values, codes, first) -> int
  *     Dense codes of 64-bit integers in order of first appearance (pandas.factorize's codes):
  *     codes[i] = the code of values[i], first[k] = the row where code k first appears;
- *     returns the number of distinct values. An open-addressing table of twice the rows.
+ *     returns the number of distinct values. An open-addressing table kept at most half
+ *     full (grown by doubling), of 32-bit codes.
  *
  * decimals(data, offsets, decimal, values, present) -> int
  *     Values of the shape -?[0-9]+(D[0-9]+)? with D = `decimal` (one byte) and at most 15
@@ -186,27 +187,45 @@ static PyObject *padded(PyObject *self, PyObject *args)
     return PyBool_FromLong(found);
 }
 
+/* the slot of value x in a table of 2^(64 - shift) slots (Fibonacci hashing) */
+#define SLOT(x, shift) (((uint64_t)(x) * 0x9E3779B97F4A7C15ULL) >> (shift))
+
+/* a table of twice the slots, refilled with the codes found so far; NULL when out of memory */
+static int32_t *grown(int32_t *table, uint64_t *size, int *shift, const int64_t *v,
+                      const int64_t *at, Py_ssize_t distinct)
+{
+    int32_t *bigger = (int32_t *)calloc(*size * 2, sizeof(int32_t));
+    Py_ssize_t k;
+    if (bigger == NULL)
+        return NULL;
+    free(table);
+    *size *= 2;
+    (*shift)--;
+    for (k = 0; k < distinct; k++) {
+        uint64_t slot = SLOT(v[at[k]], *shift);
+        while (bigger[slot] != 0)
+            slot = (slot + 1) & (*size - 1);
+        bigger[slot] = (int32_t)(k + 1);
+    }
+    return bigger;
+}
+
 static PyObject *factorize(PyObject *self, PyObject *args)
 {
     Py_buffer values, codes, first;
     Py_ssize_t n, i, distinct = 0;
-    uint64_t size = 16, mask;
-    int shift = 60;
-    int64_t *table;
+    uint64_t size = 1024;
+    int shift = 54, failed = 0;
+    int32_t *table;
     (void)self;
     if (!PyArg_ParseTuple(args, "y*w*w*", &values, &codes, &first))
         return NULL;
     n = values.len / 8;
-    if (codes.len < n * 8 || first.len < n * 8) {
-        PyErr_SetString(PyExc_ValueError, "output buffers too short");
+    if (codes.len < n * 8 || first.len < n * 8 || n >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "output buffers too short, or too many values");
         goto fail;
     }
-    while (size < 2 * (uint64_t)n) {
-        size <<= 1;
-        shift--;
-    }
-    mask = size - 1;
-    table = (int64_t *)calloc(size, sizeof(int64_t));      /* code + 1; 0: empty */
+    table = (int32_t *)calloc(size, sizeof(int32_t));      /* code + 1; 0: empty */
     if (table == NULL) {
         PyErr_NoMemory();
         goto fail;
@@ -216,11 +235,11 @@ static PyObject *factorize(PyObject *self, PyObject *args)
         int64_t *out = (int64_t *)codes.buf, *at = (int64_t *)first.buf;
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < n; i++) {
-            uint64_t slot = ((uint64_t)v[i] * 0x9E3779B97F4A7C15ULL) >> shift;
+            uint64_t slot = SLOT(v[i], shift);
             for (;;) {
-                int64_t code = table[slot];
+                int32_t code = table[slot];
                 if (code == 0) {
-                    table[slot] = distinct + 1;
+                    table[slot] = (int32_t)(distinct + 1);
                     at[distinct] = i;
                     out[i] = distinct++;
                     break;
@@ -229,12 +248,23 @@ static PyObject *factorize(PyObject *self, PyObject *args)
                     out[i] = code - 1;
                     break;
                 }
-                slot = (slot + 1) & mask;
+                slot = (slot + 1) & (size - 1);
+            }
+            if (2 * (uint64_t)distinct > size) {         /* at most half full */
+                table = grown(table, &size, &shift, v, at, distinct);
+                if (table == NULL) {
+                    failed = 1;
+                    break;
+                }
             }
         }
         Py_END_ALLOW_THREADS
     }
     free(table);
+    if (failed) {
+        PyErr_NoMemory();
+        goto fail;
+    }
     PyBuffer_Release(&values);
     PyBuffer_Release(&codes);
     PyBuffer_Release(&first);
