@@ -54,7 +54,6 @@ from .detect import detect_decimal
 from .fields import (as_text, factorize_integers, integer_array, parse_amount, parse_code,
                      parse_integer, parse_text, redact_numbers, trimmed_mask)
 from .mapping import TableMapping
-from .memory import release
 from .readers import RawTable
 
 REASONS = ("", "wrong number of fields", "missing client id", "invalid BSN (11-proef)",
@@ -593,16 +592,16 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
     for i, batch in enumerate(batches):
         parts.append(normalise(batch, table, roles, tmap, ctx, file_index))
         del batch
-        # the batch's temporaries are freed but not handed back: the next batch reuses
-        # their pages (handing them back per batch made the kernel zero 0.6 GB of fresh
-        # pages again, a fifth of the national load's CPU time); ``release`` once a file
+        # the batch's temporaries are freed but not handed back: the next batch (and the
+        # next file) reuses their pages (handing them back per batch made the kernel zero
+        # 0.6 GB of fresh pages again, a fifth of the national load's CPU time); the loader
+        # releases memory between its phases (``loading.load``)
         if i == 0:
             first = parts[0].detected
             tmap = replace(tmap, date_formats={**tmap.date_formats, **{
                 k.split(".", 1)[1]: v for k, v in first.items() if k.startswith("date_format.") and v}})
             ctx = replace(ctx, decimal=ctx.decimal or first.get("decimal"),
                           client_is_bsn=first["client_is_bsn"])
-    release()
     head = parts[0]
     unknown: dict = {}
     missing: dict = {}
