@@ -1199,3 +1199,22 @@ def test_factorize_integers_is_pandas_factorize(monkeypatch):
                 codes, uniques = factorize_integers(values)
             assert codes.tolist() == expected_codes.tolist()
             assert uniques.tolist() == expected_uniques.tolist()
+
+
+def test_text_codes_read_as_parse_text_and_redact_numbers():
+    from fipeval.io.fields import parse_text, parse_text_codes, redact_numbers, text_categorical
+    values = pa.array(["  Gemeente A", "Gemeente A", "", "   ", None, "klant 123456789 gebeld",
+                       "klant 123456789 gebeld ", "Gemeente B", "K 12345678", "K 1234567"] * 3)
+    for redact in (False, True):
+        expected = parse_text(values)
+        hit = np.zeros(len(values), bool)
+        if redact:
+            expected, hit = redact_numbers(expected)
+        got = parse_text_codes(values, redact=redact)
+        assert got.values.cast(pa.string()).to_pylist() == pa.array(expected.values).to_pylist()
+        assert got.missing.tolist() == expected.missing.tolist()
+        assert got.repairs["number_in_text_redacted"].tolist() == hit.tolist()
+        categorical = text_categorical(got)
+        assert [None if pd.isna(v) else v for v in categorical] == \
+            pa.array(expected.values).to_pylist()
+        assert len(categorical.categories) == len(set(v for v in pa.array(expected.values).to_pylist() if v))

@@ -281,6 +281,43 @@ def redact_numbers(parsed: ParsedColumn) -> tuple[ParsedColumn, np.ndarray]:
     return ParsedColumn(values=clean, missing=parsed.missing, invalid=parsed.invalid), hit
 
 
+def parse_text_codes(arr, *, redact: bool = False) -> ParsedColumn:
+    """``parse_text`` (and with ``redact``, ``redact_numbers``) for a column of few distinct
+    values (municipalities, caseworkers, event details): one dictionary encoding of the
+    rows, the trimming, emptiness and redaction done on the distinct values.
+
+    ``codes`` holds each row's code into ``uniques`` (the distinct cleaned values, in order
+    of first appearance; -1: missing), ``values`` the cleaned text as a dictionary array,
+    ``repairs["number_in_text_redacted"]`` the rows whose value lost a number.
+    """
+    text = as_text(arr)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks() if text.num_chunks else pa.array([], pa.string())
+    enc = pc.dictionary_encode(text)
+    raw = pc.utf8_trim_whitespace(enc.dictionary)
+    empty = pc.equal(pc.utf8_length(raw), 0)
+    hit = np.zeros(len(raw), bool)
+    if redact and len(raw):
+        hit = pc.fill_null(pc.match_substring_regex(raw, NUMBER_IN_TEXT), False).to_numpy(
+            zero_copy_only=False)
+        if hit.any():
+            raw = pc.replace_substring_regex(raw, NUMBER_IN_TEXT, "<number>")
+    cleaned = pc.dictionary_encode(pc.if_else(empty, pa.scalar(None, pa.string()), raw))
+    per_unique = np.append(pc.fill_null(cleaned.indices, -1).to_numpy(zero_copy_only=False), -1)
+    rows = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)   # -1: null, last
+    codes = per_unique[rows].astype(np.int32)
+    missing = codes < 0
+    values = pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing), cleaned.dictionary)
+    return ParsedColumn(values=values, missing=missing, invalid=np.zeros(len(codes), bool),
+                        repairs={"number_in_text_redacted": np.append(hit, False)[rows]},
+                        codes=codes, uniques=cleaned.dictionary)
+
+
+def text_categorical(parsed: ParsedColumn) -> pd.Categorical:
+    """The rows of ``parse_text_codes`` as a Categorical of their cleaned values."""
+    return pd.Categorical.from_codes(parsed.codes, categories=parsed.uniques.to_pylist())
+
+
 def first_row(mask: np.ndarray) -> int | None:
     """Position of the first True in ``mask`` (the row an error names), or None."""
     hits = np.flatnonzero(mask)

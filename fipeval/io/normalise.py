@@ -52,7 +52,7 @@ from .bsn import (is_valid_bsn, looks_like_bsn, nine_digit_numbers, normalise_bs
 from .dates import detect_format, parse_dates, year_numbers
 from .detect import detect_decimal
 from .fields import (as_text, factorize_integers, integer_array, parse_amount, parse_code,
-                     parse_integer, parse_text, redact_numbers, trimmed_mask)
+                     parse_integer, parse_text_codes, text_categorical, trimmed_mask)
 from .mapping import TableMapping
 from .readers import RawTable
 
@@ -293,7 +293,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         start = _date(cols, roles, "start_date", tmap, ctx, detected)
         if "municipality" in roles:
             muni_text = cols.take(roles["municipality"])
-            muni = parse_text(muni_text)
+            muni = parse_text_codes(muni_text)
             muni.cell = (roles["municipality"], muni_text)
         else:
             value = tmap.constants.get("municipality") or ctx.municipality
@@ -303,7 +303,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                                 "or pass municipality=\"Name\".", file=raw.file).for_command_line(
                     "The spells have no municipality column (gemeente); add [spells.constants] "
                     "municipality = \"Name\" to a mapping file and pass it with --mapping FILE.")
-            muni = parse_text(pa.array([str(value)] * n, type=pa.string()))
+            muni = parse_text_codes(pa.array([str(value)] * n, type=pa.string()))
         rows.reject(muni.missing, "missing municipality", muni.cell)
         rows.reject(start.missing, "missing start date", start.cell)
         rows.reject(start.invalid, "unreadable start date", start.cell)
@@ -343,12 +343,13 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             open_end = end.far_future if end.far_future is not None else np.zeros(n, bool)
             rows.repaired(~ended & ~censored & ~open_end & ~reason.missing,
                           "reason_without_end_dropped", (roles["end_reason"], reason_text))
-        out.update(municipality=_categorical(muni.values), start_date=start_v, end_date=end_v,
+        out.update(municipality=text_categorical(muni), start_date=start_v, end_date=end_v,
                    end_reason=reason_v)
         if "caseworker" in roles:
-            cw, numbers = redact_numbers(parse_text(cols.take(roles["caseworker"])))
-            rows.repaired(numbers, "number_in_text_redacted", (roles["caseworker"], cw.values))
-            out["caseworker"] = _categorical(cw.values)
+            cw = parse_text_codes(cols.take(roles["caseworker"]), redact=True)
+            rows.repaired(cw.repairs["number_in_text_redacted"], "number_in_text_redacted",
+                          (roles["caseworker"], cw.values))
+            out["caseworker"] = text_categorical(cw)
             missing["caseworker"] = cw.missing
         else:
             out["caseworker"] = pd.Categorical([None] * n)
@@ -396,10 +397,11 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                             age > AGE_PLAUSIBLE_MAX}))
         if raw.text_format is not None and "municipality" in roles:
             sep = raw.text_format.separator
-            inside = pc.fill_null(pc.match_substring(muni.values, sep), False)
+            inside = pc.fill_null(pc.match_substring(muni.uniques, sep), False)
+            inside = np.append(inside.to_numpy(zero_copy_only=False), False)[muni.codes]
             detected.setdefault("implausible", {}).update(_implausible(
                 raw.lines, {f"municipality name holding the separator `{sep}` (a quoted value)":
-                            inside.to_numpy(zero_copy_only=False)}))
+                            inside}))
         earliest = np.datetime64(EARLIEST_PLAUSIBLE_START)
         detected.setdefault("implausible", {}).update(_implausible(
             raw.lines, {f"start date before {EARLIEST_PLAUSIBLE_START[:4]}": start_v < earliest}))
@@ -446,9 +448,10 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
             rows.repaired(bad, "unreadable_value_blanked", (roles["minutes"], arr))
             missing["minutes"] = minutes.missing | bad
         if table == "events" and "detail" in roles:
-            detail, numbers = redact_numbers(parse_text(cols.take(roles["detail"])))
-            rows.repaired(numbers, "number_in_text_redacted", (roles["detail"], detail.values))
-            out["detail"] = pd.array(detail.values, dtype="string")   # Arrow-backed: no object per row
+            detail = parse_text_codes(cols.take(roles["detail"]), redact=True)
+            rows.repaired(detail.repairs["number_in_text_redacted"], "number_in_text_redacted",
+                          (roles["detail"], detail.values))
+            out["detail"] = pd.array(detail.values.cast(pa.string()), dtype="string")
     keep = rows.reason == 0
     everything = bool(keep.all())
     columns = {k: v if everything else v[keep] for k, v in out.items()}
