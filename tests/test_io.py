@@ -1189,7 +1189,8 @@ def test_factorize_integers_is_pandas_factorize(monkeypatch):
     extremes = np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 0, -1, 1 << 40])
     cases = [np.empty(0, np.int64), extremes, rng.integers(0, 50, 10000),
              rng.integers(-10**18, 10**18, 5000), np.repeat(extremes, 3),
-             (rng.integers(0, 64, 20000) << 58)]   # values alike in their low bits
+             (rng.integers(0, 64, 20000) << 58),   # values alike in their low bits
+             rng.integers(0, 10**12, 1_600_000)]   # more than the first table holds: it grows
     for values in cases:
         expected_codes, expected_uniques = pd.factorize(values)
         for compiled in (True, False):
