@@ -177,9 +177,6 @@ def is_valid_bsn(values, *, normalised: bool = False) -> np.ndarray:
     return out
 
 
-_PLACES = 10 ** np.arange(8, -1, -1, dtype=np.int64)
-
-
 def nine_digit_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     """``(numbers, valid)`` of a string array whose every value is exactly nine ASCII
     digits (the usual BSN column: nothing to trim, pad or reject as empty), read straight
@@ -203,9 +200,15 @@ def nine_digit_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     digits = block - np.uint8(48)                 # bytes below '0' wrap round to > 9
     if digits.max(initial=0) > 9:
         return None
-    checksum = digits.astype(np.int16) @ _WEIGHTS.astype(np.int16)
-    numbers = digits.astype(np.int64) @ _PLACES
-    return numbers, (checksum % 11 == 0) & (numbers != 0)
+    # digit by digit (Horner) in 32 bits: no whole-block temporaries of wide integers
+    numbers = digits[:, 0].astype(np.int32)
+    checksum = numbers * np.int32(_WEIGHTS[0])
+    for place in range(1, 9):
+        column = digits[:, place]
+        numbers *= 10
+        numbers += column
+        checksum += column * np.int32(_WEIGHTS[place])
+    return numbers.astype(np.int64), (checksum % 11 == 0) & (numbers != 0)
 
 
 def pseudonymise(values, key: bytes) -> np.ndarray:

@@ -267,18 +267,24 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
     line ends and checked and parsed one at a time (pyarrow's own streaming reader reads
     ahead the whole file). Raises ``StreamFallback`` at the first chunk the fast path cannot
     number exactly (quotes, NUL bytes, a blank or ragged line): the caller starts over on
-    the exact path."""
+    the exact path.
+
+    Every chunk is read into the same buffer (pyarrow copies the values it parses), so the
+    file's bytes take fresh memory once, not once a chunk."""
     name = str(path)
     line = 2                                            # the header is line 1
+    buffer = bytearray(STREAM_BYTES)
+    newline = np.empty(STREAM_BYTES, dtype=bool)        # the line-end mask, reused likewise
     with open(path, "rb") as fh:
         fh.readline()                                   # the header (and any BOM)
-        while chunk := fh.read(STREAM_BYTES):
-            cut = chunk.rfind(b"\n") + 1
-            if cut == 0 or len(chunk) < STREAM_BYTES:   # one line longer than a chunk, or the end
-                chunk += fh.readline() if cut == 0 else b""
+        while got := fh.readinto(buffer):
+            chunk = buffer
+            cut = buffer.rfind(b"\n", 0, got) + 1
+            if cut == 0 or got < STREAM_BYTES:          # one line longer than a chunk, or the end
+                chunk = buffer[:got] + (fh.readline() if cut == 0 else b"")
                 cut = len(chunk)
             else:
-                fh.seek(cut - len(chunk), io.SEEK_CUR)  # the next chunk starts at a line start
+                fh.seek(cut - got, io.SEEK_CUR)         # the next chunk starts at a line start
             view = memoryview(chunk)[:cut]
             # quotes and NUL bytes: one memchr each. A blank line needs no search of its own
             # unless a carriage return is present: pyarrow skips it, so the rows fall short
@@ -288,11 +294,13 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
                     chunk.find(b"\r", 0, cut) >= 0 and (chunk.startswith((b"\n", b"\r\n"))
                                                      or _has_blank_line(chunk, cut)):
                 raise StreamFallback
-            lines = int(np.count_nonzero(np.frombuffer(view, dtype=np.uint8) == 10)) + \
-                (0 if chunk[cut - 1:cut] == b"\n" else 1)
+            mask = newline[:cut] if cut <= len(newline) else np.empty(cut, dtype=bool)
+            np.equal(np.frombuffer(view, dtype=np.uint8), 10, out=mask)
+            lines = int(np.count_nonzero(mask)) + (0 if chunk[cut - 1:cut] == b"\n" else 1)
             padded = _maybe_padded(view, sep)
             table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines)
-            del view, chunk
+            del view
+            del chunk
             if table is None:
                 raise StreamFallback
             yield RawTable(file=name, kind="text", table=table,
