@@ -17,11 +17,12 @@
  *     stands next to the separator, a line feed or a carriage return: whether a value may
  *     carry surrounding whitespace (fipeval.io.readers._maybe_padded). One memchr per space.
  *
- * factorize(values, codes, first) -> int
+ * factorize(values, codes, first, table) -> int
  *     Dense codes of 64-bit integers in order of first appearance (pandas.factorize's codes):
  *     codes[i] = the code of values[i], first[k] = the row where code k first appears;
- *     returns the number of distinct values. An open-addressing table kept at most half
- *     full (grown by doubling), of 32-bit codes.
+ *     returns the number of distinct values. `table` is the caller's zeroed int32 scratch
+ *     for open addressing, a power of two of at least twice the values (the loader reuses
+ *     one: fresh pages cost more than the hashing).
  *
  * decimals(data, offsets, decimal, values, present) -> int
  *     Values of the shape -?[0-9]+(D[0-9]+)? with D = `decimal` (one byte) and at most 15
@@ -187,59 +188,36 @@ static PyObject *padded(PyObject *self, PyObject *args)
     return PyBool_FromLong(found);
 }
 
-/* the slot of value x in a table of 2^(64 - shift) slots (Fibonacci hashing) */
-#define SLOT(x, shift) (((uint64_t)(x) * 0x9E3779B97F4A7C15ULL) >> (shift))
-
-/* a table of twice the slots, refilled with the codes found so far; NULL when out of memory */
-static int32_t *grown(int32_t *table, uint64_t *size, int *shift, const int64_t *v,
-                      const int64_t *at, Py_ssize_t distinct)
-{
-    int32_t *bigger = (int32_t *)calloc(*size * 2, sizeof(int32_t));
-    Py_ssize_t k;
-    if (bigger == NULL)
-        return NULL;
-    free(table);
-    *size *= 2;
-    (*shift)--;
-    for (k = 0; k < distinct; k++) {
-        uint64_t slot = SLOT(v[at[k]], *shift);
-        while (bigger[slot] != 0)
-            slot = (slot + 1) & (*size - 1);
-        bigger[slot] = (int32_t)(k + 1);
-    }
-    return bigger;
-}
-
 static PyObject *factorize(PyObject *self, PyObject *args)
 {
-    Py_buffer values, codes, first;
+    Py_buffer values, codes, first, table;
     Py_ssize_t n, i, distinct = 0;
-    uint64_t size = 1024;
-    int shift = 54, failed = 0;
-    int32_t *table;
+    uint64_t size;
+    int shift = 64;
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*w*w*", &values, &codes, &first))
+    if (!PyArg_ParseTuple(args, "y*w*w*w*", &values, &codes, &first, &table))
         return NULL;
     n = values.len / 8;
-    if (codes.len < n * 8 || first.len < n * 8 || n >= INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "output buffers too short, or too many values");
-        goto fail;
-    }
-    table = (int32_t *)calloc(size, sizeof(int32_t));      /* code + 1; 0: empty */
-    if (table == NULL) {
-        PyErr_NoMemory();
-        goto fail;
+    size = (uint64_t)(table.len / 4);
+    while (((uint64_t)1 << (64 - shift)) < size)
+        shift--;
+    if (codes.len < n * 8 || first.len < n * 8 || n >= INT32_MAX || size < 2 * (uint64_t)n ||
+        size < 2 || ((uint64_t)1 << (64 - shift)) != size) {
+        PyErr_SetString(PyExc_ValueError, "output buffers too short, or the table is not a "
+                                          "power of two of at least twice the values");
+        goto done;
     }
     {
         const int64_t *v = (const int64_t *)values.buf;
         int64_t *out = (int64_t *)codes.buf, *at = (int64_t *)first.buf;
+        int32_t *slots = (int32_t *)table.buf;                /* code + 1; 0: empty */
         Py_BEGIN_ALLOW_THREADS
         for (i = 0; i < n; i++) {
-            uint64_t slot = SLOT(v[i], shift);
+            uint64_t slot = ((uint64_t)v[i] * 0x9E3779B97F4A7C15ULL) >> shift;
             for (;;) {
-                int32_t code = table[slot];
+                int32_t code = slots[slot];
                 if (code == 0) {
-                    table[slot] = (int32_t)(distinct + 1);
+                    slots[slot] = (int32_t)(distinct + 1);
                     at[distinct] = i;
                     out[i] = distinct++;
                     break;
@@ -250,30 +228,17 @@ static PyObject *factorize(PyObject *self, PyObject *args)
                 }
                 slot = (slot + 1) & (size - 1);
             }
-            if (2 * (uint64_t)distinct > size) {         /* at most half full */
-                table = grown(table, &size, &shift, v, at, distinct);
-                if (table == NULL) {
-                    failed = 1;
-                    break;
-                }
-            }
         }
         Py_END_ALLOW_THREADS
     }
-    free(table);
-    if (failed) {
-        PyErr_NoMemory();
-        goto fail;
-    }
+done:
     PyBuffer_Release(&values);
     PyBuffer_Release(&codes);
     PyBuffer_Release(&first);
+    PyBuffer_Release(&table);
+    if (PyErr_Occurred())
+        return NULL;
     return PyLong_FromSsize_t(distinct);
-fail:
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&codes);
-    PyBuffer_Release(&first);
-    return NULL;
 }
 
 static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -353,7 +318,7 @@ static PyMethodDef methods[] = {
     {"padded", padded, METH_VARARGS,
      "padded(data, separator): whether a value may carry surrounding whitespace."},
     {"factorize", factorize, METH_VARARGS,
-     "factorize(values, codes, first) -> distinct: dense codes of int64 values."},
+     "factorize(values, codes, first, table) -> distinct: dense codes of int64 values."},
     {"decimals", decimals, METH_VARARGS,
      "decimals(data, offsets, decimal, values, present) -> first row of another shape or -1."},
     {NULL, NULL, 0, NULL}};

@@ -438,8 +438,10 @@ def _row_hashes(keys: dict) -> np.ndarray:
     return h.view(np.int64)
 
 
-def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
-    """Duplicate contacts/events (module docstring). Takes ownership of ``frame``."""
+def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple],
+                  scratch: list | None = None) -> dict:
+    """Duplicate contacts/events (module docstring). Takes ownership of ``frame``.
+    ``scratch``: the load's hash table (``factorize_integers``)."""
     if _n_rows(frame) == 0:
         return frame
     cols = [c for c in frame if not c.startswith("_")]
@@ -448,7 +450,7 @@ def _resolve_rows(frame: dict, names: list[str], rejected: list[tuple]) -> dict:
     # Equal rows have equal hashes: only rows sharing a 64-bit row hash can be duplicates,
     # so the exact comparison below runs on those few (none, in a clean export) instead of
     # factorizing every column of every row.
-    hashes = factorize_integers(_row_hashes({c: frame[c] for c in cols}))[0]
+    hashes = factorize_integers(_row_hashes({c: frame[c] for c in cols}), scratch)[0]
     maybe = np.bincount(hashes)[hashes] > 1
     del hashes
     if not maybe.any():
@@ -584,7 +586,8 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
             parts.append(part)
             del raw, part
             done()
-    pseudonymise_parts(parts, ctx.key)      # every file is read: each distinct BSN hashed once
+    scratch: list = []                      # one hash table for the load's factorizations
+    pseudonymise_parts(parts, ctx.key, scratch)   # every file is read: each distinct BSN hashed once
     del ctx
     rejected: list[tuple] = []
     tables = {}
@@ -599,9 +602,10 @@ def load(path_or_paths: str | os.PathLike | Iterable, mapping=None, key=None, ex
         columns = _combine(frames)
         release()
         tables[table] = _resolve_spells(columns, names, rejected) if table == "spells" \
-            else _resolve_rows(columns, names, rejected)
+            else _resolve_rows(columns, names, rejected, scratch)
         del columns
         release()
+    scratch.clear()
     if tables.get("assignments") is not None:     # caseworker history (issue 21)
         from .assignments import check_assignment_rows
         check_assignment_rows(tables["assignments"], names)

@@ -635,19 +635,20 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
                 notes=head.notes, bsn_pending=head.bsn_pending)
 
 
-def pseudonymise_parts(parts: list[Part], key: KeyHolder) -> None:
+def pseudonymise_parts(parts: list[Part], key: KeyHolder, scratch: list | None = None) -> None:
     """Replace the BSN numbers of every pending part's frames by their pseudonyms' text,
     hashing each distinct BSN of the whole load once. ``_client_key`` becomes the client's
     number among the load's distinct pseudonyms (0, 1, ...: equal exactly when the
-    pseudonyms are), the loader's sort and join key."""
+    pseudonyms are), the loader's sort and join key. ``scratch``: the load's hash table
+    (``factorize_integers``)."""
     frames = [f for p in parts if p.bsn_pending for f in p.frames]
     if not frames:
         return
     sizes = [len(f["client_id"]) for f in frames]
-    codes, bsns = factorize_integers(np.concatenate([f["client_id"] for f in frames]))
+    codes, bsns = factorize_integers(np.concatenate([f["client_id"] for f in frames]), scratch)
     # (rows are kept only with a valid BSN, so the key was checked when there are any)
     hashed = pseudonym_numbers(bsns, key.get()) if len(bsns) else np.empty(0, np.int64)
-    numbers, clients = hashed[codes], factorize_integers(hashed)[0][codes]
+    numbers, clients = hashed[codes], factorize_integers(hashed, scratch)[0][codes]
     del codes
     start = 0
     for f, n in zip(frames, sizes):
