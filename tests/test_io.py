@@ -1219,3 +1219,16 @@ def test_text_codes_read_as_parse_text_and_redact_numbers():
         assert [None if pd.isna(v) else v for v in categorical] == \
             pa.array(expected.values).to_pylist()
         assert len(categorical.categories) == len(set(v for v in pa.array(expected.values).to_pylist() if v))
+
+
+def test_date_format_of_strict_columns_is_the_classified_format():
+    from fipeval.io.dates import _classified_format, detect_format
+    rng = np.random.default_rng(12)
+    days = np.datetime64("1950-01-01") + rng.integers(0, 25000, 3000).astype("timedelta64[D]")
+    text = np.datetime_as_string(days)                    # yyyy-mm-dd
+    columns = {"iso": list(text) + ["", ""],
+               "dd-mm-jjjj": [f"{t[8:]}-{t[5:7]}-{t[:4]}" for t in text] + [""],
+               "dd.mm": [f"{t[8:]}.{t[5:7]}.{t[:4]}" for t in text[:50]]}
+    for name, values in columns.items():
+        arr = pa.array(values)
+        assert detect_format(arr) == _classified_format(arr) != None, name   # noqa: E711

@@ -104,7 +104,21 @@ def detect_format(arr, *, weights: np.ndarray | None = None) -> str | None:
         if len(values) == 0:
             return None
         return "yyyymmdd" if np.median(values) > 1e7 else "excel"
-    codes, uniques = dictionary(as_text(arr))
+    text = as_text(arr)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks() if text.num_chunks else pa.array([], pa.string())
+    for shape in ("dd-mm-jjjj", "iso"):
+        # every value in the strict shape of a format (a day-month one can then hold no
+        # month above 12): the distinct values' classification below would say the same
+        _, clean, empty = _strict(text, shape)
+        if clean.any() and (clean | empty).all():
+            return shape
+    return _classified_format(text)
+
+
+def _classified_format(text: pa.Array) -> str | None:
+    """``detect_format`` of a text column by classifying its distinct values."""
+    codes, uniques = dictionary(text)
     if not uniques:
         return None
     parts = _classify(pd.Series(uniques, dtype=object).astype(str))
@@ -295,8 +309,8 @@ def _parse_text(arr, column: str, pivot_year: int) -> ParsedColumn:
     if not clean.any():
         return _parse_distinct(arr, column, pivot_year)
     kind = {"dd-mm-jjjj": "d4", "mm-dd-jjjj": "d4"}.get(column, column)
-    values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    values[clean] = days[clean].astype("datetime64[D]").astype("datetime64[ns]")
+    # days to nanoseconds in one pass, NaT (the smallest int64) where not clean
+    values = np.where(clean, days * 86_400_000_000_000, np.iinfo(np.int64).min).view("datetime64[ns]")
     out = ParsedColumn(values=values, missing=empty.copy(), invalid=np.zeros(n, bool),
                        repairs={"two_digit_year": np.zeros(n, bool),
                                 "swapped_day_month": np.zeros(n, bool),
