@@ -100,7 +100,7 @@ def dictionary(arr) -> tuple[np.ndarray, list]:
         enc = pa.chunked_array(enc.chunks, type=enc.type).combine_chunks() if enc.num_chunks \
             else pa.array([], type=enc.type)
     idx = enc.indices
-    codes = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)      # int32, as Arrow's
     return codes, enc.dictionary.to_pylist()
 
 
@@ -115,11 +115,13 @@ def _blank(values: list) -> np.ndarray:
     return np.array([v is None or str(v).strip() == "" for v in values], dtype=bool)
 
 
-def parse_code(arr, table: dict[str, str], *, unknown: str | None) -> ParsedColumn:
+def parse_code(arr, table: dict[str, str], *, unknown: str | None,
+               row_values: bool = True) -> ParsedColumn:
     """Map raw codes onto canonical ones (matching with ``normalise_key``).
 
     Codes not in ``table`` become ``unknown`` (or missing when ``unknown`` is None) and are
-    counted in ``ParsedColumn.unknown``; nothing is dropped here.
+    counted in ``ParsedColumn.unknown``; nothing is dropped here. ``row_values=False`` leaves
+    ``values`` None (a caller that wants only ``categorical`` saves an object per row).
     """
     codes, uniques = dictionary(as_text(arr))
     lookup = {normalise_key(k): v for k, v in table.items()}
@@ -134,7 +136,8 @@ def parse_code(arr, table: dict[str, str], *, unknown: str | None) -> ParsedColu
         else np.zeros(len(uniques), dtype=np.int64)
     unknown_counts = Counter({redact(str(uniques[i]).strip()): int(c)
                               for i, c in enumerate(counts) if c})
-    return ParsedColumn(values=mapped[codes], missing=blank[codes], invalid=np.zeros(len(codes), bool),
+    return ParsedColumn(values=mapped[codes] if row_values else None, missing=blank[codes],
+                        invalid=np.zeros(len(codes), bool),
                         unknown=unknown_counts, unknown_rows=row_unknown, codes=codes,
                         uniques=uniques, unique_values=mapped)
 

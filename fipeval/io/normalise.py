@@ -331,7 +331,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if "end_reason" in roles:
             reason_text = cols.take(roles["end_reason"])
             reason = parse_code(reason_text, tmap.codes.get("end_reason", {}),
-                                unknown="unknown")
+                                unknown="unknown", row_values=False)
             reason_codes = reason.categorical(END_REASONS).codes.astype(np.int8)
             codes["end_reason"] = reason
         else:
@@ -367,7 +367,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
                 detected["implausible"] = implausible
         if "household_type" in roles:
             hh = parse_code(cols.take(roles["household_type"]),
-                            tmap.codes.get("household_type", {}), unknown=None)
+                            tmap.codes.get("household_type", {}), unknown=None, row_values=False)
             out["household_type"] = hh.categorical(HOUSEHOLD_TYPES)
             codes["household_type"] = hh
             missing["household_type"] = np.asarray(out["household_type"].codes < 0)
@@ -408,7 +408,8 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         if not detected["implausible"]:
             del detected["implausible"]
         if "sex" in roles:
-            sex = parse_code(cols.take(roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown")
+            sex = parse_code(cols.take(roles["sex"]), tmap.codes.get("sex", {}), unknown="unknown",
+                             row_values=False)
             out["sex"] = sex.categorical(SEXES)
             codes["sex"] = sex
             missing["sex"] = sex.missing
@@ -433,7 +434,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
     else:
         date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
         kind_text = cols.take(roles["kind"])
-        kind = parse_code(kind_text, tmap.codes.get("kind", {}), unknown=None)
+        kind = parse_code(kind_text, tmap.codes.get("kind", {}), unknown=None, row_values=False)
         rows.reject(kind.missing, "missing kind", (roles["kind"], kind_text))
         rows.reject(kind.unknown_rows, "unknown kind", (roles["kind"], kind_text))
         codes["kind"] = kind
