@@ -1066,11 +1066,17 @@ def test_pseudonyms_are_hmac_sha256_with_and_without_the_compiled_routine(compil
             assert got.tolist() == expected, (key_length, width)
 
 
-def test_row_hashes_find_the_rows_pandas_calls_duplicates():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_row_hashes_find_the_rows_pandas_calls_duplicates(compiled, monkeypatch):
     # the duplicate-row rule looks for duplicates among rows sharing a 64-bit row hash, so
     # equal rows must hash equal whatever their types: NaN and -0.0 in floats, missing
-    # categories and text, NaT
+    # categories and text, NaT; the compiled mixing and NumPy's give the same hashes
+    import fipeval.io.loading as loading_module
     from fipeval.io.loading import _row_hashes
+    if compiled:
+        pytest.importorskip("fipeval.io._text")
+    else:
+        monkeypatch.setattr(loading_module, "compiled_text", None)
     rng = np.random.default_rng(5)
     n = 4000
     minutes = rng.choice([np.nan, 0.0, -0.0, 20.0, 45.5], n)
@@ -1090,6 +1096,10 @@ def test_row_hashes_find_the_rows_pandas_calls_duplicates():
     # and the hash tells different rows apart (no collisions among a few thousand rows)
     groups = pd.DataFrame(frame).groupby(list(frame), dropna=False, observed=True).ngroup()
     assert hashes.nunique() == groups.nunique()
+    if compiled:
+        with monkeypatch.context() as patch:
+            patch.setattr(loading_module, "compiled_text", None)
+            assert np.array_equal(hashes.to_numpy(), _row_hashes(frame))
 
 
 def test_nine_digit_bsns_are_read_as_the_general_path_reads_them():

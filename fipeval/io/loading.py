@@ -51,7 +51,7 @@ from ..schema import OPTIONAL_TABLES, TABLES, Register, empty_table, is_member
 from .accounting import REPAIR_BIT, REPAIR_KINDS, FileReport, LoadReport
 from .bsn import redact
 from .detect import KINDS, TEXT_EXTENSIONS
-from .fields import as_text, factorize_integers, normalise_key, parse_code
+from .fields import as_text, compiled_text, factorize_integers, normalise_key, parse_code
 from .mapping import (BENEFIT_PRESETS, CLIENT_ROLES, REQUIRED_ROLES, ROLES, Mapping, match_columns,
                       resolve)
 from .memory import release
@@ -430,10 +430,18 @@ def _value_numbers(values) -> np.ndarray:
 
 def _row_hashes(keys: dict) -> np.ndarray:
     """A 64-bit hash per row of the ``keys`` columns, equal for equal rows (see
-    ``_value_numbers``); vectorised mixing, no Python object per row."""
+    ``_value_numbers``): each column's numbers salted and mixed into the row's hash
+    (compiled where built, else vectorised NumPy; the same hashes), no Python object per row."""
     h = None
     for i, values in enumerate(keys.values()):
-        x = _value_numbers(values) + np.uint64(0x9E3779B97F4A7C15 * (i + 1) % 2 ** 64)
+        salt = 0x9E3779B97F4A7C15 * (i + 1) % 2 ** 64
+        numbers = np.ascontiguousarray(_value_numbers(values))
+        if compiled_text is not None:
+            if h is None:
+                h = np.empty(len(numbers), np.uint64)
+            compiled_text.mix_column(h, numbers, salt, i == 0)
+            continue
+        x = numbers + np.uint64(salt)
         h = _mix(x) if h is None else _mix(h ^ _mix(x))
     return h.view(np.int64)
 
