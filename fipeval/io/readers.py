@@ -248,13 +248,14 @@ def _csv_options(headers, sep: str, invalid: list, skip_rows: int, block_size: i
             quoted_strings_can_be_null=False))
 
 
-def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0):
+def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0,
+                   block_size: int = 1 << 21):
     """Every field as text in one pyarrow pass, or None unless every one of ``n_lines``
     lines parsed cleanly (no quotes, no ragged line): the exact line-by-line path then
     takes over."""
     invalid: list = []
     try:
-        table = pacsv.read_csv(source, **_csv_options(headers, sep, invalid, skip_rows, 1 << 21))
+        table = pacsv.read_csv(source, **_csv_options(headers, sep, invalid, skip_rows, block_size))
     except pa.ArrowInvalid:
         return None
     if invalid or table.num_rows != n_lines:
@@ -298,7 +299,10 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
             np.equal(np.frombuffer(view, dtype=np.uint8), 10, out=mask)
             lines = int(np.count_nonzero(mask)) + (0 if chunk[cut - 1:cut] == b"\n" else 1)
             padded = _maybe_padded(view, sep)
-            table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines)
+            # one block a chunk: each column comes back as one array, which the row rules
+            # use as it is (several blocks would be joined by a copy of every column)
+            table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines,
+                                   block_size=cut + 1)
             del view
             del chunk
             if table is None:
