@@ -360,7 +360,7 @@ JOBS = {
     "codes and text to categories": ("fields.py:parse_code", "fields.py:dictionary",
                                      "fields.py:parse_text", "fields.py:redact_numbers",
                                      "fields.py:parse_text_codes", "fields.py:text_categorical",
-                                     "normalise.py:_categorical", "fields.py:categorical",
+                                     "fields.py:categorical",
                                      "fields.py:parse_integer"),
     "amounts and minutes": ("fields.py:parse_amount", "fields.py:_plain_amounts"),
     "column hand-out (whitespace check)": ("normalise.py:take",),

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from ..errors import LoadError
 from .bsn import redact
-from .fields import first_row, parse_text, redact_numbers
+from .fields import first_row, parse_text_codes, text_categorical
 
 
 def _stop(raw, parsed_or_cell, row: int, what: str, role_name: str) -> None:
@@ -42,10 +42,9 @@ def _stop(raw, parsed_or_cell, row: int, what: str, role_name: str) -> None:
         file=raw.file, line=int(raw.lines[row]), column=header)
 
 
-def normalise_assignments(raw, cols, roles, ctx, rows, out, *, date, categorical,
-                          constants) -> None:
+def normalise_assignments(raw, cols, roles, ctx, rows, out, *, date, constants) -> None:
     """The assignments branch of ``fipeval.io.normalise.normalise`` (fills ``out``); ``date``
-    parses a role's column, ``categorical`` makes a column categorical (normalise's own)."""
+    parses a role's column."""
     from .dates import parse_dates
     n = raw.table.num_rows
     ok = rows.reason == 0                       # rows already rejected (client) are not checked
@@ -70,15 +69,15 @@ def normalise_assignments(raw, cols, roles, ctx, rows, out, *, date, categorical
     if (bad := first_row(ok & (frm.values > ctx.check_date))) is not None:
         _stop(raw, frm.cell, bad, "A from date after the extract date", "from_date")
     cw_text = cols.take(roles["caseworker"])
-    cw, numbers = redact_numbers(parse_text(cw_text))
+    cw = parse_text_codes(cw_text, redact=True)
     if (bad := first_row(ok & cw.missing)) is not None:
         _stop(raw, (roles["caseworker"], cw_text), bad, "A row without a caseworker",
               "caseworker")
-    rows.repaired(numbers, "number_in_text_redacted", (roles["caseworker"], cw.values))
-    out.update(caseworker=categorical(cw.values), from_date=frm.values, to_date=to_v)
+    rows.repaired(cw.repairs["number_in_text_redacted"], "number_in_text_redacted",
+                  (roles["caseworker"], cw.values))
+    out.update(caseworker=text_categorical(cw), from_date=frm.values, to_date=to_v)
     if "municipality" in roles:
-        muni = parse_text(cols.take(roles["municipality"]))
-        out["municipality"] = categorical(muni.values)
+        out["municipality"] = text_categorical(parse_text_codes(cols.take(roles["municipality"])))
     elif constants.get("municipality") or ctx.municipality:
         value = str(constants.get("municipality") or ctx.municipality)
         out["municipality"] = pd.Categorical([value] * n)

@@ -257,11 +257,6 @@ def _decimal(arr, raw: RawTable, ctx: Context) -> str:
     return detect_decimal(arr, separator=sep)
 
 
-def _categorical(values: pa.Array) -> pd.Categorical:
-    enc = pc.dictionary_encode(values)
-    return enc.to_pandas().array
-
-
 def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: Context,
               file_index: int) -> Part:
     """Apply the row rules of the module docstring to one file."""
@@ -430,7 +425,7 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
         from .assignments import normalise_assignments
         normalise_assignments(raw, cols, roles, ctx, rows, out,
                               date=lambda role: _date(cols, roles, role, tmap, ctx, detected),
-                              categorical=_categorical, constants=tmap.constants)
+                              constants=tmap.constants)
     else:
         date = _dated_rows(cols, roles, tmap, ctx, detected, rows)
         kind_text = cols.take(roles["kind"])
