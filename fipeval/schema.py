@@ -338,8 +338,8 @@ class Register:
             if name in OPTIONAL_TABLES and getattr(self, name) is None:
                 continue
             object.__setattr__(self, name, conform(name, getattr(self, name), copy=not owned))
-        if self.assignments is not None:
-            check_assignments(self.assignments)
+        if self.assignments is not None:     # the client codes are the cohort's, kept
+            check_assignments(self.assignments, self.assignment_client_codes[1])
         if self.extract_date is None:
             dates = pd.concat([self.spells["start_date"], self.spells["end_date"]]).dropna()
             object.__setattr__(self, "extract_date", dates.max() if len(dates) else None)
@@ -406,13 +406,15 @@ def derive_assignments(spells: pd.DataFrame) -> pd.DataFrame:
     }), copy=False)
 
 
-def assignment_overlaps(assignments: pd.DataFrame) -> np.ndarray:
+def assignment_overlaps(assignments: pd.DataFrame, client: np.ndarray | None = None) -> np.ndarray:
     """Rows (positions) of ``assignments`` that start before the client's previous row ends
-    or that end before they start."""
+    or that end before they start. ``client``: the rows' client codes when already known
+    (any numbering, equal exactly for equal clients), else factorized here."""
     frm = assignments["from_date"].to_numpy(dtype="datetime64[ns]")
     to = assignments["to_date"].to_numpy(dtype="datetime64[ns]")
     bad = ~np.isnat(to) & (to <= frm)
-    client = pd.factorize(assignments["client_id"])[0]
+    if client is None:
+        client = pd.factorize(assignments["client_id"])[0]
     order = np.lexsort((frm, client))
     c, f = client[order], frm[order]
     t = np.where(np.isnat(to[order]), np.datetime64("9999-12-31", "ns"), to[order])
@@ -422,9 +424,10 @@ def assignment_overlaps(assignments: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(bad)
 
 
-def check_assignments(assignments: pd.DataFrame) -> None:
-    """Raise SchemaError when a client's assignments overlap or one ends before it starts."""
-    bad = assignment_overlaps(assignments)
+def check_assignments(assignments: pd.DataFrame, client: np.ndarray | None = None) -> None:
+    """Raise SchemaError when a client's assignments overlap or one ends before it starts
+    (``client``: as in :func:`assignment_overlaps`)."""
+    bad = assignment_overlaps(assignments, client)
     if len(bad):
         row = assignments.iloc[int(bad[0])]
         raise SchemaError(

@@ -89,7 +89,8 @@ def check_assignment_rows(columns: dict, names: list[str]) -> None:
     from ..schema import assignment_overlaps
     frame = pd.DataFrame({"client_id": columns["client_id"], "from_date": columns["from_date"],
                           "to_date": columns["to_date"]}, copy=False)
-    bad = assignment_overlaps(frame)
+    keys = columns.get("_client_key")                    # BSN exports: the clients' numbers
+    bad = assignment_overlaps(frame, keys if isinstance(keys, np.ndarray) else None)
     if len(bad) == 0:
         return
     row = int(bad[0])
