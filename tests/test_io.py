@@ -1242,3 +1242,32 @@ def test_date_format_of_strict_columns_is_the_classified_format():
     for name, values in columns.items():
         arr = pa.array(values)
         assert detect_format(arr) == _classified_format(arr) != None, name   # noqa: E711
+
+
+def test_a_dirty_export_streamed_in_chunks_loads_as_read_whole(tmp_path, monkeypatch):
+    """Streamed chunks dictionary-encode codes and names as they are parsed; trimming,
+    unknown and empty codes, redacted numbers and rejects must come out as from the whole
+    file read at once (register and load report alike)."""
+    import fipeval.io.readers as readers
+    frame = dutch(make_spells(400)).astype(str)
+    rng = np.random.default_rng(6)
+    pick = lambda share: rng.random(len(frame)) < share          # noqa: E731
+    frame.loc[pick(0.1), "gemeente"] = " " + frame["gemeente"] + " "
+    frame.loc[pick(0.05), "klantmanager"] = "KM 123456789"
+    frame.loc[pick(0.05), "klantmanager"] = ""
+    frame.loc[pick(0.1), "leefvorm"] = "Onbekende leefvorm"
+    frame.loc[pick(0.05), "leefvorm"] = " Alleenstaande"
+    frame.loc[pick(0.05), "geslacht"] = "X"
+    frame.loc[pick(0.05), "trede participatieladder"] = "trede 9"
+    ended = frame["einddatum"] != ""
+    frame.loc[ended & pick(0.2), "reden beëindiging"] = "onbekende reden"
+    frame.loc[pick(0.02), "gemeente"] = ""
+    path = write_csv(frame, tmp_path / "uitkeringen.csv")
+    whole = load(path, key=KEY, extract_date=EXTRACT)
+    monkeypatch.setattr(readers, "STREAM_BYTES", 700)
+    monkeypatch.setattr(readers, "HEAD_BYTES", 1024)
+    streamed = load(path, key=KEY, extract_date=EXTRACT)
+    assert streamed.load_report["rows_rejected"] > 0
+    assert streamed.load_report["repaired_by_kind"]["number_in_text_redacted"] > 0
+    pd.testing.assert_frame_equal(streamed.spells, whole.spells)
+    assert streamed.load_report.to_dict() == whole.load_report.to_dict()

@@ -94,8 +94,9 @@ def as_text(arr) -> pa.ChunkedArray | pa.Array:
 
 
 def dictionary(arr) -> tuple[np.ndarray, list]:
-    """Row codes (-1 for null) and the distinct values of ``arr``."""
-    enc = pc.dictionary_encode(arr)
+    """Row codes (-1 for null) and the distinct values of ``arr`` (as it is when the parser
+    dictionary-encoded it already)."""
+    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
     if isinstance(enc, pa.ChunkedArray):
         enc = pa.chunked_array(enc.chunks, type=enc.type).combine_chunks() if enc.num_chunks \
             else pa.array([], type=enc.type)
@@ -106,6 +107,9 @@ def dictionary(arr) -> tuple[np.ndarray, list]:
 
 def trimmed_mask(arr) -> np.ndarray:
     """Rows whose text had leading or trailing whitespace."""
+    if pa.types.is_dictionary(arr.type):          # looked for among the distinct values
+        codes, _ = dictionary(arr)
+        return np.append(trimmed_mask(arr.dictionary), False)[codes]
     text = as_text(arr)
     changed = pc.not_equal(pc.utf8_length(text), pc.utf8_length(pc.utf8_trim_whitespace(text)))
     return pc.fill_null(changed, False).to_numpy(zero_copy_only=False)
@@ -123,7 +127,7 @@ def parse_code(arr, table: dict[str, str], *, unknown: str | None,
     counted in ``ParsedColumn.unknown``; nothing is dropped here. ``row_values=False`` leaves
     ``values`` None (a caller that wants only ``categorical`` saves an object per row).
     """
-    codes, uniques = dictionary(as_text(arr))
+    codes, uniques = dictionary(arr if pa.types.is_dictionary(arr.type) else as_text(arr))
     lookup = {normalise_key(k): v for k, v in table.items()}
     keys = [normalise_key(u) for u in uniques]
     mapped = np.array([lookup.get(k) for k in keys] + [None], dtype=object)
@@ -262,7 +266,7 @@ def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
 
 def parse_integer(arr, *, low: int, high: int) -> ParsedColumn:
     """The first whole number in each value (``"trede 3"`` -> 3) if within [low, high]."""
-    codes, uniques = dictionary(as_text(arr))
+    codes, uniques = dictionary(arr if pa.types.is_dictionary(arr.type) else as_text(arr))
     blank = np.append(_blank(uniques), True)
     numbers = np.full(len(uniques) + 1, np.nan)
     for i, u in enumerate(uniques):
@@ -305,10 +309,13 @@ def parse_text_codes(arr, *, redact: bool = False) -> ParsedColumn:
     of first appearance; -1: missing), ``values`` the cleaned text as a dictionary array,
     ``repairs["number_in_text_redacted"]`` the rows whose value lost a number.
     """
-    text = as_text(arr)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks() if text.num_chunks else pa.array([], pa.string())
-    enc = pc.dictionary_encode(text)
+    if pa.types.is_dictionary(arr.type):          # encoded by the parser already
+        enc = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    else:
+        text = as_text(arr)
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks() if text.num_chunks else pa.array([], pa.string())
+        enc = pc.dictionary_encode(text)
     raw = pc.utf8_trim_whitespace(enc.dictionary)
     empty = pc.equal(pc.utf8_length(raw), 0)
     hit = np.zeros(len(raw), bool)

@@ -173,7 +173,7 @@ class _Columns:
         self.raw.table = self.raw.table.drop_columns([header])
         arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
         del col
-        if self.raw.padded and pa.types.is_string(arr.type):
+        if self.raw.padded and (pa.types.is_string(arr.type) or pa.types.is_dictionary(arr.type)):
             self.rows.repaired(trimmed_mask(arr), "trimmed_whitespace", (header, arr))
         return arr
 
@@ -480,6 +480,10 @@ def normalise(raw: RawTable, table: str, roles: dict, tmap: TableMapping, ctx: C
 
 
 BATCH_ROWS = 1 << 18
+# columns of codes and names (a few distinct values in a quarter million rows): a streamed
+# file's parser dictionary-encodes them, and the rules read the distinct values
+DICTIONARY_ROLES = ("municipality", "caseworker", "end_reason", "household_type", "sex",
+                    "ladder_rung", "benefit_type", "kind", "detail", "domain")
 
 
 # --- benefit types (issue 21) -------------------------------------------------------------
@@ -581,7 +585,7 @@ def normalise_file(raw: RawTable, table: str, roles: dict, tmap: TableMapping, c
     parsed. Formats detected in the first batch (dates, decimal mark, whether the client
     column holds BSNs) hold for the whole file, so every row is read the same way."""
     if raw.batches is not None:
-        batches = raw.batches()
+        batches = raw.batches(dictionary={roles[r] for r in DICTIONARY_ROLES if r in roles})
     else:
         n = raw.table.num_rows
         if n <= BATCH_ROWS:

@@ -58,9 +58,10 @@ class RawTable:
     line_accounting: dict | None = None
     padded: bool = True                         # values may carry surrounding whitespace
     # Streamed text files: ``table`` holds only the first lines (enough to detect the table
-    # and formats) and ``lines`` is empty; ``batches()`` yields the whole file, in order, as
-    # RawTables of consecutive lines (each with its own ``lines`` and ``padded``).
-    batches: Callable[[], Iterator["RawTable"]] | None = None
+    # and formats) and ``lines`` is empty; ``batches(dictionary=headers)`` yields the whole
+    # file, in order, as RawTables of consecutive lines (each with its own ``lines`` and
+    # ``padded``), the ``dictionary`` columns dictionary-encoded as they are parsed.
+    batches: Callable[..., Iterator["RawTable"]] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -211,7 +212,8 @@ def _read_text_streaming(path: Path, separator: str | None, stream: bool = False
             return None
         return RawTable(file=name, kind="text", table=first_lines, lines=np.empty(0, dtype=np.int64),
                         text_format=fmt, padded=_maybe_padded(complete, sep),
-                        batches=lambda: _arrow_batches(path, headers, sep, fmt))
+                        batches=lambda dictionary=(): _arrow_batches(path, headers, sep, fmt,
+                                                                     dictionary))
     newlines, padded, last = 0, False, b""
     with open(path, "rb") as fh:
         while chunk := fh.read(STREAM_BYTES):
@@ -236,26 +238,29 @@ def _has_blank_line(data: bytes, end: int) -> bool:
     return data.find(b"\n\n", 0, end) >= 0 or data.find(b"\n\r\n", 0, end) >= 0
 
 
-def _csv_options(headers, sep: str, invalid: list, skip_rows: int, block_size: int):
+def _csv_options(headers, sep: str, invalid: list, skip_rows: int, block_size: int,
+                 dictionary=()):
     def handler(row):
         invalid.append(row)
         return "skip"
+    coded = pa.dictionary(pa.int32(), pa.string())
     return dict(
         read_options=pacsv.ReadOptions(skip_rows=skip_rows, column_names=headers, block_size=block_size),
         parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, invalid_row_handler=handler),
         convert_options=pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
-            quoted_strings_can_be_null=False))
+            column_types={h: coded if h in dictionary else pa.string() for h in headers},
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
 
 
 def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0,
-                   block_size: int = 1 << 21):
+                   block_size: int = 1 << 21, dictionary=()):
     """Every field as text in one pyarrow pass, or None unless every one of ``n_lines``
     lines parsed cleanly (no quotes, no ragged line): the exact line-by-line path then
     takes over."""
     invalid: list = []
     try:
-        table = pacsv.read_csv(source, **_csv_options(headers, sep, invalid, skip_rows, block_size))
+        table = pacsv.read_csv(source, **_csv_options(headers, sep, invalid, skip_rows, block_size,
+                                                      dictionary))
     except pa.ArrowInvalid:
         return None
     if invalid or table.num_rows != n_lines:
@@ -263,7 +268,8 @@ def _arrow_strings(source, headers, sep: str, n_lines: int, skip_rows: int = 0,
     return table
 
 
-def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[RawTable]:
+def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat,
+                   dictionary=()) -> Iterator[RawTable]:
     """The rows of a large UTF-8 file as RawTables of about ``STREAM_BYTES`` each, cut at
     line ends and checked and parsed one at a time (pyarrow's own streaming reader reads
     ahead the whole file). Raises ``StreamFallback`` at the first chunk the fast path cannot
@@ -271,7 +277,8 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
     the exact path.
 
     Every chunk is read into the same buffer (pyarrow copies the values it parses), so the
-    file's bytes take fresh memory once, not once a chunk."""
+    file's bytes take fresh memory once, not once a chunk. The ``dictionary`` columns (codes
+    and names: a few distinct values) come dictionary-encoded by the parser itself."""
     name = str(path)
     line = 2                                            # the header is line 1
     buffer = bytearray(STREAM_BYTES)
@@ -302,7 +309,7 @@ def _arrow_batches(path: Path, headers, sep: str, fmt: TextFormat) -> Iterator[R
             # one block a chunk: each column comes back as one array, which the row rules
             # use as it is (several blocks would be joined by a copy of every column)
             table = _arrow_strings(pa.BufferReader(pa.py_buffer(view)), headers, sep, lines,
-                                   block_size=cut + 1)
+                                   block_size=cut + 1, dictionary=dictionary)
             del view
             del chunk
             if table is None:
