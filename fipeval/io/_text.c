@@ -65,6 +65,15 @@ static int row_count(Py_buffer *data, Py_buffer *offsets, Py_ssize_t *n)
     return 0;
 }
 
+/* the four buffers of a call, released on every way out */
+static void release4(Py_buffer *a, Py_buffer *b, Py_buffer *c, Py_buffer *d)
+{
+    PyBuffer_Release(a);
+    PyBuffer_Release(b);
+    PyBuffer_Release(c);
+    PyBuffer_Release(d);
+}
+
 /* days from civil (proleptic Gregorian), H. Hinnant's algorithm */
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 {
@@ -103,10 +112,7 @@ static PyObject *dates(PyObject *self, PyObject *args)
         kind < 0 || kind > 2) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "output buffers too short or unknown kind");
-        PyBuffer_Release(&data);
-        PyBuffer_Release(&offsets);
-        PyBuffer_Release(&days);
-        PyBuffer_Release(&clean);
+        release4(&data, &offsets, &days, &clean);
         return NULL;
     }
     {
@@ -148,10 +154,7 @@ static PyObject *dates(PyObject *self, PyObject *args)
         }
         Py_END_ALLOW_THREADS
     }
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&offsets);
-    PyBuffer_Release(&days);
-    PyBuffer_Release(&clean);
+    release4(&data, &offsets, &days, &clean);
     Py_RETURN_NONE;
 }
 
@@ -237,10 +240,7 @@ static PyObject *factorize(PyObject *self, PyObject *args)
         Py_END_ALLOW_THREADS
     }
 done:
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&codes);
-    PyBuffer_Release(&first);
-    PyBuffer_Release(&table);
+    release4(&values, &codes, &first, &table);
     if (PyErr_Occurred())
         return NULL;
     return PyLong_FromSsize_t(distinct);
@@ -302,10 +302,7 @@ static PyObject *decimals(PyObject *self, PyObject *args)
     if (row_count(&data, &offsets, &n) < 0 || values.len < n * 8 || present.len < n) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "output buffers too short");
-        PyBuffer_Release(&data);
-        PyBuffer_Release(&offsets);
-        PyBuffer_Release(&values);
-        PyBuffer_Release(&present);
+        release4(&data, &offsets, &values, &present);
         return NULL;
     }
     {
@@ -352,10 +349,7 @@ static PyObject *decimals(PyObject *self, PyObject *args)
         }
         Py_END_ALLOW_THREADS
     }
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&offsets);
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&present);
+    release4(&data, &offsets, &values, &present);
     return PyLong_FromSsize_t(bad);
 }
 
