@@ -227,3 +227,44 @@ def test_bus_form_rows_are_continuations_not_terminations():
     assert p["terminations"].sum() == 2
     cp = client_panel(reg, start="2014-02-01", end="2014-07-01")
     assert cp.loc[cp["client_id"] == "a", "terminated"].sum() == 1
+
+
+def test_client_id_routes_give_the_same_panels(register, monkeypatch):
+    """Client ids of one width (hashed bytes), of varying widths (one Arrow dictionary
+    encoding) and Python strings (hashed objects, the route of ids Arrow does not hold):
+    three routes to the client codes, one panel. Varying widths are what a register of
+    copies with suffixed ids holds."""
+    from fipeval.diff_in_diff import _register_index
+
+    def recoded(dtype, rename=lambda s: s):     # every table's ids renamed alike
+        tables = {}
+        for name in ("spells", "events", "contacts"):
+            t = getattr(register, name).copy()
+            t["client_id"] = t["client_id"].map(rename).astype(dtype)
+            tables[name] = t
+        # an event of a client without spells: unattributed on every route
+        extra = tables["events"].iloc[:1].assign(client_id=pd.Series([rename("c9999")],
+                                                                     dtype=dtype))
+        tables["events"] = pd.concat([tables["events"], extra], ignore_index=True)
+        return Register(tables["spells"], contacts=tables["contacts"], events=tables["events"],
+                        extract_date=register.extract_date)
+
+    varying = lambda s: s[:1] + str(int(s[1:]))          # noqa: E731  c0007 -> c7
+    routes = {"one width": recoded("string[pyarrow]"),
+              "varying widths": recoded("string[pyarrow]", varying)}
+    prepared = {k: _register_index._Prepared(r) for k, r in routes.items()}
+    assert prepared["one width"]._words is not None
+    assert prepared["varying widths"]._words is None and prepared["varying widths"].ids is None
+    panels = {k: caseworker_panel(r, min_months_on_benefit=3) for k, r in routes.items()}
+    clients = {k: client_panel(r).drop(columns="client_id") for k, r in routes.items()}
+    with monkeypatch.context() as m:
+        m.setattr(_register_index, "_arrow_codes", lambda columns: None)
+        k, r = "python strings", routes["varying widths"]
+        assert _register_index._Prepared(r).ids is not None
+        panels[k] = caseworker_panel(r, min_months_on_benefit=3)
+        clients[k] = client_panel(r).drop(columns="client_id")
+    for k in ("varying widths", "python strings"):
+        pd.testing.assert_frame_equal(panels[k], panels["one width"], check_exact=True)
+        assert panels[k].attrs == panels["one width"].attrs
+        pd.testing.assert_frame_equal(clients[k], clients["one width"], check_exact=True)
+    assert panels["one width"].attrs["unattributed_events"] >= 1

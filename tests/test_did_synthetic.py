@@ -108,6 +108,11 @@ def test_reassign_fip_equals_the_plain_pandas_version(three_panel):
         expected = _pandas_reassign(panel, fip)
         pd.testing.assert_frame_equal(reassign(fip), expected)
         pd.testing.assert_frame_equal(reassign_fip(panel, fip), expected)
+    # the re-assigned frames share the panel's other columns: the panel stays as it was
+    before = panel.copy()
+    for frame in (reassign(1 - fip), reassign_fip(panel, fip)):
+        frame.iloc[0, frame.columns.get_loc("caseload")] = -1   # a write into a shared column
+    pd.testing.assert_frame_equal(panel, before)
 
 
 def _pandas_reassign(panel, fip):

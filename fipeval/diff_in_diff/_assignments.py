@@ -100,9 +100,10 @@ def spell_segments(register: Register, spell_cw: np.ndarray, assignment_cw: np.n
     """Cut each spell's months ``first..last`` (absolute; ``first`` without eligibility) by
     the client's assignments."""
     n = len(spell_cw)
-    if assignment_cw is None:
-        return Segments(np.arange(n), spell_cw, np.full(n, _LOW), np.full(n, _NO_END),
-                        np.ones(n, dtype=bool), np.ones(n, dtype=bool), True)
+    if assignment_cw is None:       # constant columns as read-only views of one value
+        return Segments(np.arange(n), spell_cw, np.broadcast_to(np.int64(_LOW), n),
+                        np.broadcast_to(np.int64(_NO_END), n), np.broadcast_to(True, n),
+                        np.broadcast_to(True, n), True)
     a = register.assignments
     spell_client, a_client = register.assignment_client_codes
     a_lo = _month_from(a["from_date"].to_numpy(dtype="datetime64[ns]"))

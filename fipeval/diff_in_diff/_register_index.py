@@ -74,16 +74,20 @@ class _Prepared:
         # against the ids themselves, so a hash collision can only leave an event
         # unattributed, never attribute it to the wrong client. Ids of one width (keyed
         # hashes of the BSN) are hashed and compared as the bytes Arrow holds, without a
-        # Python object per id; other ids as Python strings.
+        # Python object per id. Other Arrow strings get exact codes from one Arrow
+        # dictionary encoding (no check needed; a Python string per id would take ~100
+        # bytes, 3 GB for a register of 12 million spells); other ids are Python strings.
         columns = [spells["client_id"]] + [t["client_id"] for t in tables]
         words = [_fixed_width_words(c) for c in columns]
+        self._words = self.ids = None
         if all(w is not None for w in words) and len({w[1] for w in words}) == 1:
-            self._words, self.ids = [w[0] for w in words], None
-            hashes = np.concatenate([_mix64(w) for w in self._words])
-        else:
-            self._words, self.ids = None, [c.to_numpy(dtype=object) for c in columns]
+            self._words = [w[0] for w in words]
+            codes = pd.factorize(np.concatenate([_mix64(w) for w in self._words]))[0]
+        elif (codes := _arrow_codes(columns)) is None:
+            self.ids = [c.to_numpy(dtype=object) for c in columns]
             hashes = np.concatenate([pd.util.hash_array(i, categorize=False) for i in self.ids])
-        codes = pd.factorize(hashes)[0].astype(np.int64)
+            codes = pd.factorize(hashes)[0]
+        codes = codes.astype(np.int32 if len(codes) < 2**31 else np.int64)
         n_s, n_e = len(spells), len(tables[0])
         self.client = codes[:n_s]
         self.t_client = [codes[n_s:n_s + n_e], codes[n_s + n_e:]]
@@ -100,7 +104,7 @@ class _Prepared:
         # per day: the first month starting on or after it, the last starting before it
         self.month_from = self.month_of + (~self.is_first)
         self.month_before = self.month_of - self.is_first
-        self._spell_order = self._last = None
+        self._spell_order = None
 
     @staticmethod
     def _days(values: pd.Series) -> np.ndarray:
@@ -124,12 +128,9 @@ class _Prepared:
         ``min_months`` months of days / 30.4375, as in ``build_cohort``); the last the last
         month start strictly before the end date.
         """
-        if self._last is None:
-            last = np.full(len(self.start), _NO_END, dtype=np.int64)
-            e = self.end[self.ended] - self.lo
-            last[self.ended] = self.month_before[e]
-            self._last = last
-        return self.first_month(min_months), self._last.copy(), self.ended.copy()
+        last = np.full(len(self.start), _NO_END, dtype=np.int64)
+        last[self.ended] = self.month_before[self.end[self.ended] - self.lo]
+        return self.first_month(min_months), last, self.ended.copy()
 
     def first_month(self, min_months: float | None = None, rows=None) -> np.ndarray:
         """The first month of ``spell_months`` (of the spells ``rows``, default all)."""
@@ -160,6 +161,8 @@ class _Prepared:
         """Whether the client ids of rows ``rows_a`` of table ``a`` equal those of ``rows_b``
         of table ``b`` (tables: 0 spells, 1 events, 2 contacts)."""
         if self._words is None:
+            if self.ids is None:      # exact codes: equal codes are equal ids
+                return np.ones(len(rows_a), dtype=bool)
             return self.ids[a][rows_a] == self.ids[b][rows_b]
         same = np.ones(len(rows_a), dtype=bool)
         for word_a, word_b in zip(self._words[a], self._words[b]):
@@ -180,7 +183,10 @@ class _Prepared:
         q_order = np.argsort(q_key)     # any order: it only makes the searches local
         pos = np.empty(len(q_key), dtype=np.int64)
         pos[q_order] = np.searchsorted(sorted_key, q_key[q_order], side="right") - 1
-        row = np.where(pos >= 0, order[np.clip(pos, 0, None)], -1)
+        del q_key, q_order
+        row = order[np.clip(pos, 0, None)]
+        row[pos < 0] = -1
+        del pos
         safe = np.clip(row, 0, None)
         ok = (row >= 0) & (self.client[safe] == t_client) & (t_day != _NO_END)
         ok &= t_day <= self.end[safe]
@@ -189,17 +195,44 @@ class _Prepared:
         return np.where(ok, row, -1)
 
 
+def _arrow_strings(col: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings behind a column (its own buffers, no copy); None for others."""
+    if not hasattr(col.array, "__arrow_array__"):
+        return None
+    arr = pa.array(col.array)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _arrow_codes(columns: list[pd.Series]) -> np.ndarray | None:
+    """Dense codes of the values of Arrow string columns, over all of them (one Arrow
+    dictionary encoding: equal codes are equal strings); None unless all are Arrow strings
+    of one type."""
+    arrays = [_arrow_strings(c) for c in columns]
+    if any(a is None for a in arrays) or len({a.type for a in arrays}) != 1:
+        return None
+    chunks = [chunk for a in arrays for chunk in a.chunks]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64)
+    encoded = pa.chunked_array(chunks, type=arrays[0].type).dictionary_encode(
+        null_encoding="encode")
+    # one memo over the chunks, numbered in order of first appearance: a chunk's indices
+    # refer to the final dictionary (or to a prefix of it)
+    return np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks]
+                          or [np.zeros(0, dtype=np.int32)])
+
+
 def _fixed_width_words(col: pd.Series) -> tuple[list[np.ndarray], int] | None:
     """Arrow-backed strings that all have one byte length L, as ceil(L / 8) uint64 arrays
     of n values (byte 8j to 8j + 7 of each string, zero-padded; views of Arrow's buffer when
     L is a multiple of 8) and L; None for other columns (missing values, varying lengths,
     Python strings)."""
-    if not hasattr(col.array, "__arrow_array__"):
+    arr = _arrow_strings(col)
+    if arr is None:
         return None
-    arr = pa.array(col.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+    arr = arr.combine_chunks()
+    if arr.null_count:
         return None
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type)

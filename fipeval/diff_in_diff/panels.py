@@ -57,6 +57,7 @@ COUNT_COLUMNS = (("intake", "terminations") + tuple(f"terminations_{r}" for r in
 RATE_COLUMNS = {"termination_rate": "terminations", "fraud_signal_rate": "fraud_signals",
                 "activation_rate": "activations", "contact_rate": "contacts"}
 DURATION_BANDS = (6, 12, 24, 60)  # months on benefit: the bands of the exit-hazard curve
+SPELL_CHUNK = 1 << 21   # spells per pass of the duration bands (memory: docs/SCALING.md)
 
 
 # ------------------------------------------------------------------ caseworker panel
@@ -133,35 +134,63 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         rung = spells["ladder_rung"].astype("float64").to_numpy()
         first = np.where(np.nan_to_num(rung, nan=np.inf) <= max_ladder_rung, first,
                          np.iinfo(np.int64).max // 4)
+        del rung
     # each client-month belongs to the caseworker holding the client that month (segments
-    # of the caseworker history; one per spell without one)
+    # of the caseworker history; one per spell without one). Memory: a national register
+    # holds millions of spells, so per-spell arrays are not copied when the segments are
+    # the spells, and each is dropped after its last use (docs/SCALING.md).
     seg = spell_segments(register, spell_cw, assignment_cw, prep.first_month(None), last)
-    sp = seg.spell
+    sp = None if seg.per_spell else seg.spell
+    of_seg = (lambda a: a) if sp is None else (lambda a: a[sp])  # noqa: E731
     cw_codes = seg.cw
-    seg_first = np.maximum(first[sp], seg.lo)
-    seg_last = np.minimum(last[sp], seg.hi)
+    if sp is None:      # one segment per spell, over all its months
+        seg_first, seg_last, seg_ended = first, last, ended
+    else:
+        seg_first = np.maximum(first[sp], seg.lo)
+        seg_last = np.minimum(last[sp], seg.hi)
+        seg_ended = ended[sp] & seg.last
+    del first, last, ended
     lo = np.maximum(seg_first, start_m) - start_m
     hi = np.minimum(seg_last, end_m) - start_m
     on = lo <= hi
 
     # caseload by a difference array: +1 at the first month, -1 after the last
-    diff = np.bincount(cw_codes[on] * (n_months + 1) + lo[on], minlength=n_cw * (n_months + 1))
-    diff -= np.bincount(cw_codes[on] * (n_months + 1) + hi[on] + 1, minlength=n_cw * (n_months + 1))
+    cw_on = cw_codes[on] * (n_months + 1)
+    diff = np.bincount(cw_on + lo[on], minlength=n_cw * (n_months + 1))
+    diff -= np.bincount(cw_on + hi[on] + 1, minlength=n_cw * (n_months + 1))
+    del cw_on, lo, hi
     caseload = np.cumsum(diff.reshape(n_cw, n_months + 1), axis=1)[:, :n_months].ravel()
+    del diff
 
     size = n_cw * n_months
     counts: dict[str, np.ndarray] = {}
-    s_m = prep.month(prep.start)[sp] - start_m
+    s_m = of_seg(prep.month(prep.start)) - start_m
     in_win = (s_m >= 0) & (s_m < n_months) & seg.first   # once per spell: its first segment
     counts["intake"] = np.bincount(cw_codes[in_win] * n_months + s_m[in_win], minlength=size)
+    del s_m, in_win
     # a termination: the spell's last segment, on a caseload in the window in its last month
-    seg_ended = ended[sp] & seg.last
-    term = on & seg_ended & (last[sp] <= end_m) & (last[sp] >= start_m)
-    key = cw_codes[term] * n_months + (last[sp][term] - start_m)
+    # (there the segment's last month is the spell's)
+    term = on & seg_ended & (seg_last <= end_m) & (seg_last >= start_m)
+    del on
+    key = cw_codes[term] * n_months + (seg_last[term] - start_m)
     counts["terminations"] = np.bincount(key, minlength=size)
-    reason = pd.Categorical(spells["end_reason"], categories=END_REASONS).codes[sp][term]
+    term = np.flatnonzero(term)
+    reason = pd.Categorical(spells["end_reason"], categories=END_REASONS).codes[
+        term if sp is None else sp[term]]
     for j, r in enumerate(END_REASONS):
         counts[f"terminations_{r}"] = np.bincount(key[reason == j], minlength=size)
+    del term, key, reason
+
+    expected = None
+    if duration_bands:
+        reference = np.ones(n_cw, dtype=bool)
+        if design is not None:
+            fip = {str(c) for site in design.sites for c in site.fip_caseworkers}
+            reference = ~np.isin(caseworkers.astype(str), list(fip))
+        expected = _expected_terminations(prep, cw_codes, n_cw, seg_first, seg_last,
+                                          seg_ended, start_m, n_months,
+                                          tuple(duration_bands), reference, spell_of=sp)
+    del seg_ended
 
     unattributed = 0
     for which, table in enumerate((register.events, register.contacts)):
@@ -172,8 +201,14 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
         ok = row >= 0
         at = np.zeros(len(row), dtype=np.int64)
         at[ok] = seg.find(row[ok], month[ok] + start_m)
-        ok[ok] &= (month[ok] >= lo[at[ok]]) & (month[ok] <= hi[at[ok]])  # on the caseload
+        del row
+        # on the caseload: within the segment's months in the window
+        here, m = at[ok], month[ok]
+        ok[ok] &= ((m >= np.maximum(seg_first[here], start_m) - start_m)
+                   & (m <= np.minimum(seg_last[here], end_m) - start_m))
+        del here, m
         k = cw_codes[at[ok]] * n_months + month[ok]
+        del at, month
         if which == 0:
             kind = _kind_codes(table, EVENT_KINDS)[ok]
             counts["fraud_signals"] = np.bincount(k[kind == 0], minlength=size)
@@ -185,10 +220,13 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
             counts["contacts"] = np.bincount(k, minlength=size)
             counts["fip_talks"] = np.bincount(k[kind == CONTACT_KINDS.index("fip_talk")],
                                               minlength=size)
+        del ok, k, kind
+    del prep, seg_first, seg_last
 
     mun_codes, municipalities = _codes(spells["municipality"])
-    home = _dominant(np.where(mun_codes < 0, 0, mun_codes)[sp], cw_codes, n_cw,
+    home = _dominant(of_seg(np.where(mun_codes < 0, 0, mun_codes)), cw_codes, n_cw,
                      max(len(municipalities), 1))
+    del mun_codes, seg, cw_codes
     panel = pd.DataFrame({
         "caseworker": pd.Categorical.from_codes(np.repeat(np.arange(n_cw), n_months),
                                                 categories=caseworkers.astype(str)),
@@ -202,14 +240,7 @@ def caseworker_panel(register: Register, *, start=None, end=None, freq: str = "m
     for c in COUNT_COLUMNS:
         panel[c] = counts[c].astype(np.int64)
     _add_rates(panel, "caseload")
-    if duration_bands:
-        reference = np.ones(n_cw, dtype=bool)
-        if design is not None:
-            fip = {str(c) for site in design.sites for c in site.fip_caseworkers}
-            reference = ~np.isin(caseworkers.astype(str), list(fip))
-        expected = _expected_terminations(prep, cw_codes, n_cw, seg_first, seg_last,
-                                          seg_ended, start_m, n_months,
-                                          tuple(duration_bands), reference, spell_of=sp)
+    if expected is not None:
         panel["expected_terminations"] = expected
         with np.errstate(invalid="ignore", divide="ignore"):
             panel["excess_termination_rate"] = np.where(
@@ -232,31 +263,35 @@ def _expected_terminations(prep, cw_codes, n_cw, first, last, ended, start_m, n_
 
     The arrays are per spell, or per segment of a spell with ``spell_of`` (its spell row)."""
     lowers = (0.0,) + tuple(float(b) for b in bands)
-    # only spells on a caseload in the window can be in a band of it
-    rows = np.flatnonzero((np.maximum(first, start_m) <= np.minimum(last, start_m + n_months - 1)))
-    cw_codes, first, last, ended = cw_codes[rows], first[rows], last[rows], ended[rows]
-    if spell_of is not None:
-        rows = spell_of[rows]
     n_b = len(lowers)
     width = n_months + 1
     caseload = np.zeros(n_cw * n_b * width, dtype=np.int64)
     term = np.zeros(n_cw * n_b * n_months, dtype=np.int64)
-    done = ended & (last >= start_m) & (last < start_m + n_months)
-    entry = np.maximum(prep.first_month(None, rows), first)
-    for b in range(n_b):
-        following = (np.maximum(prep.first_month(lowers[b + 1], rows), first) if b < n_b - 1
-                     else None)
-        stop = last if following is None else np.minimum(last, following - 1)
-        lo = np.maximum(entry, start_m) - start_m
-        hi = np.minimum(stop, start_m + n_months - 1) - start_m
-        on = lo <= hi
-        base = (cw_codes[on] * n_b + b) * width
-        caseload += np.bincount(base + lo[on], minlength=caseload.size)
-        caseload -= np.bincount(base + hi[on] + 1, minlength=caseload.size)
-        t = on & done & (last <= stop) & (last >= entry)
-        term += np.bincount((cw_codes[t] * n_b + b) * n_months + last[t] - start_m,
-                            minlength=term.size)
-        entry = following
+    # only spells on a caseload in the window can be in a band of it; they are taken
+    # SPELL_CHUNK at a time (every count is a sum: the chunks bound the temporaries)
+    on_window = np.flatnonzero((np.maximum(first, start_m)
+                                <= np.minimum(last, start_m + n_months - 1)))
+    for at in range(0, len(on_window), SPELL_CHUNK):
+        rows = on_window[at:at + SPELL_CHUNK]
+        c_cw, c_first, c_last, c_ended = cw_codes[rows], first[rows], last[rows], ended[rows]
+        if spell_of is not None:
+            rows = spell_of[rows]
+        done = c_ended & (c_last >= start_m) & (c_last < start_m + n_months)
+        entry = np.maximum(prep.first_month(None, rows), c_first)
+        for b in range(n_b):
+            following = (np.maximum(prep.first_month(lowers[b + 1], rows), c_first)
+                         if b < n_b - 1 else None)
+            stop = c_last if following is None else np.minimum(c_last, following - 1)
+            lo = np.maximum(entry, start_m) - start_m
+            hi = np.minimum(stop, start_m + n_months - 1) - start_m
+            on = lo <= hi
+            base = (c_cw[on] * n_b + b) * width
+            caseload += np.bincount(base + lo[on], minlength=caseload.size)
+            caseload -= np.bincount(base + hi[on] + 1, minlength=caseload.size)
+            t = on & done & (c_last <= stop) & (c_last >= entry)
+            term += np.bincount((c_cw[t] * n_b + b) * n_months + c_last[t] - start_m,
+                                minlength=term.size)
+            entry = following
     cl = np.cumsum(caseload.reshape(n_cw, n_b, width), axis=2)[:, :, :n_months]
     tm = term.reshape(n_cw, n_b, n_months)
     ref_cl = cl[reference].sum(axis=0)
