@@ -207,6 +207,14 @@ def _plot_rates(panel: pd.DataFrame, ax) -> None:
     ax.set_title("Monthly termination rate")
 
 
+def _copies_on_write() -> bool:
+    """Whether pandas copies a shared column before writing into it (always from pandas 3;
+    in pandas 2 only with its ``mode.copy_on_write`` option set)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
 def reassign_fip(panel: pd.DataFrame, fip: np.ndarray | pd.Series) -> pd.DataFrame:
     """The caseworker panel as it would be had ``fip`` (per row, constant per caseworker) been
     the FIP caseworkers: each new FIP caseworker takes the start and follow-up of the FIP
@@ -231,7 +239,9 @@ def reassigner(panel: pd.DataFrame) -> Callable[[np.ndarray | pd.Series], pd.Dat
     not_a_time = np.datetime64("NaT", "ns")
 
     def reassign(fip):
-        out = panel.copy(deep=False)   # copy-on-write: the columns set below are new
+        # the columns set below are new; the others are shared only where pandas copies on
+        # write (a write into a shared column of pandas 2 would change the panel)
+        out = panel.copy(deep=not _copies_on_write())
         out["fip"] = np.asarray(fip, dtype=panel["fip"].dtype)
         treated = out["fip"].to_numpy() == 1
         out["first_treated"] = pd.Series(np.where(treated, row_first, not_a_time),
