@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LoadError
-from .fields import as_text, dictionary
+from .fields import dictionary
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv", ".dat", ".asc")
 KINDS = {".xlsx": "excel", ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet",
@@ -166,7 +166,7 @@ def detect_separator(lines: list[str]) -> str:
 
 def detect_decimal(arr, *, separator: str = ";") -> str:
     """The decimal mark of a numeric text column (``","`` or ``"."``)."""
-    codes, uniques = dictionary(as_text(arr))
+    codes, uniques = dictionary(arr)
     comma = point = 0
     for value in uniques[:5000]:
         v = str(value).strip()

@@ -41,7 +41,7 @@ def parse_scores(arr, *, low: int = DOMAIN_SCORES[0], high: int = DOMAIN_SCORES[
     >>> values.tolist(), bad.tolist()
     ([3.0, 5.0, nan, nan, nan], [False, False, False, True, True])
     """
-    codes, uniques = dictionary(as_text(arr))
+    codes, uniques = dictionary(arr)
     numbers = np.full(len(uniques) + 1, np.nan)
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, u in enumerate(uniques):

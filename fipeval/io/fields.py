@@ -94,9 +94,9 @@ def as_text(arr) -> pa.ChunkedArray | pa.Array:
 
 
 def dictionary(arr) -> tuple[np.ndarray, list]:
-    """Row codes (-1 for null) and the distinct values of ``arr`` (as it is when the parser
-    dictionary-encoded it already)."""
-    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    """Row codes (-1 for null) and the distinct values of ``arr`` as text (``as_text``), or
+    of its dictionary as it is when the parser dictionary-encoded it already."""
+    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(as_text(arr))
     if isinstance(enc, pa.ChunkedArray):
         enc = pa.chunked_array(enc.chunks, type=enc.type).combine_chunks() if enc.num_chunks \
             else pa.array([], type=enc.type)
@@ -127,7 +127,7 @@ def parse_code(arr, table: dict[str, str], *, unknown: str | None,
     counted in ``ParsedColumn.unknown``; nothing is dropped here. ``row_values=False`` leaves
     ``values`` None (a caller that wants only ``categorical`` saves an object per row).
     """
-    codes, uniques = dictionary(arr if pa.types.is_dictionary(arr.type) else as_text(arr))
+    codes, uniques = dictionary(arr)
     lookup = {normalise_key(k): v for k, v in table.items()}
     keys = [normalise_key(u) for u in uniques]
     mapped = np.array([lookup.get(k) for k in keys] + [None], dtype=object)
@@ -266,7 +266,7 @@ def parse_amount(arr, *, decimal: str = ",") -> ParsedColumn:
 
 def parse_integer(arr, *, low: int, high: int) -> ParsedColumn:
     """The first whole number in each value (``"trede 3"`` -> 3) if within [low, high]."""
-    codes, uniques = dictionary(arr if pa.types.is_dictionary(arr.type) else as_text(arr))
+    codes, uniques = dictionary(arr)
     blank = np.append(_blank(uniques), True)
     numbers = np.full(len(uniques) + 1, np.nan)
     for i, u in enumerate(uniques):
