@@ -362,7 +362,6 @@ JOBS = {
         "readers.py:_read_text_streaming"),
     "dates": ("dates.py:",),
     "codes and text to categories": ("fields.py:parse_code", "fields.py:dictionary",
-                                     "fields.py:parse_text", "fields.py:redact_numbers",
                                      "fields.py:parse_text_codes", "fields.py:text_categorical",
                                      "fields.py:categorical",
                                      "fields.py:parse_integer"),

@@ -55,6 +55,18 @@ def test_loader_reads_domains_with_row_accounting(tmp_path):
     assert f["detected"]["lines"]["physical"] == 7
 
 
+def test_the_status_text_is_trimmed_and_loses_bsn_shaped_numbers(tmp_path):
+    domains = ("bsn;datum;leefgebied;score;toelichting\n"
+               "111222333;01-02-2015;Financiën;2;  schulden in beeld \n"
+               "111222333;01-03-2015;Wonen;3;\n"
+               "123456782;01-02-2015;Gezin;4;gesprek met 123456782 gevoerd\n")
+    reg = load(_folder(tmp_path, domains), key=KEY, extract_date="2016-01-01")
+    assert reg.domains["status"].tolist()[0] == "schulden in beeld"
+    assert pd.isna(reg.domains["status"].iloc[1])
+    assert reg.domains["status"].tolist()[2] == "gesprek met <number> gevoerd"
+    assert reg.load_report["repaired_by_kind"]["number_in_text_redacted"] == 1
+
+
 def test_unknown_domain_stops_the_load_naming_file_line_column_value(tmp_path):
     bad = "bsn;datum;leefgebied;score\n111222333;01-02-2015;Gezin;2\n111222333;01-02-2015;Vrije tijd;3\n"
     with pytest.raises(LoadError, match=r"Unknown life domain 'Vrije tijd' \(1 row\(s\)\); .*"

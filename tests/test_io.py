@@ -1216,23 +1216,26 @@ def test_factorize_integers_is_pandas_factorize(monkeypatch):
             assert uniques.tolist() == expected_uniques.tolist()
 
 
-def test_text_codes_read_as_parse_text_and_redact_numbers():
-    from fipeval.io.fields import parse_text, parse_text_codes, redact_numbers, text_categorical
-    values = pa.array(["  Gemeente A", "Gemeente A", "", "   ", None, "klant 123456789 gebeld",
-                       "klant 123456789 gebeld ", "Gemeente B", "K 12345678", "K 1234567"] * 3)
+def test_text_codes_trim_blank_and_redact_each_value():
+    import re
+
+    from fipeval.io.fields import parse_text_codes, text_categorical
+    values = ["  Gemeente A", "Gemeente A", "", "   ", None, "klant 123456789 gebeld",
+              "klant 123456789 gebeld ", "Gemeente B", "K 12345678", "K 1234567"] * 3
     for redact in (False, True):
-        expected = parse_text(values)
-        hit = np.zeros(len(values), bool)
-        if redact:
-            expected, hit = redact_numbers(expected)
-        got = parse_text_codes(values, redact=redact)
-        assert got.values.cast(pa.string()).to_pylist() == pa.array(expected.values).to_pylist()
-        assert got.missing.tolist() == expected.missing.tolist()
-        assert got.repairs["number_in_text_redacted"].tolist() == hit.tolist()
+        # each value by hand: trimmed, empty -> missing, 8+ digits -> <number> when redacting
+        trimmed = [None if v is None or not v.strip() else v.strip() for v in values]
+        expected = [v if v is None or not redact else re.sub(r"\d{8,}", "<number>", v)
+                    for v in trimmed]
+        hit = [v != t for v, t in zip(expected, trimmed)]
+        got = parse_text_codes(pa.array(values, pa.string()), redact=redact)
+        assert got.values.cast(pa.string()).to_pylist() == expected
+        assert got.missing.tolist() == [v is None for v in expected]
+        assert got.repairs["number_in_text_redacted"].tolist() == hit
+        assert any(hit) == redact
         categorical = text_categorical(got)
-        assert [None if pd.isna(v) else v for v in categorical] == \
-            pa.array(expected.values).to_pylist()
-        assert len(categorical.categories) == len(set(v for v in pa.array(expected.values).to_pylist() if v))
+        assert [None if pd.isna(v) else v for v in categorical] == expected
+        assert len(categorical.categories) == len({v for v in expected if v})
 
 
 def test_date_format_of_strict_columns_is_the_classified_format():

@@ -25,8 +25,8 @@ import pyarrow as pa
 from ..errors import LoadError
 from ..schema import DOMAIN_SCORES, DOMAINS
 from .bsn import redact
-from .fields import (as_text, dictionary, first_row, integer_array, parse_code, parse_text,
-                     redact_numbers)
+from .fields import (as_text, dictionary, first_row, integer_array, parse_code,
+                     parse_text_codes)
 
 _SCORE = re.compile(r"\s*([0-9]+)(?:[.,]0*)?\s*")
 
@@ -95,9 +95,11 @@ def domain_columns(raw, cols, roles: dict, tmap, rows, date, codes: dict, missin
         out["score"] = integer_array(score, "Int8")
         missing["score"] = np.isnan(score)
     if "status" in roles:
-        status, numbers = redact_numbers(parse_text(cols.take(roles["status"])))
-        rows.repaired(numbers, "number_in_text_redacted", (roles["status"], status.values))
-        out["status"] = np.asarray(status.values.to_numpy(zero_copy_only=False), dtype=object)
+        status = parse_text_codes(cols.take(roles["status"]), redact=True)
+        rows.repaired(status.repairs["number_in_text_redacted"], "number_in_text_redacted",
+                      (roles["status"], status.values))
+        out["status"] = np.asarray(status.values.cast(pa.string()).to_numpy(zero_copy_only=False),
+                                   dtype=object)
     return out
 
 

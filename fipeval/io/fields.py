@@ -282,28 +282,11 @@ def parse_integer(arr, *, low: int, high: int) -> ParsedColumn:
 NUMBER_IN_TEXT = r"\d{8,}"   # a BSN-shaped run of digits (8 or 9, or longer) in free text
 
 
-def redact_numbers(parsed: ParsedColumn) -> tuple[ParsedColumn, np.ndarray]:
-    """``parsed`` with every run of 8 or more digits replaced by ``<number>`` (a BSN must not
-    reach the register through a free-text field), and which rows changed."""
-    values = parsed.values
-    # the pattern is looked for in the distinct values (a caseworker column holds a few
-    # hundred), not in every row
-    enc = pc.dictionary_encode(values)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks() if enc.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
-    in_dictionary = pc.fill_null(pc.match_substring_regex(enc.dictionary, NUMBER_IN_TEXT), False)
-    in_dictionary = np.append(in_dictionary.to_numpy(zero_copy_only=False), False)
-    hit = in_dictionary[pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)]
-    if not hit.any():
-        return parsed, hit
-    clean = pc.replace_substring_regex(values, NUMBER_IN_TEXT, "<number>")
-    return ParsedColumn(values=clean, missing=parsed.missing, invalid=parsed.invalid), hit
-
-
 def parse_text_codes(arr, *, redact: bool = False) -> ParsedColumn:
-    """``parse_text`` (and with ``redact``, ``redact_numbers``) for a column of few distinct
-    values (municipalities, caseworkers, event details): one dictionary encoding of the
-    rows, the trimming, emptiness and redaction done on the distinct values.
+    """Text values trimmed, empty ones missing, and with ``redact`` every BSN-shaped run of
+    digits (``NUMBER_IN_TEXT``: a BSN must not reach the register through free text)
+    replaced by ``<number>``: one dictionary encoding of the rows, the rules applied to the
+    distinct values (a column of names or notes repeats them).
 
     ``codes`` holds each row's code into ``uniques`` (the distinct cleaned values, in order
     of first appearance; -1: missing), ``values`` the cleaned text as a dictionary array,
@@ -350,14 +333,3 @@ def integer_array(values: np.ndarray, dtype: str) -> pd.arrays.IntegerArray:
     """Floats with NaN for missing as a pandas nullable integer array (``"Int8"``, ...)."""
     mask = np.isnan(values)
     return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(dtype.lower()), mask)
-
-
-def parse_text(arr) -> ParsedColumn:
-    """Trimmed text; empty becomes missing."""
-    text = pc.utf8_trim_whitespace(as_text(arr))
-    empty = pc.fill_null(pc.equal(pc.utf8_length(text), 0), True)
-    values = pc.if_else(empty, pa.scalar(None, pa.string()), text)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
-    missing = empty.to_numpy(zero_copy_only=False)
-    return ParsedColumn(values=values, missing=missing, invalid=np.zeros(len(missing), bool))
